@@ -1,0 +1,121 @@
+"""`ThemisOptions`: the build's flags, and YAML config files whose keys match them.
+
+A config file key `runtime_ratio: 1.3` is the flag `--runtime_ratio 1.3`; flags on
+the command line win over the file.
+"""
+from __future__ import annotations
+
+import argparse
+from typing import Sequence
+
+import yaml
+from apache_beam.options.pipeline_options import PipelineOptions
+
+
+class ConfigError(ValueError):
+    """A config file that cannot be used; the message says why."""
+
+
+class ThemisOptions(PipelineOptions):
+    @classmethod
+    def _add_argparse_args(cls, parser: argparse.ArgumentParser) -> None:
+        io = parser.add_argument_group("input and output")
+        io.add_argument("--input", help="task file(s): JSONL, Parquet, a glob, or a `datasets` path or hub name")
+        io.add_argument("--output", help="output directory (data/, manifest.json, README.md, dead_letters/)")
+        io.add_argument("--format", default="auto",
+                        help="input format: auto, jsonl, parquet, datasets, mceval, mbxp, humanevalx, multiple")
+        io.add_argument("--column_map", default="",
+                        help="rename input columns to the task format: 'task_id=problem_id,prompt=question'")
+        io.add_argument("--dataset_split", default="train", help="split to read when --input is a `datasets` dataset")
+        io.add_argument("--config", default=None, help="YAML file whose keys match these flags")
+        io.add_argument("--num_shards", type=int, default=1, help="Parquet shards per split")
+        io.add_argument("--splits", default="train=1.0",
+                        help="split names and fractions by task id, e.g. 'train=0.9,test=0.1'")
+        io.add_argument("--overwrite", action="store_true", help="rebuild even if OUTPUT is complete")
+        io.add_argument("--max_tasks", type=int, default=0, help="read at most this many tasks (0: all)")
+        io.add_argument("--max_record_bytes", type=int, default=1 << 20,
+                        help="drop input records larger than this (they go to the dead letters)")
+
+        sb = parser.add_argument_group("sandbox")
+        sb.add_argument("--sandbox", default="process", choices=["process", "docker"], help="execution backend")
+        sb.add_argument("--store", default=None,
+                        help="measurement store (SQLite file); default OUTPUT/store.sqlite. Reruns execute nothing stored")
+        sb.add_argument("--repetitions", type=int, default=5, help="timed runs per candidate")
+        sb.add_argument("--ab_repetitions", type=int, default=10, help="interleaved A/B runs per efficiency pair")
+        sb.add_argument("--cpu_limit", type=float, default=10.0, help="CPU seconds per run")
+        sb.add_argument("--wall_limit", type=float, default=30.0, help="wall seconds per run")
+        sb.add_argument("--memory_limit_mb", type=int, default=1024, help="peak memory per run")
+        sb.add_argument("--sandbox_workers", type=int, default=0, help="concurrent executions per worker (0: cores)")
+        sb.add_argument("--allow_unisolated", action="store_true",
+                        help="run without namespaces/cgroups when they cannot be set up (unsafe; opt-in)")
+
+        lb = parser.add_argument_group("labelling")
+        lb.add_argument("--aspects", default="all", help="comma-separated criteria to label, or 'all'")
+        lb.add_argument("--alpha", type=float, default=0.01, help="Mann-Whitney U significance level")
+        lb.add_argument("--runtime_ratio", type=float, default=1.2, help="min ratio of median CPU times")
+        lb.add_argument("--memory_ratio", type=float, default=1.2, help="min peak-memory ratio above baseline")
+        lb.add_argument("--readability_threshold", type=float, default=10.0, help="min readability score difference")
+        lb.add_argument("--security_min_severity", default="MEDIUM", help="LOW, MEDIUM or HIGH")
+        lb.add_argument("--max_pairs_per_task", type=int, default=3, help="per task and criterion")
+        lb.add_argument("--system_prompt_none", type=float, default=0.15, help="probability of no system prompt")
+        lb.add_argument("--system_prompt_single", type=float, default=0.425,
+                        help="probability of the single-criterion prompt (the rest: all criteria, shuffled)")
+        lb.add_argument("--seed", type=int, default=0, help="mixed into every content-derived seed")
+
+
+def expand_config(argv: Sequence[str]) -> list[str]:
+    """Prepend the flags from `--config FILE` (if given) to argv, so argv wins."""
+    argv = list(argv)
+    path = None
+    for i, arg in enumerate(argv):
+        if arg == "--config" and i + 1 < len(argv):
+            path = argv[i + 1]
+        elif arg.startswith("--config="):
+            path = arg.split("=", 1)[1]
+    if not path:
+        return argv
+    return config_to_flags(path) + argv
+
+
+def config_to_flags(path: str) -> list[str]:
+    try:
+        with open(path, encoding="utf-8") as fh:
+            data = yaml.safe_load(fh) or {}
+    except OSError as exc:
+        raise ConfigError(f"cannot read config {path}: {exc.strerror}") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"config {path} is not valid YAML: {exc}") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"config {path}: expected a mapping of flag names to values")
+    known = {a.dest for a in _parser()._actions}
+    flags: list[str] = []
+    for key, value in data.items():
+        if key not in known:
+            raise ConfigError(f"config {path}: unknown key {key!r}; keys are the `themis build` flags without '--'")
+        if isinstance(value, bool):
+            if value:
+                flags.append(f"--{key}")
+        elif isinstance(value, dict):
+            flags += [f"--{key}", ",".join(f"{k}={v}" for k, v in value.items())]
+        elif isinstance(value, list):
+            flags += [f"--{key}", ",".join(str(v) for v in value)]
+        elif value is not None:
+            flags += [f"--{key}", str(value)]
+    return flags
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(add_help=False)
+    ThemisOptions._add_argparse_args(parser)
+    return parser
+
+
+def parse_mapping(text: str, what: str) -> dict[str, str]:
+    """'a=b,c=d' -> {'a': 'b', 'c': 'd'}; names the flag when malformed."""
+    result: dict[str, str] = {}
+    for item in filter(None, (p.strip() for p in text.split(","))):
+        if "=" not in item:
+            raise ConfigError(f"{what}: expected key=value pairs separated by commas, got {item!r}")
+        key, value = item.split("=", 1)
+        result[key.strip()] = value.strip()
+    return result

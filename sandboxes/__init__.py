@@ -1,0 +1,20 @@
+"""Execution backends: `process` (bubblewrap + cgroups) and `docker` (warm containers)."""
+from __future__ import annotations
+
+from sandboxes.base import Limits, Sandbox, SandboxUnavailable, measurement_key
+
+
+def open_sandbox(backend: str, limits: Limits, allow_unisolated: bool = False) -> Sandbox:
+    """Open a backend by name; raises SandboxUnavailable with what to do when it cannot start."""
+    if backend == "process":
+        from sandboxes.process import ProcessSandbox
+
+        return ProcessSandbox(limits, allow_unisolated=allow_unisolated)
+    if backend == "docker":
+        from sandboxes.docker import DockerSandbox
+
+        return DockerSandbox(limits)
+    raise ValueError(f"unknown sandbox backend {backend!r}: use 'process' or 'docker'")
+
+
+__all__ = ["Limits", "Sandbox", "SandboxUnavailable", "measurement_key", "open_sandbox"]

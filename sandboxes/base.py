@@ -1,0 +1,50 @@
+"""The contract every execution backend (process, docker) fulfils.
+
+A backend runs a Candidate (its code plus its task's tests) and returns a
+Measurement: status, and per repetition CPU time, wall time and peak memory.
+"""
+from __future__ import annotations
+
+import dataclasses
+from typing import Protocol, Sequence
+
+from schemas import Candidate, Measurement, content_id
+
+
+@dataclasses.dataclass(frozen=True)
+class Limits:
+    cpu_seconds: float = 10.0
+    wall_seconds: float = 30.0
+    memory_bytes: int = 1024 * 1024 * 1024
+    pids: int = 128
+    output_bytes: int = 1024 * 1024
+    file_size_bytes: int = 64 * 1024 * 1024
+    open_files: int = 256
+    compile_seconds: float = 60.0
+
+
+class SandboxUnavailable(RuntimeError):
+    """Isolation cannot be set up here; the message says what to install or which flag opts out."""
+
+
+class Sandbox(Protocol):
+    backend: str
+    limits: Limits
+
+    def run_many(self, candidates: Sequence[Candidate], repetitions: int = 1) -> list[Measurement]:
+        """Measure each candidate (compile once per unique source), in input order."""
+
+    def run_ab(self, a: Candidate, b: Candidate, repetitions: int) -> tuple[Measurement, Measurement]:
+        """Measure two programs alternately (A B A B ...) so drift hits both equally."""
+
+    def baseline(self, language: str) -> Measurement:
+        """A minimal program's measurement: the language's start-up footprint."""
+
+    def close(self) -> None:
+        """Release processes, containers and temporary files."""
+
+
+def measurement_key(candidate: Candidate, backend: str, limits: Limits, repetitions: int, mode: str = "single") -> str:
+    """Content address of a measurement: what was run, where, and how."""
+    return content_id("measurement", mode, backend, dataclasses.asdict(limits), repetitions,
+                      candidate.language, candidate.code, candidate.tests.to_dict())

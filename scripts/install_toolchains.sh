@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs the eight language toolchains and bubblewrap from Debian's packages.
+# As root it runs apt-get; otherwise it names what to install and exits non-zero.
+set -euo pipefail
+PKGS=(gcc g++ default-jdk-headless nodejs python3 golang-go ruby mono-mcs bubblewrap)
+missing=()
+for cmd in gcc g++ javac java node python3 go ruby mcs mono bwrap; do
+  command -v "$cmd" >/dev/null 2>&1 || missing+=("$cmd")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "toolchains: all present"
+  exit 0
+fi
+echo "toolchains: missing ${missing[*]}"
+if [ "$(id -u)" -ne 0 ]; then
+  echo "not root: run 'sudo apt-get install ${PKGS[*]}' and try again" >&2
+  exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${PKGS[@]}" >/dev/null
+echo "toolchains: installed"
