@@ -145,9 +145,10 @@ class LocalDaskCluster:
 
 
 def _pythonpath() -> str:
-    """Workers import the project from this checkout, as an installed package would be imported."""
+    """Scheduler and workers import the project from this checkout, and test modules (pytest
+    imports them as top-level modules) so that DoFns defined in a test unpickle there."""
     existing = os.environ.get("PYTHONPATH")
-    return os.pathsep.join([str(REPO_ROOT)] + ([existing] if existing else []))
+    return os.pathsep.join([str(REPO_ROOT), str(REPO_ROOT / "tests")] + ([existing] if existing else []))
 
 
 def _read_address(scheduler_file: pathlib.Path) -> Optional[str]:
