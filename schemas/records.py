@@ -116,10 +116,11 @@ class Record:
             raise SchemaError(f"{where}: expected an object, got {type(row).__name__}", "wrong_type")
         values = {}
         for f, hint in _fields(cls):
+            has_default = f.default is not dataclasses.MISSING or f.default_factory is not dataclasses.MISSING
+            if row.get(f.name) is None and has_default:
+                continue  # absent, or null from an Arrow struct: the field's default
             if f.name in row:
                 values[f.name] = _coerce(row[f.name], hint, f"{where}.{f.name}")
-            elif f.default is not dataclasses.MISSING or f.default_factory is not dataclasses.MISSING:
-                continue
             else:
                 raise SchemaError(f"{where}.{f.name}: is required", "missing_field")
         record = cls(**values)

@@ -21,15 +21,16 @@ STAGE = "parse"
 def parse_task(ref: str, row: dict, fmt: str, column_map: dict[str, str]) -> Union[Task, DeadLetter]:
     """One input row as a Task, or a dead letter with the reason and the bad field."""
     try:
-        task = Task.from_dict(to_task_dict(apply_column_map(row, column_map), fmt))
+        task_dict = to_task_dict(apply_column_map(row, column_map), fmt)
+        if isinstance(task_dict.get("candidates"), list) and not task_dict["candidates"]:
+            return DeadLetter.of(STAGE, "no_candidates", row, ref, "the row has no solution to use as a candidate")
+        task = Task.from_dict(task_dict)
     except SchemaError as exc:
         return DeadLetter.of(STAGE, exc.reason, row, ref, str(exc))
     except LanguageError as exc:
         return DeadLetter.of(STAGE, "unknown_language", row, ref, str(exc))
     except AdapterError as exc:
         return DeadLetter.of(STAGE, "unreadable_format", row, ref, str(exc))
-    if not task.candidates:
-        return DeadLetter.of(STAGE, "no_candidates", row, ref, "the row has no solution to use as a candidate")
     return task
 
 
