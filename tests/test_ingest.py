@@ -70,3 +70,32 @@ def test_duplicate_ids_keep_the_same_record_whatever_the_order(tmp_path):
             parsed = p | ReadRows(resolve_sources(str(path)))
             kept = parsed["rows"] | ParseTasks()
             assert_that(kept["tasks"] | beam.Map(lambda t: t.candidates[0].code), equal_to([expected]))
+
+
+def _read_task_ids(spec, fmt="auto"):
+    with beam.Pipeline() as p:
+        read = p | ReadRows(resolve_sources(spec, fmt))
+        parsed = read["rows"] | ParseTasks(fmt)
+        ids = parsed["tasks"] | beam.Map(lambda t: (t.task_id, t.language, len(t.candidates)))
+        assert_that(ids, equal_to([("a", "Cpp", 2), ("b", "Ruby", 1)]))
+
+
+ROWS = [task("a", language="c++", codes=("int f(){return 1;}", "int f(){return 2;}")),
+        task("b", language="rb", codes=("def f = 1",))]
+
+
+def test_parquet_input(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    pq.write_table(pa.Table.from_pylist(ROWS), tmp_path / "tasks.parquet")
+    _read_task_ids(str(tmp_path / "tasks.parquet"))
+
+
+def test_datasets_directory_input(tmp_path):
+    import datasets
+
+    datasets.Dataset.from_list(ROWS).save_to_disk(str(tmp_path / "ds"))
+    _read_task_ids(str(tmp_path / "ds"))
+    datasets.DatasetDict({"train": datasets.Dataset.from_list(ROWS)}).save_to_disk(str(tmp_path / "dd"))
+    _read_task_ids(str(tmp_path / "dd"), "datasets")
