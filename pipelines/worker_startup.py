@@ -3,7 +3,7 @@
 A worker that cannot isolate must not start taking work: it would fail every
 bundle later, or (with a careless fallback) run untrusted code unisolated.
 
-- Dask: `dask worker ADDRESS --preload pipelines.worker_startup`; the worker
+- Dask: `dask worker ADDRESS --preload pipelines.dask_preload`; the worker
   refuses to start and logs the reason.
 - Dataflow: the custom worker image (sandboxes/images/dataflow/Dockerfile) runs
   `python -m pipelines.worker_startup` before Beam's boot; the container exits
@@ -44,11 +44,6 @@ def check_from_environment(environ: Optional[dict] = None) -> str:
     if notes:
         return f"{backend} sandbox ready WITHOUT full isolation (THEMIS_ALLOW_UNISOLATED): {'; '.join(notes)}"
     return f"{backend} sandbox ready, isolated"
-
-
-def dask_setup(worker) -> None:
-    """Dask preload hook: raising here stops the worker before it registers with the scheduler."""
-    print(f"themis: {check_from_environment()}", file=sys.stderr, flush=True)
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
