@@ -49,7 +49,7 @@ from apache_beam.utils import counters
 # Tag of the one extra element each ParDo partition emits: its metric updates.
 _METRICS = ("themis.dask_runner", "metrics")
 # Partitions per worker thread when --dask_npartitions is not given: enough to balance.
-_PARTITIONS_PER_THREAD = 4
+_PARTITIONS_PER_THREAD = 2
 
 
 class DaskRunner(beam_dask.DaskRunner):

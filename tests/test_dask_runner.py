@@ -139,7 +139,7 @@ def test_dofn_setup_once_per_worker_process_and_teardown_at_the_end(dask_cluster
     setups = {p.name.split("-", 1)[1] for p in (tmp_path / "dask").glob("setup-*")}
     teardowns = {p.name.split("-", 1)[1] for p in (tmp_path / "dask").glob("teardown-*")}
     pids = {t.split("-")[0] for t in tokens}
-    # 40 elements over 8 partitions (4 per worker thread), yet one instance per worker process.
+    # 40 elements over 4 partitions (2 per worker thread), yet one instance per worker process.
     assert len(pids) == len(tokens) == len(setups) <= 2
     assert teardowns == setups == tokens
 
