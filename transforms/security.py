@@ -142,7 +142,9 @@ def _scan_batch(batch: Sequence[tuple[str, str, str]], timeout_s: int) -> dict[s
     for error in output.get("errors", []):
         path = error.get("path") or ""
         key = names.get(os.path.basename(path))
-        text = f"{error.get('type', 'error')}: {' '.join(str(error.get('message', '')).split())[:300]}"
+        kind = error.get("type", "error")
+        kind = kind[0] if isinstance(kind, list) else kind  # e.g. ["PartialParsing", [locations]]
+        text = f"{kind}: {' '.join(str(error.get('message', '')).split())[:300]}"
         if key is not None:
             results[key][1].append(text)
         elif error.get("level") == "error":
