@@ -28,6 +28,7 @@ from schemas.records import ASPECTS, Task
 ROWS = [json.loads(line) for line in TASKS_FILE.read_text(encoding="utf-8").splitlines()]
 TASKS = [Task.from_dict(row) for row in ROWS]
 CANDIDATES = [(task, cand) for task in TASKS for cand in task.candidates]
+QUICKSTART = TASKS_FILE.parent / "quickstart.yaml"
 EFFICIENCY_MARGIN = 1.5  # designed margins are >= 3x; generous for a loaded machine
 
 
@@ -199,3 +200,18 @@ def test_inefficient_variant_loses_by_a_clear_margin(item, outcomes):
     field = "cpu_s" if cand.metadata["worse_on"] == "Runtime_Efficiency" else "peak_rss_kb"
     ratio = getattr(worse, field) / max(getattr(reference, field), 1e-3)
     assert ratio >= EFFICIENCY_MARGIN, (field, getattr(worse, field), getattr(reference, field))
+
+
+def test_quickstart_config_is_a_valid_build_config():
+    from pipelines.options import ThemisOptions, config_to_flags
+
+    options = ThemisOptions(config_to_flags(str(QUICKSTART))).view_as(ThemisOptions)
+    assert options.input == "examples/tasks.jsonl" and options.format == "jsonl"
+    assert options.splits == "train=0.75,test=0.25"
+    assert (options.repetitions, options.ab_repetitions, options.max_pairs_per_task) == (3, 6, 3)
+
+
+def test_readme_describes_every_task():
+    readme = (TASKS_FILE.parent / "README.md").read_text(encoding="utf-8")
+    missing = [t.task_id for t in TASKS if f"`{t.task_id}`" not in readme]
+    assert not missing, f"examples/README.md does not describe {missing}"
