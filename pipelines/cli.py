@@ -1,7 +1,8 @@
 """The `themis` command line.
 
 Each subcommand lives in its own module exposing `HELP`, `add_arguments(parser)`
-and `run(args, beam_args) -> int`; modules are imported only when their
+and `run(args, beam_args) -> int`, or `main(argv) -> int` when it parses its own
+flags; modules are imported only when their
 subcommand runs, so `themis --help` stays fast and optional extras stay optional.
 """
 from __future__ import annotations
@@ -49,6 +50,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     name, rest = argv[0], argv[1:]
     module_name, help_text = SUBCOMMANDS[name]
     module = importlib.import_module(module_name)
+    if hasattr(module, "main"):  # parses its own flags (build: Beam's flags pass through)
+        return int(module.main(rest) or 0)
     sub = argparse.ArgumentParser(prog=f"themis {name}", description=getattr(module, "HELP", help_text),
                                   formatter_class=argparse.RawDescriptionHelpFormatter)
     module.add_arguments(sub)
