@@ -63,7 +63,7 @@ def test_correctness_timeout_is_a_failure_only_when_the_program_used_its_cpu():
     assert correctness_rule(side(A_CODE), busy, CONFIG).winner == "a"
     assert correctness_rule(side(A_CODE), idle, CONFIG) is None
     # the threshold follows the configured CPU limit
-    assert outcome(idle.measurement, LabelConfig(cpu_limit_seconds=0.2)) is False
+    assert outcome(idle.measurement, LabelConfig(cpu_limit=0.2)) is False
 
 
 def test_correctness_needs_one_pass_and_one_fail_and_tests():
@@ -194,12 +194,14 @@ def test_security_ignores_low_findings_conflicts_failed_scans_and_failing_tests(
 
 def test_security_without_tests_and_with_commit_evidence():
     empty = TestSpec()
-    old = candidate("os.system('ls ' + d)\n", empty, "commit_old", aspect="Security_Hardness", commit="abc")
-    new = candidate("subprocess.run(['ls', d])\n", empty, "commit_new", aspect="Security_Hardness", commit="abc")
+    commit = {"criteria": "Security_Hardness,Readability_Maintainability", "sha": "abc", "message": "fix injection"}
+    old = candidate("os.system('ls ' + d)\n", empty, "commit_old", **commit)
+    new = candidate("subprocess.run(['ls', d])\n", empty, "commit_new", **commit)
     a, b = scanned(Side(old), ("os-system", "HIGH")), scanned(Side(new))
     verdict = security_rule(a, b, CONFIG)
     assert verdict.winner == "b"
-    assert verdict.evidence["commit"] == {"agrees": True, "metadata": {"aspect": "Security_Hardness", "commit": "abc"}}
+    assert verdict.evidence["commit"] == {"agrees": True, "sha": "abc", "message": "fix injection",
+                                          "criteria": "Security_Hardness,Readability_Maintainability"}
 
 
 # ------------------------------------------------------------ readability
@@ -225,8 +227,8 @@ def test_readability_without_tests_needs_a_refactoring_commit():
     empty = TestSpec()
     plain = [read(Side(candidate(code, empty)), score) for code, score in ((A_CODE, 90.0), (B_CODE, 50.0))]
     assert readability_rule(*plain, CONFIG) is None
-    old = read(Side(candidate(B_CODE, empty, "commit_old", aspect="Readability_Maintainability")), 50.0)
-    new = read(Side(candidate(A_CODE, empty, "commit_new", aspect="Readability_Maintainability")), 90.0)
+    old = read(Side(candidate(B_CODE, empty, "commit_old", criteria="Readability_Maintainability")), 50.0)
+    new = read(Side(candidate(A_CODE, empty, "commit_new", criteria="Readability_Maintainability")), 90.0)
     verdict = readability_rule(old, new, CONFIG)
     assert verdict.winner == "b" and verdict.evidence["basis"] == "refactoring_commit"
     assert verdict.evidence["commit"]["agrees"] is True
@@ -267,13 +269,12 @@ def test_to_pair_is_deterministic_and_carries_evidence():
     assert pair.chosen_id == a.candidate.candidate_id
 
 
-def test_config_errors_name_the_flag():
+def test_config_errors_name_the_flag_and_flag_strings_are_parsed():
     with pytest.raises(LabelConfigError, match="--runtime_ratio"):
         LabelConfig(runtime_ratio=0.8)
     with pytest.raises(LabelConfigError, match="--aspects"):
-        LabelConfig.from_flags({"aspects": "Speed"})
-    config = LabelConfig.from_flags({"aspects": "Runtime_Efficiency,Memory_Efficiency", "alpha": 0.05,
-                                     "splits": "train=0.9,test=0.1", "cpu_limit": 2.0, "input": "x.jsonl"})
+        LabelConfig(aspects="Speed")
+    config = LabelConfig(aspects="Runtime_Efficiency, Memory_Efficiency", splits="train=0.9,test=0.1")
     assert config.aspects == ("Runtime_Efficiency", "Memory_Efficiency")
-    assert config.alpha == 0.05 and config.cpu_limit_seconds == 2.0
     assert config.splits == (("train", 0.9), ("test", 0.1))
+    assert LabelConfig(aspects="all").aspects == LabelConfig().aspects

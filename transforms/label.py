@@ -28,12 +28,12 @@ import collections
 import dataclasses
 import json
 import statistics
-from typing import TYPE_CHECKING, Any, Iterable, Mapping, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Optional, Sequence, Union
 
 from scipy.stats import mannwhitneyu
 
 from schemas.records import (
-    ASPECTS, Candidate, DeadLetter, Finding, Measurement, PreferencePair, StaticReport, content_id,
+    ASPECTS, Candidate, DeadLetter, Measurement, PreferencePair, StaticReport, content_id,
 )
 from transforms.normalize import normalize_code
 from transforms.splits import SplitSpec, parse_splits, split_of
@@ -57,9 +57,11 @@ class LabelConfigError(ValueError):
 
 @dataclasses.dataclass(frozen=True)
 class LabelConfig:
-    """The `labelling` flag group (pipelines/options.py), plus the split spec."""
+    """The `labelling` flags of pipelines/options.py (field names are flag names), plus
+    --splits, --cpu_limit and --ab_repetitions. `aspects` and `splits` accept the flag
+    strings ('all', 'train=0.9,test=0.1') and are stored parsed."""
 
-    aspects: tuple[str, ...] = ASPECTS
+    aspects: Union[str, tuple[str, ...]] = ASPECTS
     alpha: float = 0.01
     runtime_ratio: float = 1.2
     memory_ratio: float = 1.2
@@ -67,16 +69,22 @@ class LabelConfig:
     readability_threshold: float = 10.0
     security_min_severity: str = "MEDIUM"
     timeout_cpu_fraction: float = 0.9
-    cpu_limit_seconds: float = 10.0
+    cpu_limit: float = 10.0
     ab_repetitions: int = 10
     max_pairs_per_task: int = 3
     max_pairs_per_cell: int = 0
     system_prompt_none: float = 0.15
     system_prompt_single: float = 0.425
     seed: int = 0
-    splits: SplitSpec = (("train", 1.0),)
+    splits: Union[str, SplitSpec] = (("train", 1.0),)
 
     def __post_init__(self) -> None:
+        if isinstance(self.aspects, str):
+            names = ASPECTS if self.aspects.strip() == "all" else tuple(
+                a.strip() for a in self.aspects.split(",") if a.strip())
+            object.__setattr__(self, "aspects", names)
+        if isinstance(self.splits, str):
+            object.__setattr__(self, "splits", parse_splits(self.splits))
         unknown = [a for a in self.aspects if a not in ASPECTS]
         if unknown or not self.aspects:
             raise LabelConfigError(f"--aspects: unknown criteria {unknown}; use 'all' or names from {', '.join(ASPECTS)}")
@@ -92,17 +100,6 @@ class LabelConfig:
         if self.ab_repetitions < 3:
             raise LabelConfigError(f"--ab_repetitions must be at least 3 for a significance test, got {self.ab_repetitions}")
         check_probabilities(self.system_prompt_none, self.system_prompt_single)
-
-    @classmethod
-    def from_flags(cls, flags: Mapping[str, Any]) -> "LabelConfig":
-        """From parsed `ThemisOptions` values (`options.get_all_options()` or vars(args))."""
-        aspects_flag = str(flags.get("aspects") or "all")
-        aspects = ASPECTS if aspects_flag == "all" else tuple(a.strip() for a in aspects_flag.split(",") if a.strip())
-        names = {f.name for f in dataclasses.fields(cls)} - {"aspects", "splits"}
-        values = {name: flags[name] for name in names if flags.get(name) is not None}
-        if flags.get("cpu_limit") is not None:
-            values["cpu_limit_seconds"] = float(flags["cpu_limit"])
-        return cls(aspects=aspects, splits=parse_splits(str(flags.get("splits") or "train=1.0")), **values)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -172,7 +169,7 @@ def outcome(measurement: Optional[Measurement], config: LabelConfig) -> Optional
         return False
     if measurement.status == "timeout":
         used = max(measurement.cpu_seconds, default=0.0)
-        return False if used >= config.timeout_cpu_fraction * config.cpu_limit_seconds else None
+        return False if used >= config.timeout_cpu_fraction * config.cpu_limit else None
     return None
 
 
@@ -253,21 +250,23 @@ def _finding_dicts(report: StaticReport, rule_ids: Iterable[str]) -> list[dict]:
 
 
 def commit_evidence(a: Side, b: Side, aspect: str) -> Optional[dict]:
-    """When a and b are the two versions of a mined commit tagged with `aspect`
-    (metadata key 'aspect'), which side is the newer one, and the commit's metadata."""
-    origins = {a.candidate.origin, b.candidate.origin}
-    if origins != COMMIT_ORIGINS:
+    """When a and b are the old and new version of a mined commit whose message names
+    `aspect` (metadata 'criteria', comma-separated), which side is the new one and the commit."""
+    if {a.candidate.origin, b.candidate.origin} != COMMIT_ORIGINS:
         return None
     new = a if a.candidate.origin == "commit_new" else b
-    if aspect not in (a.candidate.metadata.get("aspect"), b.candidate.metadata.get("aspect")):
+    metadata = new.candidate.metadata
+    if aspect not in metadata.get("criteria", "").split(","):
         return None
-    return {"new": "a" if new is a else "b", "metadata": dict(sorted(new.candidate.metadata.items()))}
+    commit = {key: metadata[key] for key in ("repo", "sha", "path", "criteria") if key in metadata}
+    commit["message"] = metadata.get("message", "")[:500]
+    return {"new": "a" if new is a else "b", "commit": commit}
 
 
 def _with_commit(verdict: Verdict, commit: Optional[dict]) -> Verdict:
     if commit is None:
         return verdict
-    record = {"metadata": commit["metadata"], "agrees": verdict.winner == commit["new"]}
+    record = {**commit["commit"], "agrees": verdict.winner == commit["new"]}
     return dataclasses.replace(verdict, evidence={**verdict.evidence, "commit": record})
 
 
