@@ -28,8 +28,10 @@ import collections
 import dataclasses
 import json
 import statistics
-from typing import TYPE_CHECKING, Any, Iterable, Optional, Sequence, Union
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Optional, Sequence, Union
 
+import apache_beam as beam
+from apache_beam.metrics import Metrics
 from scipy.stats import mannwhitneyu
 
 from schemas.records import (
@@ -440,3 +442,116 @@ def cell_rank(pair: PreferencePair, seed: int) -> str:
     """Order within a (language, criterion) cell when --max_pairs_per_cell caps it: a hash,
     so the kept pairs are an unbiased sample of the cell."""
     return content_id("cell_rank", seed, pair.id)
+
+
+# ---------------------------------------------------------------- Beam stage
+
+def _count(name: str) -> None:
+    Metrics.counter("themis", f"{STAGE}.{name}").inc()
+
+
+class _LabelTaskFn(beam.DoFn):
+    """One task's records -> pairs of the rules needing nothing more, ties, dead letters,
+    and the runtime pairs that need an A/B measurement ('proposals')."""
+
+    def __init__(self, config: LabelConfig):
+        self.config = config
+
+    def process(self, element, baselines: dict) -> Iterator:
+        _task_id, grouped = element
+        sides = build_sides(grouped["candidates"], grouped["measurements"], grouped["reports"])
+        if not sides:
+            return  # measurements or reports of a candidate that was dropped upstream
+        kept, duplicates = distinct_sides(sides)
+        for dead in duplicates:
+            _count(dead.reason)
+            yield beam.pvalue.TaggedOutput("dead_letters", dead)
+        verdicts = static_verdicts(kept, baselines.get(kept[0].candidate.language), self.config)
+        yield from _emit(verdicts, self.config)
+        for proposal in runtime_proposals(kept, self.config):
+            yield beam.pvalue.TaggedOutput("proposals", proposal)
+
+
+def _emit(verdicts: Sequence[Verdict], config: LabelConfig) -> Iterator:
+    for verdict in verdicts:
+        if verdict.winner is None:
+            _count(f"ties.{verdict.aspect}")
+            yield beam.pvalue.TaggedOutput("ties", tie_record(verdict))
+    selected, surplus = select_pairs(verdicts, config)
+    for dead in surplus:
+        _count(dead.reason)
+        yield beam.pvalue.TaggedOutput("dead_letters", dead)
+    for verdict in selected:
+        _count(f"pairs.{verdict.aspect}")
+        yield to_pair(verdict, config)
+
+
+class _CellCapFn(beam.DoFn):
+    def __init__(self, config: LabelConfig):
+        self.config = config
+
+    def process(self, pair: PreferencePair, cutoffs: dict) -> Iterator:
+        cell = f"{pair.language}/{pair.aspect}"
+        if cell_rank(pair, self.config.seed) <= cutoffs[cell]:
+            yield pair
+            return
+        _count("over_cell_cap")
+        yield beam.pvalue.TaggedOutput("dead_letters", DeadLetter.of(
+            STAGE, "over_cell_cap", {"task_id": pair.task_id, "aspect": pair.aspect, "language": pair.language},
+            pair.id, f"{cell} already has {self.config.max_pairs_per_cell} pairs (--max_pairs_per_cell)"))
+
+
+class LabelTasks(beam.PTransform):
+    """{"candidates", "measurements", "reports"} -> {"pairs", "ties", "dead_letters"}.
+
+    Groups by task, applies the rules, measures runtime proposals A/B (store first),
+    caps pairs per task and criterion, and optionally per language and criterion.
+    """
+
+    def __init__(self, config: LabelConfig, execute: "ExecuteConfig"):
+        super().__init__()
+        self.config, self.execute = config, execute
+
+    def expand(self, inputs: dict):
+        from transforms.measure_pairs import MeasureBaselines, MeasurePairs
+
+        config = self.config
+        keyed = {name: inputs[name] | f"Key{name.title()}" >> beam.Map(lambda r: (r.task_id, r))
+                 for name in ("candidates", "measurements", "reports")}
+        grouped = keyed | "GroupByTask" >> beam.CoGroupByKey()
+        dead_letters, ties = [], []
+
+        if "Memory_Efficiency" in config.aspects:
+            languages = (inputs["candidates"]
+                         | "TestedLanguages" >> beam.FlatMap(lambda c: [] if c.tests.is_empty else [c.language])
+                         | "DistinctLanguages" >> beam.Distinct())
+            baselines = languages | "Baselines" >> MeasureBaselines(self.execute)
+            dead_letters.append(baselines["dead_letters"])
+            baseline_view = beam.pvalue.AsDict(baselines["baselines"])
+        else:
+            baseline_view = beam.pvalue.AsDict(grouped.pipeline | "NoBaselines" >> beam.Create([]))
+
+        labelled = grouped | "Rules" >> beam.ParDo(_LabelTaskFn(config), baseline_view).with_outputs(
+            "proposals", "ties", "dead_letters", main="pairs")
+        measured = labelled.proposals | "MeasureAB" >> MeasurePairs(self.execute, config.ab_repetitions)
+        runtime = (measured["measured"]
+                   | "RuntimeRule" >> beam.FlatMap(lambda m: filter(None, [runtime_rule(m[0], m[1], m[2], config)]))
+                   | "EmitRuntime" >> beam.FlatMap(lambda v: _emit([v], config)).with_outputs(
+                       "ties", "dead_letters", main="pairs"))
+        dead_letters += [labelled.dead_letters, measured["dead_letters"], runtime.dead_letters]
+        ties += [labelled.ties, runtime.ties]
+        pairs = (labelled.pairs, runtime.pairs) | "AllPairs" >> beam.Flatten()
+
+        if config.max_pairs_per_cell > 0:
+            cutoffs = (pairs
+                       | "CellRank" >> beam.Map(lambda p: (f"{p.language}/{p.aspect}", cell_rank(p, config.seed)))
+                       | "KeepSmallest" >> beam.combiners.Top.SmallestPerKey(config.max_pairs_per_cell)
+                       | "Cutoff" >> beam.MapTuple(lambda cell, ranks: (cell, max(ranks))))
+            capped = pairs | "CellCap" >> beam.ParDo(_CellCapFn(config), beam.pvalue.AsDict(cutoffs)).with_outputs(
+                "dead_letters", main="pairs")
+            pairs = capped.pairs
+            dead_letters.append(capped.dead_letters)
+
+        return {"pairs": pairs,
+                "ties": ties | "AllTies" >> beam.Flatten(),
+                "dead_letters": dead_letters | "AllDeadLetters" >> beam.Flatten()}
