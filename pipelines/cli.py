@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import logging
 import sys
 from typing import Optional, Sequence
 
@@ -37,8 +38,20 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _quiet_optional_gcp_warning(record: logging.LogRecord) -> bool:
+    # Beam warns at import when the GCP extra is absent; only Dataflow users need it.
+    return "apitools not found" not in record.getMessage()
+
+
+def _configure_logging() -> None:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(_quiet_optional_gcp_warning)
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    _configure_logging()
     parser = _parser()
     if not argv or argv[0] in ("-h", "--help") or argv[0] not in SUBCOMMANDS:
         if argv and argv[0] not in ("-h", "--help"):

@@ -42,7 +42,7 @@ def resolve_sources(spec: str, fmt: str = "auto") -> list[Source]:
     sources: list[Source] = []
     for part in filter(None, (p.strip() for p in spec.split(","))):
         if os.path.isdir(part):
-            if os.path.exists(os.path.join(part, "dataset_info.json")) or os.path.exists(os.path.join(part, "state.json")):
+            if any(os.path.exists(os.path.join(part, marker)) for marker in ("dataset_info.json", "state.json", "dataset_dict.json")):
                 sources.append(("datasets", part))
                 continue
             part = os.path.join(part, "*")
