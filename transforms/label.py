@@ -460,16 +460,15 @@ class _LabelTaskFn(beam.DoFn):
     def process(self, element, baselines: dict) -> Iterator:
         _task_id, grouped = element
         sides = build_sides(grouped["candidates"], grouped["measurements"], grouped["reports"])
-        if not sides:
-            return  # measurements or reports of a candidate that was dropped upstream
         kept, duplicates = distinct_sides(sides)
         for dead in duplicates:
             _count(dead.reason)
             yield beam.pvalue.TaggedOutput("dead_letters", dead)
-        verdicts = static_verdicts(kept, baselines.get(kept[0].candidate.language), self.config)
-        yield from _emit(verdicts, self.config)
-        for proposal in runtime_proposals(kept, self.config):
-            yield beam.pvalue.TaggedOutput("proposals", proposal)
+        if kept:  # empty when only records of a candidate dropped upstream arrived
+            verdicts = static_verdicts(kept, baselines.get(kept[0].candidate.language), self.config)
+            yield from _emit(verdicts, self.config)
+            for proposal in runtime_proposals(kept, self.config):
+                yield beam.pvalue.TaggedOutput("proposals", proposal)
 
 
 def _emit(verdicts: Sequence[Verdict], config: LabelConfig) -> Iterator:
@@ -494,7 +493,10 @@ class _CellCapFn(beam.DoFn):
         cell = f"{pair.language}/{pair.aspect}"
         if cell_rank(pair, self.config.seed) <= cutoffs[cell]:
             yield pair
-            return
+        else:
+            yield from self._drop(pair, cell)
+
+    def _drop(self, pair: PreferencePair, cell: str) -> Iterator:
         _count("over_cell_cap")
         yield beam.pvalue.TaggedOutput("dead_letters", DeadLetter.of(
             STAGE, "over_cell_cap", {"task_id": pair.task_id, "aspect": pair.aspect, "language": pair.language},
@@ -533,14 +535,19 @@ class LabelTasks(beam.PTransform):
 
         labelled = grouped | "Rules" >> beam.ParDo(_LabelTaskFn(config), baseline_view).with_outputs(
             "proposals", "ties", "dead_letters", main="pairs")
-        measured = labelled.proposals | "MeasureAB" >> MeasurePairs(self.execute, config.ab_repetitions)
-        runtime = (measured["measured"]
-                   | "RuntimeRule" >> beam.FlatMap(lambda m: filter(None, [runtime_rule(m[0], m[1], m[2], config)]))
-                   | "EmitRuntime" >> beam.FlatMap(lambda v: _emit([v], config)).with_outputs(
-                       "ties", "dead_letters", main="pairs"))
-        dead_letters += [labelled.dead_letters, measured["dead_letters"], runtime.dead_letters]
-        ties += [labelled.ties, runtime.ties]
-        pairs = (labelled.pairs, runtime.pairs) | "AllPairs" >> beam.Flatten()
+        dead_letters.append(labelled.dead_letters)
+        ties.append(labelled.ties)
+        pairs = [labelled.pairs]
+        if "Runtime_Efficiency" in config.aspects:
+            measured = labelled.proposals | "MeasureAB" >> MeasurePairs(self.execute, config.ab_repetitions)
+            runtime = (measured["measured"]
+                       | "RuntimeRule" >> beam.FlatMap(lambda m: filter(None, [runtime_rule(m[0], m[1], m[2], config)]))
+                       | "EmitRuntime" >> beam.FlatMap(lambda v: _emit([v], config)).with_outputs(
+                           "ties", "dead_letters", main="pairs"))
+            dead_letters += [measured["dead_letters"], runtime.dead_letters]
+            ties.append(runtime.ties)
+            pairs.append(runtime.pairs)
+        pairs = pairs | "AllPairs" >> beam.Flatten()
 
         if config.max_pairs_per_cell > 0:
             cutoffs = (pairs

@@ -74,37 +74,35 @@ class _MeasurePairFn(_StoreFirst):
         found = self.store.get_many("ab", [f"{key}/a", f"{key}/b"], Measurement)
         if len(found) == 2:
             yield a, b, (found[f"{key}/a"], found[f"{key}/b"])
-            return
-        if not self.execute.allow_execute:
+        elif not self.execute.allow_execute:
             yield self.dead("not_in_store", {"a": a.candidate.candidate_id, "b": b.candidate.candidate_id}, key,
                             "no stored A/B measurement for this runtime pair: regenerate relabels stored "
                             "measurements only; run `themis build` to measure it")
-            return
-        measured = self.sandbox().run_ab(a.candidate, b.candidate, self.repetitions)
-        if "sandbox_error" not in (measured[0].status, measured[1].status):  # retried on the next run
-            self.store.put_many("ab", [(f"{key}/a", measured[0]), (f"{key}/b", measured[1])])
-        yield a, b, measured
+        else:
+            measured = self.sandbox().run_ab(a.candidate, b.candidate, self.repetitions)
+            if "sandbox_error" not in (measured[0].status, measured[1].status):  # retried on the next run
+                self.store.put_many("ab", [(f"{key}/a", measured[0]), (f"{key}/b", measured[1])])
+            yield a, b, measured
 
 
 class _BaselineFn(_StoreFirst):
     def process(self, language: str) -> Iterator:
         key = baseline_key(language, self.execute)
         measurement: Optional[Measurement] = self.store.get("baseline", key, Measurement)
-        if measurement is None and not self.execute.allow_execute:
-            yield self.dead("not_in_store", {"language": language}, key,
-                            f"no stored baseline footprint for {language}: memory pairs need one; "
-                            "run `themis build` to measure it")
-            return
-        if measurement is None:
+        if measurement is None and self.execute.allow_execute:
             measurement = self.sandbox().baseline(language)
             if measurement.status == "ok":
                 self.store.put("baseline", key, measurement)
-        if measurement.status != "ok" or not measurement.peak_memory_bytes:
+        if measurement is None:
+            yield self.dead("not_in_store", {"language": language}, key,
+                            f"no stored baseline footprint for {language}: memory pairs need one; "
+                            "run `themis build` to measure it")
+        elif measurement.status != "ok" or not measurement.peak_memory_bytes:
             yield self.dead("baseline_failed", measurement.to_dict(), key,
                             f"the minimal {language} program did not run ({measurement.status}): "
                             f"no memory pairs for {language}; see `themis doctor`")
-            return
-        yield language, int(statistics.median(measurement.peak_memory_bytes))
+        else:
+            yield language, int(statistics.median(measurement.peak_memory_bytes))
 
 
 class MeasurePairs(beam.PTransform):
