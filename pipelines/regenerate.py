@@ -83,27 +83,38 @@ def _store_path(manifest: dict, build_dir: str) -> str:
                       "regenerate needs it; rerun `themis build` or pass the build directory that holds it")
 
 
-def run(args: argparse.Namespace, beam_args: list[str]) -> int:
-    from pipelines.build import BuildError, make_options, print_summary, run_build
-
+def prepare(args: argparse.Namespace) -> tuple[dict, list[str]]:
+    """The old build's manifest and the argv of the relabelling build; ConfigError says what is wrong."""
     build_dir = args.from_dir
     manifest_path = os.path.join(build_dir, mf.MANIFEST_FILE)
+    if not os.path.exists(manifest_path):
+        raise ConfigError(f"{manifest_path} not found: --from must be the output directory of a finished "
+                          "`themis build`")
+    if os.path.abspath(args.output) == os.path.abspath(build_dir):
+        raise ConfigError("--output must differ from --from: regenerate writes a new build next to the old one")
+    manifest = mf.read_json(manifest_path)
+    overrides = _config_overrides(args.config) if args.config else {}
+    overrides.update({a.dest: getattr(args, a.dest) for a in _overridable(_parser())
+                      if getattr(args, a.dest) is not None})
+    return manifest, regenerate_flags(manifest, overrides, args.output, _store_path(manifest, build_dir))
+
+
+def _fail(exc: Exception) -> int:
+    print(f"themis regenerate: {exc}", file=sys.stderr)
+    return 2
+
+
+def run(args: argparse.Namespace, beam_args: list[str]) -> int:
     try:
-        if not os.path.exists(manifest_path):
-            raise ConfigError(f"{manifest_path} not found: --from must be the output directory of a finished "
-                              "`themis build`")
-        if os.path.abspath(args.output) == os.path.abspath(build_dir):
-            raise ConfigError("--output must differ from --from: regenerate writes a new build next to the old one")
-        manifest = mf.read_json(manifest_path)
-        overrides = _config_overrides(args.config) if args.config else {}
-        overrides.update({a.dest: getattr(args, a.dest) for a in _overridable(_parser())
-                          if getattr(args, a.dest) is not None})
-        argv = regenerate_flags(manifest, overrides, args.output, _store_path(manifest, build_dir))
-        options = make_options(argv + list(beam_args))
-        result = run_build(options, allow_execute=False)
+        manifest, argv = prepare(args)
+    except ConfigError as exc:
+        return _fail(exc)
+    from pipelines.build import BuildError, make_options, print_summary, run_build
+
+    try:
+        result = run_build(make_options(argv + list(beam_args)), allow_execute=False)
     except (BuildError, ConfigError) as exc:
-        print(f"themis regenerate: {exc}", file=sys.stderr)
-        return 2
+        return _fail(exc)
     if result["input"]["fingerprint"] != manifest["input"]["fingerprint"]:
         print(f"themis regenerate: warning: {result['input']['spec']} changed since the build; candidates that "
               "are new were not measured (see dead_letters/)", file=sys.stderr)
