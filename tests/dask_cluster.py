@@ -188,8 +188,9 @@ def _session_members(sid: int) -> list[int]:
 
 @pytest.fixture(scope="module")
 def dask_cluster():
-    """A two-worker cluster shared by the tests of one module, torn down with a leftover check."""
-    cluster = LocalDaskCluster(n_workers=2).start()
+    """Two worker processes with two threads each, shared by one module's tests; torn down with a
+    leftover check."""
+    cluster = LocalDaskCluster(n_workers=2, nthreads=2).start()
     try:
         yield cluster
     finally:

@@ -61,6 +61,26 @@ class CountSetups(beam.DoFn):
         pathlib.Path(self.directory, f"teardown-{self.token}").touch()
 
 
+class PoolHolder:
+    """Stands for a sandbox pool: an object every DoFn instance of a process should share."""
+
+
+class UseSharedPool(beam.DoFn):
+    def __init__(self):
+        from apache_beam.utils import shared
+
+        self.shared = shared.Shared()
+
+    def setup(self):
+        self.pool = self.shared.acquire(PoolHolder)
+
+    def process(self, n):
+        import time
+
+        time.sleep(0.05)  # keep bundles overlapping on the worker's two threads
+        yield (os.getpid(), id(self), id(self.pool))
+
+
 class Seen(beam.DoFn):
     def __init__(self, name: str):
         self.name = name
@@ -133,15 +153,34 @@ def test_every_feature_matches_the_direct_runner(dask_cluster, direct_run, tmp_p
     assert counter(result, "side_source") == 40
 
 
-def test_dofn_setup_once_per_worker_process_and_teardown_at_the_end(dask_cluster, tmp_path):  # noqa: F811
+def test_dofn_instances_are_reused_across_bundles_and_torn_down_at_the_end(dask_cluster, tmp_path):  # noqa: F811
     _, got = run(DaskRunner(), [f"--dask_client_address={dask_cluster.address}"], tmp_path / "dask")
     tokens = set(got["setup_tokens"])
     setups = {p.name.split("-", 1)[1] for p in (tmp_path / "dask").glob("setup-*")}
     teardowns = {p.name.split("-", 1)[1] for p in (tmp_path / "dask").glob("teardown-*")}
-    pids = {t.split("-")[0] for t in tokens}
-    # 40 elements over 4 partitions (2 per worker thread), yet one instance per worker process.
-    assert len(pids) == len(tokens) == len(setups) <= 2
+    per_process: dict[str, int] = {}
+    for token in tokens:
+        pid = token.split("-")[0]
+        per_process[pid] = per_process.get(pid, 0) + 1
+    # 40 elements in 8 bundles (2 per worker thread), yet at most one instance per thread.
+    assert len(per_process) <= 2 and max(per_process.values()) <= 2 and len(tokens) < 8
     assert teardowns == setups == tokens
+
+
+def test_one_shared_pool_per_worker_process_across_concurrent_dofn_instances(dask_cluster, tmp_path):  # noqa: F811
+    out = tmp_path / "out"
+    out.mkdir()
+    pipeline = beam.Pipeline(runner=DaskRunner(), options=PipelineOptions(
+        [f"--dask_client_address={dask_cluster.address}", "--dask_npartitions=8"]))
+    sink(pipeline | beam.Create(list(range(32))) | beam.ParDo(UseSharedPool()), str(out), "pools")
+    pipeline.run().wait_until_finish()
+    seen = json.loads((out / "pools.json").read_text())
+    instances, pools = {}, {}
+    for pid, instance, pool in seen:
+        instances.setdefault(pid, set()).add(instance)
+        pools.setdefault(pid, set()).add(pool)
+    assert max(len(i) for i in instances.values()) == 2  # two threads: two DoFn instances in a process
+    assert all(len(p) == 1 for p in pools.values())  # ...sharing one pool
 
 
 def test_beams_own_dask_runner_still_loses_sinks_and_mixes_tagged_outputs(dask_cluster, tmp_path):  # noqa: F811
