@@ -17,7 +17,10 @@ tests/test_dask_runner.py and README "Scale out"):
 6. `DoFn.setup`/`teardown` run once per partition, so a DoFn cannot keep a
    per-worker resource (a sandbox pool) across bundles;
 7. `Create` puts up to 128 elements in one partition, so small inputs run on one
-   worker; and the Dask client is never closed.
+   worker; and the Dask client is never closed;
+8. it computes `dask.optimize(...)`d graphs: the bag optimiser fuses a task into its
+   only dependent and strips its `reify`, so a Flatten (an alias task) read by two
+   transforms hands a one-shot iterator to both and the second sees nothing.
 
 This runner keeps Beam's translation of Create, GroupByKey and Flatten and
 replaces the ParDo translation and the final compute. Windowing support stays as
@@ -62,18 +65,25 @@ class DaskRunner(beam_dask.DaskRunner):
                                                                               current_only=True)
         bag_kwargs = beam_dask.DaskOptions._extract_bag_kwargs(dask_options)
         client = ddist.Client(**dask_options)
-        if not bag_kwargs:
-            threads = sum(client.nthreads().values()) or 1
-            bag_kwargs = {"max_npartitions": threads * _PARTITIONS_PER_THREAD}
-        pipeline.replace_all(dask_overrides())
-        translator = _Translator(bag_kwargs, run_id=uuid.uuid4().hex)
-        pipeline.visit(translator)
-        # Reduce every leaf and every metrics stream to a small item, so that all
-        # sinks run and only counts and metric updates travel back to the driver.
-        # One compute call: the graphs are merged, so work shared by several leaves runs once.
-        leaves = [bag.count() for bag in translator.leaf_bags()]
-        metric_streams = [bag.filter(_is_metrics).map(_payload) for bag in translator.pardo_bags]
-        futures = client.compute(leaves + metric_streams)
+        try:
+            if not bag_kwargs:
+                threads = sum(client.nthreads().values()) or 1
+                bag_kwargs = {"max_npartitions": threads * _PARTITIONS_PER_THREAD}
+            pipeline.replace_all(dask_overrides())
+            translator = _Translator(bag_kwargs, run_id=uuid.uuid4().hex)
+            pipeline.visit(translator)
+            # Reduce every leaf and every metrics stream to a small item, so that all sinks run
+            # and only counts and metric updates travel back to the driver. One compute call:
+            # the graphs are merged, so work shared by several leaves runs once. No graph
+            # optimisation: dask's bag optimiser fuses a task into its single dependent and strips
+            # its `reify`, which leaves a one-shot iterator behind an alias (Flatten) or a
+            # reduction, and then a PCollection read by several transforms loses elements.
+            leaves = [bag.count() for bag in translator.leaf_bags()]
+            metric_streams = [bag.filter(_is_metrics).map(_payload) for bag in translator.pardo_bags]
+            futures = client.compute(leaves + metric_streams, optimize_graph=False)
+        except BaseException:
+            client.close()
+            raise
         return DaskPipelineResult(client, futures[:len(leaves)], futures[len(leaves):], translator.run_id)
 
 
@@ -135,7 +145,7 @@ class _Translator(PipelineVisitor):
         self.pardo_bags: list = []
 
     def visit_transform(self, node: AppliedPTransform) -> None:
-        inputs = [self.bags[p] for p in node.inputs if not isinstance(p, pvalue.PBegin) and p in self.bags]
+        inputs = [self._bag_of(p, node) for p in node.inputs if not isinstance(p, pvalue.PBegin)]
         self.consumed.update(p for p in node.inputs if isinstance(p, pvalue.PCollection))
         self.consumed.update(si.pvalue for si in node.side_inputs)
         transform = node.transform
@@ -162,6 +172,12 @@ class _Translator(PipelineVisitor):
                 bag = op.apply(inputs[0] if inputs else None)
         for pcoll in node.outputs.values():
             self.bags[pcoll] = bag
+
+    def _bag_of(self, pcoll, node: AppliedPTransform):
+        if pcoll not in self.bags:
+            raise RuntimeError(f"dask runner: no bag for input {pcoll} of {node.full_label!r} "
+                               f"(produced by {pcoll.producer.full_label if pcoll.producer else None!r})")
+        return self.bags[pcoll]
 
     def leaf_bags(self) -> list:
         return [bag for pcoll, bag in self.bags.items() if pcoll not in self.consumed and bag is not None]

@@ -119,6 +119,12 @@ def feature_pipeline(p: beam.Pipeline, out: str) -> None:
     sink(numbers | "WithTotal" >> beam.Map(lambda n, t: (n, t), t=beam.pvalue.AsSingleton(total)), out, "side")
     sink(numbers | "SeenMain" >> beam.ParDo(Seen("main")), out, "seen")
     sink(numbers | "Setups" >> beam.ParDo(CountSetups(out)), out, "setup_tokens")
+    # A Flatten read by two transforms, each input read only by the Flatten: dask's graph
+    # optimiser would leave one-shot iterators there and the second reader would see nothing.
+    shifted = ((numbers | "Plus100" >> beam.Map(lambda n: n + 100), numbers | "Plus200" >> beam.Map(lambda n: n + 200))
+               | "Shifted" >> beam.Flatten())
+    sink(shifted, out, "flatten_first_reader")
+    sink(shifted | "Tenfold" >> beam.Map(lambda n: n * 10), out, "flatten_second_reader")
 
 
 def run(runner, argv: list[str], out: pathlib.Path):
@@ -144,10 +150,12 @@ def test_every_feature_matches_the_direct_runner(dask_cluster, direct_run, tmp_p
     direct_result, expected = direct_run
     result, got = run(DaskRunner(), [f"--dask_client_address={dask_cluster.address}"], tmp_path / "dask")
 
-    names = ["even", "odd", "finish_bundle", "word_counts", "side", "seen"]
+    names = ["even", "odd", "finish_bundle", "word_counts", "side", "seen", "flatten_first_reader",
+             "flatten_second_reader"]
     assert {n: got.get(n) for n in names} == {n: expected[n] for n in names}
     assert got["odd"] == sorted(range(1, 40, 2), key=repr)
     assert got["word_counts"] == [["c", 7], ["go", 21], ["java", 14]]
+    assert len(got["flatten_first_reader"]) == len(got["flatten_second_reader"]) == 80
     # Counters come back, and a side input's producer ran once per element, not once per partition.
     assert counter(result, "main") == counter(direct_result, "main") == 40
     assert counter(result, "side_source") == 40
