@@ -32,7 +32,6 @@ class ThemisOptions(PipelineOptions):
         io.add_argument("--splits", default="train=1.0",
                         help="split names and fractions by task id, e.g. 'train=0.9,test=0.1'")
         io.add_argument("--overwrite", action="store_true", help="rebuild even if OUTPUT is complete")
-        io.add_argument("--max_tasks", type=int, default=0, help="read at most this many tasks (0: all)")
         io.add_argument("--max_record_bytes", type=int, default=1 << 20,
                         help="drop input records larger than this (they go to the dead letters)")
 
