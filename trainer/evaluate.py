@@ -53,7 +53,7 @@ def evaluate(model_dir: str, bench: str, output: str, modes: Sequence[str] = MOD
     for mode in modes:
         items = []
         for row in rows:
-            system = system_prompt(mode, row["aspect"])
+            system = system_prompt(mode, row["aspect"], row["id"])
             items += [(system, row["prompt"], row["chosen"]), (system, row["prompt"], row["rejected"])]
         rewards = scorer.score_many(items, batch_size)
         chosen, rejected = rewards[0::2], rewards[1::2]
