@@ -20,7 +20,7 @@ setup(
         "apache-beam>=2.60",
         "pyarrow>=14",
         "pyyaml>=6",
-        "numpy>=1.24",
+        "numpy>=2.0",
         "scipy>=1.10",
         "datasets>=2.18",
         "tree-sitter>=0.25",
