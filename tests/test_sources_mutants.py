@@ -1,0 +1,110 @@
+"""Mutation operators on all eight languages: exact sites, parsing and compiling mutants, determinism."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+
+import pytest
+
+from schemas import Candidate, TestSpec
+from transforms.sources.mutants import MutantConfig, apply_site, mutate, mutation_sites, parses, verdict
+
+SNIPPETS = {
+    "Python": "def f(a, b):\n    if a < b:\n        a = a + 1\n    return a * b\n",
+    "C": "int f(int a, int b) {\n    if (a < b) { a = a + 1; }\n    return a * b;\n}\n",
+    "Cpp": "int f(int a, int b) {\n    if (a < b) { a = a + 1; }\n    return a * b;\n}\n",
+    "Java": "class A {\n    static int f(int a, int b) {\n        if (a < b) { a = a + 1; }\n        return a * b;\n    }\n}\n",
+    "JavaScript": "function f(a, b) {\n    if (a < b) { a = a + 1; }\n    return a * b;\n}\n",
+    "Go": "package main\n\nfunc f(a int, b int) int {\n\tif a < b {\n\t\ta = a + 1\n\t}\n\treturn a * b\n}\n\nfunc main() {}\n",
+    "Ruby": "def f(a, b)\n  if a < b\n    a = a + 1\n  end\n  a * b\nend\n",
+    "CSharp": "class A {\n    static int F(int a, int b) {\n        if (a < b) { a = a + 1; }\n        return a * b;\n    }\n}\n",
+}
+# (operator, original text, replacement) in document order; the condition differs by grammar
+NEGATION = {"Python": ("a < b", "not (a < b)"), "Go": ("a < b", "!(a < b)"), "Ruby": ("a < b", "!(a < b)"),
+            "CSharp": ("a < b", "!(a < b)")}
+DELETION = {"Python": "pass", "Go": "", "Ruby": ""}
+
+
+@pytest.mark.parametrize("language", sorted(SNIPPETS))
+def test_sites_per_language(language):
+    code = SNIPPETS[language]
+    found = [(s.operator, code.encode()[s.start:s.end].decode(), s.replacement) for s in mutation_sites(language, code)]
+    statement = "a = a + 1" if language in ("Python", "Go", "Ruby") else "a = a + 1;"
+    assert found == [
+        ("negate", *NEGATION.get(language, ("(a < b)", "(!(a < b))"))),
+        ("relational", "<", "<="),
+        ("delete", statement, DELETION.get(language, ";")),
+        ("arithmetic", "+", "-"),
+        ("constant", "1", "0"),
+        ("constant", "1", "2"),
+        ("arithmetic", "*", "/"),
+    ]
+
+
+def _compile(language: str, code: str, tmp: str) -> subprocess.CompletedProcess:
+    name = {"Python": "m.py", "C": "m.c", "Cpp": "m.cpp", "Java": "A.java", "JavaScript": "m.js", "Go": "m.go",
+            "Ruby": "m.rb", "CSharp": "m.cs"}[language]
+    path = os.path.join(tmp, name)
+    with open(path, "w") as fh:
+        fh.write(code)
+    command = {"Python": ["python3", "-m", "py_compile", path], "C": ["gcc", "-fsyntax-only", path],
+               "Cpp": ["g++", "-fsyntax-only", path], "Java": ["javac", "-d", tmp, path],
+               "JavaScript": ["node", "--check", path], "Go": ["go", "build", "-o", os.path.join(tmp, "m"), path],
+               "Ruby": ["ruby", "-c", path], "CSharp": ["mcs", "-target:library", f"-out:{tmp}/m.dll", path]}[language]
+    if not shutil.which(command[0]):
+        pytest.skip(f"{command[0]} not installed (scripts/install_toolchains.sh)")
+    env = dict(os.environ, GOCACHE=os.path.join(tmp, "gocache"), GO111MODULE="off")
+    return subprocess.run(command, capture_output=True, text=True, cwd=tmp, env=env)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("language", sorted(SNIPPETS))
+def test_every_mutant_compiles_and_differs(language, tmp_path):
+    code = SNIPPETS[language]
+    assert _compile(language, code, str(tmp_path)).returncode == 0
+    for site in mutation_sites(language, code):
+        mutant = apply_site(code, site)
+        assert mutant != code and parses(language, mutant)
+        result = _compile(language, mutant, str(tmp_path))
+        assert result.returncode == 0, (site, mutant, result.stderr)
+
+
+MCEVAL_FILES = {"C": "C", "Cpp": "CPP", "CSharp": "Csharp", "Go": "Go", "Java": "Java", "JavaScript": "JavaScript",
+                "Python": "Python", "Ruby": "Ruby"}
+
+
+@pytest.mark.parametrize("language", sorted(MCEVAL_FILES))
+def test_mutants_of_real_solutions_parse_differ_and_repeat(language):
+    path = os.path.join("/work/shared/data/mceval", f"{MCEVAL_FILES[language]}.jsonl")
+    rows = [json.loads(line) for line in open(path, encoding="utf-8")][:10]
+    total = 0
+    for row in rows:
+        code = row["prompt"] + "\n" + row["canonical_solution"]
+        candidate = Candidate(candidate_id=Candidate.make_id(row["task_id"], language, code), task_id=row["task_id"],
+                              language=language, prompt=row["prompt"], code=code, origin="reference",
+                              tests=TestSpec(code=row["test"]))
+        mutants = mutate(candidate, MutantConfig(max_mutants=3))
+        assert mutants == mutate(candidate, MutantConfig(max_mutants=3))  # deterministic
+        assert len({m.code for m in mutants} | {code}) == len(mutants) + 1
+        for m in mutants:
+            assert m.origin == "mutant" and m.metadata["mutant_of"] == candidate.candidate_id
+            assert parses(language, m.code) or parses(language, m.code + "\n" + row["test"])
+            assert m.candidate_id == Candidate.make_id(m.task_id, language, m.code) and m.tests == candidate.tests
+        total += len(mutants)
+    assert total >= 20  # at least two of three mutants per solution on average
+
+
+def test_operator_selection_and_verdicts():
+    code = SNIPPETS["Python"]
+    only = mutation_sites("Python", code, operators=("constant",))
+    assert [s.replacement for s in only] == ["0", "2"]
+    candidate = Candidate(candidate_id="c", task_id="t", language="Python", prompt="p", code=code,
+                          origin="reference", tests=TestSpec(code="assert f(1, 2) == 4\n"))
+    mutant = mutate(candidate, MutantConfig(max_mutants=1))[0]
+    assert verdict(mutant, "test_failure").metadata["status"] == "test_failure"
+    assert verdict(mutant, "ok").reason == "equivalent_mutant"
+    assert verdict(mutant, "compile_error").reason == "mutant_compile_error"
+    assert verdict(mutant, "sandbox_error").reason == "sandbox_error"
+    assert mutation_sites("Python", "def broken(:\n") == []
