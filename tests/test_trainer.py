@@ -169,7 +169,7 @@ def test_saved_model_gives_the_same_rewards_in_hf(tmp_path, kind, causal_dir, en
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
     model = _random_head(load_reward_model(causal_dir if kind == "causal" else encoder_dir)).eval()
-    model.save(str(tmp_path / "rm"), max_length=200)
+    model.save(str(tmp_path / "rm"), max_length=200, min_response_tokens=64)
     items = [(r["system"], r["input"], r[k]) for r in rows[:3] for k in ("chosen", "rejected")]
     ours = Scorer(str(tmp_path / "rm")).score_many(items, batch_size=6)
     hf = AutoModelForSequenceClassification.from_pretrained(str(tmp_path / "rm")).eval()
@@ -204,7 +204,7 @@ def test_overfits_a_small_set_to_accuracy_one(trained, rows):
     assert {"bt", "lm", "accuracy", "margin", "lr", "grad_norm", "tokens_per_s"} <= set(steps[-1])
     assert steps[-1]["margin"] > steps[0]["margin"]
     meta = json.load(open(os.path.join(trained, "themis_reward.json")))
-    assert meta == {"backbone": "causal", "max_length": 160}
+    assert meta == {"backbone": "causal", "max_length": 160, "min_response_tokens": 64}
 
 
 def test_resume_equals_uninterrupted_training(tmp_path, causal_dir, build_dir):

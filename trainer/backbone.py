@@ -91,7 +91,7 @@ class RewardModel(nn.Module):
                 lm_loss = nn.functional.cross_entropy(logits.float(), lm_labels[mask])
         return rewards.float(), lm_loss
 
-    def save(self, path: str, max_length: int, state_dict: Optional[dict] = None) -> None:
+    def save(self, path: str, max_length: int, min_response_tokens: int, state_dict: Optional[dict] = None) -> None:
         """A HF sequence-classification checkpoint plus tokenizer; `state_dict` is this
         module's full state (gathered from FSDP shards) when not the local weights."""
         os.makedirs(path, exist_ok=True)
@@ -102,7 +102,8 @@ class RewardModel(nn.Module):
         self.classifier.save_pretrained(path, state_dict=weights)
         self.tokenizer.save_pretrained(path)
         with open(os.path.join(path, META_FILE), "w") as f:
-            json.dump({"backbone": self.kind, "max_length": max_length}, f, indent=2)
+            json.dump({"backbone": self.kind, "max_length": max_length, "min_response_tokens": min_response_tokens},
+                      f, indent=2)
 
 
 def load_reward_model(name_or_path: str, kind: str = "auto", dtype: torch.dtype = torch.float32,

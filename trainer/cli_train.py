@@ -24,6 +24,7 @@ FLAGS = {
     "split": (str, "rows of this `split` (default train)"),
     "backbone": (str, "causal, encoder or auto (default: from the checkpoint)"),
     "max_length": (int, "tokens per sequence; only the response is truncated"),
+    "min_response_tokens": (int, "response tokens kept before the prompt is cut too"),
     "batch_size": (int, "pairs per device per micro-step"),
     "grad_accum": (int, "micro-steps per optimizer step"),
     "epochs": (float, "passes over the data"),

@@ -223,16 +223,16 @@ def train(config: TrainConfig) -> Optional[RewardModel]:
             if stopping:
                 return None
         if len(stages) > 1:
-            _save(accelerator, module, model, os.path.join(config.output, "stages", cfg.name), cfg.max_length)
+            _save(accelerator, module, model, os.path.join(config.output, "stages", cfg.name), cfg)
     if resume:  # every stage had finished before this run: restore the final weights
         ckpts.load(resume[0], module)
-    _save(accelerator, module, model, config.output, stages[-1].max_length)
+    _save(accelerator, module, model, config.output, stages[-1])
     return model
 
 
-def _save(accelerator, module, model: RewardModel, path: str, max_length: int) -> None:
+def _save(accelerator, module, model: RewardModel, path: str, cfg: TrainConfig) -> None:
     """Gathers the full weights (sharded under FSDP) and saves them from the main process."""
     state = accelerator.get_state_dict(module)
     if accelerator.is_main_process:
-        model.save(path, max_length, state_dict=state)
+        model.save(path, cfg.max_length, cfg.min_response_tokens, state_dict=state)
     accelerator.wait_for_everyone()

@@ -27,6 +27,7 @@ class Scorer:
         self.model = load_reward_model(model_dir, meta.get("backbone", "auto"), dtype=dtype, for_training=False)
         self.model.to(self.device).eval()
         self.max_length = max_length or meta.get("max_length") or 2048
+        self.min_response_tokens = meta.get("min_response_tokens", 64)  # truncate as in training
 
     @torch.no_grad()
     def score_many(self, items: Sequence[tuple[str, str, str]], batch_size: int = 8) -> list[float]:
@@ -34,7 +35,8 @@ class Scorer:
         out: list[float] = []
         model = self.model
         for lo in range(0, len(items), batch_size):
-            seqs = [encode(model.tokenizer, s, p, r, self.max_length, model.causal) for s, p, r in items[lo: lo + batch_size]]
+            seqs = [encode(model.tokenizer, s, p, r, self.max_length, model.causal, self.min_response_tokens)
+                    for s, p, r in items[lo: lo + batch_size]]
             batch = collate(seqs, model.tokenizer.pad_token_id, packed=False)
             batch.pop("lm_labels")
             rewards, _ = model(**{k: v.to(self.device) for k, v in batch.items()})

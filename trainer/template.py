@@ -74,7 +74,7 @@ def encode(tokenizer, system: str, prompt: str, response: str, max_length: int, 
     room = max_length - len(suffix)
     truncated = len(prefix) + len(body) > room
     if truncated:
-        keep_response = min(len(body), max(room - len(prefix), min(min_response_tokens, room // 2)))
+        keep_response = min(len(body), max(room - len(prefix), min(min_response_tokens, room - 2)))
         keep_prefix = room - keep_response
         if keep_prefix < len(prefix):
             prefix = prefix[:1] + prefix[len(prefix) - keep_prefix + 1:]
