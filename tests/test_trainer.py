@@ -207,18 +207,20 @@ def test_overfits_a_small_set_to_accuracy_one(trained, rows):
     assert meta == {"backbone": "causal", "max_length": 160, "min_response_tokens": 64}
 
 
+@pytest.mark.slow
 def test_resume_equals_uninterrupted_training(tmp_path, causal_dir, build_dir):
     whole, parts = str(tmp_path / "whole"), str(tmp_path / "parts")
-    train(_config(causal_dir, whole, build_dir, epochs=3.0))
-    assert train(_config(causal_dir, parts, build_dir, epochs=3.0, stop_after=2)) is None
+    train(_config(causal_dir, whole, build_dir, epochs=2.0, max_length=128))
+    assert train(_config(causal_dir, parts, build_dir, epochs=2.0, max_length=128, stop_after=2)) is None
     assert not os.path.exists(os.path.join(parts, "model.safetensors"))
-    train(_config(causal_dir, parts, build_dir, epochs=3.0, resume=True))
+    train(_config(causal_dir, parts, build_dir, epochs=2.0, max_length=128, resume=True))
     a, b = load_file(os.path.join(whole, "model.safetensors")), load_file(os.path.join(parts, "model.safetensors"))
     assert a.keys() == b.keys()
     for key in a:
         torch.testing.assert_close(a[key], b[key], atol=0, rtol=0)
 
 
+@pytest.mark.slow
 def test_two_stage_config(tmp_path, causal_dir, build_dir):
     cfg_file = tmp_path / "stages.yaml"
     cfg_file.write_text(f"batch_size: 4\nmax_length: 120\nlog_every: 1\nstages:\n  - name: pt\n    data: {build_dir}\n"
@@ -267,6 +269,7 @@ def test_eval_writes_results_and_scores(tmp_path, trained, rows):
     assert results["modes"]["none"]["accuracy"] >= 0.5
 
 
+@pytest.mark.slow
 def test_cli_train_score_and_errors(tmp_path, encoder_dir, build_dir, rows, capsys):
     out = str(tmp_path / "enc")
     assert themis(["train", "--data", build_dir, "--model", encoder_dir, "--output", out, "--max_steps", "2",
