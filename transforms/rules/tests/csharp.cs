@@ -38,6 +38,12 @@ public class Fixture
         return formatter.Deserialize(stream);
     }
 
+    object DeserializeJson(string json)
+    {
+        // ok: csharp-unsafe-deserialization
+        return System.Text.Json.JsonSerializer.Deserialize<int[]>(json);
+    }
+
     byte[] Hashes(byte[] data)
     {
         // ruleid: csharp-weak-hash-or-cipher
@@ -70,6 +76,8 @@ public class Fixture
     {
         // ruleid: csharp-tls-verification-disabled
         ServicePointManager.ServerCertificateValidationCallback = (sender, cert, chain, errors) => true;
+        // ok: csharp-tls-verification-disabled
+        ServicePointManager.ServerCertificateValidationCallback = (sender, cert, chain, errors) => errors == System.Net.Security.SslPolicyErrors.None;
     }
 
     void Xml(XmlReaderSettings settings)
@@ -93,6 +101,12 @@ public class Fixture
     {
         // ruleid: csharp-insecure-temp-file
         return Path.GetTempFileName();
+    }
+
+    string PrivateTemp()
+    {
+        // ok: csharp-insecure-temp-file
+        return Directory.CreateTempSubdirectory("cache").FullName;
     }
 
     void Xss(string comment)

@@ -121,6 +121,13 @@ public class Fixture {
         File safe = File.createTempFile("cache", ".txt");
     }
 
+    // ok: java-tls-verification-disabled
+    static class DefaultTrust {
+        public void checkServerTrusted(java.security.cert.X509Certificate[] chain, String authType) throws Exception {
+            if (chain.length == 0) throw new Exception("empty chain");
+        }
+    }
+
     // ruleid: java-tls-verification-disabled
     static class TrustAll implements X509TrustManager {
         public void checkClientTrusted(java.security.cert.X509Certificate[] chain, String authType) {}
