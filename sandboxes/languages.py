@@ -14,7 +14,8 @@ Harness conventions, so that a failed test fails the run:
   run with `-ea` so `assert` statements execute.
 - Go: `func TestX(t *testing.T)` programs compile with `go test -c`, offline,
   against the project's own `testify/assert` subset (harness/go/testify).
-- C#: mono `mcs -d:DEBUG`; a trace listener makes a failed `Debug.Assert` exit 1;
+- C#: mono `mcs -d:DEBUG` with the SDK's implicit usings (System, System.Linq,
+  System.Collections.Generic); a trace listener makes a failed `Debug.Assert` exit 1;
   MBXP's `KellermanSoftware.CompareNetObjects` is a small harness file.
 """
 from __future__ import annotations
@@ -45,6 +46,11 @@ BASE_ENV: dict[str, str] = {
 _TEST_FAILURE = re.compile(
     r"AssertionError|Assertion .* failed|assertion failed|Test failed|[Tt]est case \d+|"
     r"assert statement|Error at test case|--- FAIL")
+
+# Runtimes that fail an allocation themselves (a heap cap, malloc failing) instead of being OOM-killed.
+_OUT_OF_MEMORY = re.compile(
+    r"java\.lang\.OutOfMemoryError|JavaScript heap out of memory|^MemoryError|runtime: out of memory|"
+    r"System\.OutOfMemoryException|NoMemoryError|failed to allocate memory|std::bad_alloc", re.M)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -79,7 +85,9 @@ class LanguageSpec:
                      env={**BASE_ENV, **env}, compile_cwd=cwd, uses_gocache=self.name == "Go")
 
     def failure_status(self, stderr: str, stdout: str) -> str:
-        """Status of a run that exited non-zero: compile_error, test_failure or runtime_error."""
+        """Status of a run that exited non-zero: compile_error, memory_limit, test_failure or runtime_error."""
+        if _OUT_OF_MEMORY.search(stderr):
+            return "memory_limit"
         if self.syntax_error is not None and self.syntax_error.search(stderr):
             return "compile_error"
         if self.name == "Go" and "panic:" in stdout + stderr:
@@ -128,21 +136,29 @@ def java_main_class(program: str) -> str:
 def _java(program: str, memory_bytes: int):
     name = java_main_class(program)
     jvm = ("-XX:+UseSerialGC", "-XX:-UsePerfData", "-XX:TieredStopAtLevel=1", f"-XX:MaxRAM={memory_bytes}")
+    # The JVM cannot see the cgroup from inside the sandbox: size its heap from the limit.
     return ({f"{name}.java": program},
             ("javac", *(f"-J{flag}" for flag in jvm), "-encoding", "UTF-8", "-nowarn", "-d", CODE_DIR,
              f"{CODE_DIR}/{name}.java"),
             ("java", "-ea", "-XX:+UseSerialGC", "-XX:-UsePerfData", f"-XX:MaxRAM={memory_bytes}",
-             "-cp", CODE_DIR, name), {})
+             "-XX:MaxRAMPercentage=70", "-cp", CODE_DIR, name), {})
+
+
+# The namespaces .NET SDK projects import implicitly (ImplicitUsings); benchmark C# relies on them.
+_CSHARP_IMPLICIT_USINGS = "using System; using System.Collections.Generic; using System.Linq; "
+_CSHARP_MUST_COME_FIRST = re.compile(r"^\s*(?:#define|#undef|extern\s+alias)\b", re.M)
 
 
 def _csharp(program: str, memory_bytes: int):
+    if not _CSHARP_MUST_COME_FIRST.search(program):
+        program = _CSHARP_IMPLICIT_USINGS + program  # same line: compiler line numbers stay right
     harness = [f"{HARNESS_DIR}/csharp/AssertListener.cs"]
     if "KellermanSoftware.CompareNetObjects" in program:
         harness.append(f"{HARNESS_DIR}/csharp/CompareNetObjects.cs")
     with open(os.path.join(HARNESS_SOURCE, "csharp", "prog.exe.config"), encoding="utf-8") as fh:
         config = fh.read()
     return ({"prog.cs": program, "prog.exe.config": config},
-            ("mcs", "-d:DEBUG", "-langversion:experimental", "-r:System.Numerics.dll", "-nowarn:162,168,219,414",
+            ("mcs", "-d:DEBUG", "-langversion:experimental", "-r:System.Numerics.dll", "-nowarn:105,162,168,219,414",
              f"-out:{CODE_DIR}/prog.exe", f"{CODE_DIR}/prog.cs", *harness),
             ("mono", f"{CODE_DIR}/prog.exe"), {})
 

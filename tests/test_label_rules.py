@@ -206,9 +206,9 @@ def test_security_without_tests_and_with_commit_evidence():
 
 # ------------------------------------------------------------ readability
 
-def read(s: Side, score: float, **metrics: float) -> Side:
+def read(s: Side, score: float, errors=(), **metrics: float) -> Side:
     report = StaticReport(candidate_id=s.candidate.candidate_id, task_id="t1", language="Python",
-                          analyzer="tree-sitter", metrics=metrics, readability_score=score)
+                          analyzer="tree-sitter", metrics=metrics, readability_score=score, errors=list(errors))
     return Side(s.candidate, s.measurement, readability=report)
 
 
@@ -221,6 +221,7 @@ def test_readability_needs_the_threshold_and_both_passing():
     assert verdict.evidence["basis"] == "both_pass_tests"
     assert readability_rule(a, read(side(B_CODE), 75.0), CONFIG) is None
     assert readability_rule(a, read(side(B_CODE, "test_failure"), 10.0), CONFIG) is None
+    assert readability_rule(a, read(side(B_CODE), 10.0, errors=["2 syntax error node(s)"]), CONFIG) is None
 
 
 def test_readability_without_tests_needs_a_refactoring_commit():

@@ -293,8 +293,8 @@ def security_rule(a: Side, b: Side, config: LabelConfig) -> Optional[Verdict]:
 # ---------------------------------------------------------------- readability
 
 def readability_rule(a: Side, b: Side, config: LabelConfig) -> Optional[Verdict]:
-    if a.readability is None or b.readability is None:
-        return None
+    if a.readability is None or b.readability is None or a.readability.errors or b.readability.errors:
+        return None  # unparsable code has no trustworthy score
     scores = (a.readability.readability_score, b.readability.readability_score)
     if None in scores or abs(scores[0] - scores[1]) < config.readability_threshold:
         return None
