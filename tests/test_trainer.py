@@ -67,7 +67,7 @@ def _random_head(model, seed=1):
 
 
 def _config(model_dir, output, data, **kw):
-    values = dict(model=model_dir, output=output, data=data, batch_size=4, max_length=160, learning_rate=3e-3,
+    values = dict(model=model_dir, output=output, data=data, batch_size=4, max_length=128, learning_rate=3e-3,
                   log_every=1, epochs=4.0)
     values.update(kw)
     return load_config(None, **values)
@@ -204,16 +204,16 @@ def test_overfits_a_small_set_to_accuracy_one(trained, rows):
     assert {"bt", "lm", "accuracy", "margin", "lr", "grad_norm", "tokens_per_s"} <= set(steps[-1])
     assert steps[-1]["margin"] > steps[0]["margin"]
     meta = json.load(open(os.path.join(trained, "themis_reward.json")))
-    assert meta == {"backbone": "causal", "max_length": 160, "min_response_tokens": 64}
+    assert meta == {"backbone": "causal", "max_length": 128, "min_response_tokens": 64}
 
 
 @pytest.mark.slow
 def test_resume_equals_uninterrupted_training(tmp_path, causal_dir, build_dir):
     whole, parts = str(tmp_path / "whole"), str(tmp_path / "parts")
-    train(_config(causal_dir, whole, build_dir, epochs=2.0, max_length=128))
-    assert train(_config(causal_dir, parts, build_dir, epochs=2.0, max_length=128, stop_after=2)) is None
+    train(_config(causal_dir, whole, build_dir, epochs=2.0))
+    assert train(_config(causal_dir, parts, build_dir, epochs=2.0, stop_after=2)) is None
     assert not os.path.exists(os.path.join(parts, "model.safetensors"))
-    train(_config(causal_dir, parts, build_dir, epochs=2.0, max_length=128, resume=True))
+    train(_config(causal_dir, parts, build_dir, epochs=2.0, resume=True))
     a, b = load_file(os.path.join(whole, "model.safetensors")), load_file(os.path.join(parts, "model.safetensors"))
     assert a.keys() == b.keys()
     for key in a:
