@@ -145,9 +145,7 @@ class ProcessSandbox:
         self.bwrap = shutil.which("bwrap")
         self.is_root = os.geteuid() == 0
         self._mounts = self._system_mounts()
-        self.counters = False
         self.cgroups: Optional[CgroupTree] = None
-        self.isolation_notes: list[str] = []
         problems = self._check_isolation()
         if problems and not allow_unisolated:
             if self.cgroups is not None:
@@ -155,7 +153,7 @@ class ProcessSandbox:
             raise SandboxUnavailable(
                 "cannot isolate programs: " + "; ".join(problems)
                 + ". Fix that, or pass --sandbox docker, or --allow_unisolated to run without isolation (unsafe)")
-        self.isolation_notes = problems
+        self.isolation_notes = problems  # what is missing when running unisolated
         self.root = tempfile.mkdtemp(prefix="themis-sandbox-")
         self.gocache = os.path.join(cache_dir(), "go-build")
         for path in (self.root, self.gocache):
@@ -178,7 +176,7 @@ class ProcessSandbox:
             problems.append("bubblewrap not found (`apt-get install bubblewrap`)")
             self.bwrap_ok = False
         else:
-            done = subprocess.run([self.bwrap, *_ISOLATE, *self._system_mounts(), "--", "/bin/true"],
+            done = subprocess.run([self.bwrap, *_ISOLATE, *self._mounts, "--", "/bin/true"],
                                   capture_output=True, text=True)
             self.bwrap_ok = done.returncode == 0
             if not self.bwrap_ok:
