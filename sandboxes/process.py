@@ -38,6 +38,7 @@ NOBODY = 65534
 LAUNCHER_SOURCE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "launcher", "launcher.c")
 LAUNCHER_PATH = "/.themis/launcher"
 TAIL_CHARS = 2000
+STACK_BYTES = 64 * 1024 * 1024  # deep recursion in benchmark solutions; the cgroup still caps memory
 # The launcher stretches the wall limit by the time a program waited for a CPU, up to this factor.
 WALL_STRETCH = 3
 _ISOLATE = ("--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try",
@@ -247,7 +248,8 @@ class ProcessSandbox:
                 group.limit(limits.memory_bytes, limits.pids)
             inner = [LAUNCHER_PATH if self.bwrap_ok else self.launcher, "run", "--result-fd", "{report_fd}",
                      "--wall-ms", str(int(wall * 1000)), "--cpu", str(max(1, int(cpu + 0.999))),
-                     "--fsize", str(limits.file_size_bytes), "--nofile", str(limits.open_files)]
+                     "--fsize", str(limits.file_size_bytes), "--nofile", str(limits.open_files),
+                     "--stack", str(STACK_BYTES)]
             if self.bwrap_ok:
                 inner.append("--pidns")
             if self.is_root:
