@@ -128,6 +128,20 @@ def _same_output(actual: str, expected: str) -> bool:
     return norm(actual) == norm(expected)
 
 
+def _sweep_stale_roots() -> None:
+    """Remove build directories of workers that died without closing their sandbox (SIGKILL)."""
+    base = tempfile.gettempdir()
+    for name in os.listdir(base):
+        parts = name.split("-")
+        if len(parts) == 4 and name.startswith("themis-sandbox-") and parts[2].isdigit():
+            try:
+                os.kill(int(parts[2]), 0)
+            except ProcessLookupError:
+                shutil.rmtree(os.path.join(base, name), ignore_errors=True)
+            except PermissionError:
+                pass
+
+
 def _cleanup(root: str, cgroups: Optional[CgroupTree]) -> None:
     if cgroups is not None:
         cgroups.close()
@@ -155,7 +169,8 @@ class ProcessSandbox:
                 "cannot isolate programs: " + "; ".join(problems)
                 + ". Fix that, or pass --sandbox docker, or --allow_unisolated to run without isolation (unsafe)")
         self.isolation_notes = problems  # what is missing when running unisolated
-        self.root = tempfile.mkdtemp(prefix="themis-sandbox-")
+        _sweep_stale_roots()
+        self.root = tempfile.mkdtemp(prefix=f"themis-sandbox-{os.getpid()}-")
         self.gocache = os.path.join(cache_dir(), "go-build")
         for path in (self.root, self.gocache):
             os.makedirs(path, exist_ok=True)
