@@ -108,3 +108,61 @@ def test_operator_selection_and_verdicts():
     assert verdict(mutant, "compile_error").reason == "mutant_compile_error"
     assert verdict(mutant, "sandbox_error").reason == "sandbox_error"
     assert mutation_sites("Python", "def broken(:\n") == []
+
+
+def _mceval_references(language: str, count: int) -> list[Candidate]:
+    path = os.path.join("/work/shared/data/mceval", f"{MCEVAL_FILES[language]}.jsonl")
+    rows = [json.loads(line) for line in open(path, encoding="utf-8")][:count]
+    return [Candidate(candidate_id=Candidate.make_id(r["task_id"], language, r["prompt"] + "\n" + r["canonical_solution"]),
+                      task_id=r["task_id"], language=language, prompt=r["prompt"],
+                      code=r["prompt"] + "\n" + r["canonical_solution"], origin="reference", tests=TestSpec(code=r["test"]))
+            for r in rows]
+
+
+# Mutants of these references that pass their tests (equivalent for the tests), as (task, operator, edit);
+# C/4 has two `>` sites whose mutants both pass, so five mutants in all.
+EQUIVALENT = {
+    ("C/3", "constant", "0 -> 1"), ("C/3", "relational", "< -> <="), ("C/4", "relational", "> -> >="),
+    ("Ruby/1", "relational", "< -> <="),
+}
+
+
+@pytest.mark.slow
+def test_sandbox_keeps_failing_mutants_and_drops_equivalent_ones():
+    import apache_beam as beam
+    from apache_beam.testing.util import assert_that
+
+    from sandboxes import Limits
+    from transforms.sources.mutants import VerifiedMutants
+
+    references = _mceval_references("C", 4) + _mceval_references("Ruby", 4)
+    untested = references[0].replace(candidate_id="untested", tests=TestSpec())
+    seen = {}
+
+    def check(kept, dead):
+        kept_keys = [(m.task_id, m.metadata["operator"], m.metadata["edit"]) for m in kept]
+        dead_keys = [(json.loads(d.payload)["task_id"], *(json.loads(d.payload)["metadata"][k] for k in ("operator", "edit")),
+                      d.reason) for d in dead]
+        assert len(kept_keys) + len(dead_keys) == 21 and all(m.metadata["status"] != "ok" for m in kept)
+        assert not EQUIVALENT & set(kept_keys)
+        # a run the overloaded machine could not finish is a sandbox error, never a verdict
+        assert {k[:3] for k in dead_keys if k[3] == "equivalent_mutant"} | {k[:3] for k in dead_keys if k[3] == "sandbox_error"} \
+            >= EQUIVALENT
+        assert {k[3] for k in dead_keys} <= {"equivalent_mutant", "sandbox_error"}
+        seen["errors"] = sum(k[3] == "sandbox_error" for k in dead_keys)
+
+    with beam.Pipeline(runner="DirectRunner") as p:
+        out = (p | beam.Create(references + [untested])
+               | VerifiedMutants(MutantConfig(max_mutants=3), limits=Limits(cpu_seconds=5, wall_seconds=10)))
+        both = ((out["candidates"] | "K" >> beam.Map(lambda m: ("kept", m)),
+                 out["dead_letters"] | "D" >> beam.Map(lambda d: ("dead", d))) | beam.Flatten())
+        assert_that(both, lambda items: check([m for t, m in items if t == "kept"], [d for t, d in items if t == "dead"]))
+    counters = {r.key.metric.name: r.committed for r in p.result.metrics().query()["counters"]}
+    errors = counters.get("sources.mutants.sandbox_error", 0)
+    assert counters == {"sources.mutants.generated": 21, "sources.mutants.skipped_no_tests": 1,
+                        "sources.mutants.kept": counters["sources.mutants.kept"],
+                        "sources.mutants.equivalent_mutant": counters["sources.mutants.equivalent_mutant"],
+                        **({"sources.mutants.sandbox_error": errors} if errors else {})}
+    assert counters["sources.mutants.kept"] + counters["sources.mutants.equivalent_mutant"] + errors == 21
+    if errors == 0:  # an idle machine gives the exact split
+        assert (counters["sources.mutants.kept"], counters["sources.mutants.equivalent_mutant"]) == (16, 5)

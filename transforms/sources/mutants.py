@@ -201,8 +201,13 @@ class _Verify(beam.DoFn):
         self._sandbox = open_sandbox(self._backend, self._limits, self._allow)
 
     def process(self, batch: list[Candidate]):
-        for mutant, measurement in zip(batch, self._sandbox.run_many(batch, repetitions=1)):
-            result = verdict(mutant, measurement.status)
+        statuses = [m.status for m in self._sandbox.run_many(batch, repetitions=1)]
+        # a sandbox error (e.g. an overloaded machine) says nothing about the mutant: run those once more
+        again = [i for i, status in enumerate(statuses) if status == "sandbox_error"]
+        for i, measurement in zip(again, self._sandbox.run_many([batch[i] for i in again], repetitions=1) if again else []):
+            statuses[i] = measurement.status
+        for mutant, status in zip(batch, statuses):
+            result = verdict(mutant, status)
             if isinstance(result, DeadLetter):
                 Metrics.counter("themis", f"{STAGE}.{result.reason}").inc()
                 yield beam.pvalue.TaggedOutput("dead_letters", result)
