@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import difflib
 import json
 import os
 import re
@@ -117,12 +116,16 @@ def _term_pattern(term: str) -> re.Pattern:
 _PATTERNS: dict[str, list[tuple[str, re.Pattern]]] = {
     aspect: [(term, _term_pattern(term)) for term in CRITERION_TERMS[aspect]] for aspect in ASPECTS
 }
+# one alternation per criterion answers "any term?" in a single scan; terms are listed only on a hit
+_ANY: dict[str, re.Pattern] = {
+    aspect: re.compile("|".join(p.pattern for _t, p in patterns), re.IGNORECASE) for aspect, patterns in _PATTERNS.items()
+}
 
 
 def classify(message: str) -> dict[str, list[str]]:
     """Criteria a commit message names, in ASPECTS order, each with the terms that matched."""
-    found = {aspect: [t for t, p in _PATTERNS[aspect] if p.search(message)] for aspect in ASPECTS}
-    return {aspect: terms for aspect, terms in found.items() if terms}
+    return {aspect: [t for t, p in _PATTERNS[aspect] if p.search(message)]
+            for aspect in ASPECTS if _ANY[aspect].search(message)}
 
 
 def screen(commit: Commit, config: CommitConfig) -> dict[str, list[str]]:
@@ -163,9 +166,8 @@ _DEFINITION = re.compile(
 def _enclosing_definition(old: str, new: str) -> str:
     """The definition line above the first changed line: where the change happens."""
     old_lines, new_lines = old.splitlines(), new.splitlines()
-    matcher = difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False)
-    first = next((i1 for tag, i1, _i2, _j1, _j2 in matcher.get_opcodes() if tag != "equal"), 0)
-    for line in reversed(old_lines[: first + 1]):
+    first = next((i for i, (a, b) in enumerate(zip(old_lines, new_lines)) if a != b), min(len(old_lines), len(new_lines)))
+    for line in reversed(old_lines[max(0, first - 400): first + 1]):  # bounded: huge files stay cheap
         if _DEFINITION.match(line) and not line.strip().startswith(("if", "for", "while", "return", "switch")):
             return line.strip().rstrip("{:").strip()
     return ""
