@@ -54,7 +54,7 @@ def synthetic_history(path: str, commits: int, seed: int = 0) -> None:
     for n in range(commits):
         touched = FILES if n == 0 else rng.sample(FILES, 2 if rng.random() < 0.1 else 1)
         message = "Initial commit" if n == 0 else rng.choice(MESSAGES).format(x=f"part{n % 97}")
-        out += [f"commit refs/heads/main", f"committer Dev <dev@example.org> {stamp + 60 * n} +0000",
+        out += ["commit refs/heads/main", f"committer Dev <dev@example.org> {stamp + 60 * n} +0000",
                 f"data {len(message.encode())}", message]
         if n == 0:
             out.append("M 100644 :1 LICENSE")

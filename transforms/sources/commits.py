@@ -33,12 +33,12 @@ import subprocess
 from typing import Iterable, Iterator, Optional, Union
 
 import apache_beam as beam
-from apache_beam.metrics import Metrics
 
 from schemas import ASPECTS, CandidateSpec, DeadLetter, Task, TestSpec, content_id
 from schemas.languages import CANONICAL_LANGUAGES
 from transforms.sources.criteria_terms import CRITERION_TERMS, TRIVIAL_MESSAGES
 from transforms.sources.licences import PERMISSIVE, detect_licence, is_licence_file, normalise_licence
+from transforms.sources.routing import routed
 
 STAGE = "sources.commits"
 
@@ -387,13 +387,7 @@ class _RouteMined(beam.DoFn):
 
     def process(self, element) -> Iterable:
         result = self._fn(element, self._config)
-        for item in [result] if isinstance(result, (Task, DeadLetter)) else result:
-            if isinstance(item, DeadLetter):
-                Metrics.counter("themis", f"{STAGE}.{item.reason}").inc()
-                yield beam.pvalue.TaggedOutput("dead_letters", item)
-            else:
-                Metrics.counter("themis", f"{STAGE}.mined").inc()
-                yield item
+        yield from routed([result] if isinstance(result, (Task, DeadLetter)) else result, STAGE, "mined")
 
 
 def _route(pcoll, label: str, fn, config: CommitConfig) -> dict:

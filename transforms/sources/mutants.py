@@ -28,6 +28,7 @@ import tree_sitter
 from apache_beam.metrics import Metrics
 
 from schemas import Candidate, DeadLetter, content_id
+from transforms.sources.routing import routed
 
 STAGE = "sources.mutants"
 
@@ -206,14 +207,7 @@ class _Verify(beam.DoFn):
         again = [i for i, status in enumerate(statuses) if status == "sandbox_error"]
         for i, measurement in zip(again, self._sandbox.run_many([batch[i] for i in again], repetitions=1) if again else []):
             statuses[i] = measurement.status
-        for mutant, status in zip(batch, statuses):
-            result = verdict(mutant, status)
-            if isinstance(result, DeadLetter):
-                Metrics.counter("themis", f"{STAGE}.{result.reason}").inc()
-                yield beam.pvalue.TaggedOutput("dead_letters", result)
-            else:
-                Metrics.counter("themis", f"{STAGE}.kept").inc()
-                yield result
+        yield from routed((verdict(m, status) for m, status in zip(batch, statuses)), STAGE, "kept")
 
     def teardown(self):
         if self._sandbox is not None:
