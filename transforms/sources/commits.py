@@ -38,7 +38,7 @@ from schemas import ASPECTS, CandidateSpec, DeadLetter, Task, TestSpec, content_
 from schemas.languages import CANONICAL_LANGUAGES
 from transforms.sources.criteria_terms import CRITERION_TERMS, TRIVIAL_MESSAGES
 from transforms.sources.licences import PERMISSIVE, detect_licence, is_licence_file, normalise_licence
-from transforms.sources.routing import routed
+from transforms.routing import route
 
 STAGE = "sources.commits"
 
@@ -387,7 +387,7 @@ class _RouteMined(beam.DoFn):
 
     def process(self, element) -> Iterable:
         result = self._fn(element, self._config)
-        yield from routed([result] if isinstance(result, (Task, DeadLetter)) else result, STAGE, "mined")
+        yield from route([result] if isinstance(result, (Task, DeadLetter)) else result, STAGE, "mined")
 
 
 def _route(pcoll, label: str, fn, config: CommitConfig) -> dict:

@@ -28,7 +28,7 @@ import tree_sitter
 from apache_beam.metrics import Metrics
 
 from schemas import Candidate, DeadLetter, content_id
-from transforms.sources.routing import routed
+from transforms.routing import route
 
 STAGE = "sources.mutants"
 
@@ -207,7 +207,7 @@ class _Verify(beam.DoFn):
         again = [i for i, status in enumerate(statuses) if status == "sandbox_error"]
         for i, measurement in zip(again, self._sandbox.run_many([batch[i] for i in again], repetitions=1) if again else []):
             statuses[i] = measurement.status
-        yield from routed((verdict(m, status) for m, status in zip(batch, statuses)), STAGE, "kept")
+        yield from route((verdict(m, status) for m, status in zip(batch, statuses)), STAGE, "kept")
 
     def teardown(self):
         if self._sandbox is not None:

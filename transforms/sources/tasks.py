@@ -31,7 +31,7 @@ from apache_beam.metrics import Metrics
 from schemas import CandidateSpec, DeadLetter, IOCase, Task, TestSpec, content_id
 from schemas.languages import LanguageError, canonical_language
 from transforms.dedup import normalise
-from transforms.sources.routing import routed
+from transforms.routing import route
 
 STAGE = "sources.tasks"
 
@@ -154,13 +154,13 @@ def _parse_rows(line: str) -> Iterator:
 
 
 def _tree_tasks(problem_id: str, tree: str, config: CorpusConfig) -> Iterator:
-    yield from routed(problem_tasks(problem_id, *read_codenet_problem(tree, problem_id), config), STAGE, "tasks")
+    yield from route(problem_tasks(problem_id, *read_codenet_problem(tree, problem_id), config), STAGE, "tasks")
 
 
 def _group_tasks(item, config: CorpusConfig) -> Iterator:
     problem_id, grouped = item
     problems = list(grouped["problems"])
-    yield from routed(problem_tasks(problem_id, problems[0] if problems else None, grouped["submissions"], config),
+    yield from route(problem_tasks(problem_id, problems[0] if problems else None, grouped["submissions"], config),
                       STAGE, "tasks")
 
 
