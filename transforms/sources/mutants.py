@@ -27,7 +27,8 @@ import apache_beam as beam
 import tree_sitter
 from apache_beam.metrics import Metrics
 
-from schemas import Candidate, DeadLetter, content_id
+from schemas import Candidate, CandidateSpec, DeadLetter, Task, content_id
+from transforms.candidates import explode_task
 from transforms.routing import route
 
 STAGE = "sources.mutants"
@@ -233,3 +234,29 @@ class VerifiedMutants(beam.PTransform):
                | "Verify" >> beam.ParDo(_Verify(self.backend, self.limits, self.allow_unisolated))
                .with_outputs("dead_letters", main="candidates"))
         return {"candidates": out.candidates, "dead_letters": out.dead_letters}
+
+
+def _with_mutants(item) -> Iterator[Task]:
+    _task_id, grouped = item
+    for task in grouped["tasks"]:
+        mutants = sorted(grouped["mutants"], key=lambda m: m.candidate_id)
+        yield task.replace(candidates=task.candidates + [
+            CandidateSpec(code=m.code, origin="mutant", metadata=m.metadata) for m in mutants])
+
+
+class AddVerifiedMutants(beam.PTransform):
+    """Tasks -> the same Tasks with their verified mutants appended as candidates (origin `mutant`)."""
+
+    def __init__(self, config: MutantConfig = MutantConfig(), **sandbox):
+        super().__init__()
+        self.config, self.sandbox = config, sandbox
+
+    def expand(self, tasks):
+        # the task keeps all its candidates; only distinct programs are mutated
+        candidates = tasks | "Explode" >> beam.FlatMap(lambda t: [c for c in explode_task(t) if isinstance(c, Candidate)])
+        verified = candidates | "Verify" >> VerifiedMutants(self.config, **self.sandbox)
+        joined = ({"tasks": tasks | "TaskById" >> beam.Map(lambda t: (t.task_id, t)),
+                   "mutants": verified["candidates"] | "MutantByTask" >> beam.Map(lambda m: (m.task_id, m))}
+                  | "Join" >> beam.CoGroupByKey()
+                  | "Append" >> beam.FlatMap(_with_mutants))
+        return {"tasks": joined, "dead_letters": verified["dead_letters"]}
