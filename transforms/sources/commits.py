@@ -302,7 +302,11 @@ def _cat_files(repo: str, specs: list[str]) -> list[Optional[bytes]]:
 def mine_repository(repo: str, config: CommitConfig) -> Iterator[Mined]:
     """Tasks and dead letters for one local repository."""
     name = repository_name(repo)
-    licence = repository_licence(repo)
+    try:
+        licence = repository_licence(repo)
+    except RuntimeError as exc:  # not a repository, or one without commits
+        yield DeadLetter.of(STAGE, "unreadable_repository", {"repo": name, "path": repo}, record_id=name, detail=str(exc))
+        return
     if licence not in config.licences:
         yield DeadLetter.of(STAGE, "licence_not_allowed", {"repo": name, "path": repo}, record_id=name,
                             detail=f"licence {licence or 'unknown'}: every commit of this repository is skipped")
