@@ -30,6 +30,7 @@ import json
 import os
 import re
 import subprocess
+import tempfile
 from typing import Iterable, Iterator, Optional, Union
 
 import apache_beam as beam
@@ -264,10 +265,25 @@ def repository_licence(repo: str) -> Optional[str]:
     return None
 
 
+def _log_entries(repo: str) -> Iterator[str]:
+    """`git log` entries as they stream out (a large history is never held whole)."""
+    command = ["git", "-C", repo, "log", "--no-merges", "-M", "-z", "--name-status", "--format=%x1e%H%x1f%ct%x1f%B%x1f"]
+    with tempfile.TemporaryFile() as errors:
+        proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=errors)
+        pending = b""
+        for block in iter(lambda: proc.stdout.read(1 << 20), b""):
+            *entries, pending = (pending + block).split(b"\x1e")
+            yield from (e.decode("utf-8", "replace") for e in entries if e)
+        if pending:
+            yield pending.decode("utf-8", "replace")
+        if proc.wait() != 0:
+            errors.seek(0)
+            raise RuntimeError(f"git log failed in {repo}: {errors.read().decode(errors='replace').strip()}")
+
+
 def git_commits(repo: str, name: str, licence: Optional[str]) -> Iterator[Commit]:
-    """Every non-merge commit's header and changed files, newest first, from one `git log`."""
-    log = _git(repo, "log", "--no-merges", "-M", "-z", "--name-status", "--format=%x1e%H%x1f%ct%x1f%B%x1f")
-    for chunk in log.decode("utf-8", "replace").split("\x1e")[1:]:
+    """Every non-merge commit's header and changed files, newest first, from one streamed `git log`."""
+    for chunk in _log_entries(repo):
         sha, stamp, message, files = chunk.split("\x1f", 3)
         fields = files.lstrip("\0\n").split("\0")
         changes, i = [], 0
