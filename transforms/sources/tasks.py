@@ -28,7 +28,7 @@ from typing import Iterable, Iterator, Optional, Union
 import apache_beam as beam
 from apache_beam.metrics import Metrics
 
-from schemas import CandidateSpec, DeadLetter, IOCase, Task, TestSpec, content_id
+from schemas import CandidateSpec, DeadLetter, IOCase, SchemaError, Task, TestSpec, content_id
 from schemas.languages import LanguageError, canonical_language
 from transforms.dedup import normalise
 from transforms.routing import route
@@ -56,7 +56,12 @@ def problem_tasks(problem_id: str, problem: Optional[dict], submissions: Iterabl
         for row in submissions:
             yield _dead("no_problem", row, f"problem {problem_id} has no statement")
         return
-    cases = [IOCase.from_dict(c) for c in problem.get("tests") or []]
+    try:
+        cases = [IOCase.from_dict(c) for c in problem.get("tests") or []]
+    except SchemaError as exc:
+        for row in submissions:
+            yield _dead("bad_problem", row, f"problem {problem_id}: {exc}")
+        return
     by_language: dict[str, dict[str, CandidateSpec]] = {}
     for row in sorted(submissions, key=lambda r: content_id(r.get("code", ""), str(r.get("submission_id", "")))):
         code, status = row.get("code"), str(row.get("status", ""))
