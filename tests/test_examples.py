@@ -182,6 +182,7 @@ def outcomes(tmp_path_factory) -> dict[str, Outcome]:
 
 
 @pytest.mark.slow
+@pytest.mark.xdist_group("examples")  # one worker runs the shared `outcomes` fixture
 @pytest.mark.parametrize("item", CANDIDATES, ids=_label)
 def test_candidate_passes_or_fails_as_expected(item, outcomes):
     outcome = outcomes[_label(item)]
@@ -193,6 +194,7 @@ EFFICIENCY = [(t, c) for t, c in CANDIDATES
 
 
 @pytest.mark.slow
+@pytest.mark.xdist_group("examples")  # one worker runs the shared `outcomes` fixture
 @pytest.mark.parametrize("item", EFFICIENCY, ids=_label)
 def test_inefficient_variant_loses_by_a_clear_margin(item, outcomes):
     task, cand = item
