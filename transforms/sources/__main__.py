@@ -24,6 +24,7 @@ from apache_beam.options.pipeline_options import PipelineOptions
 from schemas import Task
 from schemas.languages import CANONICAL_LANGUAGES
 from transforms.dedup import Decontaminate, Deduplicate, MinHashConfig, load_benchmark_texts
+from transforms.execute import ExecuteConfig
 from transforms.sources.commits import CommitConfig, CommitSource
 from transforms.sources.licences import PERMISSIVE
 from transforms.sources.llm import LLMConfig, SampleCandidates
@@ -102,7 +103,8 @@ def _source(root, args) -> dict:
     tasks = (root | "ReadTasks" >> beam.io.ReadFromText(args.input)
              | "ParseTasks" >> beam.Map(lambda line: Task.from_dict(json.loads(line))))
     config = MutantConfig(operators=_csv(args.operators), max_mutants=args.max_mutants)
-    return tasks | "Mutants" >> AddVerifiedMutants(config, backend=args.sandbox, allow_unisolated=args.allow_unisolated)
+    execute = ExecuteConfig(backend=args.sandbox, allow_unisolated=args.allow_unisolated, repetitions=1)
+    return tasks | "Mutants" >> AddVerifiedMutants(config, execute)
 
 
 def build(root, args) -> dict:
