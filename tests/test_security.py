@@ -80,3 +80,23 @@ def test_one_semgrep_process_per_batch_and_store_cache(tmp_path, monkeypatch):
     again = scan_candidates(candidates, config)
     assert calls == []  # everything came from the store
     assert again == first
+
+
+def test_sample_corpus_unsafe_candidates_flagged_and_others_clean():
+    import json
+    import os
+
+    from schemas.records import Task
+    path = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "examples", "tasks.jsonl")
+    with open(path, encoding="utf-8") as fh:
+        tasks = [Task.from_dict(json.loads(line)) for line in fh]
+    candidates, names = [], []
+    for task in tasks:
+        for spec in task.candidates:
+            candidates.append(make(spec.code, task.language, task.task_id))
+            names.append((task.task_id, spec.metadata.get("name")))
+    reports = scan_candidates(candidates, SecurityConfig())
+    flagged = {(task, name) for (task, name), report in zip(names, reports) if report.findings}
+    unsafe = {(task, name) for task, name in names if name == "unsafe"}
+    assert len(unsafe) == 9
+    assert flagged == unsafe

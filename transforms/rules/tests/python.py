@@ -103,6 +103,16 @@ def randomness():
     return reset_token, session_token, dice
 
 
+def new_api_token():
+    # ruleid: python-insecure-random-secret
+    return "%032x" % random.getrandbits(128)
+
+
+def roll_dice():
+    # ok: python-insecure-random-secret
+    return random.randint(1, 6)
+
+
 def credentials(connect):
     # ruleid: python-hardcoded-credential
     db_password = "hunter2hunter2"
