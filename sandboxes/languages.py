@@ -1,0 +1,210 @@
+"""How each of the eight languages is compiled and run, independent of the backend.
+
+A backend (process, docker) mounts three directories at fixed paths: the build
+directory `CODE_DIR` (written by `prepare`, compiled into once, read-only at run
+time), the project's harness files `HARNESS_DIR`, and a private scratch
+`WORK_DIR` (the working directory and $HOME). `prepare(language, program)`
+returns a `Build`: the files to write, the compile command (empty for
+interpreters) and the run command. A build's `key` hashes everything that
+determines the compiled artefact, so each unique source compiles once.
+
+Harness conventions, so that a failed test fails the run:
+- JavaScript: `console.assert` only prints; a preloaded module makes it exit 1.
+- Java: the file is named after the public class (or the class holding `main`),
+  run with `-ea` so `assert` statements execute.
+- Go: `func TestX(t *testing.T)` programs compile with `go test -c`, offline,
+  against the project's own `testify/assert` subset (harness/go/testify).
+- C#: mono `mcs -d:DEBUG`; a trace listener makes a failed `Debug.Assert` exit 1;
+  MBXP's `KellermanSoftware.CompareNetObjects` is a small harness file.
+"""
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+from typing import Callable
+
+from schemas import Candidate, content_id
+
+CODE_DIR = "/code"
+HARNESS_DIR = "/.themis/harness"
+WORK_DIR = "/work"
+GOCACHE_DIR = "/.themis/gocache"
+HARNESS_SOURCE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "harness")
+
+BASE_ENV: dict[str, str] = {
+    "PATH": "/usr/local/bin:/usr/bin:/bin",
+    "HOME": WORK_DIR,
+    "TMPDIR": "/tmp",
+    "LANG": "C.UTF-8",
+    "LC_ALL": "C.UTF-8",
+}
+
+# A failure raised by the test code itself (assertions, benchmark harness messages),
+# as opposed to a crash of the program under test.
+_TEST_FAILURE = re.compile(
+    r"AssertionError|Assertion .* failed|assertion failed|Test failed|[Tt]est case \d+|"
+    r"assert statement|Error at test case|--- FAIL")
+
+
+@dataclasses.dataclass(frozen=True)
+class Build:
+    """One program, ready for a backend: files for CODE_DIR, how to compile it, how to run it."""
+
+    language: str
+    key: str
+    files: dict[str, str]
+    compile: tuple[str, ...]
+    run: tuple[str, ...]
+    env: dict[str, str]
+    compile_cwd: str = CODE_DIR
+    uses_gocache: bool = False
+
+
+@dataclasses.dataclass(frozen=True)
+class LanguageSpec:
+    name: str
+    tools: tuple[str, ...]          # executables the language needs on PATH
+    packages: str                   # what to install (Debian) when they are missing
+    version: tuple[str, ...]        # prints the toolchain version (for `themis doctor`)
+    hello: str                      # a minimal program: the language's start-up footprint
+    make: Callable[[str, int], tuple[dict[str, str], tuple[str, ...], tuple[str, ...], dict[str, str]]]
+    syntax_error: re.Pattern | None = None  # interpreters: a compile error reported at run time
+
+    def prepare(self, program: str, memory_bytes: int) -> Build:
+        files, compile_cmd, run_cmd, env = self.make(program, memory_bytes)
+        cwd = CODE_DIR + "/src" if self.name == "Go" and compile_cmd else CODE_DIR
+        key = content_id("build", self.name, files, compile_cmd)
+        return Build(language=self.name, key=key, files=files, compile=compile_cmd, run=run_cmd,
+                     env={**BASE_ENV, **env}, compile_cwd=cwd, uses_gocache=self.name == "Go")
+
+    def failure_status(self, stderr: str, stdout: str) -> str:
+        """Status of a run that exited non-zero: compile_error, test_failure or runtime_error."""
+        if self.syntax_error is not None and self.syntax_error.search(stderr):
+            return "compile_error"
+        if self.name == "Go" and "panic:" in stdout + stderr:
+            return "runtime_error"
+        if _TEST_FAILURE.search(stderr) or _TEST_FAILURE.search(stdout):
+            return "test_failure"
+        return "runtime_error"
+
+
+def _c(program: str, memory_bytes: int):
+    return ({"prog.c": program}, ("gcc", "-O2", "-o", f"{CODE_DIR}/prog", f"{CODE_DIR}/prog.c", "-lm"),
+            (f"{CODE_DIR}/prog",), {})
+
+
+def _cpp(program: str, memory_bytes: int):
+    return ({"prog.cpp": program}, ("g++", "-O2", "-o", f"{CODE_DIR}/prog", f"{CODE_DIR}/prog.cpp"),
+            (f"{CODE_DIR}/prog",), {})
+
+
+_JAVA_TOKENS = re.compile(r'//[^\n]*|/\*.*?\*/|"(?:\\.|[^"\\])*"|\'(?:\\.|[^\'\\])*\'|'
+                          r'(?P<public>\bpublic\s+(?:(?:final|abstract|static|strictfp)\s+)*)?'
+                          r'\bclass\s+(?P<name>\w+)|(?P<main>\bstatic\s+void\s+main\s*\()|(?P<open>\{)|(?P<close>\})',
+                          re.S)
+
+
+def java_main_class(program: str) -> str:
+    """The public top-level class, else the top-level class that holds `main`, else `Main`."""
+    depth, public, holder, top, pending = 0, None, None, None, None
+    for m in _JAVA_TOKENS.finditer(program):
+        if m.group("name"):
+            pending = m.group("name"), bool(m.group("public"))
+        elif m.group("open"):
+            if depth == 0 and pending:
+                top = pending[0]
+                if pending[1] and public is None:
+                    public = top
+            pending = None
+            depth += 1
+        elif m.group("close"):
+            depth = max(depth - 1, 0)
+        elif m.group("main") and holder is None:
+            holder = top
+    return public or holder or "Main"
+
+
+def _java(program: str, memory_bytes: int):
+    name = java_main_class(program)
+    jvm = ("-XX:+UseSerialGC", "-XX:-UsePerfData", "-XX:TieredStopAtLevel=1", f"-XX:MaxRAM={memory_bytes}")
+    return ({f"{name}.java": program},
+            ("javac", *(f"-J{flag}" for flag in jvm), "-encoding", "UTF-8", "-nowarn", "-d", CODE_DIR,
+             f"{CODE_DIR}/{name}.java"),
+            ("java", "-ea", "-XX:+UseSerialGC", "-XX:-UsePerfData", f"-XX:MaxRAM={memory_bytes}",
+             "-cp", CODE_DIR, name), {})
+
+
+def _csharp(program: str, memory_bytes: int):
+    harness = [f"{HARNESS_DIR}/csharp/AssertListener.cs"]
+    if "KellermanSoftware.CompareNetObjects" in program:
+        harness.append(f"{HARNESS_DIR}/csharp/CompareNetObjects.cs")
+    with open(os.path.join(HARNESS_SOURCE, "csharp", "prog.exe.config"), encoding="utf-8") as fh:
+        config = fh.read()
+    return ({"prog.cs": program, "prog.exe.config": config},
+            ("mcs", "-d:DEBUG", "-langversion:experimental", "-r:System.Numerics.dll", "-nowarn:162,168,219,414",
+             f"-out:{CODE_DIR}/prog.exe", f"{CODE_DIR}/prog.cs", *harness),
+            ("mono", f"{CODE_DIR}/prog.exe"), {})
+
+
+_GO_TEST = re.compile(r"func\s+Test\w*\s*\(\s*\w+\s+\*testing\.T\s*\)")
+
+
+def _go(program: str, memory_bytes: int):
+    go_mod = "module themis/prog\n\ngo 1.18\n"
+    if "github.com/stretchr/testify" in program:
+        go_mod += ("\nrequire github.com/stretchr/testify v1.8.4\n"
+                   f"\nreplace github.com/stretchr/testify => {HARNESS_DIR}/go/testify\n")
+    tested = bool(_GO_TEST.search(program))
+    build = ("go", "test", "-c") if tested else ("go", "build")
+    name = "prog_test.go" if tested else "prog.go"
+    env = {"GOCACHE": GOCACHE_DIR, "GOPATH": f"{WORK_DIR}/go", "GOFLAGS": "-mod=mod", "GOPROXY": "off",
+           "GOSUMDB": "off", "GOTOOLCHAIN": "local", "CGO_ENABLED": "0", "GO111MODULE": "on"}
+    return ({"src/go.mod": go_mod, f"src/{name}": program},
+            (*build, "-o", f"{CODE_DIR}/prog", "."), (f"{CODE_DIR}/prog",), env)
+
+
+def _javascript(program: str, memory_bytes: int):
+    return ({"prog.js": program}, (),
+            ("node", "--require", f"{HARNESS_DIR}/js/strict_assert.js", f"{CODE_DIR}/prog.js"),
+            {"NODE_PATH": "/usr/share/nodejs:/usr/lib/node_modules"})
+
+
+def _python(program: str, memory_bytes: int):
+    return {"prog.py": program}, (), ("python3", "-B", "-s", "-E", f"{CODE_DIR}/prog.py"), {}
+
+
+def _ruby(program: str, memory_bytes: int):
+    return {"prog.rb": program}, (), ("ruby", f"{CODE_DIR}/prog.rb"), {}
+
+
+SPECS: dict[str, LanguageSpec] = {s.name: s for s in (
+    LanguageSpec("C", ("gcc",), "gcc", ("gcc", "--version"), "int main(void) { return 0; }\n", _c),
+    LanguageSpec("Cpp", ("g++",), "g++", ("g++", "--version"), "int main() { return 0; }\n", _cpp),
+    LanguageSpec("Java", ("javac", "java"), "default-jdk-headless", ("java", "-version"),
+                 "public class Main { public static void main(String[] a) { } }\n", _java),
+    LanguageSpec("CSharp", ("mcs", "mono"), "mono-mcs mono-runtime", ("mono", "--version"),
+                 "class Program { static void Main() { } }\n", _csharp),
+    LanguageSpec("Go", ("go",), "golang-go", ("go", "version"), "package main\n\nfunc main() {}\n", _go),
+    LanguageSpec("JavaScript", ("node",), "nodejs node-lodash", ("node", "--version"), "0;\n", _javascript,
+                 syntax_error=re.compile(r"^SyntaxError: .*\n\s+at (?:internalCompileFunction|wrapSafe)", re.M)),
+    LanguageSpec("Python", ("python3",), "python3", ("python3", "--version"), "pass\n", _python,
+                 syntax_error=re.compile(r"\A(?:(?!Traceback).)*^(?:SyntaxError|IndentationError|TabError): ",
+                                         re.M | re.S)),
+    LanguageSpec("Ruby", ("ruby",), "ruby", ("ruby", "--version"), "nil\n", _ruby,
+                 syntax_error=re.compile(r"syntax errors? found|\(SyntaxError\)|: syntax error")),
+)}
+
+
+def spec(language: str) -> LanguageSpec:
+    try:
+        return SPECS[language]
+    except KeyError:
+        raise ValueError(f"no sandbox spec for language {language!r}; known: {', '.join(SPECS)}") from None
+
+
+def program_text(candidate: Candidate) -> str:
+    """The program under test: the candidate followed by its task's test code."""
+    if candidate.tests.code.strip():
+        return candidate.code + "\n" + candidate.tests.code
+    return candidate.code

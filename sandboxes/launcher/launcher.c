@@ -1,0 +1,205 @@
+/* themis launcher: the small process between the Python worker and a sandboxed program.
+ *
+ *   launcher enter PROCS_FILE... -- CMD ARGS   join cgroups (write own pid), then exec CMD
+ *   launcher run [options] -- CMD ARGS         fork CMD, wait, report measurements on a fd
+ *
+ * `run` forks the program from this small process, so the program's peak RSS
+ * (wait4) never inherits the Python parent's high-water mark. Options:
+ *   --result-fd N   where the one-line report goes (close-on-exec for the program)
+ *   --wall-ms N     kill everything after N ms of wall time
+ *   --cpu S --fsize B --nofile N --stack B   rlimits of the program
+ *   --uid U --gid G drop to this user before exec (when root)
+ *   --pidns         we are pid 2 of our own pid namespace: kill(-1) ends the whole tree
+ *   --perf          count retired user-space instructions (hardware counter)
+ * Report: "exec_errno= exit= signal= utime_us= stime_us= maxrss_kb= wall_ns= timed_out=
+ *          runq_ns= instructions=" (instructions=-1 when counters are unavailable).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/perf_event.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/time.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <grp.h>
+#include <time.h>
+#include <unistd.h>
+
+static int64_t now_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static void set_limit(int resource, rlim_t soft, rlim_t hard) {
+    struct rlimit rl = {soft, hard};
+    setrlimit(resource, &rl);
+}
+
+static int enter(int argc, char **argv) {
+    int i = 2;
+    char pid[32];
+    snprintf(pid, sizeof pid, "%d\n", getpid());
+    for (; i < argc && strcmp(argv[i], "--") != 0; i++) {
+        int fd = open(argv[i], O_WRONLY | O_CLOEXEC);
+        if (fd < 0 || write(fd, pid, strlen(pid)) < 0) {
+            fprintf(stderr, "themis launcher: cannot join cgroup %s: %s\n", argv[i], strerror(errno));
+            return 125;
+        }
+        close(fd);
+    }
+    if (i + 1 >= argc) return 125;
+    execvp(argv[i + 1], argv + i + 1);
+    fprintf(stderr, "themis launcher: cannot execute %s: %s\n", argv[i + 1], strerror(errno));
+    return 126;
+}
+
+static int open_instruction_counter(pid_t pid) {
+    struct perf_event_attr attr;
+    memset(&attr, 0, sizeof attr);
+    attr.size = sizeof attr;
+    attr.type = PERF_TYPE_HARDWARE;
+    attr.config = PERF_COUNT_HW_INSTRUCTIONS;
+    attr.disabled = 1;
+    attr.enable_on_exec = 1;
+    attr.inherit = 1;
+    attr.exclude_kernel = 1;
+    attr.exclude_hv = 1;
+    return (int)syscall(SYS_perf_event_open, &attr, pid, -1, -1, PERF_FLAG_FD_CLOEXEC);
+}
+
+/* Time the task spent runnable but waiting for a CPU: high means the machine, not the program, was slow. */
+static long long runqueue_ns(pid_t pid) {
+    char path[64];
+    long long on_cpu = 0, waiting = 0;
+    snprintf(path, sizeof path, "/proc/%d/schedstat", pid);
+    FILE *f = fopen(path, "r");
+    if (!f) return -1;
+    if (fscanf(f, "%lld %lld", &on_cpu, &waiting) != 2) waiting = -1;
+    fclose(f);
+    return waiting;
+}
+
+static void kill_tree(pid_t child, int pidns) {
+    if (pidns) kill(-1, SIGKILL); /* everything in our namespace but init and us */
+    else kill(-child, SIGKILL);   /* the program's process group */
+}
+
+static int run(int argc, char **argv) {
+    int result_fd = -1, pidns = 0, perf = 0, i;
+    long long wall_ms = 0, cpu = 0, fsize = -1, nofile = -1, stack = -1;
+    long uid = -1, gid = -1;
+    for (i = 2; i < argc && strcmp(argv[i], "--") != 0; i++) {
+        const char *o = argv[i];
+        if (!strcmp(o, "--pidns")) { pidns = 1; continue; }
+        if (!strcmp(o, "--perf")) { perf = 1; continue; }
+        if (i + 1 >= argc) return 125;
+        long long v = atoll(argv[++i]);
+        if (!strcmp(o, "--result-fd")) result_fd = (int)v;
+        else if (!strcmp(o, "--wall-ms")) wall_ms = v;
+        else if (!strcmp(o, "--cpu")) cpu = v;
+        else if (!strcmp(o, "--fsize")) fsize = v;
+        else if (!strcmp(o, "--nofile")) nofile = v;
+        else if (!strcmp(o, "--stack")) stack = v;
+        else if (!strcmp(o, "--uid")) uid = (long)v;
+        else if (!strcmp(o, "--gid")) gid = (long)v;
+        else { fprintf(stderr, "themis launcher: unknown option %s\n", o); return 125; }
+    }
+    if (i + 1 >= argc || result_fd < 0) return 125;
+    char **cmd = argv + i + 1;
+    fcntl(result_fd, F_SETFD, FD_CLOEXEC);
+
+    int go[2], err[2];
+    if (pipe2(go, O_CLOEXEC) || pipe2(err, O_CLOEXEC)) return 125;
+    sigset_t chld, old;
+    sigemptyset(&chld);
+    sigaddset(&chld, SIGCHLD);
+    sigprocmask(SIG_BLOCK, &chld, &old);
+
+    pid_t child = fork();
+    if (child < 0) return 125;
+    if (child == 0) {
+        sigprocmask(SIG_SETMASK, &old, NULL);
+        setpgid(0, 0);
+        if (cpu > 0) set_limit(RLIMIT_CPU, (rlim_t)cpu, (rlim_t)cpu + 1);
+        if (fsize >= 0) set_limit(RLIMIT_FSIZE, (rlim_t)fsize, (rlim_t)fsize);
+        if (nofile >= 0) set_limit(RLIMIT_NOFILE, (rlim_t)nofile, (rlim_t)nofile);
+        if (stack >= 0) set_limit(RLIMIT_STACK, (rlim_t)stack, (rlim_t)stack);
+        set_limit(RLIMIT_CORE, 0, 0);
+        int e = 0;
+        if (gid >= 0 && (setgroups(0, NULL) || setresgid(gid, gid, gid))) e = errno;
+        if (!e && uid >= 0 && setresuid(uid, uid, uid)) e = errno;
+        if (!e) prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+        char byte;
+        if (!e && read(go[0], &byte, 1) != 1) e = EPIPE;
+        if (!e) { execvp(cmd[0], cmd); e = errno; }
+        (void)!write(err[1], &e, sizeof e);
+        _exit(127);
+    }
+    close(err[1]);
+    close(go[0]);
+    int counter = perf ? open_instruction_counter(child) : -1;
+    int64_t start = now_ns();
+    (void)!write(go[1], "g", 1);
+    close(go[1]);
+
+    int status = 0, timed_out = 0;
+    long long runq = -1;
+    struct rusage ru;
+    memset(&ru, 0, sizeof ru);
+    for (;;) {
+        pid_t got = wait4(child, &status, WNOHANG, &ru);
+        if (got == child) break;
+        if (got < 0 && errno != EINTR) break;
+        struct timespec wait_for = {0, 100000000};
+        if (wall_ms > 0) {
+            int64_t left = start + wall_ms * 1000000LL - now_ns();
+            if (left <= 0) {
+                runq = runqueue_ns(child);
+                timed_out = 1;
+                kill_tree(child, pidns);
+                wait4(child, &status, 0, &ru);
+                break;
+            }
+            if (left < 100000000) wait_for.tv_nsec = (long)left;
+        }
+        sigtimedwait(&chld, NULL, &wait_for);
+    }
+    int64_t wall = now_ns() - start;
+    kill_tree(child, pidns); /* daemons left behind by the program */
+
+    int exec_errno = 0;
+    if (read(err[0], &exec_errno, sizeof exec_errno) != (ssize_t)sizeof exec_errno) exec_errno = 0;
+    long long instructions = -1;
+    if (counter >= 0) {
+        uint64_t count;
+        if (read(counter, &count, sizeof count) == (ssize_t)sizeof count) instructions = (long long)count;
+    }
+    char line[512];
+    int n = snprintf(line, sizeof line,
+                     "exec_errno=%d exit=%d signal=%d utime_us=%lld stime_us=%lld maxrss_kb=%ld wall_ns=%lld "
+                     "timed_out=%d runq_ns=%lld instructions=%lld\n",
+                     exec_errno, WIFEXITED(status) ? WEXITSTATUS(status) : -1,
+                     WIFSIGNALED(status) ? WTERMSIG(status) : 0,
+                     (long long)ru.ru_utime.tv_sec * 1000000LL + ru.ru_utime.tv_usec,
+                     (long long)ru.ru_stime.tv_sec * 1000000LL + ru.ru_stime.tv_usec,
+                     ru.ru_maxrss, (long long)wall, timed_out, runq, instructions);
+    (void)!write(result_fd, line, (size_t)n);
+    return 0;
+}
+
+int main(int argc, char **argv) {
+    if (argc > 1 && !strcmp(argv[1], "enter")) return enter(argc, argv);
+    if (argc > 1 && !strcmp(argv[1], "run")) return run(argc, argv);
+    fprintf(stderr, "usage: launcher enter PROCS_FILE... -- CMD | launcher run [options] -- CMD\n");
+    return 125;
+}

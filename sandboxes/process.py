@@ -1,0 +1,482 @@
+"""The process backend: bubblewrap namespaces + a per-run cgroup + a small launcher.
+
+Each run is: Python -> `launcher enter` (joins the run's cgroup, execs) -> bwrap
+(no network, own PID/IPC/UTS namespaces, read-only system, private tmpfs /work
+and /tmp, nothing of the host's home) -> `launcher run` (pid 2 of the sandbox:
+drops to `nobody`, sets rlimits, forks the program, waits, reports CPU, wall and
+peak RSS, then kills anything left in the namespace). The launcher is a tiny C
+program, so the Python worker's memory never shows up in the program's peak.
+
+Peak memory is the cgroup's high-water mark (the whole process tree, page cache
+of files it wrote included) where cgroups exist; CPU is user+sys of the program
+and the children it waited for. Sources compile once per unique build key.
+"""
+from __future__ import annotations
+
+import concurrent.futures
+import dataclasses
+import glob
+import hashlib
+import os
+import selectors
+import shutil
+import signal
+import subprocess
+import tempfile
+import threading
+import time
+from collections import OrderedDict
+from typing import Optional, Sequence
+
+from sandboxes.base import Limits, SandboxUnavailable, measurement_key
+from sandboxes.cgroups import CgroupError, CgroupTree, RunGroup
+from sandboxes.languages import CODE_DIR, GOCACHE_DIR, HARNESS_DIR, HARNESS_SOURCE, WORK_DIR, Build, program_text, spec
+from schemas import Candidate, Measurement, TestSpec
+
+NOBODY = 65534
+LAUNCHER_SOURCE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "launcher", "launcher.c")
+LAUNCHER_PATH = "/.themis/launcher"
+TAIL_CHARS = 2000
+# A wall timeout counts as the machine's fault when the program spent this share of it waiting for a CPU.
+OVERLOAD_SHARE = 0.25
+_ETC = ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "alternatives", "java-*", "mono", "ssl", "ca-certificates",
+        "passwd", "group", "nsswitch.conf", "localtime", "hosts", "host.conf", "resolv.conf", "ruby*", "gai.conf")
+_ISOLATE = ("--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try",
+            "--hostname", "themis", "--die-with-parent", "--new-session",
+            "--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID", "--cap-add", "CAP_KILL")
+
+
+def cache_dir() -> str:
+    return os.environ.get("THEMIS_CACHE") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "themis")
+
+
+def build_launcher() -> str:
+    """Compile the launcher once per source version into the cache; return its path."""
+    with open(LAUNCHER_SOURCE, "rb") as fh:
+        digest = hashlib.sha256(fh.read()).hexdigest()[:16]
+    target = os.path.join(cache_dir(), f"launcher-{digest}")
+    if os.access(target, os.X_OK):
+        return target
+    compiler = shutil.which("gcc") or shutil.which("cc")
+    if compiler is None:
+        raise SandboxUnavailable("the sandbox launcher needs a C compiler: `apt-get install gcc`")
+    os.makedirs(os.path.dirname(target), exist_ok=True)
+    tmp = f"{target}.{os.getpid()}.tmp"
+    done = subprocess.run([compiler, "-O2", "-o", tmp, LAUNCHER_SOURCE], capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SandboxUnavailable(f"cannot compile the sandbox launcher: {done.stderr.strip()[-500:]}")
+    os.chmod(tmp, 0o755)
+    os.replace(tmp, target)
+    return target
+
+
+@dataclasses.dataclass
+class RunResult:
+    """One execution of one program (or one compile)."""
+
+    status: str
+    exit_code: Optional[int] = None
+    signal: Optional[int] = None
+    cpu_seconds: float = 0.0
+    wall_seconds: float = 0.0
+    peak_memory_bytes: int = 0
+    instructions: int = -1
+    max_rss_bytes: int = 0  # the largest single process (wait4), for comparison with the cgroup figure
+    stdout: str = ""
+    stderr: str = ""
+    detail: str = ""
+
+
+@dataclasses.dataclass
+class _Compiled:
+    directory: str
+    failure: Optional[RunResult] = None
+
+
+def _parse_report(line: str) -> dict[str, int]:
+    return {k: int(v) for k, v in (item.split("=", 1) for item in line.split())}
+
+
+def _same_output(actual: str, expected: str) -> bool:
+    """Stdout comparison that ignores trailing whitespace on lines and at the end."""
+    def norm(text: str) -> list[str]:
+        return [line.rstrip() for line in text.rstrip().splitlines()]
+    return norm(actual) == norm(expected)
+
+
+class ProcessSandbox:
+    backend = "process"
+
+    def __init__(self, limits: Limits = Limits(), allow_unisolated: bool = False, workers: int = 0,
+                 max_builds: int = 512):
+        self.limits = limits
+        self.workers = workers or os.cpu_count() or 1
+        self.max_builds = max_builds
+        self.launcher = build_launcher()
+        self.bwrap = shutil.which("bwrap")
+        self.is_root = os.geteuid() == 0
+        self.counters = False
+        self.cgroups: Optional[CgroupTree] = None
+        self.isolation_notes: list[str] = []
+        problems = self._check_isolation()
+        if problems and not allow_unisolated:
+            raise SandboxUnavailable(
+                "cannot isolate programs: " + "; ".join(problems)
+                + ". Fix that, or pass --sandbox docker, or --allow_unisolated to run without isolation (unsafe)")
+        self.isolation_notes = problems
+        self.root = tempfile.mkdtemp(prefix="themis-sandbox-")
+        self.gocache = os.path.join(cache_dir(), "go-build")
+        for path in (self.root, self.gocache):
+            os.makedirs(path, exist_ok=True)
+            self._give_to_nobody(path)
+        self._builds: OrderedDict[str, concurrent.futures.Future] = OrderedDict()
+        self._builds_lock = threading.Lock()
+        self._baselines: dict[str, Measurement] = {}
+        self.counters = self._probe_counters()
+
+    # -- setup ---------------------------------------------------------------------------------
+
+    def _check_isolation(self) -> list[str]:
+        problems = []
+        if self.bwrap is None:
+            problems.append("bubblewrap not found (`apt-get install bubblewrap`)")
+            self.bwrap_ok = False
+        else:
+            done = subprocess.run([self.bwrap, *_ISOLATE, *self._system_mounts(), "--", "/bin/true"],
+                                  capture_output=True, text=True)
+            self.bwrap_ok = done.returncode == 0
+            if not self.bwrap_ok:
+                problems.append(f"bubblewrap cannot create namespaces ({done.stderr.strip()[-300:]})")
+        if not self.is_root:
+            problems.append("per-run cgroups and dropping to an unprivileged user need root")
+        else:
+            try:
+                self.cgroups = CgroupTree.open()
+            except CgroupError as exc:
+                problems.append(str(exc))
+        return problems
+
+    def _probe_counters(self) -> bool:
+        result = self._launch(("/bin/true",), None, self.limits, perf=True, writable_code=False)
+        return result.instructions >= 0
+
+    def _give_to_nobody(self, path: str) -> None:
+        if self.is_root:
+            os.chown(path, NOBODY, NOBODY)
+
+    @staticmethod
+    def _system_mounts() -> list[str]:
+        args = ["--ro-bind", "/usr", "/usr", "--perms", "0755", "--dir", "/etc", "--perms", "0755", "--dir", "/.themis"]
+        for top in ("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"):
+            if os.path.islink(top):
+                args += ["--symlink", os.readlink(top), top]
+            elif os.path.isdir(top):
+                args += ["--ro-bind", top, top]
+        for pattern in _ETC:
+            for path in sorted(glob.glob(os.path.join("/etc", pattern))):
+                args += ["--ro-bind", path, path]
+        return args
+
+    # -- one execution -------------------------------------------------------------------------
+
+    def _bwrap_args(self, code_dir: Optional[str], writable_code: bool, gocache: bool, cwd: str) -> list[str]:
+        args = [self.bwrap, *_ISOLATE, *self._system_mounts(),
+                "--proc", "/proc", "--dev", "/dev",
+                "--perms", "1777", "--tmpfs", "/tmp", "--perms", "0777", "--tmpfs", WORK_DIR,
+                "--ro-bind", HARNESS_SOURCE, HARNESS_DIR, "--ro-bind", self.launcher, LAUNCHER_PATH]
+        if code_dir is not None:
+            args += ["--bind" if writable_code else "--ro-bind", code_dir, CODE_DIR]
+        if gocache:
+            args += ["--bind", self.gocache, GOCACHE_DIR]
+        return args + ["--chdir", cwd]
+
+    def _relocate(self, text: str, code_dir: Optional[str]) -> str:
+        """Unisolated runs see host paths instead of the sandbox's fixed mount points."""
+        if self.bwrap_ok:
+            return text
+        text = text.replace(HARNESS_DIR, HARNESS_SOURCE).replace(GOCACHE_DIR, self.gocache)
+        return text.replace(CODE_DIR, code_dir) if code_dir else text
+
+    def _launch(self, argv: Sequence[str], code_dir: Optional[str], limits: Limits, *, env: Optional[dict] = None,
+                stdin: str = "", writable_code: bool = False, gocache: bool = False, cwd: str = WORK_DIR,
+                perf: bool = False, wall_seconds: Optional[float] = None, cpu_seconds: Optional[float] = None,
+                ) -> RunResult:
+        wall = wall_seconds or limits.wall_seconds
+        cpu = cpu_seconds or limits.cpu_seconds
+        group: Optional[RunGroup] = None
+        scratch = None
+        try:
+            if self.cgroups is not None:
+                group = self.cgroups.new_run()
+                group.limit(limits.memory_bytes, limits.pids)
+            inner = [LAUNCHER_PATH if self.bwrap_ok else self.launcher, "run", "--result-fd", "{report_fd}",
+                     "--wall-ms", str(int(wall * 1000)), "--cpu", str(max(1, int(cpu + 0.999))),
+                     "--fsize", str(limits.file_size_bytes), "--nofile", str(limits.open_files)]
+            if self.bwrap_ok:
+                inner.append("--pidns")
+            if self.is_root:
+                inner += ["--uid", str(NOBODY), "--gid", str(NOBODY)]
+            if perf:
+                inner.append("--perf")
+            inner += ["--", *(self._relocate(a, code_dir) for a in argv)]
+            if self.bwrap_ok:
+                command = [*self._bwrap_args(code_dir, writable_code, gocache, cwd), "--", *inner]
+            else:
+                scratch = tempfile.mkdtemp(prefix="themis-work-")
+                self._give_to_nobody(scratch)
+                command = inner
+                cwd = scratch if cwd == WORK_DIR else self._relocate(cwd, code_dir)
+            if group is not None:
+                command = [self.launcher, "enter", *group.procs_files, "--", *command]
+            run_env = {k: self._relocate(v, code_dir) for k, v in (env or {"PATH": "/usr/bin:/bin"}).items()}
+            if scratch:
+                run_env.update(HOME=scratch, TMPDIR=scratch)
+            return self._communicate(command, run_env, stdin, limits, wall, group,
+                                     cwd=None if self.bwrap_ok else cwd)
+        except (OSError, CgroupError) as exc:
+            return RunResult("sandbox_error", detail=f"sandbox failed: {exc}")
+        finally:
+            if group is not None:
+                try:
+                    group.destroy()
+                except (OSError, CgroupError):
+                    pass
+            if scratch:
+                shutil.rmtree(scratch, ignore_errors=True)
+
+    def _communicate(self, command: list[str], env: dict, stdin: str, limits: Limits, wall: float,
+                     group: Optional[RunGroup], cwd: Optional[str]) -> RunResult:
+        report_r, report_w = os.pipe()
+        command = [str(report_w) if arg == "{report_fd}" else arg for arg in command]
+        stdin_file = tempfile.TemporaryFile()
+        stdin_file.write(stdin.encode("utf-8"))
+        stdin_file.seek(0)
+        try:
+            proc = subprocess.Popen(command, stdin=stdin_file, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                    pass_fds=(report_w,), env=env, cwd=cwd, start_new_session=True)
+        finally:
+            os.close(report_w)
+            stdin_file.close()
+        out, err = bytearray(), bytearray()
+        overflow = killed = False
+        deadline = time.monotonic() + wall + 10.0  # the launcher enforces `wall`; this guards the launcher
+        with selectors.DefaultSelector() as sel:
+            sel.register(proc.stdout, selectors.EVENT_READ, out)
+            sel.register(proc.stderr, selectors.EVENT_READ, err)
+            while sel.get_map():
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    killed = True
+                    break
+                for key, _ in sel.select(timeout=min(left, 1.0)):
+                    chunk = os.read(key.fd, 65536)
+                    if not chunk:
+                        sel.unregister(key.fileobj)
+                        continue
+                    key.data.extend(chunk)
+                    if len(key.data) > limits.output_bytes:
+                        overflow = True
+                if overflow:
+                    break
+        if overflow or killed:
+            proc.kill()  # bwrap's init dies with it, taking the namespace down
+        proc.wait()
+        proc.stdout.close()
+        proc.stderr.close()
+        with os.fdopen(report_r, "rb") as fh:
+            report_line = fh.read().decode("ascii", "replace").strip()
+        stats = group.stats() if group is not None else None
+        result = RunResult("ok", stdout=out[: limits.output_bytes].decode("utf-8", "replace"),
+                           stderr=err[: limits.output_bytes].decode("utf-8", "replace"))
+        report = _parse_report(report_line) if report_line else None
+        if report is not None:
+            result.exit_code = report["exit"] if report["exit"] >= 0 else None
+            result.signal = report["signal"] or None
+            result.cpu_seconds = (report["utime_us"] + report["stime_us"]) / 1e6
+            result.wall_seconds = report["wall_ns"] / 1e9
+            result.peak_memory_bytes = result.max_rss_bytes = report["maxrss_kb"] * 1024
+            result.instructions = report["instructions"]
+        if stats is not None and stats.peak_memory_bytes:
+            result.peak_memory_bytes = stats.peak_memory_bytes
+        result.status, result.detail = self._classify(report, stats, overflow, killed, limits, wall, result)
+        return result
+
+    @staticmethod
+    def _classify(report, stats, overflow: bool, killed: bool, limits: Limits, wall: float,
+                  result: RunResult) -> tuple[str, str]:
+        oom = stats is not None and stats.oom_kills > 0
+        if overflow:
+            return "output_limit", f"output exceeded {limits.output_bytes} bytes"
+        if oom:
+            return "memory_limit", f"peak memory reached the {limits.memory_bytes}-byte limit"
+        if report is None:
+            why = "the launcher did not report within the wall limit" if killed else "the launcher did not report"
+            return "sandbox_error", f"{why}: {result.stderr.strip()[-300:]}"
+        if report["exec_errno"]:
+            return "sandbox_error", f"cannot execute the program: {os.strerror(report['exec_errno'])}"
+        if report["timed_out"]:
+            waited = report["runq_ns"] / 1e9
+            if waited >= OVERLOAD_SHARE * wall:
+                return "sandbox_error", f"machine overloaded: the program waited {waited:.1f} s for a CPU"
+            return "timeout", f"wall time exceeded {wall:g} s"
+        if result.signal in (signal.SIGXCPU, signal.SIGKILL) and result.cpu_seconds >= limits.cpu_seconds * 0.99:
+            return "timeout", f"CPU time exceeded {limits.cpu_seconds:g} s"
+        if result.signal == signal.SIGXFSZ:
+            return "output_limit", f"a file exceeded {limits.file_size_bytes} bytes"
+        if result.exit_code == 0:
+            return "ok", ""
+        return "failed", f"exit code {result.exit_code}" if result.signal is None else f"signal {result.signal}"
+
+    # -- compile once, run many ---------------------------------------------------------------
+
+    def _compile(self, build: Build) -> _Compiled:
+        with self._builds_lock:
+            future = self._builds.get(build.key)
+            owner = future is None
+            if owner:
+                future = concurrent.futures.Future()
+                self._builds[build.key] = future
+            else:
+                self._builds.move_to_end(build.key)
+        if not owner:
+            return future.result()
+        try:
+            future.set_result(self._do_compile(build))
+        except BaseException as exc:  # never leave waiters hanging
+            future.set_result(_Compiled("", RunResult("sandbox_error", detail=f"compile failed: {exc}")))
+        self._evict()
+        return future.result()
+
+    def _evict(self) -> None:
+        with self._builds_lock:
+            while len(self._builds) > self.max_builds:
+                _, old = self._builds.popitem(last=False)
+                if old.done() and old.result().directory:
+                    shutil.rmtree(old.result().directory, ignore_errors=True)
+
+    def _do_compile(self, build: Build) -> _Compiled:
+        directory = os.path.join(self.root, build.key[:32])
+        shutil.rmtree(directory, ignore_errors=True)
+        os.makedirs(directory)
+        for name, text in build.files.items():
+            path = os.path.join(directory, name)
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            with open(path, "w", encoding="utf-8") as fh:
+                fh.write(self._relocate(text, directory))
+        if self.is_root:
+            for base, dirs, files in os.walk(directory):
+                for name in [*dirs, *files, ""]:
+                    os.chown(os.path.join(base, name), NOBODY, NOBODY)
+        if not build.compile:
+            return _Compiled(directory)
+        limits = self.limits
+        result = self._launch(build.compile, directory, limits, env=build.env, writable_code=True,
+                              gocache=build.uses_gocache, cwd=build.compile_cwd,
+                              wall_seconds=limits.compile_seconds, cpu_seconds=limits.compile_seconds)
+        if result.status == "ok":
+            return _Compiled(directory)
+        if result.status in ("timeout", "memory_limit", "output_limit", "failed"):
+            what = {"failed": "", "timeout": "compiler timed out; ", "memory_limit": "compiler ran out of memory; ",
+                    "output_limit": "compiler output exceeded the limit; "}[result.status]
+            result.detail = what + result.detail
+            result.status = "compile_error"
+        return _Compiled(directory, result)
+
+    def _run_tests(self, build: Build, directory: str, tests: TestSpec, perf: bool) -> RunResult:
+        language = spec(build.language)
+        cases = tests.cases if tests.cases and not tests.code.strip() else [None]
+        total: Optional[RunResult] = None
+        for case in cases:
+            result = self._launch(build.run, directory, self.limits, env=build.env, perf=perf,
+                                  stdin=case.stdin if case else "")
+            if result.status == "failed":
+                result.status = language.failure_status(result.stderr, result.stdout)
+            elif result.status == "ok" and case is not None and not _same_output(result.stdout, case.expected_stdout):
+                result.status, result.detail = "test_failure", "stdout differs from the expected output"
+            if total is None:
+                total = result
+            else:  # one figure per repetition: summed over the cases, memory as the maximum
+                total.cpu_seconds += result.cpu_seconds
+                total.wall_seconds += result.wall_seconds
+                total.peak_memory_bytes = max(total.peak_memory_bytes, result.peak_memory_bytes)
+                total.instructions = total.instructions + result.instructions if result.instructions >= 0 else -1
+                total.status, total.exit_code, total.signal = result.status, result.exit_code, result.signal
+                total.stdout, total.stderr, total.detail = result.stdout, result.stderr, result.detail
+            if result.status != "ok":
+                break
+        return total
+
+    # -- the Sandbox protocol ------------------------------------------------------------------
+
+    def measure(self, candidate: Candidate, repetitions: int = 1, mode: str = "single") -> Measurement:
+        """Compile once, then run the candidate's tests `repetitions` times (stopping at a failure)."""
+        key = measurement_key(candidate, self.backend, self.limits, repetitions, mode)
+        runs, last = self._repeat(candidate, repetitions)
+        return self._measurement(candidate, key, runs, last)
+
+    def _prepare(self, candidate: Candidate) -> tuple[Build, _Compiled]:
+        build = spec(candidate.language).prepare(program_text(candidate), self.limits.memory_bytes)
+        return build, self._compile(build)
+
+    def _repeat(self, candidate: Candidate, repetitions: int) -> tuple[list[RunResult], RunResult]:
+        build, compiled = self._prepare(candidate)
+        if compiled.failure is not None:
+            return [], compiled.failure
+        runs: list[RunResult] = []
+        for _ in range(max(1, repetitions)):
+            result = self._run_tests(build, compiled.directory, candidate.tests, self.counters)
+            runs.append(result)
+            if result.status != "ok":
+                break
+        return runs, runs[-1]
+
+    def _measurement(self, candidate: Candidate, key: str, runs: list[RunResult], last: RunResult) -> Measurement:
+        stderr = last.stderr if not last.detail else f"{last.stderr}\n[themis] {last.detail}"
+        return Measurement(
+            candidate_id=candidate.candidate_id, task_id=candidate.task_id, language=candidate.language,
+            status=last.status, backend=self.backend,
+            cpu_seconds=[r.cpu_seconds for r in runs], wall_seconds=[r.wall_seconds for r in runs],
+            peak_memory_bytes=[r.peak_memory_bytes for r in runs],
+            instructions=[r.instructions for r in runs] if runs and all(r.instructions >= 0 for r in runs) else [],
+            exit_code=last.exit_code, signal=last.signal,
+            stdout_tail=last.stdout[-TAIL_CHARS:], stderr_tail=stderr[-TAIL_CHARS:], measurement_key=key)
+
+    def run_many(self, candidates: Sequence[Candidate], repetitions: int = 1) -> list[Measurement]:
+        if len(candidates) <= 1 or self.workers == 1:
+            return [self.measure(c, repetitions) for c in candidates]
+        with concurrent.futures.ThreadPoolExecutor(self.workers) as pool:
+            return list(pool.map(lambda c: self.measure(c, repetitions), candidates))
+
+    def run_ab(self, a: Candidate, b: Candidate, repetitions: int) -> tuple[Measurement, Measurement]:
+        prepared = [self._prepare(a), self._prepare(b)]
+        runs: list[list[RunResult]] = [[], []]
+        last: list[Optional[RunResult]] = [c.failure for _, c in prepared]
+        for _ in range(max(1, repetitions) if all(r is None for r in last) else 0):
+            for i, ((build, compiled), candidate) in enumerate(zip(prepared, (a, b))):
+                result = self._run_tests(build, compiled.directory, candidate.tests, self.counters)
+                runs[i].append(result)
+                last[i] = result
+            if any(r.status != "ok" for r in last):
+                break
+        return tuple(self._measurement(c, measurement_key(c, self.backend, self.limits, repetitions, "ab"),
+                                       runs[i], last[i]) for i, c in enumerate((a, b)))
+
+    def baseline(self, language: str) -> Measurement:
+        if language not in self._baselines:
+            hello = Candidate(candidate_id=f"baseline-{language}", task_id="baseline", language=language,
+                              prompt="", code=spec(language).hello, origin="reference", tests=TestSpec())
+            self._baselines[language] = self.measure(hello, repetitions=5, mode="baseline")
+        return self._baselines[language]
+
+    def close(self) -> None:
+        if self.cgroups is not None:
+            self.cgroups.close()
+            self.cgroups = None
+        shutil.rmtree(self.root, ignore_errors=True)
+
+    def __enter__(self) -> "ProcessSandbox":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
