@@ -23,8 +23,9 @@ from sandboxes.base import SandboxUnavailable
 HELP = __doc__
 IMAGES_DIR = pathlib.Path(__file__).resolve().parent / "images"
 SANDBOX_DIR = IMAGES_DIR.parent
-BAKED_DIRS = ("launcher", "harness")  # sandboxes/<dir> copied to /opt/themis/<dir>
 AGENT_SOURCE = IMAGES_DIR / "agent.c"
+LAUNCHER_SOURCE = SANDBOX_DIR / "launcher" / "launcher.c"
+HARNESS = SANDBOX_DIR / "harness"
 DIGEST_LABEL = "themis.context"
 BASE_LABEL = "themis.base"
 
@@ -50,13 +51,8 @@ def docker_client(timeout: int = 120):
 
 
 def _baked_files() -> list[tuple[str, pathlib.Path]]:
-    files = [("agent.c", AGENT_SOURCE)]
-    for name in BAKED_DIRS:
-        root = SANDBOX_DIR / name
-        if root.is_dir():
-            files += [(f"{name}/{p.relative_to(root)}", p) for p in sorted(root.rglob("*"))
-                      if p.is_file() and "__pycache__" not in p.parts]
-    return files
+    return [("agent.c", AGENT_SOURCE), ("launcher.c", LAUNCHER_SOURCE)] + [
+        (f"harness/{p.relative_to(HARNESS)}", p) for p in sorted(HARNESS.rglob("*")) if p.is_file()]
 
 
 def context_digest(language: str, base: Optional[str]) -> str:
@@ -69,25 +65,22 @@ def context_digest(language: str, base: Optional[str]) -> str:
     return h.hexdigest()
 
 
-def _compile_agent(target: pathlib.Path) -> None:
-    # Static, so the one binary runs on every base (glibc or not, any version).
+def _compile_static(source: pathlib.Path, target: pathlib.Path) -> None:
+    # Static, so one binary runs on every base whatever its libc version.
     cc = shutil.which("gcc") or shutil.which("cc")
     if not cc:
         raise SandboxUnavailable("building the sandbox images needs a C compiler for the agent: `apt-get install gcc`")
-    subprocess.run([cc, "-O2", "-static", "-s", "-o", str(target), str(AGENT_SOURCE)], check=True)
+    subprocess.run([cc, "-O2", "-static", "-s", "-o", str(target), str(source)], check=True)
 
 
 def _make_context(language: str, root: pathlib.Path) -> None:
+    """Dockerfile plus `themis/`, which becomes /.themis in the image: agent, launcher, harness."""
     shutil.copy(IMAGES_DIR / language / "Dockerfile", root / "Dockerfile")
     baked = root / "themis"
     baked.mkdir()
-    _compile_agent(baked / "themis-agent")
-    for name in BAKED_DIRS:
-        src = SANDBOX_DIR / name
-        if src.is_dir():
-            shutil.copytree(src, baked / name, ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            (baked / name).mkdir()
+    _compile_static(AGENT_SOURCE, baked / "agent")
+    _compile_static(LAUNCHER_SOURCE, baked / "launcher")
+    shutil.copytree(HARNESS, baked / "harness")
 
 
 def image_state(client, language: str, base: Optional[str] = None) -> str:
