@@ -14,7 +14,8 @@ Harness conventions, so that a failed test fails the run:
   run with `-ea` so `assert` statements execute.
 - Go: `func TestX(t *testing.T)` programs compile with `go test -c`, offline,
   against the project's own `testify/assert` subset (harness/go/testify).
-- C#: mono `mcs -d:DEBUG`; a trace listener makes a failed `Debug.Assert` exit 1;
+- C#: mono `mcs -d:DEBUG` with the SDK's implicit usings (System, System.Linq,
+  System.Collections.Generic); a trace listener makes a failed `Debug.Assert` exit 1;
   MBXP's `KellermanSoftware.CompareNetObjects` is a small harness file.
 """
 from __future__ import annotations
@@ -135,14 +136,21 @@ def _java(program: str, memory_bytes: int):
              "-cp", CODE_DIR, name), {})
 
 
+# The namespaces .NET SDK projects import implicitly (ImplicitUsings); benchmark C# relies on them.
+_CSHARP_IMPLICIT_USINGS = "using System; using System.Collections.Generic; using System.Linq; "
+_CSHARP_MUST_COME_FIRST = re.compile(r"^\s*(?:#define|#undef|extern\s+alias)\b", re.M)
+
+
 def _csharp(program: str, memory_bytes: int):
+    if not _CSHARP_MUST_COME_FIRST.search(program):
+        program = _CSHARP_IMPLICIT_USINGS + program  # same line: compiler line numbers stay right
     harness = [f"{HARNESS_DIR}/csharp/AssertListener.cs"]
     if "KellermanSoftware.CompareNetObjects" in program:
         harness.append(f"{HARNESS_DIR}/csharp/CompareNetObjects.cs")
     with open(os.path.join(HARNESS_SOURCE, "csharp", "prog.exe.config"), encoding="utf-8") as fh:
         config = fh.read()
     return ({"prog.cs": program, "prog.exe.config": config},
-            ("mcs", "-d:DEBUG", "-langversion:experimental", "-r:System.Numerics.dll", "-nowarn:162,168,219,414",
+            ("mcs", "-d:DEBUG", "-langversion:experimental", "-r:System.Numerics.dll", "-nowarn:105,162,168,219,414",
              f"-out:{CODE_DIR}/prog.exe", f"{CODE_DIR}/prog.cs", *harness),
             ("mono", f"{CODE_DIR}/prog.exe"), {})
 
