@@ -363,6 +363,10 @@ static void serve(const request_t *q) {
 }
 
 int main(void) {
+    if (getpid() != 1) { /* kill(-1) outside a PID namespace would hit every process of the user */
+        fprintf(stderr, "themis-agent: refusing to run: it must be PID 1 of a sandbox container\n");
+        return 2;
+    }
     prctl(PR_SET_DUMPABLE, 0);
     signal(SIGPIPE, SIG_IGN);
     for (;;) {
