@@ -36,6 +36,11 @@ import time
 from contextlib import contextmanager
 from typing import Iterator, Optional, Sequence
 
+try:
+    from docker.errors import DockerException
+except ImportError:  # docker_client() explains what to install
+    DockerException = OSError
+
 from sandboxes.base import Limits, SandboxUnavailable
 from sandboxes.cgroups import GroupStats
 from sandboxes.images import docker_client, image_state, image_tag
@@ -307,19 +312,21 @@ class DockerSandbox(ProcessSandbox):
         """Hold a warm container of `language` for this thread while a compile or a test run goes on."""
         with self._pool_lock:
             idle = self._idle.setdefault(language, [])
-            warm = idle.pop() if idle else None
-        if warm is None:
-            warm = WarmContainer(self.client, language, self.limits)
-            with self._pool_lock:
-                self._live.add(warm)
-        self._local.warm = warm
+            self._local.warm = idle.pop() if idle else None
+        self._local.language = language
         try:
             yield
         finally:
-            self._local.warm = None
+            warm, self._local.warm = self._local.warm, None  # _launch may have replaced a broken one
             with self._pool_lock:
                 if warm in self._live and not self._closed:
-                    self._idle[language].append(warm)
+                    self._idle.setdefault(language, []).append(warm)
+
+    def _start(self, language: str) -> WarmContainer:
+        warm = WarmContainer(self.client, language, self.limits)
+        with self._pool_lock:
+            self._live.add(warm)
+        return warm
 
     def _discard(self, warm: WarmContainer) -> None:
         with self._pool_lock:
@@ -345,22 +352,22 @@ class DockerSandbox(ProcessSandbox):
                 ) -> RunResult:
         wall = wall_seconds or limits.wall_seconds
         cpu = cpu_seconds or limits.cpu_seconds
-        warm: WarmContainer = self._local.warm
         command = [LAUNCHER, "run", "--result-fd", "3", "--wall-ms", str(int(wall * 1000)),
                    "--cpu", str(max(1, int(cpu + 0.999))), "--fsize", str(limits.file_size_bytes),
                    "--nofile", str(limits.open_files), "--pidns", "--", *argv]
         request = encode_request(_read_tree(code_dir), cwd, command, env or {"PATH": "/usr/bin:/bin"},
                                  stdin.encode("utf-8"), limits.output_bytes,
                                  int((wall + AGENT_GRACE_SECONDS) * 1000), writable_code)
-        ooms_before = warm.oom.count()
         try:
+            warm = self._local.warm = self._local.warm or self._start(self._local.language)
+            ooms_before = warm.oom.count()
             reply = warm.call(request, timeout=wall + AGENT_GRACE_SECONDS + 30.0)
         except AgentError as exc:
             self._discard(warm)
-            self._local.warm = WarmContainer(self.client, warm.language, self.limits)
-            with self._pool_lock:
-                self._live.add(self._local.warm)
+            self._local.warm = None  # the next run starts a fresh container
             return RunResult("sandbox_error", detail=str(exc))
+        except (DockerException, OSError) as exc:
+            return RunResult("sandbox_error", detail=f"cannot start a sandbox container: {exc}")
         if writable_code and code_dir is not None:
             _write_tree(code_dir, reply.files)
         ooms_after = warm.oom.count()

@@ -20,7 +20,7 @@ from schemas import Candidate, IOCase, TestSpec
 
 pytestmark = [pytest.mark.docker, pytest.mark.xdist_group("docker")]
 
-LIMITS = Limits(cpu_seconds=2, wall_seconds=6, memory_bytes=256 << 20, pids=64, output_bytes=64 << 10)
+LIMITS = Limits(cpu_seconds=1.5, wall_seconds=12, memory_bytes=256 << 20, pids=64, output_bytes=64 << 10)
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MCEVAL = "/work/shared/data/mceval"
 MCEVAL_FILES = {"C": "C", "Cpp": "CPP", "CSharp": "Csharp", "Go": "Go", "Java": "Java",
