@@ -114,7 +114,8 @@ def main(argv=None) -> int:
     warm_total = stats["warm docker"][0]
     lines = [HEADING, "",
              f"Per-execution cost of one {args.language} hello world (compiled once), {args.rounds} interleaved rounds "
-             f"x {args.per_round} executions per path; medians. {os.cpu_count()} cores, {platform.platform()}.", "",
+             f"x {args.per_round} executions per path; medians. {os.cpu_count()} cores, {platform.platform()}, "
+             f"load average {os.getloadavg()[0]:.1f} at the end (a machine shared with other jobs).", "",
              f"Command: `python bench/bench_docker.py --rounds {args.rounds} --per-round {args.per_round} "
              f"--language {args.language} --write`", "",
              "| path | host ms / execution | overhead ms (host - program wall) | vs warm docker |",
