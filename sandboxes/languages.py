@@ -47,6 +47,11 @@ _TEST_FAILURE = re.compile(
     r"AssertionError|Assertion .* failed|assertion failed|Test failed|[Tt]est case \d+|"
     r"assert statement|Error at test case|--- FAIL")
 
+# Runtimes that fail an allocation themselves (a heap cap, malloc failing) instead of being OOM-killed.
+_OUT_OF_MEMORY = re.compile(
+    r"java\.lang\.OutOfMemoryError|JavaScript heap out of memory|^MemoryError|runtime: out of memory|"
+    r"System\.OutOfMemoryException|NoMemoryError|failed to allocate memory|std::bad_alloc", re.M)
+
 
 @dataclasses.dataclass(frozen=True)
 class Build:
@@ -80,7 +85,9 @@ class LanguageSpec:
                      env={**BASE_ENV, **env}, compile_cwd=cwd, uses_gocache=self.name == "Go")
 
     def failure_status(self, stderr: str, stdout: str) -> str:
-        """Status of a run that exited non-zero: compile_error, test_failure or runtime_error."""
+        """Status of a run that exited non-zero: compile_error, memory_limit, test_failure or runtime_error."""
+        if _OUT_OF_MEMORY.search(stderr):
+            return "memory_limit"
         if self.syntax_error is not None and self.syntax_error.search(stderr):
             return "compile_error"
         if self.name == "Go" and "panic:" in stdout + stderr:
@@ -129,11 +136,12 @@ def java_main_class(program: str) -> str:
 def _java(program: str, memory_bytes: int):
     name = java_main_class(program)
     jvm = ("-XX:+UseSerialGC", "-XX:-UsePerfData", "-XX:TieredStopAtLevel=1", f"-XX:MaxRAM={memory_bytes}")
+    # The JVM cannot see the cgroup from inside the sandbox: size its heap from the limit.
     return ({f"{name}.java": program},
             ("javac", *(f"-J{flag}" for flag in jvm), "-encoding", "UTF-8", "-nowarn", "-d", CODE_DIR,
              f"{CODE_DIR}/{name}.java"),
             ("java", "-ea", "-XX:+UseSerialGC", "-XX:-UsePerfData", f"-XX:MaxRAM={memory_bytes}",
-             "-cp", CODE_DIR, name), {})
+             "-XX:MaxRAMPercentage=70", "-cp", CODE_DIR, name), {})
 
 
 # The namespaces .NET SDK projects import implicitly (ImplicitUsings); benchmark C# relies on them.

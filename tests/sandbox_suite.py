@@ -1,0 +1,376 @@
+"""Hostile-program suite shared by every sandbox backend.
+
+A backend's test module runs all of it with:
+
+    from tests.sandbox_suite import *  # noqa: F401,F403
+
+    @pytest.fixture(scope="module")
+    def backend_name():
+        return "process"
+
+Each hostile program must end with the exact status, leave no process behind
+(`sandbox.owned_pids()` is empty) and no file on the host, and the next program
+must still run. Limits are small so the suite stays fast.
+"""
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import uuid
+
+import pytest
+
+from sandboxes import Limits, open_sandbox
+from schemas import Candidate, IOCase, TestSpec
+
+SUITE_LIMITS = Limits(cpu_seconds=1.0, wall_seconds=4.0, memory_bytes=256 * 1024 * 1024, pids=64,
+                      output_bytes=64 * 1024, compile_seconds=20.0)
+TOKEN = "themis-escape-" + uuid.uuid4().hex[:10]
+
+
+@pytest.fixture(scope="module")
+def sandbox(backend_name):
+    box = open_sandbox(backend_name, SUITE_LIMITS)
+    yield box
+    box.close()
+
+
+def candidate(language: str, code: str, tests: TestSpec = TestSpec()) -> Candidate:
+    return Candidate(candidate_id=f"{language}-{uuid.uuid4().hex[:8]}", task_id="suite", language=language,
+                     prompt="", code=code, origin="submission", tests=tests)
+
+
+def run(sandbox, language: str, code: str, tests: TestSpec = TestSpec(), repetitions: int = 1):
+    measured = sandbox.run_many([candidate(language, code, tests)], repetitions=repetitions)[0]
+    assert sandbox.owned_pids() == [], f"processes left behind: {sandbox.owned_pids()}"
+    return measured
+
+
+def assert_still_works(sandbox):
+    assert run(sandbox, "Python", "print(6 * 7)").stdout_tail == "42\n"
+
+
+# ---------------------------------------------------------------------------------------------
+# Programs that behave
+
+HELLO = {
+    "C": '#include <stdio.h>\nint main(void) { printf("hello\\n"); return 0; }\n',
+    "Cpp": '#include <iostream>\nint main() { std::cout << "hello" << std::endl; }\n',
+    "CSharp": 'using System;\nclass P { static void Main() { Console.WriteLine("hello"); } }\n',
+    "Go": 'package main\n\nimport "fmt"\n\nfunc main() { fmt.Println("hello") }\n',
+    "Java": 'public class Hello { public static void main(String[] a) { System.out.println("hello"); } }\n',
+    "JavaScript": 'console.log("hello");\n',
+    "Python": 'print("hello")\n',
+    "Ruby": 'puts "hello"\n',
+}
+
+# Each test harness style, failing: the run must not pass silently.
+FAILING_TEST = {
+    "C": ("#include <assert.h>\nint add(int a, int b) { return a - b; }\n",
+          "int main(void) { assert(add(2, 2) == 4); return 0; }\n"),
+    "Cpp": ("#include <cassert>\nint add(int a, int b) { return a - b; }\n",
+            "int main() { assert(add(2, 2) == 4); }\n"),
+    "CSharp": ("using System.Diagnostics;\nclass P {\n static int Add(int a, int b) { return a - b; }\n",
+               " static void Main() { Debug.Assert(Add(2, 2) == 4); System.Console.WriteLine(\"after\"); }\n}\n"),
+    "Go": ('package main\n\nimport (\n\t"testing"\n\n\t"github.com/stretchr/testify/assert"\n)\n\n'
+           "func add(a, b int) int { return a - b }\n",
+           "func TestAdd(t *testing.T) {\n\tassert := assert.New(t)\n\tassert.Equal(4, add(2, 2))\n}\n"),
+    "Java": ("class Solution {\n static int add(int a, int b) { return a - b; }\n",
+             " public static void main(String[] args) { assert add(2, 2) == 4; }\n}\n"),
+    "JavaScript": ("function add(a, b) { return a - b; }\n",
+                   "console.assert(add(2, 2) === 4);\nconsole.log('after');\n"),
+    "Python": ("def add(a, b):\n    return a - b\n", "assert add(2, 2) == 4\n"),
+    "Ruby": ("def add(a, b)\n  a - b\nend\n", "raise 'Test failed' unless add(2, 2) == 4\n"),
+}
+
+PASSING_TEST = {
+    "C": ("#include <assert.h>\nint add(int a, int b) { return a + b; }\n",
+          "int main(void) { assert(add(2, 2) == 4); return 0; }\n"),
+    "CSharp": ("using System.Diagnostics;\nclass P {\n static int Add(int a, int b) { return a + b; }\n",
+               " static void Main() { Debug.Assert(Add(2, 2) == 4); }\n}\n"),
+    "Go": ('package main\n\nimport (\n\t"testing"\n\n\t"github.com/stretchr/testify/assert"\n)\n\n'
+           "func add(a, b int) int { return a + b }\n",
+           "func TestAdd(t *testing.T) {\n\tassert.Equal(t, 4, add(2, 2))\n\tassert.InDelta(t, 0.5, 0.5001, 1e-3)\n}\n"),
+    "Java": ("class Solution {\n static int add(int a, int b) { return a + b; }\n",
+             " public static void main(String[] args) { assert add(2, 2) == 4; }\n}\n"),
+    "JavaScript": ("function add(a, b) { return a + b; }\n", "console.assert(add(2, 2) === 4);\n"),
+}
+
+
+@pytest.mark.parametrize("language", sorted(HELLO))
+def test_hello_runs_with_measurements(sandbox, language):
+    m = run(sandbox, language, HELLO[language], repetitions=2)
+    assert (m.status, m.stdout_tail) == ("ok", "hello\n")
+    assert len(m.cpu_seconds) == len(m.wall_seconds) == len(m.peak_memory_bytes) == 2
+    assert all(0 < w < SUITE_LIMITS.wall_seconds for w in m.wall_seconds)
+    assert all(0 < b < SUITE_LIMITS.memory_bytes for b in m.peak_memory_bytes)
+
+
+@pytest.mark.parametrize("language", sorted(FAILING_TEST))
+def test_failed_assertion_fails_the_run(sandbox, language):
+    code, test = FAILING_TEST[language]
+    m = run(sandbox, language, code, TestSpec(code=test))
+    assert m.status == "test_failure", m.stderr_tail
+    assert "after" not in m.stdout_tail
+
+
+@pytest.mark.parametrize("language", sorted(PASSING_TEST))
+def test_passing_assertion_passes(sandbox, language):
+    code, test = PASSING_TEST[language]
+    m = run(sandbox, language, code, TestSpec(code=test))
+    assert m.status == "ok", m.stderr_tail
+
+
+def test_stdin_cases_compare_stdout(sandbox):
+    code = "import sys\nprint(sum(int(x) for x in sys.stdin.read().split()))\n"
+    good = TestSpec(cases=[IOCase("1 2", "3\n"), IOCase("10 20 30", "60")])
+    bad = TestSpec(cases=[IOCase("1 2", "3"), IOCase("2 2", "5")])
+    assert run(sandbox, "Python", code, good, repetitions=2).status == "ok"
+    assert run(sandbox, "Python", code, bad).status == "test_failure"
+
+
+@pytest.mark.parametrize("language,code,status", [
+    ("C", "int main(void) { return 0 }\n", "compile_error"),
+    ("Java", "public class A { void f( }\n", "compile_error"),
+    ("Python", "def f(:\n    pass\n", "compile_error"),
+    ("Ruby", "def f(\n", "compile_error"),
+    ("JavaScript", "function f( {\n", "compile_error"),
+    ("Python", "print(1 // 0)\n", "runtime_error"),
+    ("C", "int main(void) { int *p = 0; return *(volatile int *)p; }\n", "runtime_error"),
+    ("Go", "package main\n\nfunc main() { var m map[string]int; m[\"a\"] = 1 }\n", "runtime_error"),
+])
+def test_program_errors(sandbox, language, code, status):
+    m = run(sandbox, language, code)
+    assert m.status == status, m.stderr_tail
+
+
+# ---------------------------------------------------------------------------------------------
+# Hostile programs
+
+FORK_BOMB = {
+    "C": "#include <unistd.h>\nint main(void) { for (;;) fork(); }\n",
+    "Python": "import os\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n        pass\n",
+}
+MEMORY_BOMB = {
+    "C": "#include <stdlib.h>\n#include <string.h>\n"
+         "int main(void) { for (;;) { char *p = malloc(1 << 20); if (p) memset(p, 1, 1 << 20); } }\n",
+    "Python": "blocks = []\nwhile True:\n    blocks.append(bytearray(1 << 20))\n",
+    "Java": "import java.util.*;\npublic class Bomb { public static void main(String[] a) {\n"
+            " List<long[]> l = new ArrayList<>(); while (true) l.add(new long[1 << 17]); } }\n",
+    "JavaScript": "const keep = [];\nwhile (true) keep.push(Buffer.alloc(1 << 20, 1));\n",
+    "Go": "package main\n\nvar keep [][]byte\n\nfunc main() {\n\tfor {\n\t\tb := make([]byte, 1<<20)\n"
+          "\t\tfor i := range b {\n\t\t\tb[i] = 1\n\t\t}\n\t\tkeep = append(keep, b)\n\t}\n}\n",
+}
+INFINITE_LOOP = {
+    "C": "int main(void) { volatile unsigned long i = 0; for (;;) i++; }\n",
+    "Python": "i = 0\nwhile True:\n    i += 1\n",
+    "JavaScript": "let i = 0;\nwhile (true) { i++; }\n",
+    "Java": "public class Spin { public static void main(String[] a) { long i = 0; while (true) i++; } }\n",
+    "Ruby": "i = 0\nloop { i += 1 }\n",
+}
+SLEEP_FOREVER = {
+    "C": "#include <unistd.h>\nint main(void) { for (;;) pause(); }\n",
+    "Python": "import time\nwhile True:\n    time.sleep(3600)\n",
+    "JavaScript": "setInterval(() => {}, 1 << 30);\n",
+    "Ruby": "sleep\n",
+}
+OUTPUT_FLOOD = {
+    "C": '#include <stdio.h>\nint main(void) { for (;;) puts("flood flood flood flood"); }\n',
+    "Python": "while True:\n    print('flood' * 100)\n",
+    "JavaScript": "const fs = require('fs');\nconst s = 'flood'.repeat(1000);\nfor (;;) fs.writeSync(1, s);\n",
+}
+IGNORE_SIGTERM = {
+    "C": "#include <signal.h>\n#include <unistd.h>\n"
+         "int main(void) { signal(SIGTERM, SIG_IGN); signal(SIGINT, SIG_IGN); for (;;) pause(); }\n",
+    "Python": "import signal, time\nsignal.signal(signal.SIGTERM, signal.SIG_IGN)\nwhile True:\n    time.sleep(1)\n",
+}
+
+
+def _hostile(sandbox, programs, language, status):
+    m = run(sandbox, language, programs[language])
+    assert m.status == status, (m.status, m.stderr_tail[-500:])
+    assert_still_works(sandbox)
+    return m
+
+
+@pytest.mark.parametrize("language", sorted(FORK_BOMB))
+def test_fork_bomb(sandbox, language):
+    _hostile(sandbox, FORK_BOMB, language, "timeout")
+
+
+@pytest.mark.parametrize("language", sorted(MEMORY_BOMB))
+def test_memory_bomb(sandbox, language):
+    m = _hostile(sandbox, MEMORY_BOMB, language, "memory_limit")
+    assert max(m.peak_memory_bytes) <= SUITE_LIMITS.memory_bytes * 1.05
+
+
+@pytest.mark.parametrize("language", sorted(INFINITE_LOOP))
+def test_infinite_loop(sandbox, language):
+    m = _hostile(sandbox, INFINITE_LOOP, language, "timeout")
+    # the CPU limit ends it; time spent waiting for a CPU on a busy machine may stretch the wall (up to 3x)
+    assert m.cpu_seconds[-1] >= SUITE_LIMITS.cpu_seconds * 0.5
+    assert m.wall_seconds[-1] <= 3 * SUITE_LIMITS.wall_seconds + 1.0
+
+
+@pytest.mark.parametrize("language", sorted(SLEEP_FOREVER))
+def test_sleep_forever(sandbox, language):
+    m = _hostile(sandbox, SLEEP_FOREVER, language, "timeout")
+    assert m.wall_seconds[-1] <= SUITE_LIMITS.wall_seconds + 1.0
+
+
+@pytest.mark.parametrize("language", sorted(OUTPUT_FLOOD))
+def test_output_flood(sandbox, language):
+    m = _hostile(sandbox, OUTPUT_FLOOD, language, "output_limit")
+    assert len(m.stdout_tail) <= SUITE_LIMITS.output_bytes
+
+
+@pytest.mark.parametrize("language", sorted(IGNORE_SIGTERM))
+def test_ignoring_sigterm(sandbox, language):
+    _hostile(sandbox, IGNORE_SIGTERM, language, "timeout")
+
+
+DAEMON = {
+    "C": "#include <stdio.h>\n#include <unistd.h>\n#include <stdlib.h>\n"
+         "int main(void) {\n  if (fork() == 0) { setsid(); if (fork() == 0) { for (;;) sleep(1); } exit(0); }\n"
+         "  sleep(1); puts(\"parent done\"); return 0;\n}\n",
+    "Python": "import os, time\nif os.fork() == 0:\n    os.setsid()\n    if os.fork() == 0:\n"
+              "        while True:\n            time.sleep(1)\n    os._exit(0)\ntime.sleep(1)\nprint('parent done')\n",
+}
+
+
+@pytest.mark.parametrize("language", sorted(DAEMON))
+def test_setsid_double_fork_daemon_is_killed(sandbox, language):
+    m = _hostile(sandbox, DAEMON, language, "ok")  # run() also asserts no process survived
+    assert m.stdout_tail == "parent done\n"
+
+
+def _listener():
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(4)
+    server.settimeout(0.2)
+    accepted = []
+
+    def accept():
+        try:
+            accepted.append(server.accept())
+        except OSError:
+            pass
+    thread = threading.Thread(target=accept)
+    thread.start()
+    return server, thread, accepted
+
+
+NETWORK = {
+    "Python": "import socket\nfor host, port in [('127.0.0.1', PORT), ('1.1.1.1', 53), ('8.8.8.8', 443)]:\n"
+              "    try:\n        socket.create_connection((host, port), timeout=1)\n        print('CONNECTED', host)\n"
+              "    except OSError as e:\n        print('blocked', host)\n",
+    "C": "#include <arpa/inet.h>\n#include <stdio.h>\n#include <sys/socket.h>\n#include <unistd.h>\n"
+         "int main(void) {\n  const char *hosts[] = {\"127.0.0.1\", \"1.1.1.1\"}; int ports[] = {PORT, 53};\n"
+         "  for (int i = 0; i < 2; i++) {\n    int s = socket(AF_INET, SOCK_STREAM, 0);\n"
+         "    struct sockaddr_in a = {0}; a.sin_family = AF_INET; a.sin_port = htons(ports[i]);\n"
+         "    inet_pton(AF_INET, hosts[i], &a.sin_addr);\n"
+         "    puts(connect(s, (struct sockaddr *)&a, sizeof a) == 0 ? \"CONNECTED\" : \"blocked\"); close(s);\n"
+         "  }\n  return 0;\n}\n",
+    "JavaScript": "const net = require('net');\nconst s = net.connect(PORT, '127.0.0.1');\n"
+                  "s.on('connect', () => { console.log('CONNECTED'); process.exit(0); });\n"
+                  "s.on('error', () => { console.log('blocked'); process.exit(0); });\n",
+}
+
+
+@pytest.mark.parametrize("language", sorted(NETWORK))
+def test_network_is_unreachable(sandbox, language):
+    server, thread, accepted = _listener()
+    try:
+        code = NETWORK[language].replace("PORT", str(server.getsockname()[1]))
+        m = run(sandbox, language, code)
+    finally:
+        thread.join()
+        server.close()
+    assert m.status == "ok", m.stderr_tail
+    assert "CONNECTED" not in m.stdout_tail and "blocked" in m.stdout_tail
+    assert accepted == []
+
+
+def _escape_targets(sandbox) -> list[str]:
+    targets = [f"/tmp/{TOKEN}", f"/root/{TOKEN}", f"/usr/{TOKEN}", f"/etc/{TOKEN}", f"/dev/shm/{TOKEN}",
+               f"/var/tmp/{TOKEN}", f"/code/{TOKEN}", f"/work/{TOKEN}", os.path.join(os.getcwd(), TOKEN)]
+    return targets + [os.path.join(os.path.expanduser("~"), TOKEN)]
+
+
+WRITE_OUTSIDE = {
+    "Python": "import sys\nfor path in PATHS:\n    try:\n        open(path, 'w').write('x')\n"
+              "        print('wrote', path)\n    except OSError:\n        print('denied', path)\n",
+    "C": "#include <stdio.h>\nint main(void) {\n  const char *paths[] = {PATHS};\n"
+         "  for (unsigned i = 0; i < sizeof paths / sizeof *paths; i++) {\n    FILE *f = fopen(paths[i], \"w\");\n"
+         "    if (f) { fputs(\"x\", f); fclose(f); printf(\"wrote %s\\n\", paths[i]); }\n"
+         "    else printf(\"denied %s\\n\", paths[i]);\n  }\n  return 0;\n}\n",
+    "Ruby": "PATHS.each do |p|\n  begin\n    File.write(p, 'x')\n    puts \"wrote #{p}\"\n"
+            "  rescue SystemCallError\n    puts \"denied #{p}\"\n  end\nend\n",
+    "JavaScript": "const fs = require('fs');\nfor (const p of PATHS) {\n"
+                  "  try { fs.writeFileSync(p, 'x'); console.log('wrote', p); }\n"
+                  "  catch (e) { console.log('denied', p); }\n}\n",
+}
+
+
+@pytest.mark.parametrize("language", sorted(WRITE_OUTSIDE))
+def test_writes_outside_the_work_dir_do_not_reach_the_host(sandbox, language):
+    targets = _escape_targets(sandbox)
+    listed = ", ".join(f'"{t}"' for t in targets)
+    code = WRITE_OUTSIDE[language].replace("PATHS", listed if language == "C" else f"[{listed}]")
+    m = run(sandbox, language, code)
+    assert m.status == "ok", m.stderr_tail
+    for system_path in (f"/usr/{TOKEN}", f"/etc/{TOKEN}", f"/code/{TOKEN}"):
+        assert f"denied {system_path}" in m.stdout_tail
+    assert [t for t in targets if os.path.exists(t)] == []
+
+
+def test_host_files_are_not_readable(sandbox, tmp_path):
+    secret = "s3cr3t-" + TOKEN
+    planted = [tmp_path / "secret.txt", os.path.join(os.path.expanduser("~"), f".{TOKEN}")]
+    for path in planted:
+        with open(path, "w") as fh:
+            fh.write(secret)
+    try:
+        paths = [str(p) for p in planted] + ["/etc/shadow", "/root/.bash_history", "/proc/1/environ"]
+        code = ("for p in %r:\n    try:\n        print(p, open(p).read()[:200])\n"
+                "    except OSError as e:\n        print('denied', p, type(e).__name__)\n" % paths)
+        m = run(sandbox, "Python", code)
+    finally:
+        os.remove(planted[1])
+    assert m.status == "ok", m.stderr_tail
+    assert secret not in m.stdout_tail
+    assert "denied /etc/shadow" in m.stdout_tail
+
+
+TEMPLATE_BOMB = """
+template <int N, int M> struct A { static const long v = A<N - 1, M>::v + A<N, M - 1>::v; };
+template <int M> struct A<0, M> { static const long v = 1; };
+template <int N> struct A<N, 0> { static const long v = 1; };
+int main() { return (int)A<440, 440>::v; }
+"""
+
+
+def test_cpp_template_compile_bomb(sandbox):
+    m = run(sandbox, "Cpp", TEMPLATE_BOMB)
+    assert m.status == "compile_error", m.stderr_tail
+    assert m.cpu_seconds == [] and m.wall_seconds == []
+    assert_still_works(sandbox)
+
+
+def test_baseline_is_a_minimal_footprint(sandbox):
+    base = sandbox.baseline("Python")
+    assert base.status == "ok" and len(base.cpu_seconds) == 5
+    hungry = run(sandbox, "Python", "x = bytearray(64 << 20)\nfor i in range(0, len(x), 4096):\n    x[i] = 1\n")
+    assert min(hungry.peak_memory_bytes) > max(base.peak_memory_bytes) + 60 * 2 ** 20
+
+
+def test_run_ab_interleaves_and_keys_by_mode(sandbox):
+    fast = candidate("Python", "print(sum(range(1000)))\n")
+    slow = candidate("Python", "print(sum(i for i in range(3000000)))\n")
+    a, b = sandbox.run_ab(fast, slow, repetitions=3)
+    assert (a.status, b.status) == ("ok", "ok")
+    assert len(a.cpu_seconds) == len(b.cpu_seconds) == 3
+    assert sorted(a.cpu_seconds)[1] * 3 < sorted(b.cpu_seconds)[1]
+    assert a.measurement_key != sandbox.run_many([fast], repetitions=3)[0].measurement_key

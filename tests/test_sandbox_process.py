@@ -1,0 +1,62 @@
+"""The process backend: the shared hostile-program suite plus what only this backend promises."""
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from sandboxes.base import SandboxUnavailable
+from sandboxes.process import ProcessSandbox
+from tests.sandbox_suite import *  # noqa: F401,F403  (the shared suite runs against this backend)
+from tests.sandbox_suite import SUITE_LIMITS, run
+
+
+@pytest.fixture(scope="module")
+def backend_name():
+    return "process"
+
+
+def test_program_runs_as_nobody_without_capabilities(sandbox):
+    code = ("import os\nprint(os.getuid(), os.getgid(), os.getpid())\n"
+            "print([l.split()[1] for l in open('/proc/self/status') if l.startswith('CapEff')][0])\n"
+            "print(sorted(os.listdir('/')))\n")
+    m = run(sandbox, "Python", code)
+    uid_line, caps, root = m.stdout_tail.splitlines()
+    assert uid_line.split()[:2] == ["65534", "65534"]
+    assert int(uid_line.split()[2]) < 10  # its own PID namespace
+    assert caps == "0000000000000000"
+    assert "root" not in root and "home" not in root
+
+
+def test_memory_reads_within_5_percent_and_ignore_the_parent(sandbox):
+    inflate = bytearray(300 * 2 ** 20)  # a big Python parent must not show up in the child's figure
+    for i in range(0, len(inflate), 4096):
+        inflate[i] = 1
+    touch = ("#include <stdlib.h>\nint main(void) { volatile char *p = malloc(SIZE);\n"
+             "  for (long i = 0; i < SIZE; i += 4096) p[i] = 1; return 0; }\n")
+    fifty = run(sandbox, "C", touch.replace("SIZE", str(50 * 2 ** 20)), repetitions=3)
+    one = run(sandbox, "C", touch.replace("SIZE", str(2 ** 20)), repetitions=3)
+    assert fifty.status == one.status == "ok"
+    assert all(abs(b - 50 * 2 ** 20) <= 0.05 * 50 * 2 ** 20 for b in fifty.peak_memory_bytes), fifty.peak_memory_bytes
+    assert all(b < 4 * 2 ** 20 for b in one.peak_memory_bytes), one.peak_memory_bytes
+    del inflate
+
+
+def test_unisolated_needs_an_explicit_opt_in(monkeypatch):
+    monkeypatch.setattr("shutil.which", lambda name: None if name == "bwrap" else "/usr/bin/" + name)
+    with pytest.raises(SandboxUnavailable, match="apt-get install bubblewrap.*--allow_unisolated"):
+        ProcessSandbox(SUITE_LIMITS)
+    with ProcessSandbox(SUITE_LIMITS, allow_unisolated=True) as box:
+        assert box.isolation_notes and not box.bwrap_ok
+        m = run(box, "C", '#include <stdio.h>\nint main(void) { puts("plain"); return 0; }\n')
+        assert (m.status, m.stdout_tail) == ("ok", "plain\n")
+        assert run(box, "Python", "while True:\n    pass\n").status == "timeout"
+
+
+def test_close_removes_every_host_file():
+    box = ProcessSandbox(SUITE_LIMITS)
+    run(box, "Go", 'package main\n\nfunc main() {}\n')
+    root, groups = box.root, list(box.cgroups.bases.values())
+    box.close()
+    assert not os.path.exists(root)
+    assert [g for g in groups if os.path.exists(g)] == []
