@@ -52,8 +52,8 @@ OWNER_LABEL = "themis.owner"
 LAUNCHER = "/.themis/launcher"
 GOCACHE_VOLUME = "themis-gocache"
 SANDBOX_USER = "10001:10001"
-# Above the program's limit: the agent, the launcher and the files in the tmpfs mounts.
-MEMORY_HEADROOM = 64 * 1024 * 1024
+# Above the program's limit: the agent and the launcher (static binaries, about 1 MB each).
+MEMORY_HEADROOM = 8 * 1024 * 1024
 TMPFS = "rw,exec,nosuid,nodev,size={size},uid=10001,gid=10001,mode=0700"
 # The agent enforces this beyond the launcher's own wall limit, in case the launcher is stuck.
 AGENT_GRACE_SECONDS = 10.0
@@ -202,7 +202,8 @@ class WarmContainer:
             self._keep = attached  # closing the wrapper would close the socket
             container.start()
             container.reload()
-            self.oom = _OomCounter(container.attrs["State"]["Pid"])
+            self.agent_pid = container.attrs["State"]["Pid"]  # as the host sees it
+            self.memory = _MemoryCgroup(self.agent_pid)
         except Exception:
             self.remove()
             raise
@@ -232,6 +233,15 @@ class WarmContainer:
         return AgentReply(status, bool(timed_out), bool(overflow), spawn_errno, wall_ns, stdout, stdout_total,
                           stderr, stderr_total, report, files)
 
+    def stray_pids(self) -> list[int]:
+        """Host pids of the container's processes other than the agent."""
+        try:
+            top = self.client.api.top(self.container.id)
+        except DockerException:  # removed: nothing runs in it
+            return []
+        column = top["Titles"].index("PID")
+        return [pid for pid in (int(row[column]) for row in top.get("Processes") or []) if pid != self.agent_pid]
+
     def remove(self) -> None:
         try:
             self.container.remove(force=True)
@@ -240,38 +250,72 @@ class WarmContainer:
         sock = getattr(self, "sock", None)
         if sock is not None:
             sock.close()
+        memory = getattr(self, "memory", None)
+        if memory is not None:
+            memory.close()
 
 
-class _OomCounter:
-    """The container's cumulative OOM-kill count, from its memory cgroup (v1 or v2), if the host can read it."""
+class _MemoryCgroup:
+    """The container's memory cgroup (v1 or v2) as the host sees it: OOM kills and a resettable peak.
+
+    Every reading is None where the host cannot read the files (rootless docker, another machine).
+    """
 
     def __init__(self, pid: int):
-        self.path: Optional[str] = None
+        self.dir: Optional[str] = None
+        self.version = 0
+        self._peak_fd: Optional[int] = None
         try:
             with open(f"/proc/{pid}/cgroup", encoding="utf-8") as fh:
                 lines = [line.rstrip("\n").split(":", 2) for line in fh]
         except OSError:
             return
         for _, controllers, path in lines:
-            if "memory" in controllers.split(","):
-                candidate = f"/sys/fs/cgroup/memory{path}/memory.oom_control"
-            elif controllers == "":
-                candidate = f"/sys/fs/cgroup{path}/memory.events"
-            else:
-                continue
-            if os.path.exists(candidate):
-                self.path = candidate
-                return
+            if "memory" in controllers.split(",") and os.path.isdir(f"/sys/fs/cgroup/memory{path}"):
+                self.dir, self.version = f"/sys/fs/cgroup/memory{path}", 1
+            elif controllers == "" and os.path.exists(f"/sys/fs/cgroup{path}/memory.events"):
+                self.dir, self.version = f"/sys/fs/cgroup{path}", 2
 
-    def count(self) -> Optional[int]:
-        if self.path is None:
-            return None
+    def _read(self, name: str) -> Optional[str]:
         try:
-            with open(self.path, encoding="ascii") as fh:
-                fields = dict(line.split() for line in fh if line.strip())
-        except OSError:
+            with open(os.path.join(self.dir, name), encoding="ascii") as fh:
+                return fh.read()
+        except (OSError, TypeError):
             return None
-        return int(fields.get("oom_kill", 0))
+
+    def oom_kills(self) -> Optional[int]:
+        text = self._read("memory.oom_control" if self.version == 1 else "memory.events")
+        if text is None:
+            return None
+        return int(dict(line.split() for line in text.splitlines() if line.strip()).get("oom_kill", 0))
+
+    def reset_peak(self) -> None:
+        """Start a new high-water mark (v1: root may write; v2: per open file, kernels from 6.12)."""
+        try:
+            if self.version == 1:
+                with open(os.path.join(self.dir, "memory.max_usage_in_bytes"), "w", encoding="ascii") as fh:
+                    fh.write("0")
+            elif self.version == 2:
+                if self._peak_fd is None:
+                    self._peak_fd = os.open(os.path.join(self.dir, "memory.peak"), os.O_RDWR)
+                os.write(self._peak_fd, b"reset")
+        except (OSError, TypeError):
+            self.version = -abs(self.version)  # cannot reset: peaks would span runs, so do not report them
+
+    def close(self) -> None:
+        if self._peak_fd is not None:
+            os.close(self._peak_fd)
+            self._peak_fd = None
+
+    def peak(self) -> Optional[int]:
+        try:
+            if self.version == 1:
+                return int(self._read("memory.max_usage_in_bytes"))
+            if self.version == 2 and self._peak_fd is not None:
+                return int(os.pread(self._peak_fd, 64, 0))
+        except (OSError, TypeError, ValueError):
+            pass
+        return None
 
 
 class DockerSandbox(ProcessSandbox):
@@ -360,7 +404,8 @@ class DockerSandbox(ProcessSandbox):
                                  int((wall + AGENT_GRACE_SECONDS) * 1000), writable_code)
         try:
             warm = self._local.warm = self._local.warm or self._start(self._local.language)
-            ooms_before = warm.oom.count()
+            ooms_before = warm.memory.oom_kills()
+            warm.memory.reset_peak()
             reply = warm.call(request, timeout=wall + AGENT_GRACE_SECONDS + 30.0)
         except AgentError as exc:
             self._discard(warm)
@@ -370,7 +415,8 @@ class DockerSandbox(ProcessSandbox):
             return RunResult("sandbox_error", detail=f"cannot start a sandbox container: {exc}")
         if writable_code and code_dir is not None:
             _write_tree(code_dir, reply.files)
-        ooms_after = warm.oom.count()
+        ooms_after = warm.memory.oom_kills()
+        container_peak = warm.memory.peak()
         result = RunResult("ok", stdout=reply.stdout[: limits.output_bytes].decode("utf-8", "replace"),
                            stderr=reply.stderr[: limits.output_bytes].decode("utf-8", "replace"))
         report = _parse_report(reply.report.strip()) if reply.report.strip() else None
@@ -380,6 +426,10 @@ class DockerSandbox(ProcessSandbox):
             result.cpu_seconds = (report["utime_us"] + report["stime_us"]) / 1e6
             result.wall_seconds = report["wall_ns"] / 1e9
             result.peak_memory_bytes = result.max_rss_bytes = report["maxrss_kb"] * 1024
+            if container_peak:
+                # Both bound the program's memory from above: RSS counts shared library pages charged
+                # elsewhere, the container's charge counts the agent and page cache. The tighter one wins.
+                result.peak_memory_bytes = min(result.max_rss_bytes, container_peak)
         elif reply.spawn_errno:
             result.stderr += f"\nthe sandbox agent could not start the launcher: {os.strerror(reply.spawn_errno)}"
         oom_kills = (ooms_after - ooms_before) if ooms_before is not None and ooms_after is not None else 0
@@ -391,6 +441,12 @@ class DockerSandbox(ProcessSandbox):
         return result
 
     # -- the Sandbox protocol ------------------------------------------------------------------
+
+    def owned_pids(self) -> list[int]:
+        """Host pids of processes left in this sandbox's containers besides their agents (none between runs)."""
+        with self._pool_lock:
+            live = list(self._live)
+        return sorted(pid for warm in live for pid in warm.stray_pids())
 
     def close(self) -> None:
         with self._pool_lock:

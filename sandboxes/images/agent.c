@@ -2,7 +2,7 @@
  * themis-agent: PID 1 of a warm sandbox container.
  *
  * The host sends framed requests on the container's stdin; each one names files
- * to write into a fresh /code, a command to run (the launcher), its working
+ * to write into a fresh /code (read-only during runs, writable for compiles), a command to run (the launcher), its working
  * directory, environment, stdin, an output cap and a wall-clock limit. The agent
  * runs it with fd 3 as a report pipe, kills every process when a stream exceeds
  * the cap, and afterwards kills every other process in the container and wipes
@@ -181,6 +181,24 @@ static void wipe_all(void) {
     wipe("/tmp");
 }
 
+/* Takes write permission away under /code for a run, so the program cannot alter its own build. */
+static void seal(const char *path) {
+    DIR *d = opendir(path);
+    if (!d) return;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
+        char child[4096];
+        snprintf(child, sizeof child, "%s/%s", path, e->d_name);
+        struct stat st;
+        if (lstat(child, &st) != 0) continue;
+        if (S_ISDIR(st.st_mode)) seal(child);
+        else if (S_ISREG(st.st_mode)) chmod(child, st.st_mode & 0555);
+    }
+    closedir(d);
+    chmod(path, 0555);
+}
+
 static void make_parents(char *path) {
     for (char *p = path + 1; *p; p++) {
         if (*p != '/') continue;
@@ -287,6 +305,7 @@ static void serve(const request_t *q) {
     int spawn_errno = 0;
     for (uint32_t i = 0; i < q->nfiles && !spawn_errno; i++)
         if (write_file(q->paths[i].data, q->modes[i], q->data[i]) < 0) spawn_errno = errno;
+    if (!q->return_tree) seal(CODE_DIR); /* compiles write into /code; runs only read it */
 
     capture_t out = {0}, err = {0}, report = {0};
     int status = 0, done = 0, timed_out = 0, overflow = 0;
