@@ -46,6 +46,7 @@ from sandboxes.cgroups import GroupStats
 from sandboxes.images import docker_client, image_state, image_tag
 from sandboxes.languages import GOCACHE_DIR
 from sandboxes.process import ProcessSandbox, RunResult, _parse_report
+from schemas.languages import CANONICAL_LANGUAGES
 
 LABEL = "themis.sandbox"
 OWNER_LABEL = "themis.owner"
@@ -328,12 +329,13 @@ class DockerSandbox(ProcessSandbox):
         self.workers = workers or os.cpu_count() or 1
         self.max_builds = max_builds
         self.client = docker_client()
-        missing = [lang for lang in ("C", "CSharp", "Cpp", "Go", "Java", "JavaScript", "Python", "Ruby")
-                   if image_state(self.client, lang) == "missing"]
-        if missing:
+        # A stale image runs another launcher or harness than this checkout: its results would not match.
+        states = {lang: image_state(self.client, lang) for lang in CANONICAL_LANGUAGES}
+        unusable = [f"{lang} ({state})" for lang, state in states.items() if state != "current"]
+        if unusable:
             raise SandboxUnavailable(
-                f"docker sandbox images missing for {', '.join(missing)}: run `themis images build` "
-                "(offline: `sudo bash sandboxes/images/ci_setup.sh`), or pass `--sandbox process`")
+                f"docker sandbox images not built from this checkout: {', '.join(unusable)}; run "
+                "`themis images build` (offline: `sudo bash sandboxes/images/ci_setup.sh`), or pass `--sandbox process`")
         remove_leftovers(self.client)
         self.is_root = False  # files are shipped into the container, never chowned on the host
         self.counters = False  # docker's seccomp profile denies perf_event_open
