@@ -25,6 +25,7 @@ import subprocess
 import tempfile
 import threading
 import time
+import weakref
 from collections import OrderedDict
 from typing import Optional, Sequence
 
@@ -105,6 +106,12 @@ def _same_output(actual: str, expected: str) -> bool:
     return norm(actual) == norm(expected)
 
 
+def _cleanup(root: str, cgroups: Optional[CgroupTree]) -> None:
+    if cgroups is not None:
+        cgroups.close()
+    shutil.rmtree(root, ignore_errors=True)
+
+
 class ProcessSandbox:
     backend = "process"
 
@@ -121,6 +128,8 @@ class ProcessSandbox:
         self.isolation_notes: list[str] = []
         problems = self._check_isolation()
         if problems and not allow_unisolated:
+            if self.cgroups is not None:
+                self.cgroups.close()
             raise SandboxUnavailable(
                 "cannot isolate programs: " + "; ".join(problems)
                 + ". Fix that, or pass --sandbox docker, or --allow_unisolated to run without isolation (unsafe)")
@@ -133,6 +142,8 @@ class ProcessSandbox:
         self._builds: OrderedDict[str, concurrent.futures.Future] = OrderedDict()
         self._builds_lock = threading.Lock()
         self._baselines: dict[str, Measurement] = {}
+        # Host files and cgroups go away on close(), garbage collection or interpreter exit, whichever is first.
+        self._finalizer = weakref.finalize(self, _cleanup, self.root, self.cgroups)
         self.counters = self._probe_counters()
 
     # -- setup ---------------------------------------------------------------------------------
@@ -483,10 +494,7 @@ class ProcessSandbox:
         return sorted(found)
 
     def close(self) -> None:
-        if self.cgroups is not None:
-            self.cgroups.close()
-            self.cgroups = None
-        shutil.rmtree(self.root, ignore_errors=True)
+        self._finalizer()
 
     def __enter__(self) -> "ProcessSandbox":
         return self

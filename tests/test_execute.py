@@ -1,0 +1,97 @@
+"""The execute stage: store first, sandbox for the rest, dead letters for machine failures."""
+from __future__ import annotations
+
+import apache_beam as beam
+import pytest
+from apache_beam.testing import test_pipeline
+from apache_beam.testing.util import assert_that, equal_to
+
+from sandboxes import Limits
+from sandboxes.process import ProcessSandbox
+from schemas import Candidate, Measurement, TestSpec
+from transforms.execute import Execute, ExecuteConfig, measure_batch
+from transforms.store import Store
+
+LIMITS = Limits(cpu_seconds=2.0, wall_seconds=10.0, memory_bytes=256 * 2 ** 20, compile_seconds=30.0)
+
+
+def cand(task: str, code: str, test: str = "", language: str = "Python") -> Candidate:
+    return Candidate(candidate_id=Candidate.make_id(task, language, code), task_id=task, language=language,
+                     prompt="", code=code, origin="submission", tests=TestSpec(code=test))
+
+
+ADD = "def add(a, b):\n    return a + b\n"
+CANDIDATES = [
+    cand("t1", ADD, "assert add(1, 2) == 3\n"),
+    cand("t2", ADD, "assert add(1, 2) == 3\n"),  # same program as t1: measured once
+    cand("t1", "def add(a, b):\n    return a - b\n", "assert add(1, 2) == 3\n"),
+    cand("t1", "def add(a, b) return\n", "assert add(1, 2) == 3\n"),
+    cand("t3", ADD),  # no tests: static criteria only
+    cand("t4", "#include <stdio.h>\nint main(void) { puts(\"c\"); return 0; }\n", "", "C").replace(
+        tests=TestSpec(code="/* main above */")),
+]
+
+
+@pytest.fixture(scope="module")
+def sandbox():
+    box = ProcessSandbox(LIMITS, workers=2)
+    yield box
+    box.close()
+
+
+def test_measure_batch_uses_the_store_and_runs_each_program_once(sandbox, tmp_path):
+    config = ExecuteConfig(limits=LIMITS, repetitions=2, store_path=str(tmp_path / "store.sqlite"))
+    store = Store(config.store_path)
+    first = measure_batch(CANDIDATES, config, sandbox, store)
+    assert [m.status for m in first.measurements] == ["ok", "ok", "test_failure", "compile_error", "ok"]
+    assert [m.task_id for m in first.measurements[:2]] == ["t1", "t2"]
+    assert first.measurements[0].measurement_key == first.measurements[1].measurement_key
+    assert first.dead_letters == []
+    assert first.counts == {"no_tests": 1, "executed": 5, "status.ok": 3, "status.test_failure": 1,
+                            "status.compile_error": 1}
+    assert store.count("measurement") == 4
+    assert all(len(m.cpu_seconds) == 2 for m in first.measurements if m.status == "ok")
+
+    again = measure_batch(CANDIDATES, config, sandbox, store)
+    assert again.counts["cached"] == 5 and "executed" not in again.counts
+    assert again.measurements == first.measurements
+
+
+def test_regenerate_never_executes(tmp_path):
+    config = ExecuteConfig(limits=LIMITS, store_path=str(tmp_path / "s.sqlite"), allow_execute=False)
+    out = measure_batch(CANDIDATES[:1], config, None, Store(config.store_path))
+    assert out.measurements == []
+    assert [(d.stage, d.reason, d.record_id) for d in out.dead_letters] == [
+        ("execute", "not_in_store", CANDIDATES[0].candidate_id)]
+
+
+def test_sandbox_failures_become_dead_letters_and_are_not_stored(tmp_path):
+    # pids.max=0: the sandbox cannot even start its namespace init, a failure of the machine, not the program
+    broken = Limits(pids=0, wall_seconds=5.0)
+    config = ExecuteConfig(limits=broken, repetitions=1, store_path=str(tmp_path / "s.sqlite"))
+    with ProcessSandbox(broken) as box:
+        out = measure_batch(CANDIDATES[:1], config, box, Store(config.store_path))
+    assert out.measurements == []
+    assert [d.reason for d in out.dead_letters] == ["sandbox_error"]
+    assert Store(config.store_path).count() == 0
+    unavailable = measure_batch(CANDIDATES[:1], config, None, None, sandbox_error="bwrap missing")
+    assert [(d.reason, d.detail) for d in unavailable.dead_letters] == [("sandbox_unavailable", "bwrap missing")]
+
+
+@pytest.mark.slow
+def test_execute_transform_end_to_end(tmp_path):
+    config = ExecuteConfig(limits=LIMITS, repetitions=1, store_path=str(tmp_path / "store.sqlite"), workers=2)
+    pipeline = test_pipeline.TestPipeline()
+    outputs = pipeline | beam.Create(CANDIDATES) | Execute(config)
+    statuses = outputs["measurements"] | "Status" >> beam.Map(lambda m: (m.task_id, m.status))
+    assert_that(statuses, equal_to([("t1", "ok"), ("t2", "ok"), ("t1", "test_failure"), ("t1", "compile_error"),
+                                    ("t4", "ok")]), label="measured")
+    assert_that(outputs["dead_letters"], equal_to([]), label="no dead letters")
+    result = pipeline.run()
+    result.wait_until_finish()
+    counters = {c.key.metric.name: c.committed for c in result.metrics().query()["counters"]}
+    assert counters["execute.no_tests"] == 1
+    assert counters.get("execute.executed", 0) + counters.get("execute.cached", 0) == 5
+    assert Store(config.store_path).count("measurement") == 4
+    assert isinstance(Store(config.store_path).get_many("measurement", [config.key(CANDIDATES[0])], Measurement)
+                      [config.key(CANDIDATES[0])], Measurement)

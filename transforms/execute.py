@@ -1,0 +1,170 @@
+"""The execute stage: Candidate -> Measurement, through a sandbox and the measurement store.
+
+`measure_batch` is the pure part (unit-tested without Beam): skip candidates
+without tests, answer from the store what was measured before, execute the
+rest once per unique measurement key, store the results. A `sandbox_error`
+(the machine's fault: the sandbox broke, or the machine was too busy to finish
+a program) is never stored and becomes a dead letter, so a rerun retries it;
+every program outcome (ok, test_failure, timeout, ...) is a Measurement.
+
+`Execute` is the thin Beam wrapper: one sandbox per worker process
+(apache_beam.utils.shared), candidates batched and grouped by language so
+compile-once/run-many holds, `workers` concurrent executions per process.
+"""
+from __future__ import annotations
+
+import collections
+import dataclasses
+import os
+from typing import Iterable, Optional
+
+import apache_beam as beam
+from apache_beam.metrics import Metrics
+from apache_beam.utils import shared
+
+from sandboxes import Limits, measurement_key, open_sandbox
+from schemas import Candidate, DeadLetter, Measurement
+from transforms.store import Store
+
+STAGE = "execute"
+KIND = "measurement"
+
+
+@dataclasses.dataclass(frozen=True)
+class ExecuteConfig:
+    backend: str = "process"          # or "docker"
+    limits: Limits = Limits()
+    repetitions: int = 5
+    store_path: Optional[str] = None   # consulted before executing, written after
+    allow_execute: bool = True         # False (themis regenerate): store only; missing -> dead letter "not_in_store"
+    allow_unisolated: bool = False
+    workers: int = 0                   # concurrent executions per worker process (0: cores)
+    batch_size: int = 32
+
+    def key(self, candidate: Candidate) -> str:
+        return measurement_key(candidate, self.backend, self.limits, self.repetitions)
+
+
+@dataclasses.dataclass
+class BatchResult:
+    measurements: list[Measurement] = dataclasses.field(default_factory=list)
+    dead_letters: list[DeadLetter] = dataclasses.field(default_factory=list)
+    counts: collections.Counter = dataclasses.field(default_factory=collections.Counter)
+
+
+def _dead(reason: str, candidate: Candidate, detail: str) -> DeadLetter:
+    return DeadLetter.of(STAGE, reason, candidate.to_dict(), record_id=candidate.candidate_id, detail=detail)
+
+
+def _for(candidate: Candidate, measured: Measurement, key: str) -> Measurement:
+    """A measurement found by content key, attributed to this candidate (same code and tests, maybe another task)."""
+    return measured.replace(candidate_id=candidate.candidate_id, task_id=candidate.task_id,
+                            language=candidate.language, measurement_key=key)
+
+
+def measure_batch(candidates: Iterable[Candidate], config: ExecuteConfig, sandbox=None,
+                  store: Optional[Store] = None, sandbox_error: str = "") -> BatchResult:
+    """Measure a batch. `sandbox_error` set means no sandbox could be opened: what needs executing is dead-lettered."""
+    out = BatchResult()
+    todo: list[tuple[Candidate, str]] = []
+    for candidate in candidates:
+        if candidate.tests.is_empty:
+            out.counts["no_tests"] += 1
+        else:
+            todo.append((candidate, config.key(candidate)))
+    stored = store.get_many(KIND, [k for _, k in todo], Measurement) if store is not None and todo else {}
+    unique: dict[str, Candidate] = {}
+    for candidate, key in todo:
+        if key not in stored:
+            unique.setdefault(key, candidate)
+    fresh: dict[str, Measurement] = {}
+    failed: dict[str, tuple[str, str]] = {}  # key -> (reason, detail)
+    if unique and not config.allow_execute:
+        failed = {k: ("not_in_store", "not measured before; run `themis build` to execute it") for k in unique}
+    elif unique and sandbox_error:
+        failed = {k: ("sandbox_unavailable", sandbox_error) for k in unique}
+    elif unique:
+        ordered = sorted(unique.items(), key=lambda item: item[1].language)  # one language at a time
+        try:
+            results = sandbox.run_many([c for _, c in ordered], repetitions=config.repetitions)
+        except Exception as exc:  # a broken sandbox must not take the pipeline down
+            failed = {k: ("sandbox_error", f"{type(exc).__name__}: {exc}") for k in unique}
+        else:
+            for (key, _), measured in zip(ordered, results):
+                if measured.status == "sandbox_error":
+                    failed[key] = ("sandbox_error", measured.stderr_tail)
+                else:
+                    fresh[key] = measured.replace(measurement_key=key)
+        if store is not None and fresh:
+            store.put_many(KIND, fresh.items())
+    for candidate, key in todo:
+        if key in stored:
+            out.counts["cached"] += 1
+            out.measurements.append(_for(candidate, stored[key], key))
+        elif key in fresh:
+            out.counts["executed"] += 1
+            out.measurements.append(_for(candidate, fresh[key], key))
+        else:
+            reason, detail = failed[key]
+            out.counts[reason] += 1
+            out.dead_letters.append(_dead(reason, candidate, detail))
+    for m in out.measurements:
+        out.counts[f"status.{m.status}"] += 1
+    return out
+
+
+class _SandboxHandle:
+    """Weak-referenceable holder for the one sandbox of a worker process (or why there is none)."""
+
+    def __init__(self, config: ExecuteConfig):
+        self.sandbox = None
+        self.error = ""
+        try:
+            self.sandbox = open_sandbox(config.backend, config.limits, config.allow_unisolated)
+            if config.workers and hasattr(self.sandbox, "workers"):
+                self.sandbox.workers = config.workers
+        except Exception as exc:  # SandboxUnavailable and friends: reported per candidate as dead letters
+            self.error = f"cannot open the {config.backend!r} sandbox: {exc}"
+
+
+_SHARED = shared.Shared()
+
+
+class _ExecuteBatches(beam.DoFn):
+    def __init__(self, config: ExecuteConfig):
+        self.config = config
+        self._counters: dict[str, object] = {}
+
+    def setup(self):
+        tag = f"{self.config!r}:{os.getpid()}"
+        self._handle = _SHARED.acquire(lambda: _SandboxHandle(self.config), tag=tag)
+        self._store = Store(self.config.store_path) if self.config.store_path else None
+
+    def _count(self, name: str, n: int) -> None:
+        if name not in self._counters:
+            self._counters[name] = Metrics.counter("themis", f"{STAGE}.{name}")
+        self._counters[name].inc(n)
+
+    def process(self, batch: list[Candidate]):
+        result = measure_batch(batch, self.config, self._handle.sandbox, self._store, self._handle.error)
+        for name, n in result.counts.items():
+            self._count(name, n)
+        yield from result.measurements
+        for letter in result.dead_letters:
+            yield beam.pvalue.TaggedOutput("dead_letters", letter)
+
+
+class Execute(beam.PTransform):
+    """PCollection[Candidate] -> {"measurements": PCollection[Measurement], "dead_letters": PCollection[DeadLetter]}."""
+
+    def __init__(self, config: ExecuteConfig = ExecuteConfig()):
+        super().__init__()
+        self.config = config
+
+    def expand(self, candidates):
+        outputs = (
+            candidates
+            | "BatchCandidates" >> beam.BatchElements(min_batch_size=1, max_batch_size=self.config.batch_size)
+            | "Measure" >> beam.ParDo(_ExecuteBatches(self.config)).with_outputs("dead_letters", main="measurements")
+        )
+        return {"measurements": outputs.measurements, "dead_letters": outputs.dead_letters}
