@@ -21,7 +21,6 @@ and a later sandbox removes any labelled container whose owner is gone.
 """
 from __future__ import annotations
 
-import atexit
 import base64
 import collections
 import dataclasses
@@ -32,7 +31,7 @@ import socket
 import struct
 import tempfile
 import threading
-import time
+import weakref
 from contextlib import contextmanager
 from typing import Iterator, Optional, Sequence
 
@@ -349,7 +348,8 @@ class DockerSandbox(ProcessSandbox):
         self._pool_lock = threading.Lock()
         self._local = threading.local()
         self._closed = False
-        atexit.register(self.close)
+        # Containers and host files go away on close(), garbage collection or interpreter exit, whichever is first.
+        self._finalizer = weakref.finalize(self, _remove_all, self._live, self.root)
 
     # -- containers ----------------------------------------------------------------------------
 
@@ -453,13 +453,18 @@ class DockerSandbox(ProcessSandbox):
     def close(self) -> None:
         with self._pool_lock:
             self._closed = True
-            live, self._live, self._idle = list(self._live), set(), {}
-        for warm in live:
-            warm.remove()
-        shutil.rmtree(self.root, ignore_errors=True)
+            self._idle = {}
+        self._finalizer()
 
     def __enter__(self) -> "DockerSandbox":
         return self
+
+
+def _remove_all(live: set, root: str) -> None:
+    for warm in list(live):
+        warm.remove()
+    live.clear()
+    shutil.rmtree(root, ignore_errors=True)
 
 
 def _read_tree(directory: Optional[str]) -> list[tuple[str, int, bytes]]:

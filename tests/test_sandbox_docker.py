@@ -102,7 +102,7 @@ CRASHER = textwrap.dedent("""\
     sandbox = open_sandbox("docker", Limits())
     m = sandbox.run_many([Candidate(candidate_id="x", task_id="x", language="Python", prompt="",
                                     code="print(1)", origin="reference", tests=TestSpec())])[0]
-    print(m.status, len(sandbox._live), flush=True)
+    print(m.status, len(sandbox._live), os.getpid(), flush=True)
     os.kill(os.getpid(), signal.SIGKILL)
     """)
 
@@ -110,11 +110,11 @@ CRASHER = textwrap.dedent("""\
 def test_containers_of_a_crashed_worker_are_removed(sandbox):
     done = subprocess.run([sys.executable, "-c", CRASHER.format(root=ROOT)], capture_output=True, text=True,
                           timeout=120)
-    assert done.stdout.split() == ["ok", "1"], done.stderr
-    ours = f":{os.getpid()}"
+    status, containers, pid = done.stdout.split()
+    assert (status, containers) == ("ok", "1"), done.stderr
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:  # the agent reads EOF, exits, and docker auto-removes the container
-        orphans = [c.name for c in sandbox_containers() if not c.labels[OWNER_LABEL].endswith(ours)]
+        orphans = [c.name for c in sandbox_containers() if c.labels[OWNER_LABEL].endswith(f":{pid}")]
         if not orphans:
             break
         time.sleep(0.5)
@@ -127,17 +127,22 @@ def test_leftovers_of_dead_owners_are_removed(sandbox):
     client = docker_client()
     dead = subprocess.Popen(["true"])
     dead.wait()
-    client.api.create_container(image_tag("Python"), labels={LABEL: "1",
-                                                             OWNER_LABEL: f"{os.uname().nodename}:{dead.pid}"})
+    alive = {c.id for c in sandbox_containers()}
+    orphan = client.api.create_container(image_tag("Python"), labels={
+        LABEL: "1", OWNER_LABEL: f"{os.uname().nodename}:{dead.pid}"})["Id"]
     assert remove_leftovers(client) == 1
-    assert all(c.labels[OWNER_LABEL].endswith(f":{os.getpid()}") for c in sandbox_containers())
+    remaining = {c.id for c in sandbox_containers()}
+    assert orphan not in remaining and alive <= remaining  # live owners' containers stay
 
 
 def test_close_removes_every_container(sandbox):
+    def ours() -> set[str]:
+        return {c.id for c in sandbox_containers() if c.labels[OWNER_LABEL].endswith(f":{os.getpid()}")}
+
     box = open_sandbox("docker", SUITE_LIMITS)
-    before = {c.id for c in sandbox_containers()}
+    before = ours()
     assert run(box, "Ruby", "puts 1\n").status == "ok"
-    mine = {c.id for c in sandbox_containers()} - before
+    mine = ours() - before
     assert len(mine) == 1
     box.close()
-    assert mine & {c.id for c in sandbox_containers()} == set()
+    assert mine & ours() == set()
