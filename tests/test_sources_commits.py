@@ -191,6 +191,15 @@ def test_licence_allowlist_is_read_from_the_repository(repos):
     assert [type(r).__name__ for r in mine_repository(repos["beta"], allow_gpl)] == ["DeadLetter", "Task"]
 
 
+def test_unreadable_repositories_become_dead_letters(tmp_path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    subprocess.run(["git", "init", "-q", str(empty)], check=True)
+    for path in (str(empty), str(tmp_path / "missing")):
+        (dead,) = mine_repository(path, CONFIG)
+        assert dead.reason == "unreadable_repository" and "is it a git repository with at least one commit?" in dead.detail
+
+
 def test_date_window_bounds(repos):
     only_2015 = CommitConfig(since="2015-01-01", until="2016-01-01")
     tasks = [r for r in mine_repository(repos["alpha"], only_2015) if isinstance(r, Task)]

@@ -62,6 +62,12 @@ def test_retries_after_429_and_500(endpoint):
     assert isinstance(error, LLMError) and "after 3 attempt(s)" in str(error) and "HTTP 429" in str(error)
 
 
+def test_a_reply_without_choices_is_an_error_not_a_crash(endpoint):
+    engine = HTTPEngine(_config(endpoint, headers=(("X-Malformed", "1"),)))
+    error = engine.complete([Request("x = 1\n")])[0]
+    assert isinstance(error, LLMError) and "without OpenAI-style choices" in str(error)
+
+
 def test_concurrency_limit_holds(endpoint):
     engine = HTTPEngine(_config(endpoint, concurrency=3))
     _stats(endpoint, reset=True)

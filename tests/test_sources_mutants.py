@@ -43,32 +43,40 @@ def test_sites_per_language(language):
     ]
 
 
-def _compile(language: str, code: str, tmp: str) -> subprocess.CompletedProcess:
-    name = {"Python": "m.py", "C": "m.c", "Cpp": "m.cpp", "Java": "A.java", "JavaScript": "m.js", "Go": "m.go",
-            "Ruby": "m.rb", "CSharp": "m.cs"}[language]
-    path = os.path.join(tmp, name)
-    with open(path, "w") as fh:
-        fh.write(code)
-    command = {"Python": ["python3", "-m", "py_compile", path], "C": ["gcc", "-fsyntax-only", path],
-               "Cpp": ["g++", "-fsyntax-only", path], "Java": ["javac", "-d", tmp, path],
-               "JavaScript": ["node", "--check", path], "Go": ["go", "build", "-o", os.path.join(tmp, "m"), path],
-               "Ruby": ["ruby", "-c", path], "CSharp": ["mcs", "-target:library", f"-out:{tmp}/m.dll", path]}[language]
+COMPILERS = {"Python": ["python3", "-m", "py_compile"], "C": ["gcc", "-fsyntax-only"], "Cpp": ["g++", "-fsyntax-only"],
+             "JavaScript": ["node", "--check"], "Go": ["go", "vet"], "Ruby": ["ruby", "-c"],
+             "Java": ["javac", "-d", "classes"], "CSharp": ["mcs", "-target:library", "-out:m.dll"]}
+EXTENSIONS = {"Python": "py", "C": "c", "Cpp": "cpp", "JavaScript": "js", "Go": "go", "Ruby": "rb", "Java": "java",
+              "CSharp": "cs"}
+
+
+def _compile(language: str, codes: list[str], tmp: str) -> list[subprocess.CompletedProcess]:
+    """Compile each program; Java and C# (slow to start) compile all at once, classes renamed apart."""
+    command = COMPILERS[language]
     if not shutil.which(command[0]):
         pytest.skip(f"{command[0]} not installed (scripts/install_toolchains.sh)")
     env = dict(os.environ, GOCACHE=os.path.join(tmp, "gocache"), GO111MODULE="off")
-    return subprocess.run(command, capture_output=True, text=True, cwd=tmp, env=env)
+    batched = language in ("Java", "CSharp")
+    paths = []
+    for i, code in enumerate(codes):
+        os.makedirs(os.path.join(tmp, str(i)), exist_ok=True)
+        name = f"A{i}.java" if language == "Java" else f"m.{EXTENSIONS[language]}"
+        paths.append(os.path.join(tmp, str(i), name))
+        with open(paths[-1], "w") as fh:
+            fh.write(code.replace("class A ", f"class A{i} ") if batched else code)
+    if batched:
+        return [subprocess.run(command + paths, capture_output=True, text=True, cwd=tmp, env=env)]
+    return [subprocess.run(command + [p], capture_output=True, text=True, cwd=os.path.dirname(p), env=env) for p in paths]
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("language", sorted(SNIPPETS))
 def test_every_mutant_compiles_and_differs(language, tmp_path):
     code = SNIPPETS[language]
-    assert _compile(language, code, str(tmp_path)).returncode == 0
-    for site in mutation_sites(language, code):
-        mutant = apply_site(code, site)
-        assert mutant != code and parses(language, mutant)
-        result = _compile(language, mutant, str(tmp_path))
-        assert result.returncode == 0, (site, mutant, result.stderr)
+    mutants = [apply_site(code, site) for site in mutation_sites(language, code)]
+    assert len(mutants) == 7 and all(m != code and parses(language, m) for m in mutants)
+    for result in _compile(language, [code] + mutants, str(tmp_path)):
+        assert result.returncode == 0, result.stderr
 
 
 MCEVAL_FILES = {"C": "C", "Cpp": "CPP", "CSharp": "Csharp", "Go": "Go", "Java": "Java", "JavaScript": "JavaScript",
@@ -108,3 +116,63 @@ def test_operator_selection_and_verdicts():
     assert verdict(mutant, "compile_error").reason == "mutant_compile_error"
     assert verdict(mutant, "sandbox_error").reason == "sandbox_error"
     assert mutation_sites("Python", "def broken(:\n") == []
+
+
+def _mceval_references(language: str, count: int) -> list[Candidate]:
+    path = os.path.join("/work/shared/data/mceval", f"{MCEVAL_FILES[language]}.jsonl")
+    rows = [json.loads(line) for line in open(path, encoding="utf-8")][:count]
+    return [Candidate(candidate_id=Candidate.make_id(r["task_id"], language, r["prompt"] + "\n" + r["canonical_solution"]),
+                      task_id=r["task_id"], language=language, prompt=r["prompt"],
+                      code=r["prompt"] + "\n" + r["canonical_solution"], origin="reference", tests=TestSpec(code=r["test"]))
+            for r in rows]
+
+
+# Mutants of these references that pass their tests (equivalent for the tests), as (task, operator, edit);
+# C/4 has two `>` sites whose mutants both pass, so five mutants in all.
+EQUIVALENT = {
+    ("C/3", "constant", "0 -> 1"), ("C/3", "relational", "< -> <="), ("C/4", "relational", "> -> >="),
+    ("Ruby/1", "relational", "< -> <="),
+}
+
+
+@pytest.mark.slow
+def test_sandbox_keeps_failing_mutants_and_drops_equivalent_ones():
+    import apache_beam as beam
+    from apache_beam.testing.util import assert_that
+
+    from sandboxes import Limits
+    from transforms.execute import ExecuteConfig
+    from transforms.sources.mutants import VerifiedMutants
+
+    references = _mceval_references("C", 4) + _mceval_references("Ruby", 4)
+    untested = references[0].replace(candidate_id="untested", tests=TestSpec())
+    seen = {}
+
+    def check(kept, dead):
+        kept_keys = [(m.task_id, m.metadata["operator"], m.metadata["edit"]) for m in kept]
+        dead_keys = [(json.loads(d.payload)["task_id"], *(json.loads(d.payload)["metadata"][k] for k in ("operator", "edit")),
+                      d.reason) for d in dead]
+        assert len(kept_keys) + len(dead_keys) == 21 and all(m.metadata["status"] != "ok" for m in kept)
+        assert not EQUIVALENT & set(kept_keys)
+        # a run the overloaded machine could not finish is a sandbox error, never a verdict
+        assert {k[:3] for k in dead_keys if k[3] == "equivalent_mutant"} | {k[:3] for k in dead_keys if k[3] == "sandbox_error"} \
+            >= EQUIVALENT
+        assert {k[3] for k in dead_keys} <= {"equivalent_mutant", "sandbox_error"}
+        seen["errors"] = sum(k[3] == "sandbox_error" for k in dead_keys)
+
+    with beam.Pipeline(runner="DirectRunner") as p:
+        out = (p | beam.Create(references + [untested])
+               | VerifiedMutants(MutantConfig(max_mutants=3),
+                                 ExecuteConfig(limits=Limits(cpu_seconds=5, wall_seconds=10), repetitions=1)))
+        both = ((out["candidates"] | "K" >> beam.Map(lambda m: ("kept", m)),
+                 out["dead_letters"] | "D" >> beam.Map(lambda d: ("dead", d))) | beam.Flatten())
+        assert_that(both, lambda items: check([m for t, m in items if t == "kept"], [d for t, d in items if t == "dead"]))
+    all_counters = {r.key.metric.name: r.committed for r in p.result.metrics().query()["counters"]}
+    counters = {k: v for k, v in all_counters.items() if k.startswith("sources.mutants.")}
+    errors = all_counters.get("execute.sandbox_error", 0)  # dead-lettered by the execute stage
+    assert counters == {"sources.mutants.generated": 21, "sources.mutants.skipped_no_tests": 1,
+                        "sources.mutants.kept": counters["sources.mutants.kept"],
+                        "sources.mutants.equivalent_mutant": counters["sources.mutants.equivalent_mutant"]}
+    assert counters["sources.mutants.kept"] + counters["sources.mutants.equivalent_mutant"] + errors == 21
+    if errors == 0:  # an idle machine gives the exact split
+        assert (counters["sources.mutants.kept"], counters["sources.mutants.equivalent_mutant"]) == (16, 5)

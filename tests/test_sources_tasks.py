@@ -111,3 +111,10 @@ def test_jsonl_corpus_in_beam(tmp_path):
 
 def test_html_to_text():
     assert html_to_text("<p>a &lt; b</p>\n\n\n<p>c</p>") == "a < b\n\nc"
+
+
+def test_malformed_problem_tests_drop_its_submissions():
+    broken = dict(PROBLEM, tests=[{"stdin": "1 2\n"}])
+    tasks, dead = _split(problem_tasks("p00001", broken, SUBMISSIONS[:2]))
+    assert tasks == [] and [d.reason for d in dead] == ["bad_problem", "bad_problem"]
+    assert "expected_stdout: is required" in dead[0].detail

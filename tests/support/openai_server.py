@@ -8,7 +8,8 @@ port and prints `PORT <n>` on its first stdout line. Endpoints: `/v1/chat/comple
 once; `/stats?reset=1` also resets them). Generation is sampled with a seed made from the request's prompt, seed and
 choice index, so the same request always gets the same text. A request carrying
 `X-Fail-First: K` is refused for its first K arrivals (429 with Retry-After, then
-500), counted per request body, so clients' retries are exercised for real.
+500), counted per request body, so clients' retries are exercised for real; one
+carrying `X-Malformed: 1` gets a 200 without choices.
 """
 from __future__ import annotations
 
@@ -98,6 +99,8 @@ class Handler(BaseHTTPRequestHandler):
                 if arrival % 2:
                     return self._reply(429, {"error": {"message": "rate limited"}}, {"Retry-After": "0.01"})
                 return self._reply(500, {"error": {"message": "internal error"}})
+            if self.headers.get("X-Malformed"):  # a broken proxy: 200 without a completion
+                return self._reply(200, {"detail": "upstream said nothing"})
             body = json.loads(raw)
             if self.path == "/v1/chat/completions":
                 prompt = "\n".join(m["content"] for m in body["messages"])

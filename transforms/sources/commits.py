@@ -26,20 +26,20 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import difflib
 import json
 import os
 import re
 import subprocess
+import tempfile
 from typing import Iterable, Iterator, Optional, Union
 
 import apache_beam as beam
-from apache_beam.metrics import Metrics
 
 from schemas import ASPECTS, CandidateSpec, DeadLetter, Task, TestSpec, content_id
 from schemas.languages import CANONICAL_LANGUAGES
 from transforms.sources.criteria_terms import CRITERION_TERMS, TRIVIAL_MESSAGES
 from transforms.sources.licences import PERMISSIVE, detect_licence, is_licence_file, normalise_licence
+from transforms.routing import route
 
 STAGE = "sources.commits"
 
@@ -117,12 +117,16 @@ def _term_pattern(term: str) -> re.Pattern:
 _PATTERNS: dict[str, list[tuple[str, re.Pattern]]] = {
     aspect: [(term, _term_pattern(term)) for term in CRITERION_TERMS[aspect]] for aspect in ASPECTS
 }
+# one alternation per criterion answers "any term?" in a single scan; terms are listed only on a hit
+_ANY: dict[str, re.Pattern] = {
+    aspect: re.compile("|".join(p.pattern for _t, p in patterns), re.IGNORECASE) for aspect, patterns in _PATTERNS.items()
+}
 
 
 def classify(message: str) -> dict[str, list[str]]:
     """Criteria a commit message names, in ASPECTS order, each with the terms that matched."""
-    found = {aspect: [t for t, p in _PATTERNS[aspect] if p.search(message)] for aspect in ASPECTS}
-    return {aspect: terms for aspect, terms in found.items() if terms}
+    return {aspect: [t for t, p in _PATTERNS[aspect] if p.search(message)]
+            for aspect in ASPECTS if _ANY[aspect].search(message)}
 
 
 def screen(commit: Commit, config: CommitConfig) -> dict[str, list[str]]:
@@ -163,9 +167,8 @@ _DEFINITION = re.compile(
 def _enclosing_definition(old: str, new: str) -> str:
     """The definition line above the first changed line: where the change happens."""
     old_lines, new_lines = old.splitlines(), new.splitlines()
-    matcher = difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False)
-    first = next((i1 for tag, i1, _i2, _j1, _j2 in matcher.get_opcodes() if tag != "equal"), 0)
-    for line in reversed(old_lines[: first + 1]):
+    first = next((i for i, (a, b) in enumerate(zip(old_lines, new_lines)) if a != b), min(len(old_lines), len(new_lines)))
+    for line in reversed(old_lines[max(0, first - 400): first + 1]):  # bounded: huge files stay cheap
         if _DEFINITION.match(line) and not line.strip().startswith(("if", "for", "while", "return", "switch")):
             return line.strip().rstrip("{:").strip()
     return ""
@@ -262,10 +265,25 @@ def repository_licence(repo: str) -> Optional[str]:
     return None
 
 
+def _log_entries(repo: str) -> Iterator[str]:
+    """`git log` entries as they stream out (a large history is never held whole)."""
+    command = ["git", "-C", repo, "log", "--no-merges", "-M", "-z", "--name-status", "--format=%x1e%H%x1f%ct%x1f%B%x1f"]
+    with tempfile.TemporaryFile() as errors:
+        proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=errors)
+        pending = b""
+        for block in iter(lambda: proc.stdout.read(1 << 20), b""):
+            *entries, pending = (pending + block).split(b"\x1e")
+            yield from (e.decode("utf-8", "replace") for e in entries if e)
+        if pending:
+            yield pending.decode("utf-8", "replace")
+        if proc.wait() != 0:
+            errors.seek(0)
+            raise RuntimeError(f"git log failed in {repo}: {errors.read().decode(errors='replace').strip()}")
+
+
 def git_commits(repo: str, name: str, licence: Optional[str]) -> Iterator[Commit]:
-    """Every non-merge commit's header and changed files, newest first, from one `git log`."""
-    log = _git(repo, "log", "--no-merges", "-M", "-z", "--name-status", "--format=%x1e%H%x1f%ct%x1f%B%x1f")
-    for chunk in log.decode("utf-8", "replace").split("\x1e")[1:]:
+    """Every non-merge commit's header and changed files, newest first, from one streamed `git log`."""
+    for chunk in _log_entries(repo):
         sha, stamp, message, files = chunk.split("\x1f", 3)
         fields = files.lstrip("\0\n").split("\0")
         changes, i = [], 0
@@ -300,7 +318,11 @@ def _cat_files(repo: str, specs: list[str]) -> list[Optional[bytes]]:
 def mine_repository(repo: str, config: CommitConfig) -> Iterator[Mined]:
     """Tasks and dead letters for one local repository."""
     name = repository_name(repo)
-    licence = repository_licence(repo)
+    try:
+        licence = repository_licence(repo)
+    except RuntimeError as exc:  # not a repository, or one without commits
+        yield DeadLetter.of(STAGE, "unreadable_repository", {"repo": name, "path": repo}, record_id=name, detail=str(exc))
+        return
     if licence not in config.licences:
         yield DeadLetter.of(STAGE, "licence_not_allowed", {"repo": name, "path": repo}, record_id=name,
                             detail=f"licence {licence or 'unknown'}: every commit of this repository is skipped")
@@ -385,13 +407,7 @@ class _RouteMined(beam.DoFn):
 
     def process(self, element) -> Iterable:
         result = self._fn(element, self._config)
-        for item in [result] if isinstance(result, (Task, DeadLetter)) else result:
-            if isinstance(item, DeadLetter):
-                Metrics.counter("themis", f"{STAGE}.{item.reason}").inc()
-                yield beam.pvalue.TaggedOutput("dead_letters", item)
-            else:
-                Metrics.counter("themis", f"{STAGE}.mined").inc()
-                yield item
+        yield from route([result] if isinstance(result, (Task, DeadLetter)) else result, STAGE, "mined")
 
 
 def _route(pcoll, label: str, fn, config: CommitConfig) -> dict:

@@ -159,8 +159,11 @@ class HTTPEngine(_CachedEngine):
                 problem, wait = f"{type(exc).__name__}: {exc}", None
             else:
                 if response.status_code == 200:
-                    choices = response.json()["choices"]
-                    return [(c["message"]["content"] if "message" in c else c["text"]) or "" for c in choices]
+                    try:
+                        choices = response.json()["choices"]
+                        return [(c["message"]["content"] if "message" in c else c["text"]) or "" for c in choices]
+                    except (ValueError, KeyError, TypeError) as exc:
+                        return LLMError(f"{self.config.endpoint}{path} answered without OpenAI-style choices: {exc!r}")
                 problem = f"HTTP {response.status_code}: {response.text[:300]}"
                 if response.status_code not in self._RETRY_STATUSES:
                     break

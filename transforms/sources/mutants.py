@@ -11,8 +11,9 @@ languages up to node names):
 A mutant must parse without errors (alone, or followed by its test code when the
 candidate is a fragment that the test completes). Which sites are used is drawn with a seed
 derived from the candidate's content, so reruns produce the same mutants. A
-mutant is kept only when the sandbox shows it fails the task's tests; one that
-passes is an equivalent mutant and is dropped with that reason.
+mutant is kept only when the sandbox (the execute stage, one run) shows it fails
+the task's tests; one that passes is an equivalent mutant and is dropped with
+that reason.
 """
 from __future__ import annotations
 
@@ -27,7 +28,10 @@ import apache_beam as beam
 import tree_sitter
 from apache_beam.metrics import Metrics
 
-from schemas import Candidate, DeadLetter, content_id
+from schemas import Candidate, CandidateSpec, DeadLetter, Task, content_id
+from transforms.candidates import explode_task
+from transforms.execute import Execute, ExecuteConfig
+from transforms.routing import route
 
 STAGE = "sources.mutants"
 
@@ -189,48 +193,61 @@ class _Mutate(beam.DoFn):
         yield from mutants
 
 
-class _Verify(beam.DoFn):
-    """Runs batches of mutants once each in the sandbox and keeps those that fail."""
-
-    def __init__(self, backend: str, limits, allow_unisolated: bool):
-        self._backend, self._limits, self._allow = backend, limits, allow_unisolated
-        self._sandbox = None
-
-    def setup(self):
-        from sandboxes import open_sandbox
-        self._sandbox = open_sandbox(self._backend, self._limits, self._allow)
-
-    def process(self, batch: list[Candidate]):
-        for mutant, measurement in zip(batch, self._sandbox.run_many(batch, repetitions=1)):
-            result = verdict(mutant, measurement.status)
-            if isinstance(result, DeadLetter):
-                Metrics.counter("themis", f"{STAGE}.{result.reason}").inc()
-                yield beam.pvalue.TaggedOutput("dead_letters", result)
-            else:
-                Metrics.counter("themis", f"{STAGE}.kept").inc()
-                yield result
-
-    def teardown(self):
-        if self._sandbox is not None:
-            self._sandbox.close()
+def _judge(item) -> Iterator:
+    """A mutant with its measurement -> kept or dead-lettered; repeated mutants keep one copy."""
+    _id, grouped = item
+    mutants, measurements = list(grouped["mutants"]), list(grouped["measurements"])
+    if not measurements:  # Execute dead-lettered it (sandbox error or unavailable)
+        return
+    results = [verdict(mutants[0], measurements[0].status)]
+    results += [DeadLetter.of(STAGE, "duplicate_mutant", m.to_dict(), record_id=m.candidate_id,
+                              detail="another candidate of the task mutates to the same program") for m in mutants[1:]]
+    yield from route(results, STAGE, "kept")
 
 
 class VerifiedMutants(beam.PTransform):
-    """Candidates -> {"candidates": mutants that fail their tests, "dead_letters": the rest}."""
+    """Candidates -> {"candidates": mutants that fail their tests, "dead_letters": the rest}.
 
-    def __init__(self, config: MutantConfig = MutantConfig(), backend: str = "process", limits=None,
-                 allow_unisolated: bool = False, batch_size: int = 16):
+    Mutants run once each through the execute stage (`transforms.execute.Execute`),
+    so sandbox set-up, batching and the measurement store are the build's own.
+    """
+
+    def __init__(self, config: MutantConfig = MutantConfig(), execute: ExecuteConfig = ExecuteConfig(repetitions=1)):
         super().__init__()
-        from sandboxes import Limits
-        self.config, self.backend, self.allow_unisolated = config, backend, allow_unisolated
-        self.limits: Optional[Limits] = limits or Limits()
-        self.batch_size = batch_size
+        self.config, self.execute = config, execute
 
     def expand(self, candidates):
-        out = (candidates
-               | "Mutate" >> beam.ParDo(_Mutate(self.config))
-               | "Spread" >> beam.Reshuffle()
-               | "Batch" >> beam.BatchElements(min_batch_size=1, max_batch_size=self.batch_size)
-               | "Verify" >> beam.ParDo(_Verify(self.backend, self.limits, self.allow_unisolated))
-               .with_outputs("dead_letters", main="candidates"))
-        return {"candidates": out.candidates, "dead_letters": out.dead_letters}
+        mutants = candidates | "Mutate" >> beam.ParDo(_Mutate(self.config))
+        measured = mutants | "Spread" >> beam.Reshuffle() | "Execute" >> Execute(self.execute)
+        out = ({"mutants": mutants | "MutantById" >> beam.Map(lambda m: (m.candidate_id, m)),
+                "measurements": measured["measurements"] | "MeasurementById" >> beam.Map(lambda x: (x.candidate_id, x))}
+               | "Join" >> beam.CoGroupByKey()
+               | "Judge" >> beam.FlatMap(_judge).with_outputs("dead_letters", main="candidates"))
+        dead = (measured["dead_letters"], out.dead_letters) | "DeadLetters" >> beam.Flatten()
+        return {"candidates": out.candidates, "dead_letters": dead}
+
+
+def _with_mutants(item) -> Iterator[Task]:
+    _task_id, grouped = item
+    for task in grouped["tasks"]:
+        mutants = sorted(grouped["mutants"], key=lambda m: m.candidate_id)
+        yield task.replace(candidates=task.candidates + [
+            CandidateSpec(code=m.code, origin="mutant", metadata=m.metadata) for m in mutants])
+
+
+class AddVerifiedMutants(beam.PTransform):
+    """Tasks -> the same Tasks with their verified mutants appended as candidates (origin `mutant`)."""
+
+    def __init__(self, config: MutantConfig = MutantConfig(), execute: ExecuteConfig = ExecuteConfig(repetitions=1)):
+        super().__init__()
+        self.config, self.execute = config, execute
+
+    def expand(self, tasks):
+        # the task keeps all its candidates; only distinct programs are mutated
+        candidates = tasks | "Explode" >> beam.FlatMap(lambda t: [c for c in explode_task(t) if isinstance(c, Candidate)])
+        verified = candidates | "Verify" >> VerifiedMutants(self.config, self.execute)
+        joined = ({"tasks": tasks | "TaskById" >> beam.Map(lambda t: (t.task_id, t)),
+                   "mutants": verified["candidates"] | "MutantByTask" >> beam.Map(lambda m: (m.task_id, m))}
+                  | "Join" >> beam.CoGroupByKey()
+                  | "Append" >> beam.FlatMap(_with_mutants))
+        return {"tasks": joined, "dead_letters": verified["dead_letters"]}

@@ -28,9 +28,10 @@ from typing import Iterable, Iterator, Optional, Union
 import apache_beam as beam
 from apache_beam.metrics import Metrics
 
-from schemas import CandidateSpec, DeadLetter, IOCase, Task, TestSpec, content_id
+from schemas import CandidateSpec, DeadLetter, IOCase, SchemaError, Task, TestSpec, content_id
 from schemas.languages import LanguageError, canonical_language
 from transforms.dedup import normalise
+from transforms.routing import route
 
 STAGE = "sources.tasks"
 
@@ -55,7 +56,12 @@ def problem_tasks(problem_id: str, problem: Optional[dict], submissions: Iterabl
         for row in submissions:
             yield _dead("no_problem", row, f"problem {problem_id} has no statement")
         return
-    cases = [IOCase.from_dict(c) for c in problem.get("tests") or []]
+    try:
+        cases = [IOCase.from_dict(c) for c in problem.get("tests") or []]
+    except SchemaError as exc:
+        for row in submissions:
+            yield _dead("bad_problem", row, f"problem {problem_id}: {exc}")
+        return
     by_language: dict[str, dict[str, CandidateSpec]] = {}
     for row in sorted(submissions, key=lambda r: content_id(r.get("code", ""), str(r.get("submission_id", "")))):
         code, status = row.get("code"), str(row.get("status", ""))
@@ -140,16 +146,6 @@ def codenet_problem_ids(root: str) -> list[str]:
 
 # ---- Beam -------------------------------------------------------------------
 
-def _routed(items: Iterable[Union[Task, DeadLetter]]) -> Iterator:
-    for item in items:
-        if isinstance(item, DeadLetter):
-            Metrics.counter("themis", f"{STAGE}.{item.reason}").inc()
-            yield beam.pvalue.TaggedOutput("dead_letters", item)
-        else:
-            Metrics.counter("themis", f"{STAGE}.tasks").inc()
-            yield item
-
-
 def _parse_rows(line: str) -> Iterator:
     try:
         row = json.loads(line)
@@ -162,10 +158,15 @@ def _parse_rows(line: str) -> Iterator:
     yield row["problem_id"], row
 
 
+def _tree_tasks(problem_id: str, tree: str, config: CorpusConfig) -> Iterator:
+    yield from route(problem_tasks(problem_id, *read_codenet_problem(tree, problem_id), config), STAGE, "tasks")
+
+
 def _group_tasks(item, config: CorpusConfig) -> Iterator:
     problem_id, grouped = item
     problems = list(grouped["problems"])
-    yield from _routed(problem_tasks(problem_id, problems[0] if problems else None, grouped["submissions"], config))
+    yield from route(problem_tasks(problem_id, problems[0] if problems else None, grouped["submissions"], config),
+                      STAGE, "tasks")
 
 
 class CorpusSource(beam.PTransform):
@@ -181,12 +182,10 @@ class CorpusSource(beam.PTransform):
     def expand(self, root):
         config = self.config
         if self.root:
-            tree = self.root
             out = (root
-                   | "ProblemIds" >> beam.Create(codenet_problem_ids(tree))
+                   | "ProblemIds" >> beam.Create(codenet_problem_ids(self.root))
                    | "Spread" >> beam.Reshuffle()
-                   | "ReadProblem" >> beam.FlatMap(lambda pid: _routed(problem_tasks(pid, *read_codenet_problem(tree, pid), config)))
-                   .with_outputs("dead_letters", main="tasks"))
+                   | "ReadProblem" >> beam.FlatMap(_tree_tasks, self.root, config).with_outputs("dead_letters", main="tasks"))
             return {"tasks": out.tasks, "dead_letters": out.dead_letters}
         subs = root | "ReadSubmissions" >> beam.io.ReadFromText(self.submissions) | "ParseSubmissions" >> beam.FlatMap(
             _parse_rows).with_outputs("dead_letters", main="rows")
