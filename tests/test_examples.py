@@ -61,6 +61,7 @@ def test_every_language_has_tasks_exercising_every_criterion():
         assert set(ASPECTS) <= worse_on, (language, set(ASPECTS) - worse_on)
         origins = {c.origin for t in tasks for c in t.candidates}
         assert {"reference", "buggy", "submission"} <= origins, language
+    assert {bool(t.tests.cases) for t in TASKS} == {True, False}, "both harness code and stdin cases"
 
 
 @pytest.mark.parametrize("task", TASKS, ids=lambda t: t.task_id)
@@ -182,6 +183,7 @@ def outcomes(tmp_path_factory) -> dict[str, Outcome]:
 
 
 @pytest.mark.slow
+@pytest.mark.xdist_group("examples")  # one worker runs the shared `outcomes` fixture
 @pytest.mark.parametrize("item", CANDIDATES, ids=_label)
 def test_candidate_passes_or_fails_as_expected(item, outcomes):
     outcome = outcomes[_label(item)]
@@ -193,6 +195,7 @@ EFFICIENCY = [(t, c) for t, c in CANDIDATES
 
 
 @pytest.mark.slow
+@pytest.mark.xdist_group("examples")  # one worker runs the shared `outcomes` fixture
 @pytest.mark.parametrize("item", EFFICIENCY, ids=_label)
 def test_inefficient_variant_loses_by_a_clear_margin(item, outcomes):
     task, cand = item
