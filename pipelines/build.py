@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import shutil
 import sys
 import threading
 import time
@@ -34,6 +33,7 @@ from transforms.read import InputError, ReadRows, resolve_sources
 from transforms.readability import MeasureReadability
 from transforms.security import ScanSecurity, SecurityConfig
 from transforms.shards import WriteJsonlGroups, WriteShards, fill_missing_shards
+from transforms.sources.mutants import AddVerifiedMutants, MutantConfig
 
 HELP = """Build preference shards from a task corpus.
 
@@ -81,6 +81,11 @@ def make_options(argv: Sequence[str]) -> PipelineOptions:
     themis = options.view_as(ThemisOptions)
     if not themis.input or not themis.output:
         raise BuildError("--input and --output are required (see `themis build --help`)")
+    # Workers may run elsewhere or in another directory: local paths must be absolute.
+    for name in ("output", "store"):
+        value = getattr(themis, name)
+        if value and "://" not in value:
+            setattr(themis, name, os.path.abspath(value))
     standard = options.view_as(StandardOptions)
     if not standard.runner:
         standard.runner = "DirectRunner"
@@ -128,7 +133,14 @@ def build_pipeline(pipeline: beam.Pipeline, themis: ThemisOptions, sources, stor
 
     read = pipeline | "Read" >> ReadRows(sources, themis.dataset_split, themis.max_record_bytes)
     parsed = read["rows"] | "Parse" >> ParseTasks(themis.format, parse_mapping(themis.column_map, "--column_map"))
-    exploded = parsed["tasks"] | "Candidates" >> ExplodeCandidates()
+    tasks, stages = parsed["tasks"], [read, parsed]
+    if themis.mutants:
+        # Same execute config as the main stage: mutants measured while verified are store hits there.
+        mutated = tasks | "Mutants" >> AddVerifiedMutants(
+            MutantConfig(max_mutants=themis.mutants, seed=themis.seed), execute)
+        tasks = mutated["tasks"]
+        stages.append(mutated)
+    exploded = tasks | "Candidates" >> ExplodeCandidates()
     candidates = exploded["candidates"]
     executed = candidates | "Execute" >> Execute(execute)
     security = candidates | "Security" >> ScanSecurity(config_from(SecurityConfig, themis, store_path=store_path))
@@ -139,7 +151,7 @@ def build_pipeline(pipeline: beam.Pipeline, themis: ThemisOptions, sources, stor
     } | "Label" >> LabelTasks(config_from(LabelConfig, themis), execute)
 
     labelled["pairs"] | "Shards" >> WriteShards(FileSystems.join(out, "data"), themis.num_shards)
-    stage_dead = [read, parsed, exploded, executed, security, readability, labelled]
+    stage_dead = stages + [exploded, executed, security, readability, labelled]
     dead = [s["dead_letters"] for s in stage_dead] | "DeadLetters" >> beam.Flatten()
     dead | "WriteDead" >> WriteJsonlGroups(FileSystems.join(out, "dead_letters"), lambda d: d.stage)
     labelled["ties"] | "WriteTies" >> WriteJsonlGroups(out, lambda _: "ties")
@@ -147,7 +159,7 @@ def build_pipeline(pipeline: beam.Pipeline, themis: ThemisOptions, sources, stor
     counts = [
         _counted(read["rows"], "Rows", lambda _: "stages/read/out"),
         _counted(parsed["tasks"], "Tasks", lambda _: "stages/parse/out"),
-        parsed["tasks"] | "CountSpecs" >> beam.Map(lambda t: ("stages/candidates/in", len(t.candidates))),
+        tasks | "CountSpecs" >> beam.Map(lambda t: ("stages/candidates/in", len(t.candidates))),
         _counted(candidates, "Candidates", lambda _: "stages/candidates/out"),
         _counted(executed["measurements"], "Measurements", lambda _: "stages/execute/measurements"),
         _counted(reports, "StaticReports", lambda r: f"stages/analyse/{r.analyzer}"),
@@ -183,22 +195,37 @@ def invariants(counts: dict) -> dict:
     return result
 
 
+def _path(*parts: str) -> str:
+    return FileSystems.join(*parts)
+
+
+def _write_text(text: str, path: str) -> None:
+    with FileSystems.create(path) as fh:
+        fh.write(text.encode("utf-8"))
+
+
+def _delete_if_present(paths: list[str]) -> None:
+    present = [p for p in paths if FileSystems.exists(p)]
+    if present:
+        FileSystems.delete(present)
+
+
 def _prepare_output(out: str, fingerprint: str, flags: dict, overwrite: bool) -> Optional[dict]:
-    """Return the finished manifest when this exact build is already complete, else clear old outputs."""
-    manifest_path = os.path.join(out, mf.MANIFEST_FILE)
-    if os.path.exists(os.path.join(out, mf.SUCCESS_FILE)) and not overwrite:
-        previous = mf.read_json(manifest_path)
+    """Return the finished manifest when this exact build is already complete, else clear old outputs.
+
+    Goes through Beam's FileSystems so that --output may be a bucket (gs://...) as well as a
+    local directory; the measurement store is never touched.
+    """
+    if FileSystems.exists(_path(out, mf.SUCCESS_FILE)) and not overwrite:
+        previous = mf.read_json(_path(out, mf.MANIFEST_FILE))
         if previous.get("input", {}).get("fingerprint") == fingerprint and previous.get("config") == flags:
             return previous
         raise BuildError(f"{out} holds a finished build of other inputs or config: pass --overwrite "
                          "(the measurement store is kept) or choose another --output")
+    _delete_if_present([_path(out, name) for name in (
+        "data", "dead_letters", mf.MANIFEST_FILE, mf.SUCCESS_FILE, mf.STATS_FILE, "README.md", "ties.jsonl")])
     for name in ("data", "dead_letters"):
-        shutil.rmtree(os.path.join(out, name), ignore_errors=True)
-    for name in (mf.MANIFEST_FILE, mf.SUCCESS_FILE, mf.STATS_FILE, "README.md", "ties.jsonl"):
-        if os.path.exists(os.path.join(out, name)):
-            os.remove(os.path.join(out, name))
-    os.makedirs(os.path.join(out, "data"), exist_ok=True)
-    os.makedirs(os.path.join(out, "dead_letters"), exist_ok=True)
+        FileSystems.mkdirs(_path(out, name))
     return None
 
 
@@ -245,7 +272,8 @@ def run_build(options: PipelineOptions, allow_execute: bool = True) -> dict:
         print(f"themis build: {out} is already complete for these inputs and config (--overwrite rebuilds)",
               file=sys.stderr)
         return finished
-    store_path = themis.store or os.path.join(out, "store.sqlite")
+    # SQLite needs a local file: on a remote runner give --store a path that exists on the workers.
+    store_path = themis.store or _path(out, "store.sqlite")
     # Worker processes must import this checkout's packages, installed or not.
     os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [REPO_ROOT, os.environ.get("PYTHONPATH")]))
     with _Progress(store_path):
@@ -253,11 +281,11 @@ def run_build(options: PipelineOptions, allow_execute: bool = True) -> dict:
         build_pipeline(pipeline, themis, sources, store_path, allow_execute)
         pipeline.run().wait_until_finish()
 
-    data_dir = os.path.join(out, "data")
+    data_dir = _path(out, "data")
     fill_missing_shards(data_dir, split_names(themis), themis.num_shards)
-    stats_path = os.path.join(out, mf.STATS_FILE)
+    stats_path = _path(out, mf.STATS_FILE)
     counts = mf.read_json(stats_path)
-    os.remove(stats_path)
+    FileSystems.delete([stats_path])
     manifest = {
         "input": {"spec": themis.input, "format": themis.format, "column_map": themis.column_map,
                   "dataset_split": themis.dataset_split, "fingerprint": fingerprint,
@@ -266,15 +294,14 @@ def run_build(options: PipelineOptions, allow_execute: bool = True) -> dict:
         "store": store_path,
         "counts": counts,
         "invariants": invariants(counts),
-        "shards": sorted(os.listdir(data_dir)),
+        "shards": sorted(m.path.rsplit("/", 1)[-1] for m in FileSystems.match([_path(data_dir, "*.parquet")])[0].metadata_list),
         "versions": mf.versions(),
     }
-    mf.write_json(manifest, os.path.join(out, mf.MANIFEST_FILE))
+    mf.write_json(manifest, _path(out, mf.MANIFEST_FILE))
     from pipelines.card import render_card
 
-    with open(os.path.join(out, "README.md"), "w", encoding="utf-8") as fh:
-        fh.write(render_card(manifest))
-    open(os.path.join(out, mf.SUCCESS_FILE), "w").close()
+    _write_text(render_card(manifest), _path(out, "README.md"))
+    _write_text("", _path(out, mf.SUCCESS_FILE))
     return manifest
 
 

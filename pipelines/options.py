@@ -35,6 +35,11 @@ class ThemisOptions(PipelineOptions):
         io.add_argument("--max_record_bytes", type=int, default=1 << 20,
                         help="drop input records larger than this (they go to the dead letters)")
 
+        src = parser.add_argument_group("candidate sources")
+        src.add_argument("--mutants", type=int, default=0,
+                         help="add up to N tree-sitter mutants per candidate, kept only when the sandbox shows "
+                              "they fail the tests (Functional_Correctness negatives); 0: none")
+
         sb = parser.add_argument_group("sandbox")
         sb.add_argument("--sandbox", default="process", choices=["process", "docker"], help="execution backend")
         sb.add_argument("--store", default=None,
