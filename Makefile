@@ -9,7 +9,9 @@ venv: $(VENV_STAMP)
 $(VENV_STAMP): setup.py
 	python3 -m venv .venv
 	.venv/bin/pip install -q --upgrade pip
-	.venv/bin/pip install -q -e '.[dev,docker,dask,llm]'
+	# The CPU build of torch first: an unpinned torch would pull a multi-GB CUDA build.
+	.venv/bin/pip install -q torch==2.13.0
+	.venv/bin/pip install -q -e '.[dev,docker,dask,llm,train]'
 	touch $(VENV_STAMP)
 
 toolchains:
@@ -19,7 +21,7 @@ docker-setup: venv
 	bash sandboxes/images/ci_setup.sh
 
 demo: venv toolchains
-	$(PY) -m pipelines.cli build --input examples/tasks.jsonl --output out/demo --overwrite
+	$(PY) -m pipelines.cli build --config examples/quickstart.yaml --output out/demo
 	@echo "shards in out/demo/data, card in out/demo/README.md, dead letters in out/demo/dead_letters"
 
 test: venv toolchains docker-setup

@@ -20,10 +20,11 @@ from typing import Optional, Sequence
 
 import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
-from apache_beam.options.pipeline_options import DirectOptions, PipelineOptions, StandardOptions
+from apache_beam.options.pipeline_options import DirectOptions, PipelineOptions, StandardOptions, WorkerOptions
 
 from pipelines import manifest as mf
 from pipelines.options import ConfigError, ThemisOptions, _parser, expand_config, parse_mapping
+from pipelines.runners import resolve_runner
 from sandboxes import Limits
 from transforms.candidates import ExplodeCandidates
 from transforms.execute import Execute, ExecuteConfig
@@ -86,6 +87,10 @@ def make_options(argv: Sequence[str]) -> PipelineOptions:
         direct = options.view_as(DirectOptions)
         direct.direct_running_mode = "multi_processing"
         direct.direct_num_workers = direct.direct_num_workers or os.cpu_count() or 1
+        # Local workers log every bundle at INFO and warn about our flags, which they do not
+        # import; errors still show, and drops are in the dead letters and counters.
+        worker = options.view_as(WorkerOptions)
+        worker.default_sdk_harness_log_level = worker.default_sdk_harness_log_level or "ERROR"
     return options
 
 
@@ -244,7 +249,7 @@ def run_build(options: PipelineOptions, allow_execute: bool = True) -> dict:
     # Worker processes must import this checkout's packages, installed or not.
     os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [REPO_ROOT, os.environ.get("PYTHONPATH")]))
     with _Progress(store_path):
-        pipeline = beam.Pipeline(options=options)
+        pipeline = beam.Pipeline(options=resolve_runner(options))
         build_pipeline(pipeline, themis, sources, store_path, allow_execute)
         pipeline.run().wait_until_finish()
 

@@ -1,0 +1,52 @@
+"""`themis images`: base selection, content digests, and `list` against the real dockerd."""
+from __future__ import annotations
+
+import pathlib
+import subprocess
+import sys
+
+import pytest
+
+from sandboxes import SandboxUnavailable
+from sandboxes.images import IMAGES_DIR, context_digest, image_tag, resolve_bases
+from schemas.languages import CANONICAL_LANGUAGES, LanguageError
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+
+
+def test_every_language_has_a_dockerfile_with_an_overridable_base_and_a_non_root_user():
+    for language in CANONICAL_LANGUAGES:
+        text = (IMAGES_DIR / language / "Dockerfile").read_text()
+        assert text.count("ARG BASE=") == 1 and "FROM ${BASE}" in text
+        assert "USER 10001:10001" in text and 'ENTRYPOINT ["/.themis/agent"]' in text
+
+
+def test_base_for_all_languages_or_one():
+    assert resolve_bases([]) == {lang: None for lang in CANONICAL_LANGUAGES}
+    assert set(resolve_bases(["themis/debian:bookworm"]).values()) == {"themis/debian:bookworm"}
+    bases = resolve_bases(["debian:bookworm", "java=eclipse-temurin:21-jdk"])
+    assert bases["Java"] == "eclipse-temurin:21-jdk" and bases["Go"] == "debian:bookworm"
+    with pytest.raises(LanguageError):
+        resolve_bases(["cobol=debian:bookworm"])
+
+
+def test_digest_follows_the_base_and_the_language():
+    assert context_digest("C", None) == context_digest("C", None)
+    assert context_digest("C", None) != context_digest("C", "themis/debian:bookworm")
+    assert context_digest("C", None) != context_digest("Cpp", None)
+    assert image_tag("CSharp") == "themis/sandbox-csharp:latest"
+
+
+@pytest.mark.docker
+def test_list_shows_every_language():
+    from sandboxes.images import docker_client
+
+    try:
+        docker_client()
+    except SandboxUnavailable as exc:
+        pytest.skip(f"dockerd unavailable: {exc}")
+    done = subprocess.run([sys.executable, "-m", "pipelines.cli", "images", "list"], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    rows = done.stdout.splitlines()[1:]
+    assert [row.split()[:2] for row in rows] == [[lang, image_tag(lang)] for lang in CANONICAL_LANGUAGES]
