@@ -243,7 +243,10 @@ class ScanSecurity(beam.PTransform):
     def expand(self, candidates):
         results = (
             candidates
-            | "Batch" >> beam.BatchElements(min_batch_size=1, max_batch_size=self.config.batch_size)
+            # fixed-size batches (flushed at bundle end): adaptive sizing would start at one
+            # file per semgrep process, which is what batching is here to avoid
+            | "Batch" >> beam.BatchElements(min_batch_size=self.config.batch_size,
+                                            max_batch_size=self.config.batch_size)
             | "Scan" >> beam.ParDo(_ScanBatchFn(self.config)).with_outputs(_ScanBatchFn.DEAD, main="reports")
         )
         return {"reports": results.reports, "dead_letters": results[_ScanBatchFn.DEAD]}
