@@ -44,7 +44,7 @@ from sandboxes.base import Limits, SandboxUnavailable
 from sandboxes.cgroups import GroupStats
 from sandboxes.images import docker_client, image_state, image_tag
 from sandboxes.languages import GOCACHE_DIR
-from sandboxes.process import ProcessSandbox, RunResult, _parse_report
+from sandboxes.process import ProcessSandbox, RunResult, result_from_report
 from schemas.languages import CANONICAL_LANGUAGES
 
 LABEL = "themis.sandbox"
@@ -419,15 +419,8 @@ class DockerSandbox(ProcessSandbox):
             _write_tree(code_dir, reply.files)
         ooms_after = warm.memory.oom_kills()
         container_peak = warm.memory.peak()
-        result = RunResult("ok", stdout=reply.stdout[: limits.output_bytes].decode("utf-8", "replace"),
-                           stderr=reply.stderr[: limits.output_bytes].decode("utf-8", "replace"))
-        report = _parse_report(reply.report.strip()) if reply.report.strip() else None
+        result, report = result_from_report(reply.stdout, reply.stderr, reply.report.strip(), limits)
         if report is not None:
-            result.exit_code = report["exit"] if report["exit"] >= 0 else None
-            result.signal = report["signal"] or None
-            result.cpu_seconds = (report["utime_us"] + report["stime_us"]) / 1e6
-            result.wall_seconds = report["wall_ns"] / 1e9
-            result.peak_memory_bytes = result.max_rss_bytes = report["maxrss_kb"] * 1024
             if container_peak:
                 # Both bound the program's memory from above: RSS counts shared library pages charged
                 # elsewhere, the container's charge counts the agent and page cache. The tighter one wins.
