@@ -19,7 +19,7 @@ docker-setup: venv
 	bash sandboxes/images/ci_setup.sh
 
 demo: venv toolchains
-	$(PY) -m pipelines.cli build --input examples/tasks.jsonl --output out/demo --overwrite
+	$(PY) -m pipelines.cli build --config examples/quickstart.yaml --output out/demo
 	@echo "shards in out/demo/data, card in out/demo/README.md, dead letters in out/demo/dead_letters"
 
 test: venv toolchains docker-setup

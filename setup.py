@@ -20,7 +20,7 @@ setup(
         "apache-beam>=2.60",
         "pyarrow>=14",
         "pyyaml>=6",
-        "numpy>=1.24",
+        "numpy>=2.0",
         "scipy>=1.10",
         "datasets>=2.18",
         "tree-sitter>=0.25",
@@ -37,7 +37,8 @@ setup(
     ],
     extras_require={
         "docker": ["docker>=7"],
-        "llm": ["openai>=1.30", "httpx>=0.27"],
+        "llm": ["httpx>=0.27"],  # OpenAI-compatible endpoints (vllm serve, hosted APIs)
+        "vllm": ["vllm>=0.6"],  # the offline engine; needs a CUDA machine
         "train": ["torch>=2.3", "transformers>=4.44", "accelerate>=0.33", "tokenizers>=0.19"],
         "dataflow": ["apache-beam[gcp]>=2.60"],
         "dask": ["apache-beam[dask]>=2.60", "dask[distributed]>=2024.1"],

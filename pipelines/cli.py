@@ -1,13 +1,15 @@
 """The `themis` command line.
 
 Each subcommand lives in its own module exposing `HELP`, `add_arguments(parser)`
-and `run(args, beam_args) -> int`; modules are imported only when their
+and `run(args, beam_args) -> int`, or `main(argv) -> int` when it parses its own
+flags; modules are imported only when their
 subcommand runs, so `themis --help` stays fast and optional extras stay optional.
 """
 from __future__ import annotations
 
 import argparse
 import importlib
+import logging
 import sys
 from typing import Optional, Sequence
 
@@ -36,8 +38,20 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _quiet_optional_gcp_warning(record: logging.LogRecord) -> bool:
+    # Beam warns at import when the GCP extra is absent; only Dataflow users need it.
+    return "apitools not found" not in record.getMessage()
+
+
+def _configure_logging() -> None:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(_quiet_optional_gcp_warning)
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    _configure_logging()
     parser = _parser()
     if not argv or argv[0] in ("-h", "--help") or argv[0] not in SUBCOMMANDS:
         if argv and argv[0] not in ("-h", "--help"):
@@ -49,6 +63,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     name, rest = argv[0], argv[1:]
     module_name, help_text = SUBCOMMANDS[name]
     module = importlib.import_module(module_name)
+    if hasattr(module, "main"):  # parses its own flags (build: Beam's flags pass through)
+        return int(module.main(rest) or 0)
     sub = argparse.ArgumentParser(prog=f"themis {name}", description=getattr(module, "HELP", help_text),
                                   formatter_class=argparse.RawDescriptionHelpFormatter)
     module.add_arguments(sub)

@@ -32,7 +32,6 @@ class ThemisOptions(PipelineOptions):
         io.add_argument("--splits", default="train=1.0",
                         help="split names and fractions by task id, e.g. 'train=0.9,test=0.1'")
         io.add_argument("--overwrite", action="store_true", help="rebuild even if OUTPUT is complete")
-        io.add_argument("--max_tasks", type=int, default=0, help="read at most this many tasks (0: all)")
         io.add_argument("--max_record_bytes", type=int, default=1 << 20,
                         help="drop input records larger than this (they go to the dead letters)")
 
@@ -56,7 +55,13 @@ class ThemisOptions(PipelineOptions):
         lb.add_argument("--memory_ratio", type=float, default=1.2, help="min peak-memory ratio above baseline")
         lb.add_argument("--readability_threshold", type=float, default=10.0, help="min readability score difference")
         lb.add_argument("--security_min_severity", default="MEDIUM", help="LOW, MEDIUM or HIGH")
+        lb.add_argument("--memory_floor_mb", type=float, default=1.0,
+                        help="footprints above the baseline count as at least this much (noise floor)")
+        lb.add_argument("--timeout_cpu_fraction", type=float, default=0.9,
+                        help="a timeout is the program's failure only if it used this share of --cpu_limit")
         lb.add_argument("--max_pairs_per_task", type=int, default=3, help="per task and criterion")
+        lb.add_argument("--max_pairs_per_cell", type=int, default=0,
+                        help="balance: at most this many pairs per language and criterion (0: no cap)")
         lb.add_argument("--system_prompt_none", type=float, default=0.15, help="probability of no system prompt")
         lb.add_argument("--system_prompt_single", type=float, default=0.425,
                         help="probability of the single-criterion prompt (the rest: all criteria, shuffled)")

@@ -69,6 +69,16 @@ def _own_paths() -> tuple[dict[str, str], Optional[str]]:
     return v1, v2
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 class RunGroup:
     """One run's cgroup directories (one per v1 controller, or one v2 directory)."""
 
@@ -166,6 +176,10 @@ class CgroupTree:
         v1_own, v2_own = _own_paths()
         name = f"themis-{os.getpid()}-{uuid.uuid4().hex[:8]}"
         if all(c in v1_mounts for c in cls.V1_CONTROLLERS.values()):
+            cls.sweep([os.path.join(v1_mounts[c], v1_own.get(c, "/").lstrip("/")) for c in cls.V1_CONTROLLERS.values()])
+        elif v2_mount is not None:
+            cls.sweep([os.path.join(v2_mount, (v2_own or "/").lstrip("/"))])
+        if all(c in v1_mounts for c in cls.V1_CONTROLLERS.values()):
             bases = {role: os.path.join(v1_mounts[c], v1_own.get(c, "/").lstrip("/"), name)
                      for role, c in cls.V1_CONTROLLERS.items()}
             return cls._create(1, bases)
@@ -183,6 +197,25 @@ class CgroupTree:
                     "run the worker in a delegated cgroup, e.g. `systemd-run --scope -p Delegate=yes ...`"
                 ) from None
         return cls._create(2, {role: os.path.join(own, name) for role in cls.V1_CONTROLLERS})
+
+    @staticmethod
+    def sweep(parents: list[str]) -> None:
+        """Remove trees left by workers that died without closing (SIGKILL): `themis-PID-*` of a dead PID."""
+        for parent in dict.fromkeys(parents):
+            for name in os.listdir(parent) if os.path.isdir(parent) else []:
+                parts = name.split("-")
+                if len(parts) != 3 or parts[0] != "themis" or not parts[1].isdigit() or _alive(int(parts[1])):
+                    continue
+                tree = CgroupTree(0, {"memory": os.path.join(parent, name)})
+                for run in os.listdir(tree.bases["memory"]):
+                    if os.path.isdir(os.path.join(tree.bases["memory"], run)):
+                        group = RunGroup.__new__(RunGroup)
+                        group.tree, group.dirs = tree, {"memory": os.path.join(tree.bases["memory"], run)}
+                        try:
+                            group.destroy()
+                        except (OSError, CgroupError):
+                            pass
+                tree.close()
 
     @classmethod
     def _create(cls, version: int, bases: dict[str, str]) -> "CgroupTree":

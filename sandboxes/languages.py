@@ -31,6 +31,8 @@ CODE_DIR = "/code"
 HARNESS_DIR = "/.themis/harness"
 WORK_DIR = "/work"
 GOCACHE_DIR = "/.themis/gocache"
+PCH_DIR = "/.themis/pch"  # a precompiled <bits/stdc++.h>, when the backend provides one
+CPP_FLAGS = ("-O2",)
 HARNESS_SOURCE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "harness")
 
 BASE_ENV: dict[str, str] = {
@@ -103,7 +105,9 @@ def _c(program: str, memory_bytes: int):
 
 
 def _cpp(program: str, memory_bytes: int):
-    return ({"prog.cpp": program}, ("g++", "-O2", "-o", f"{CODE_DIR}/prog", f"{CODE_DIR}/prog.cpp"),
+    # -I PCH_DIR: `#include <bits/stdc++.h>` (most benchmark C++) then loads in 0.3 s instead of parsing 2 s
+    return ({"prog.cpp": program},
+            ("g++", *CPP_FLAGS, "-I", PCH_DIR, "-o", f"{CODE_DIR}/prog", f"{CODE_DIR}/prog.cpp"),
             (f"{CODE_DIR}/prog",), {})
 
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import concurrent.futures
 import dataclasses
-import glob
 import hashlib
 import os
 import selectors
@@ -31,17 +30,17 @@ from typing import Optional, Sequence
 
 from sandboxes.base import Limits, SandboxUnavailable, measurement_key
 from sandboxes.cgroups import CgroupError, CgroupTree, RunGroup
-from sandboxes.languages import CODE_DIR, GOCACHE_DIR, HARNESS_DIR, HARNESS_SOURCE, WORK_DIR, Build, program_text, spec
+from sandboxes.languages import (CODE_DIR, CPP_FLAGS, GOCACHE_DIR, HARNESS_DIR, HARNESS_SOURCE, PCH_DIR, WORK_DIR, Build,
+                                 program_text, spec)
 from schemas import Candidate, Measurement, TestSpec
 
 NOBODY = 65534
 LAUNCHER_SOURCE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "launcher", "launcher.c")
 LAUNCHER_PATH = "/.themis/launcher"
 TAIL_CHARS = 2000
+STACK_BYTES = 64 * 1024 * 1024  # deep recursion in benchmark solutions; the cgroup still caps memory
 # The launcher stretches the wall limit by the time a program waited for a CPU, up to this factor.
 WALL_STRETCH = 3
-_ETC = ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "alternatives", "java-*", "mono", "ssl", "ca-certificates",
-        "passwd", "group", "nsswitch.conf", "localtime", "hosts", "host.conf", "resolv.conf", "ruby*", "gai.conf")
 _ISOLATE = ("--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try",
             "--hostname", "themis", "--die-with-parent", "--new-session",
             "--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID", "--cap-add", "CAP_KILL")
@@ -70,6 +69,29 @@ def build_launcher() -> str:
     os.chmod(tmp, 0o755)
     os.replace(tmp, target)
     return target
+
+
+def build_cpp_pch() -> Optional[str]:
+    """Precompile <bits/stdc++.h> once per g++ version (from system headers only, outside the sandbox)."""
+    gxx = shutil.which("g++")
+    if gxx is None:
+        return None
+    version = subprocess.run([gxx, "-dumpfullversion"], capture_output=True, text=True).stdout.strip()
+    machine = subprocess.run([gxx, "-dumpmachine"], capture_output=True, text=True).stdout.strip()
+    header = f"/usr/include/{machine}/c++/{version.split('.')[0]}/bits/stdc++.h"
+    if not os.path.exists(header):
+        return None
+    directory = os.path.join(cache_dir(), "pch-" + hashlib.sha256(f"{version} {machine} {CPP_FLAGS}".encode())
+                             .hexdigest()[:16])
+    target = os.path.join(directory, "bits", "stdc++.h.gch")
+    if not os.path.exists(target):
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        tmp = f"{target}.{os.getpid()}.tmp"
+        done = subprocess.run([gxx, *CPP_FLAGS, "-x", "c++-header", "-o", tmp, header], capture_output=True)
+        if done.returncode != 0:
+            return None
+        os.replace(tmp, target)
+    return directory
 
 
 @dataclasses.dataclass
@@ -106,6 +128,20 @@ def _same_output(actual: str, expected: str) -> bool:
     return norm(actual) == norm(expected)
 
 
+def _sweep_stale_roots() -> None:
+    """Remove build directories of workers that died without closing their sandbox (SIGKILL)."""
+    base = tempfile.gettempdir()
+    for name in os.listdir(base):
+        parts = name.split("-")
+        if len(parts) == 4 and name.startswith("themis-sandbox-") and parts[2].isdigit():
+            try:
+                os.kill(int(parts[2]), 0)
+            except ProcessLookupError:
+                shutil.rmtree(os.path.join(base, name), ignore_errors=True)
+            except PermissionError:
+                pass
+
+
 def _cleanup(root: str, cgroups: Optional[CgroupTree]) -> None:
     if cgroups is not None:
         cgroups.close()
@@ -139,9 +175,8 @@ class ProcessSandbox:
         self.launcher = build_launcher()
         self.bwrap = shutil.which("bwrap")
         self.is_root = os.geteuid() == 0
-        self.counters = False
+        self._mounts = self._system_mounts()
         self.cgroups: Optional[CgroupTree] = None
-        self.isolation_notes: list[str] = []
         problems = self._check_isolation()
         if problems and not allow_unisolated:
             if self.cgroups is not None:
@@ -149,14 +184,17 @@ class ProcessSandbox:
             raise SandboxUnavailable(
                 "cannot isolate programs: " + "; ".join(problems)
                 + ". Fix that, or pass --sandbox docker, or --allow_unisolated to run without isolation (unsafe)")
-        self.isolation_notes = problems
-        self.root = tempfile.mkdtemp(prefix="themis-sandbox-")
+        self.isolation_notes = problems  # what is missing when running unisolated
+        _sweep_stale_roots()
+        self.root = tempfile.mkdtemp(prefix=f"themis-sandbox-{os.getpid()}-")
         self.gocache = os.path.join(cache_dir(), "go-build")
         for path in (self.root, self.gocache):
             os.makedirs(path, exist_ok=True)
             self._give_to_nobody(path)
         self._builds: OrderedDict[str, concurrent.futures.Future] = OrderedDict()
         self._builds_lock = threading.Lock()
+        self._pch: Optional[str] = None
+        self._pch_once = threading.Lock()
         self._baselines: dict[str, Measurement] = {}
         # Host files and cgroups go away on close(), garbage collection or interpreter exit, whichever is first.
         self._finalizer = weakref.finalize(self, _cleanup, self.root, self.cgroups)
@@ -170,7 +208,7 @@ class ProcessSandbox:
             problems.append("bubblewrap not found (`apt-get install bubblewrap`)")
             self.bwrap_ok = False
         else:
-            done = subprocess.run([self.bwrap, *_ISOLATE, *self._system_mounts(), "--", "/bin/true"],
+            done = subprocess.run([self.bwrap, *_ISOLATE, *self._mounts, "--", "/bin/true"],
                                   capture_output=True, text=True)
             self.bwrap_ok = done.returncode == 0
             if not self.bwrap_ok:
@@ -194,21 +232,20 @@ class ProcessSandbox:
 
     @staticmethod
     def _system_mounts() -> list[str]:
-        args = ["--ro-bind", "/usr", "/usr", "--perms", "0755", "--dir", "/etc", "--perms", "0755", "--dir", "/.themis"]
+        # /etc whole and read-only: one mount instead of many (each costs start-up time); what in it is
+        # secret (shadow, ssh host keys) is root-only, and the program runs as nobody.
+        args = ["--ro-bind", "/usr", "/usr", "--ro-bind", "/etc", "/etc", "--perms", "0755", "--dir", "/.themis"]
         for top in ("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"):
             if os.path.islink(top):
                 args += ["--symlink", os.readlink(top), top]
             elif os.path.isdir(top):
                 args += ["--ro-bind", top, top]
-        for pattern in _ETC:
-            for path in sorted(glob.glob(os.path.join("/etc", pattern))):
-                args += ["--ro-bind", path, path]
         return args
 
     # -- one execution -------------------------------------------------------------------------
 
     def _bwrap_args(self, code_dir: Optional[str], writable_code: bool, gocache: bool, cwd: str) -> list[str]:
-        args = [self.bwrap, *_ISOLATE, *self._system_mounts(),
+        args = [self.bwrap, *_ISOLATE, *self._mounts,
                 "--proc", "/proc", "--dev", "/dev",
                 "--perms", "1777", "--tmpfs", "/tmp", "--perms", "0777", "--tmpfs", WORK_DIR,
                 "--ro-bind", HARNESS_SOURCE, HARNESS_DIR, "--ro-bind", self.launcher, LAUNCHER_PATH]
@@ -216,6 +253,8 @@ class ProcessSandbox:
             args += ["--bind" if writable_code else "--ro-bind", code_dir, CODE_DIR]
         if gocache:
             args += ["--bind", self.gocache, GOCACHE_DIR]
+        if self._pch and writable_code:
+            args += ["--ro-bind", self._pch, PCH_DIR]
         return args + ["--chdir", cwd]
 
     def _relocate(self, text: str, code_dir: Optional[str]) -> str:
@@ -223,6 +262,7 @@ class ProcessSandbox:
         if self.bwrap_ok:
             return text
         text = text.replace(HARNESS_DIR, HARNESS_SOURCE).replace(GOCACHE_DIR, self.gocache)
+        text = text.replace(PCH_DIR, self._pch or PCH_DIR)
         return text.replace(CODE_DIR, code_dir) if code_dir else text
 
     def _launch(self, argv: Sequence[str], code_dir: Optional[str], limits: Limits, *, env: Optional[dict] = None,
@@ -239,7 +279,8 @@ class ProcessSandbox:
                 group.limit(limits.memory_bytes, limits.pids)
             inner = [LAUNCHER_PATH if self.bwrap_ok else self.launcher, "run", "--result-fd", "{report_fd}",
                      "--wall-ms", str(int(wall * 1000)), "--cpu", str(max(1, int(cpu + 0.999))),
-                     "--fsize", str(limits.file_size_bytes), "--nofile", str(limits.open_files)]
+                     "--fsize", str(limits.file_size_bytes), "--nofile", str(limits.open_files),
+                     "--stack", str(STACK_BYTES)]
             if self.bwrap_ok:
                 inner.append("--pidns")
             if self.is_root:
@@ -276,15 +317,19 @@ class ProcessSandbox:
                      group: Optional[RunGroup], cwd: Optional[str]) -> RunResult:
         report_r, report_w = os.pipe()
         command = [str(report_w) if arg == "{report_fd}" else arg for arg in command]
-        stdin_file = tempfile.TemporaryFile()
-        stdin_file.write(stdin.encode("utf-8"))
-        stdin_file.seek(0)
+        stdin_file = None
+        if stdin:  # a file, not a pipe: no writer thread, and the program may read it at its own pace
+            stdin_file = tempfile.TemporaryFile()
+            stdin_file.write(stdin.encode("utf-8"))
+            stdin_file.seek(0)
         try:
-            proc = subprocess.Popen(command, stdin=stdin_file, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                    pass_fds=(report_w,), env=env, cwd=cwd, start_new_session=True)
+            proc = subprocess.Popen(command, stdin=stdin_file or subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                    stderr=subprocess.PIPE, pass_fds=(report_w,), env=env, cwd=cwd,
+                                    start_new_session=True)
         finally:
             os.close(report_w)
-            stdin_file.close()
+            if stdin_file is not None:
+                stdin_file.close()
         out, err = bytearray(), bytearray()
         overflow = killed = False
         deadline = time.monotonic() + WALL_STRETCH * wall + 10.0  # the launcher enforces `wall`; this guards it
@@ -389,6 +434,10 @@ class ProcessSandbox:
                     os.chown(os.path.join(base, name), NOBODY, NOBODY)
         if not build.compile:
             return _Compiled(directory)
+        if build.language == "Cpp" and "bits/stdc++.h" in build.files["prog.cpp"]:
+            with self._pch_once:
+                if self._pch is None:
+                    self._pch = build_cpp_pch() or ""
         limits = self.limits
         result = self._launch(build.compile, directory, limits, env=build.env, writable_code=True,
                               gocache=build.uses_gocache, cwd=build.compile_cwd,

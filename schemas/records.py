@@ -35,7 +35,15 @@ ORIGINS: tuple[str, ...] = (
 
 
 class SchemaError(ValueError):
-    """A record that does not match its schema; the message names the field."""
+    """A record that does not match its schema; the message names the field.
+
+    `reason` is a short machine-readable cause used for dead-letter counters:
+    missing_field, wrong_type, empty, unknown_language or invalid_value.
+    """
+
+    def __init__(self, message: str, reason: str = "invalid_value"):
+        super().__init__(message)
+        self.reason = reason
 
 
 def content_id(*parts: Any) -> str:
@@ -72,27 +80,27 @@ def _coerce(value: Any, hint: Any, where: str) -> Any:
             return None
         return _coerce(value, next(a for a in args if a is not type(None)), where)
     if value is None:
-        raise SchemaError(f"{where}: is required")
+        raise SchemaError(f"{where}: is required", "missing_field")
     if origin in (list, tuple):
         if not isinstance(value, (list, tuple)):
-            raise SchemaError(f"{where}: expected a list, got {type(value).__name__}")
+            raise SchemaError(f"{where}: expected a list, got {type(value).__name__}", "wrong_type")
         return [_coerce(v, args[0], f"{where}[{i}]") for i, v in enumerate(value)]
     if origin is dict:
         if isinstance(value, list):  # Arrow map columns read back as [(k, v), ...]
             value = dict(value)
         if not isinstance(value, dict):
-            raise SchemaError(f"{where}: expected a mapping, got {type(value).__name__}")
+            raise SchemaError(f"{where}: expected a mapping, got {type(value).__name__}", "wrong_type")
         return {_coerce(k, args[0], where): _coerce(v, args[1], f"{where}[{k!r}]") for k, v in value.items()}
     if dataclasses.is_dataclass(hint):
         if isinstance(value, hint):
             return value
         if not isinstance(value, dict):
-            raise SchemaError(f"{where}: expected an object, got {type(value).__name__}")
+            raise SchemaError(f"{where}: expected an object, got {type(value).__name__}", "wrong_type")
         return hint.from_dict(value, _where=where)
     if hint is float and isinstance(value, int) and not isinstance(value, bool):
         return float(value)
     if not isinstance(value, hint) or (hint is int and isinstance(value, bool)):
-        raise SchemaError(f"{where}: expected {hint.__name__}, got {type(value).__name__}")
+        raise SchemaError(f"{where}: expected {hint.__name__}, got {type(value).__name__}", "wrong_type")
     return value
 
 
@@ -105,15 +113,16 @@ class Record:
     def from_dict(cls, row: dict, _where: str | None = None):
         where = _where or cls.__name__
         if not isinstance(row, dict):
-            raise SchemaError(f"{where}: expected an object, got {type(row).__name__}")
+            raise SchemaError(f"{where}: expected an object, got {type(row).__name__}", "wrong_type")
         values = {}
         for f, hint in _fields(cls):
+            has_default = f.default is not dataclasses.MISSING or f.default_factory is not dataclasses.MISSING
+            if row.get(f.name) is None and has_default:
+                continue  # absent, or null from an Arrow struct: the field's default
             if f.name in row:
                 values[f.name] = _coerce(row[f.name], hint, f"{where}.{f.name}")
-            elif f.default is not dataclasses.MISSING or f.default_factory is not dataclasses.MISSING:
-                continue
             else:
-                raise SchemaError(f"{where}.{f.name}: is required")
+                raise SchemaError(f"{where}.{f.name}: is required", "missing_field")
         record = cls(**values)
         record.validate(where)
         return record
@@ -138,14 +147,14 @@ class Record:
 
 def _require_text(value: str, where: str) -> None:
     if not value.strip():
-        raise SchemaError(f"{where}: must not be empty")
+        raise SchemaError(f"{where}: must not be empty", "empty")
 
 
 def _require_language(record, where: str) -> None:
     try:
         canonical = canonical_language(record.language)
     except LanguageError as exc:
-        raise SchemaError(f"{where}.language: {exc}") from None
+        raise SchemaError(f"{where}.language: {exc}", "unknown_language") from None
     if canonical != record.language:
         object.__setattr__(record, "language", canonical)
 
@@ -203,7 +212,7 @@ class Task(Record):
         _require_language(self, where)
         _require_text(self.prompt, f"{where}.prompt")
         if not self.candidates:
-            raise SchemaError(f"{where}.candidates: needs at least one candidate")
+            raise SchemaError(f"{where}.candidates: needs at least one candidate", "empty")
 
 
 @dataclasses.dataclass(frozen=True)

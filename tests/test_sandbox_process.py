@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 
 import pytest
 
@@ -60,3 +61,17 @@ def test_close_removes_every_host_file():
     box.close()
     assert not os.path.exists(root)
     assert [g for g in groups if os.path.exists(g)] == []
+
+
+def test_state_of_killed_workers_is_swept(tmp_path):
+    stale_pid = 4_000_000  # above pid_max: never a live process
+    first = ProcessSandbox(SUITE_LIMITS)
+    parents = [os.path.dirname(base) for base in first.cgroups.bases.values()]
+    first.close()
+    stale_groups = [os.path.join(parent, f"themis-{stale_pid}-deadbeef", "run-1-abcdef") for parent in parents]
+    for path in stale_groups:
+        os.makedirs(path)
+    stale_root = tempfile.mkdtemp(prefix=f"themis-sandbox-{stale_pid}-")
+    with ProcessSandbox(SUITE_LIMITS):
+        assert [p for p in stale_groups if os.path.exists(os.path.dirname(p))] == []
+        assert not os.path.exists(stale_root)

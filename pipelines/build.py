@@ -1,0 +1,301 @@
+"""`themis build`: tasks -> candidates -> execute -> analyse -> label -> shards.
+
+    read ─> parse ─> candidates ─┬─> execute (sandbox, store-backed) ──┐
+                                 ├─> security (semgrep)  ─────────────┼─> label ─> shards
+                                 └─> readability (tree-sitter) ───────┘      └─> dead letters, ties
+
+Every stage's drops flow into dead_letters/<stage>.jsonl; counts come back as a
+PCollection and land in manifest.json, with the invariant records in = records
+out + records dropped checked per stage.
+"""
+from __future__ import annotations
+
+import dataclasses
+import os
+import shutil
+import sys
+import threading
+import time
+from typing import Optional, Sequence
+
+import apache_beam as beam
+from apache_beam.io.filesystems import FileSystems
+from apache_beam.options.pipeline_options import DirectOptions, PipelineOptions, StandardOptions, WorkerOptions
+
+from pipelines import manifest as mf
+from pipelines.options import ConfigError, ThemisOptions, _parser, expand_config, parse_mapping
+from sandboxes import Limits
+from transforms.candidates import ExplodeCandidates
+from transforms.execute import Execute, ExecuteConfig
+from transforms.label import LabelConfig, LabelTasks
+from transforms.parse import ParseTasks
+from transforms.read import InputError, ReadRows, resolve_sources
+from transforms.readability import MeasureReadability
+from transforms.security import ScanSecurity, SecurityConfig
+from transforms.shards import WriteJsonlGroups, WriteShards, fill_missing_shards
+
+HELP = """Build preference shards from a task corpus.
+
+Reads tasks (JSONL, Parquet, a `datasets` dataset, or HumanEval-family files such
+as McEval and MBXP), runs every candidate in a sandbox, scans it with semgrep and
+tree-sitter, labels pairs on five criteria and writes OUTPUT/data/*.parquet,
+manifest.json, README.md (dataset card) and dead_letters/*.jsonl.
+
+Any Beam flag is accepted too (--runner, --direct_num_workers, --project, ...);
+the default is the DirectRunner in multi-processing mode on every core.
+
+example:
+  themis build --input examples/tasks.jsonl --output out/demo
+  themis build --input ../shared/data/mceval --format mceval --output out/mceval --config examples/quickstart.yaml
+"""
+
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+class BuildError(RuntimeError):
+    """The build cannot start; the message says what to do."""
+
+
+def main(argv: Sequence[str]) -> int:
+    if any(a in ("-h", "--help") for a in argv):
+        parser = _parser()
+        parser.prog, parser.description = "themis build", HELP
+        parser.formatter_class = __import__("argparse").RawDescriptionHelpFormatter
+        parser.add_argument("-h", "--help", action="help", help="show this help and exit")
+        parser.print_help()
+        return 0
+    try:
+        options = make_options(argv)
+        result = run_build(options)
+    except (BuildError, ConfigError, InputError) as exc:
+        print(f"themis build: {exc}", file=sys.stderr)
+        return 2
+    print_summary(result)
+    return 0
+
+
+def make_options(argv: Sequence[str]) -> PipelineOptions:
+    """Flags (with --config expanded) as PipelineOptions, defaulting to a multi-process DirectRunner."""
+    options = PipelineOptions(expand_config(argv))
+    themis = options.view_as(ThemisOptions)
+    if not themis.input or not themis.output:
+        raise BuildError("--input and --output are required (see `themis build --help`)")
+    standard = options.view_as(StandardOptions)
+    if not standard.runner:
+        standard.runner = "DirectRunner"
+        direct = options.view_as(DirectOptions)
+        direct.direct_running_mode = "multi_processing"
+        direct.direct_num_workers = direct.direct_num_workers or os.cpu_count() or 1
+        # Local workers log every bundle at INFO and warn about our flags, which they do not
+        # import; errors still show, and drops are in the dead letters and counters.
+        worker = options.view_as(WorkerOptions)
+        worker.default_sdk_harness_log_level = worker.default_sdk_harness_log_level or "ERROR"
+    return options
+
+
+def config_from(cls, themis: ThemisOptions, **overrides):
+    """A stage's config dataclass filled from the flags of the same names."""
+    names = {f.name for f in dataclasses.fields(cls)}
+    values = {n: getattr(themis, n) for n in names if getattr(themis, n, None) is not None}
+    values.update(overrides)
+    return cls(**values)
+
+
+def split_names(themis: ThemisOptions) -> list[str]:
+    return list(parse_mapping(themis.splits, "--splits"))
+
+
+def flag_values(themis: ThemisOptions) -> dict:
+    """The build's own flags (not Beam's) as recorded in the manifest."""
+    names = [a.dest for a in _parser()._actions]
+    return {n: getattr(themis, n) for n in sorted(names) if n not in ("config", "overwrite")}
+
+
+def _counted(pcoll, label: str, key_of) -> beam.PCollection:
+    return pcoll | f"Count{label}" >> beam.Map(lambda r: (key_of(r), 1))
+
+
+def build_pipeline(pipeline: beam.Pipeline, themis: ThemisOptions, sources, store_path: str,
+                   allow_execute: bool = True) -> None:
+    """Compose the stages on `pipeline`; outputs go under themis.output."""
+    out = themis.output
+    limits = Limits(cpu_seconds=themis.cpu_limit, wall_seconds=themis.wall_limit,
+                    memory_bytes=themis.memory_limit_mb * 1024 * 1024)
+    execute = ExecuteConfig(backend=themis.sandbox, limits=limits, repetitions=themis.repetitions,
+                            store_path=store_path, allow_execute=allow_execute,
+                            allow_unisolated=themis.allow_unisolated, workers=themis.sandbox_workers)
+
+    read = pipeline | "Read" >> ReadRows(sources, themis.dataset_split, themis.max_record_bytes)
+    parsed = read["rows"] | "Parse" >> ParseTasks(themis.format, parse_mapping(themis.column_map, "--column_map"))
+    exploded = parsed["tasks"] | "Candidates" >> ExplodeCandidates()
+    candidates = exploded["candidates"]
+    executed = candidates | "Execute" >> Execute(execute)
+    security = candidates | "Security" >> ScanSecurity(config_from(SecurityConfig, themis, store_path=store_path))
+    readability = candidates | "Readability" >> MeasureReadability()
+    reports = (security["reports"], readability["reports"]) | "Reports" >> beam.Flatten()
+    labelled = {
+        "candidates": candidates, "measurements": executed["measurements"], "reports": reports,
+    } | "Label" >> LabelTasks(config_from(LabelConfig, themis), execute)
+
+    labelled["pairs"] | "Shards" >> WriteShards(FileSystems.join(out, "data"), themis.num_shards)
+    stage_dead = [read, parsed, exploded, executed, security, readability, labelled]
+    dead = [s["dead_letters"] for s in stage_dead] | "DeadLetters" >> beam.Flatten()
+    dead | "WriteDead" >> WriteJsonlGroups(FileSystems.join(out, "dead_letters"), lambda d: d.stage)
+    labelled["ties"] | "WriteTies" >> WriteJsonlGroups(out, lambda _: "ties")
+
+    counts = [
+        _counted(read["rows"], "Rows", lambda _: "stages/read/out"),
+        _counted(parsed["tasks"], "Tasks", lambda _: "stages/parse/out"),
+        parsed["tasks"] | "CountSpecs" >> beam.Map(lambda t: ("stages/candidates/in", len(t.candidates))),
+        _counted(candidates, "Candidates", lambda _: "stages/candidates/out"),
+        _counted(executed["measurements"], "Measurements", lambda _: "stages/execute/measurements"),
+        _counted(reports, "StaticReports", lambda r: f"stages/analyse/{r.analyzer}"),
+        _counted(labelled["pairs"], "Pairs", lambda p: f"pairs/{p.split}/{p.aspect}/{p.language}"),
+        _counted(labelled["ties"], "Ties", lambda t: f"ties/{t.get('aspect', 'unknown')}"),
+        _counted(dead, "Dead", lambda d: f"dead_letters/{d.stage}/{d.reason}"),
+    ]
+    (
+        counts
+        | "AllCounts" >> beam.Flatten()
+        | "Sum" >> beam.CombinePerKey(sum)
+        | "Collect" >> beam.combiners.ToList()
+        | "WriteStats" >> beam.Map(lambda kv: mf.write_json(mf.fold_counts(kv), FileSystems.join(out, mf.STATS_FILE)))
+    )
+
+
+def invariants(counts: dict) -> dict:
+    """Per stage: records in, out, and dropped by reason; `holds` says whether in == out + dropped."""
+    stages = counts.get("stages", {})
+    dead = counts.get("dead_letters", {})
+    read_dead = sum(dead.get("read", {}).values())
+    checks = {
+        "read": (stages.get("read", {}).get("out", 0) + read_dead, stages.get("read", {}).get("out", 0), "read"),
+        "parse": (stages.get("read", {}).get("out", 0), stages.get("parse", {}).get("out", 0), "parse"),
+        "candidates": (stages.get("candidates", {}).get("in", 0), stages.get("candidates", {}).get("out", 0),
+                       "candidates"),
+    }
+    result = {}
+    for name, (n_in, n_out, stage) in checks.items():
+        dropped = dict(sorted(dead.get(stage, {}).items()))
+        result[name] = {"in": n_in, "out": n_out, "dropped": dropped,
+                        "holds": n_in == n_out + sum(dropped.values())}
+    return result
+
+
+def _prepare_output(out: str, fingerprint: str, flags: dict, overwrite: bool) -> Optional[dict]:
+    """Return the finished manifest when this exact build is already complete, else clear old outputs."""
+    manifest_path = os.path.join(out, mf.MANIFEST_FILE)
+    if os.path.exists(os.path.join(out, mf.SUCCESS_FILE)) and not overwrite:
+        previous = mf.read_json(manifest_path)
+        if previous.get("input", {}).get("fingerprint") == fingerprint and previous.get("config") == flags:
+            return previous
+        raise BuildError(f"{out} holds a finished build of other inputs or config: pass --overwrite "
+                         "(the measurement store is kept) or choose another --output")
+    for name in ("data", "dead_letters"):
+        shutil.rmtree(os.path.join(out, name), ignore_errors=True)
+    for name in (mf.MANIFEST_FILE, mf.SUCCESS_FILE, mf.STATS_FILE, "README.md", "ties.jsonl"):
+        if os.path.exists(os.path.join(out, name)):
+            os.remove(os.path.join(out, name))
+    os.makedirs(os.path.join(out, "data"), exist_ok=True)
+    os.makedirs(os.path.join(out, "dead_letters"), exist_ok=True)
+    return None
+
+
+class _Progress:
+    """Prints elapsed time and stored measurements to stderr while the pipeline runs (terminals only)."""
+
+    def __init__(self, store_path: str, every: float = 5.0):
+        self.store_path, self.every = store_path, every
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, daemon=True)
+        self.enabled = sys.stderr.isatty()
+
+    def _loop(self) -> None:
+        from transforms.store import Store
+
+        start = time.monotonic()
+        while not self._stop.wait(self.every):
+            stored = Store(self.store_path).count() if os.path.exists(self.store_path) else 0
+            elapsed = int(time.monotonic() - start)
+            print(f"\r[themis] {elapsed // 60:02d}:{elapsed % 60:02d} elapsed, {stored} results stored",
+                  end="", file=sys.stderr, flush=True)
+
+    def __enter__(self):
+        if self.enabled:
+            self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        if self.enabled:
+            self._thread.join()
+            print(file=sys.stderr)
+
+
+def run_build(options: PipelineOptions, allow_execute: bool = True) -> dict:
+    """Run the whole build; returns the manifest. Skips a build that is already complete."""
+    themis = options.view_as(ThemisOptions)
+    out = themis.output
+    sources = resolve_sources(themis.input, themis.format)
+    fingerprint = mf.fingerprint_sources(sources)
+    flags = flag_values(themis)
+    finished = _prepare_output(out, fingerprint, flags, themis.overwrite)
+    if finished is not None:
+        print(f"themis build: {out} is already complete for these inputs and config (--overwrite rebuilds)",
+              file=sys.stderr)
+        return finished
+    store_path = themis.store or os.path.join(out, "store.sqlite")
+    # Worker processes must import this checkout's packages, installed or not.
+    os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [REPO_ROOT, os.environ.get("PYTHONPATH")]))
+    with _Progress(store_path):
+        pipeline = beam.Pipeline(options=options)
+        build_pipeline(pipeline, themis, sources, store_path, allow_execute)
+        pipeline.run().wait_until_finish()
+
+    data_dir = os.path.join(out, "data")
+    fill_missing_shards(data_dir, split_names(themis), themis.num_shards)
+    stats_path = os.path.join(out, mf.STATS_FILE)
+    counts = mf.read_json(stats_path)
+    os.remove(stats_path)
+    manifest = {
+        "input": {"spec": themis.input, "format": themis.format, "column_map": themis.column_map,
+                  "dataset_split": themis.dataset_split, "fingerprint": fingerprint,
+                  "sources": [list(s) for s in sources]},
+        "config": flags,
+        "store": store_path,
+        "counts": counts,
+        "invariants": invariants(counts),
+        "shards": sorted(os.listdir(data_dir)),
+        "versions": mf.versions(),
+    }
+    mf.write_json(manifest, os.path.join(out, mf.MANIFEST_FILE))
+    from pipelines.card import render_card
+
+    with open(os.path.join(out, "README.md"), "w", encoding="utf-8") as fh:
+        fh.write(render_card(manifest))
+    open(os.path.join(out, mf.SUCCESS_FILE), "w").close()
+    return manifest
+
+
+def print_summary(manifest: dict) -> None:
+    """Pairs by criterion x language, and drops by reason, as plain tables."""
+    totals: dict[tuple[str, str], int] = {}
+    for _split, aspect, language, n in mf.pairs_table_rows(manifest["counts"]):
+        totals[(aspect, language)] = totals.get((aspect, language), 0) + n
+    aspects = sorted({a for a, _ in totals})
+    languages = sorted({lang for _, lang in totals})
+    print(f"\npairs written to {manifest['config']['output']}/data:")
+    if totals:
+        width = max(len(a) for a in aspects)
+        print(" " * width + "".join(f"{lang:>11}" for lang in languages) + f"{'total':>8}")
+        for aspect in aspects:
+            row = [totals.get((aspect, lang), 0) for lang in languages]
+            print(f"{aspect:<{width}}" + "".join(f"{n:>11}" for n in row) + f"{sum(row):>8}")
+    else:
+        print("  (none)")
+    dead = mf.dead_letter_totals(manifest["counts"])
+    print(f"\nrecords dropped ({sum(dead.values())}, see dead_letters/):")
+    for reason, n in dead.items():
+        print(f"  {reason:<40}{n:>8}")
+    broken = [k for k, v in manifest["invariants"].items() if not v["holds"]]
+    print("\ncount invariant (in = out + dropped): " + ("holds" if not broken else "BROKEN in " + ", ".join(broken)))

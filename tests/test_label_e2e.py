@@ -1,0 +1,181 @@
+"""End to end: `themis build` on real McEval Python tasks with variants whose labels are
+known, then `themis regenerate` (same config: byte-identical shards; new thresholds:
+relabelled without executing anything) and the count invariant across the build."""
+from __future__ import annotations
+
+import glob
+import json
+import os
+
+import pyarrow.parquet as pq
+import pytest
+
+from pipelines.build import make_options, run_build
+from pipelines.cli import main as cli_main
+from transforms.store import Store
+
+pytestmark = pytest.mark.slow
+MCEVAL = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "data", "mceval", "Python.jsonl")
+if not os.path.exists(MCEVAL):
+    MCEVAL = "/work/shared/data/mceval/Python.jsonl"
+
+
+def _mceval(task_id: str) -> dict:
+    with open(MCEVAL, encoding="utf-8") as fh:
+        return next(row for row in map(json.loads, fh) if row["task_id"] == task_id)
+
+
+def _task(row: dict, variants: dict[str, str]) -> dict:
+    reference = row["prompt"] + "\n" + row["canonical_solution"] + "\n"
+    return {"task_id": row["task_id"], "language": "Python", "prompt": row["instruction"],
+            "tests": {"code": row["test"]}, "source": "mceval", "subset": "test",
+            "candidates": [{"code": reference, "origin": "reference"}]
+            + [{"code": make(reference), "origin": origin} for origin, make in variants.items()]}
+
+
+# below_zero: one reference and four variants with a known verdict on one criterion each
+BELOW_ZERO = {
+    "buggy": lambda ref: ref.replace("balance < 0", "balance <= 0"),                       # fails a test
+    "mutant": lambda ref: ref.replace("    balance = 0\n", "    balance = 0\n    sum(i * i for i in range(300000))\n"),
+    "llm": lambda ref: ref.replace("balance += op", "balance = eval(str(balance) + '+' + str(op))"),  # CWE-95
+    "submission": lambda ref: "_BUFFER = bytearray(b'x' * 60_000_000)\n" + ref,              # 60 MB more
+}
+FACTORIALS = {
+    "buggy": lambda ref: ref.replace("range(1, n + 1)", "range(1, n)"),
+    "mutant": lambda ref: ref.replace("    sum_factorials = 0\n", "    sum_factorials = 0  # running total\n"),
+}
+
+
+@pytest.fixture(scope="module")
+def build(tmp_path_factory):
+    root = tmp_path_factory.mktemp("e2e")
+    corpus = root / "tasks.jsonl"
+    with open(corpus, "w", encoding="utf-8") as fh:
+        for row, variants in ((_mceval("Python/4"), BELOW_ZERO), (_mceval("Python/10"), FACTORIALS)):
+            fh.write(json.dumps(_task(row, variants)) + "\n")
+    flags = ["--input", str(corpus), "--output", str(root / "build"), "--repetitions", "3",
+             "--ab_repetitions", "5", "--splits", "train=0.5,test=0.5", "--num_shards", "2",
+             "--direct_num_workers", "2"]
+    manifest = run_build(make_options(flags))
+    return root, manifest
+
+
+def _pairs(out) -> list[dict]:
+    rows = []
+    for path in sorted(glob.glob(os.path.join(out, "data", "*.parquet"))):
+        rows += pq.read_table(path).to_pylist()
+    return rows
+
+
+def _shard_bytes(out) -> dict[str, bytes]:
+    return {os.path.basename(p): open(p, "rb").read() for p in sorted(glob.glob(os.path.join(out, "data", "*")))}
+
+
+def test_build_labels_each_criterion_from_its_evidence(build):
+    root, _ = build
+    pairs = _pairs(root / "build")
+    by_aspect: dict[str, list[dict]] = {}
+    for pair in pairs:
+        by_aspect.setdefault(pair["aspect"], []).append(pair)
+    correctness = by_aspect["Functional_Correctness"]
+    assert len(correctness) == 4  # below_zero: 4 passing over the buggy one, capped at 3; factorials: 1
+    assert {p["rejected_origin"] for p in correctness} == {"buggy"}
+    security = by_aspect["Security_Hardness"]
+    assert len(security) == 3 and {p["rejected_origin"] for p in security} == {"llm"}
+    assert all(json.loads(p["evidence"])["extra_findings"] == {"python-code-eval-nonliteral": 1} for p in security)
+    memory = by_aspect["Memory_Efficiency"]
+    assert len(memory) == 3 and {p["rejected_origin"] for p in memory} == {"submission"}
+    assert all(p["margin"] > 10 for p in memory)
+    runtime = by_aspect["Runtime_Efficiency"]
+    assert len(runtime) == 3 and {p["rejected_origin"] for p in runtime} == {"mutant"}
+    assert all(p["p_value"] < 0.01 and p["margin"] >= 1.2 for p in runtime)
+    evidence = json.loads(runtime[0]["evidence"])
+    assert len(evidence["cpu_seconds"]["chosen"]) == len(evidence["cpu_seconds"]["rejected"]) == 5
+    # splits by task: each task's pairs in one split
+    assert all(len({p["split"] for p in pairs if p["task_id"] == t}) == 1 for t in {p["task_id"] for p in pairs})
+
+
+def test_count_invariant_across_the_build(build):
+    root, manifest = build
+    out = root / "build"
+    pairs = _pairs(out)
+    counted = sum(n for split in manifest["counts"]["pairs"].values() for aspect in split.values()
+                  for n in aspect.values())
+    assert counted == len(pairs)
+    for stage_file in glob.glob(os.path.join(out, "dead_letters", "*.jsonl")):
+        stage = os.path.basename(stage_file)[:-len(".jsonl")]
+        lines = [json.loads(line) for line in open(stage_file, encoding="utf-8") if line.strip()]
+        assert len(lines) == sum(manifest["counts"]["dead_letters"][stage].values())
+    label_dead = [json.loads(line) for line in open(out / "dead_letters" / "label.jsonl", encoding="utf-8")]
+    assert sorted(d["reason"] for d in label_dead) == ["duplicate_candidate", "over_task_cap"]
+    assert all(check["holds"] for check in manifest["invariants"].values())
+
+
+def test_regenerate_with_the_build_config_is_byte_identical_and_executes_nothing(build):
+    root, manifest = build
+    store = Store(manifest["store"])
+    stored = store.count()
+    assert cli_main(["regenerate", "--from", str(root / "build"), "--output", str(root / "same")]) == 0
+    assert _shard_bytes(root / "same") == _shard_bytes(root / "build")
+    assert open(root / "same" / "ties.jsonl").read() == open(root / "build" / "ties.jsonl").read()
+    assert store.count() == stored
+
+
+def test_regenerate_with_new_thresholds_relabels_from_the_store(build):
+    root, manifest = build
+    store = Store(manifest["store"])
+    stored = store.count()
+    assert cli_main(["regenerate", "--from", str(root / "build"), "--output", str(root / "strict"),
+                     "--runtime_ratio", "1000", "--memory_ratio", "1000", "--max_pairs_per_task", "5"]) == 0
+    pairs = _pairs(root / "strict")
+    aspects = sorted(p["aspect"] for p in pairs)
+    assert "Runtime_Efficiency" not in aspects and "Memory_Efficiency" not in aspects
+    assert aspects.count("Functional_Correctness") == 5  # the cap no longer bites
+    ties = [json.loads(line) for line in open(root / "strict" / "ties.jsonl", encoding="utf-8")]
+    runtime_ties = [t for t in ties if t["aspect"] == "Runtime_Efficiency"]
+    assert len(runtime_ties) == 3 and {t["reason"] for t in runtime_ties} == {"ratio_below_threshold"}
+    assert store.count() == stored
+    new_manifest = json.load(open(root / "strict" / "manifest.json"))
+    assert new_manifest["config"]["runtime_ratio"] == 1000.0 and new_manifest["config"]["alpha"] == 0.01
+    assert "not_in_store" not in json.dumps(new_manifest["counts"].get("dead_letters", {}))
+
+
+def _store_rows(path: str) -> dict[tuple[str, str], str]:
+    import sqlite3
+
+    with sqlite3.connect(path) as conn:
+        return {(kind, key): body for kind, key, body in conn.execute("SELECT kind, key, body FROM records")}
+
+
+def test_killed_build_resumes_without_rerunning_what_was_stored(build, tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    root, _ = build
+    out = tmp_path / "killed"
+    command = [sys.executable, "-m", "pipelines.cli", "build", "--input", str(root / "tasks.jsonl"),
+               "--output", str(out), "--repetitions", "3", "--ab_repetitions", "5",
+               "--splits", "train=0.5,test=0.5", "--num_shards", "2", "--direct_num_workers", "2"]
+    repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    process = subprocess.Popen(command, cwd=repo, start_new_session=True,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    store_path = str(out / "store.sqlite")
+    deadline = time.monotonic() + 240
+    try:
+        while time.monotonic() < deadline and process.poll() is None:
+            if os.path.exists(store_path) and Store(store_path).count("measurement") >= 2:
+                break
+            time.sleep(0.2)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+    before = _store_rows(store_path)
+    assert before and not os.path.exists(out / "_SUCCESS")
+    assert cli_main(command[3:]) == 0
+    after = _store_rows(store_path)
+    assert {k: after[k] for k in before} == before  # nothing stored was measured again
+    assert len(after) > len(before)
+    assert _shard_bytes(out) and os.path.exists(out / "_SUCCESS")

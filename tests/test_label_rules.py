@@ -1,0 +1,281 @@
+"""Edge cases of each labelling rule, on constructed measurements and reports."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from schemas.records import Candidate, Finding, Measurement, StaticReport, TestSpec
+from transforms.label import (
+    LabelConfig, LabelConfigError, Side, build_sides, correctness_rule, distinct_sides, memory_rule, outcome,
+    readability_rule, runtime_proposals, runtime_rule, security_rule, select_pairs, static_verdicts, to_pair,
+)
+from transforms.normalize import normalize_code
+
+CONFIG = LabelConfig()
+TESTS = TestSpec(code="assert add(1, 2) == 3")
+MB = 1024 * 1024
+
+
+def candidate(code: str, tests: TestSpec = TESTS, origin: str = "submission", **metadata: str) -> Candidate:
+    return Candidate(candidate_id=Candidate.make_id("t1", "Python", code), task_id="t1", language="Python",
+                     prompt="Add two numbers.", code=code, origin=origin, tests=tests, metadata=metadata)
+
+
+def measured(c: Candidate, status: str = "ok", cpu=(0.1,) * 5, peak=(10 * MB,) * 5) -> Measurement:
+    return Measurement(candidate_id=c.candidate_id, task_id=c.task_id, language=c.language, status=status,
+                       backend="process", cpu_seconds=list(cpu), wall_seconds=list(cpu),
+                       peak_memory_bytes=list(peak), exit_code=0 if status == "ok" else 1)
+
+
+def side(code: str, status: str = "ok", tests: TestSpec = TESTS, **kw) -> Side:
+    c = candidate(code, tests)
+    return Side(c, measured(c, status, **kw) if not tests.is_empty else None)
+
+
+A_CODE = "def add(a, b):\n    return a + b\n"
+B_CODE = "def add(a, b):\n    return sum([a, b])\n"
+
+
+# ------------------------------------------------------------ correctness
+
+@pytest.mark.parametrize("status", ["test_failure", "compile_error", "runtime_error", "memory_limit"])
+def test_correctness_prefers_the_passing_side(status):
+    a, b = side(A_CODE), side(B_CODE, status)
+    verdict = correctness_rule(b, a, CONFIG)
+    assert verdict.winner == "b" and verdict.chosen is a and verdict.rejected is b
+    assert verdict.margin == 1.0
+    assert verdict.evidence["status"] == {"chosen": "ok", "rejected": status}
+
+
+def test_correctness_never_counts_sandbox_errors_or_missing_measurements():
+    assert correctness_rule(side(A_CODE), side(B_CODE, "sandbox_error"), CONFIG) is None
+    assert correctness_rule(side(A_CODE), Side(candidate(B_CODE)), CONFIG) is None
+
+
+def test_correctness_timeout_is_a_failure_only_when_the_program_used_its_cpu():
+    busy = side(B_CODE, "timeout", cpu=(9.5,))
+    idle = side(B_CODE, "timeout", cpu=(0.2,))
+    unmeasured = side(B_CODE, "timeout", cpu=())
+    assert outcome(busy.measurement, CONFIG) is False
+    assert outcome(idle.measurement, CONFIG) is None
+    assert outcome(unmeasured.measurement, CONFIG) is None
+    assert correctness_rule(side(A_CODE), busy, CONFIG).winner == "a"
+    assert correctness_rule(side(A_CODE), idle, CONFIG) is None
+    # the threshold follows the configured CPU limit
+    assert outcome(idle.measurement, LabelConfig(cpu_limit=0.2)) is False
+
+
+def test_correctness_needs_one_pass_and_one_fail_and_tests():
+    assert correctness_rule(side(A_CODE), side(B_CODE), CONFIG) is None
+    assert correctness_rule(side(A_CODE, "test_failure"), side(B_CODE, "compile_error"), CONFIG) is None
+    empty = TestSpec()
+    assert correctness_rule(side(A_CODE, tests=empty), side(B_CODE, tests=empty), CONFIG) is None
+
+
+# ------------------------------------------------------------ runtime
+
+def ab(a: Side, b: Side, times_a, times_b, status=("ok", "ok")):
+    return (measured(a.candidate, status[0], cpu=times_a), measured(b.candidate, status[1], cpu=times_b))
+
+
+FAST = [0.100, 0.102, 0.098, 0.101, 0.099, 0.100, 0.103, 0.097, 0.100, 0.101]
+SLOW = [t * 1.3 for t in FAST]
+
+
+def test_runtime_labels_a_significant_large_difference():
+    a, b = side(A_CODE), side(B_CODE)
+    verdict = runtime_rule(a, b, ab(a, b, SLOW, FAST), CONFIG)
+    assert verdict.winner == "b"
+    assert verdict.margin == pytest.approx(1.3)
+    assert verdict.p_value < 0.001
+    assert verdict.evidence["cpu_seconds"] == {"chosen": FAST, "rejected": SLOW}
+    assert verdict.evidence["median_cpu_seconds"]["chosen"] == pytest.approx(0.1)
+
+
+def test_runtime_significant_but_small_ratio_is_a_tie():
+    a, b = side(A_CODE), side(B_CODE)
+    verdict = runtime_rule(a, b, ab(a, b, [t * 1.1 for t in FAST], FAST), CONFIG)
+    assert verdict.winner is None and verdict.reason == "ratio_below_threshold"
+    assert verdict.p_value < CONFIG.alpha
+    assert verdict.evidence["cpu_seconds"]["a"][0] == pytest.approx(0.11)
+
+
+def test_runtime_large_ratio_without_significance_is_a_tie():
+    a, b = side(A_CODE), side(B_CODE)
+    # medians differ by 1.5x, but the samples overlap heavily
+    times_a = [0.10, 0.30, 0.15, 0.31, 0.16]
+    times_b = [0.10, 0.29, 0.10, 0.30, 0.09]
+    verdict = runtime_rule(a, b, ab(a, b, times_a, times_b), CONFIG)
+    assert verdict.winner is None and verdict.reason == "not_significant"
+    assert verdict.margin == pytest.approx(1.6)
+
+
+def test_runtime_failed_or_short_ab_runs_are_ties_and_failing_sides_are_skipped():
+    a, b = side(A_CODE), side(B_CODE)
+    assert runtime_rule(a, b, ab(a, b, SLOW, FAST, ("ok", "sandbox_error")), CONFIG).reason == "ab_run_failed"
+    assert runtime_rule(a, b, ab(a, b, SLOW[:2], FAST[:2]), CONFIG).reason == "too_few_repetitions"
+    assert runtime_rule(a, b, ab(a, b, [0.0] * 5, [0.0] * 5), CONFIG).reason == "below_timer_resolution"
+    failing = side(B_CODE, "test_failure")
+    assert runtime_rule(a, failing, ab(a, failing, SLOW, FAST), CONFIG) is None
+
+
+def test_runtime_proposals_rank_by_single_run_ratio_and_cap():
+    sides = [side(f"def add(a, b):\n    return a + b + {i} - {i}\n", cpu=(0.1 * (i + 1),) * 5) for i in range(4)]
+    sides.append(side("def add(a, b):\n    return b + a\n", "test_failure"))
+    proposals = runtime_proposals(sorted(sides, key=lambda s: s.candidate.candidate_id), CONFIG)
+    assert len(proposals) == CONFIG.max_pairs_per_task
+    ratios = [max(p[0].measurement.cpu_seconds[0], p[1].measurement.cpu_seconds[0])
+              / min(p[0].measurement.cpu_seconds[0], p[1].measurement.cpu_seconds[0]) for p in proposals]
+    assert ratios == pytest.approx([4.0, 3.0, 2.0])
+    assert runtime_proposals(sides, LabelConfig(aspects=("Memory_Efficiency",))) == []
+
+
+# ------------------------------------------------------------ memory
+
+def test_memory_ratio_is_taken_above_the_baseline():
+    base = 30 * MB
+    lean, fat = side(A_CODE, peak=(40 * MB,) * 5), side(B_CODE, peak=(43 * MB,) * 5)
+    # raw ratio 43/40 = 1.075, above baseline 13/10 = 1.3
+    verdict = memory_rule(fat, lean, base, CONFIG)
+    assert verdict.winner == "b"
+    assert verdict.margin == pytest.approx(1.3)
+    assert verdict.evidence["above_baseline_bytes"] == {"chosen": 10 * MB, "rejected": 13 * MB}
+    assert verdict.evidence["baseline_bytes"] == base
+    assert memory_rule(fat, lean, 0, CONFIG).winner is None
+
+
+def test_memory_noise_near_the_baseline_is_floored():
+    base = 30 * MB
+    a, b = side(A_CODE, peak=(base + 100_000,) * 5), side(B_CODE, peak=(base + 600_000,) * 5)
+    verdict = memory_rule(a, b, base, CONFIG)
+    assert verdict.winner is None and verdict.margin == 1.0 and verdict.reason == "ratio_below_threshold"
+    assert memory_rule(a, b, base, LabelConfig(memory_floor_mb=0.05)).winner == "a"
+
+
+def test_memory_uses_the_median_peak_and_needs_both_to_pass():
+    a = side(A_CODE, peak=(10 * MB, 10 * MB, 80 * MB, 10 * MB, 10 * MB))
+    b = side(B_CODE, peak=(12 * MB,) * 5)
+    assert memory_rule(a, b, 0, CONFIG).margin == pytest.approx(1.2)
+    assert memory_rule(a, side(B_CODE, "test_failure", peak=(50 * MB,)), 0, CONFIG) is None
+
+
+# ------------------------------------------------------------ security
+
+def scanned(s: Side, *findings: tuple[str, str], errors=()) -> Side:
+    report = StaticReport(candidate_id=s.candidate.candidate_id, task_id="t1", language="Python", analyzer="semgrep",
+                          findings=[Finding(rule_id=r, cwe="CWE-78", severity=sev, line=3) for r, sev in findings],
+                          errors=list(errors))
+    return Side(s.candidate, s.measurement, security=report)
+
+
+def test_security_prefers_the_side_without_the_extra_serious_finding():
+    a = scanned(side(A_CODE), ("shell-true", "HIGH"), ("eval", "MEDIUM"))
+    b = scanned(side(B_CODE), ("eval", "MEDIUM"), ("debug-print", "LOW"))
+    verdict = security_rule(a, b, CONFIG)
+    assert verdict.winner == "b" and verdict.margin == 1.0
+    assert verdict.evidence["extra_findings"] == {"shell-true": 1}
+    assert [f["rule_id"] for f in verdict.evidence["findings"]["rejected"]] == ["shell-true", "eval"]
+    assert [f["rule_id"] for f in verdict.evidence["findings"]["chosen"]] == ["eval"]
+
+
+def test_security_ignores_low_findings_conflicts_failed_scans_and_failing_tests():
+    low = scanned(side(A_CODE), ("debug-print", "LOW"))
+    clean = scanned(side(B_CODE))
+    assert security_rule(low, clean, CONFIG) is None
+    assert security_rule(low, clean, LabelConfig(security_min_severity="LOW")).winner == "b"
+    # semgrep's own severity names map onto the same scale
+    assert security_rule(scanned(side(A_CODE), ("x", "WARNING")), clean, CONFIG).winner == "b"
+    crossed = security_rule(scanned(side(A_CODE), ("x", "HIGH")), scanned(side(B_CODE), ("y", "HIGH")), CONFIG)
+    assert crossed is None
+    assert security_rule(scanned(side(A_CODE), ("x", "HIGH")), scanned(side(B_CODE), errors=["timeout"]), CONFIG) is None
+    assert security_rule(scanned(side(A_CODE), ("x", "HIGH")), scanned(side(B_CODE, "test_failure")), CONFIG) is None
+
+
+def test_security_without_tests_and_with_commit_evidence():
+    empty = TestSpec()
+    commit = {"criteria": "Security_Hardness,Readability_Maintainability", "sha": "abc", "message": "fix injection"}
+    old = candidate("os.system('ls ' + d)\n", empty, "commit_old", **commit)
+    new = candidate("subprocess.run(['ls', d])\n", empty, "commit_new", **commit)
+    a, b = scanned(Side(old), ("os-system", "HIGH")), scanned(Side(new))
+    verdict = security_rule(a, b, CONFIG)
+    assert verdict.winner == "b"
+    assert verdict.evidence["commit"] == {"agrees": True, "sha": "abc", "message": "fix injection",
+                                          "criteria": "Security_Hardness,Readability_Maintainability"}
+
+
+# ------------------------------------------------------------ readability
+
+def read(s: Side, score: float, errors=(), **metrics: float) -> Side:
+    report = StaticReport(candidate_id=s.candidate.candidate_id, task_id="t1", language="Python",
+                          analyzer="tree-sitter", metrics=metrics, readability_score=score, errors=list(errors))
+    return Side(s.candidate, s.measurement, readability=report)
+
+
+def test_readability_needs_the_threshold_and_both_passing():
+    a = read(side(A_CODE), 80.0, cyclomatic=2.0, max_depth=1.0)
+    b = read(side(B_CODE), 65.0, cyclomatic=5.0, max_depth=3.0)
+    verdict = readability_rule(a, b, CONFIG)
+    assert verdict.winner == "a" and verdict.margin == 15.0
+    assert verdict.evidence["metric_deltas"] == {"cyclomatic": -3.0, "max_depth": -2.0}
+    assert verdict.evidence["basis"] == "both_pass_tests"
+    assert readability_rule(a, read(side(B_CODE), 75.0), CONFIG) is None
+    assert readability_rule(a, read(side(B_CODE, "test_failure"), 10.0), CONFIG) is None
+    assert readability_rule(a, read(side(B_CODE), 10.0, errors=["2 syntax error node(s)"]), CONFIG) is None
+
+
+def test_readability_without_tests_needs_a_refactoring_commit():
+    empty = TestSpec()
+    plain = [read(Side(candidate(code, empty)), score) for code, score in ((A_CODE, 90.0), (B_CODE, 50.0))]
+    assert readability_rule(*plain, CONFIG) is None
+    old = read(Side(candidate(B_CODE, empty, "commit_old", criteria="Readability_Maintainability")), 50.0)
+    new = read(Side(candidate(A_CODE, empty, "commit_new", criteria="Readability_Maintainability")), 90.0)
+    verdict = readability_rule(old, new, CONFIG)
+    assert verdict.winner == "b" and verdict.evidence["basis"] == "refactoring_commit"
+    assert verdict.evidence["commit"]["agrees"] is True
+
+
+# ------------------------------------------------------------ task level
+
+def test_identical_programs_after_normalisation_are_never_paired():
+    a = candidate("def add(a, b):\n    return a + b\n")
+    twin = candidate("def add(a,b):  # sum\n    return a+b\n")
+    other = candidate(B_CODE)
+    assert normalize_code(a.code, "Python") == normalize_code(twin.code, "Python")
+    sides = build_sides([other, twin, a], [measured(a), measured(twin), measured(other)], [])
+    assert [s.candidate.candidate_id for s in sides] == sorted(c.candidate_id for c in (a, twin, other))
+    kept, dropped = distinct_sides(sides)
+    first, second = sorted([a.candidate_id, twin.candidate_id])
+    assert {s.candidate.candidate_id for s in kept} == {first, other.candidate_id}
+    assert [(d.reason, d.record_id) for d in dropped] == [("duplicate_candidate", second)]
+
+
+def test_select_pairs_caps_per_task_and_criterion_by_margin():
+    config = LabelConfig(max_pairs_per_task=2)
+    sides = [read(side(f"def add(a, b):\n    return a + b + {i} - {i}\n"), 10.0 * i) for i in range(4)]
+    verdicts = static_verdicts(sides, None, config)
+    assert len(verdicts) == 6  # scores 10 apart: every pair reaches the threshold of 10
+    kept, surplus = select_pairs(verdicts, config)
+    assert [v.margin for v in kept] == [30.0, 20.0]
+    assert len(surplus) == 4 and {d.reason for d in surplus} == {"over_task_cap"}
+
+
+def test_to_pair_is_deterministic_and_carries_evidence():
+    a, b = side(A_CODE), side(B_CODE, "compile_error")
+    pair = to_pair(correctness_rule(a, b, CONFIG), CONFIG)
+    again = to_pair(correctness_rule(a, b, CONFIG), CONFIG)
+    assert pair == again
+    assert pair.chosen == A_CODE and pair.rejected == B_CODE and pair.split == "train"
+    assert json.loads(pair.evidence)["status"] == {"chosen": "ok", "rejected": "compile_error"}
+    assert pair.chosen_id == a.candidate.candidate_id
+
+
+def test_config_errors_name_the_flag_and_flag_strings_are_parsed():
+    with pytest.raises(LabelConfigError, match="--runtime_ratio"):
+        LabelConfig(runtime_ratio=0.8)
+    with pytest.raises(LabelConfigError, match="--aspects"):
+        LabelConfig(aspects="Speed")
+    config = LabelConfig(aspects="Runtime_Efficiency, Memory_Efficiency", splits="train=0.9,test=0.1")
+    assert config.aspects == ("Runtime_Efficiency", "Memory_Efficiency")
+    assert config.splits == (("train", 0.9), ("test", 0.1))
+    assert LabelConfig(aspects="all").aspects == LabelConfig().aspects

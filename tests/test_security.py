@@ -1,0 +1,86 @@
+"""The semgrep rule pack (fixtures via `semgrep --test`) and the batched scanner."""
+import subprocess
+
+import pytest
+
+from schemas.records import Candidate, StaticReport, TestSpec
+from transforms import security
+from transforms.security import RULES_DIR, SecurityConfig, rule_metadata, scan_candidates
+from transforms.store import Store
+
+
+def make(code: str, language: str, task: str = "t") -> Candidate:
+    return Candidate(candidate_id=Candidate.make_id(task, language, code), task_id=task, language=language,
+                     prompt="p", code=code, origin="submission", tests=TestSpec())
+
+
+def test_rule_pack_fixtures_pass_semgrep_test():
+    proc = subprocess.run(
+        [security.semgrep_executable(), "--test", "--metrics=off", "--disable-version-check",
+         "--config", str(RULES_DIR), str(RULES_DIR / "tests")],
+        capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    assert "All tests passed" in proc.stdout + proc.stderr
+
+
+def test_every_rule_has_cwe_severity_message_and_a_fixture():
+    fixtures = "\n".join(p.read_text() for p in (RULES_DIR / "tests").iterdir())
+    rules = rule_metadata()
+    assert len(rules) >= 100
+    for rule_id, meta in rules.items():
+        assert meta["cwe"].startswith("CWE-") and meta["severity"] in ("LOW", "MEDIUM", "HIGH") and meta["message"]
+        assert f"ruleid: {rule_id}" in fixtures or f", {rule_id}" in fixtures, rule_id
+        assert f"ok: {rule_id}" in fixtures, rule_id
+    languages = {rule_id.split("-")[0] for rule_id in rules}
+    assert languages == {"c", "cpp", "csharp", "go", "java", "js", "python", "ruby"}
+
+
+UNSAFE_PY = 'import os\n\ndef ping(host):\n    os.system("ping -c 1 " + host)\n'
+SAFE_PY = 'import subprocess\n\ndef ping(host):\n    subprocess.run(["ping", "-c", "1", host])\n'
+UNSAFE_C = '#include <string.h>\nvoid copy(char *d, const char *s) {\n    strcpy(d, s);\n}\n'
+BROKEN_JAVA = 'class A { void f( { int x = ; } }\n'
+
+
+def test_findings_are_mapped_back_to_candidates_in_order():
+    candidates = [make(UNSAFE_PY, "Python"), make(SAFE_PY, "Python"), make(UNSAFE_C, "C"),
+                  make(UNSAFE_PY, "Python", task="other")]
+    reports = scan_candidates(candidates, SecurityConfig(batch_size=10))
+    assert [r.candidate_id for r in reports] == [c.candidate_id for c in candidates]
+    assert [(f.rule_id, f.cwe, f.severity, f.line) for f in reports[0].findings] == [
+        ("python-os-command-nonliteral", "CWE-78", "HIGH", 4)]
+    assert reports[1].findings == [] and reports[1].errors == []
+    assert [(f.rule_id, f.cwe, f.severity, f.line) for f in reports[2].findings] == [
+        ("c-unbounded-string-copy", "CWE-120", "MEDIUM", 3)]
+    # same code in another task: same content address, same findings, its own ids
+    assert reports[3].report_key == reports[0].report_key and reports[3].task_id == "other"
+    assert reports[3].findings == reports[0].findings
+    assert all(r.analyzer == "semgrep" for r in reports)
+
+
+def test_parse_errors_are_recorded_not_fatal():
+    reports = scan_candidates([make(BROKEN_JAVA, "Java"), make(SAFE_PY, "Python")], SecurityConfig())
+    assert len(reports[0].errors) == 1 and "Syntax error" in reports[0].errors[0]
+    assert reports[1].errors == []
+
+
+def test_one_semgrep_process_per_batch_and_store_cache(tmp_path, monkeypatch):
+    calls = []
+    real_run = security.run_semgrep
+
+    def counting_run(paths, timeout_s, cwd):
+        calls.append(len(paths))
+        return real_run(paths, timeout_s, cwd)
+
+    monkeypatch.setattr(security, "run_semgrep", counting_run)
+    codes = [f"def f{i}(x):\n    return eval(x)\n" for i in range(5)]
+    candidates = [make(code, "Python") for code in codes] + [make(codes[0], "Python", task="dup")]
+    config = SecurityConfig(batch_size=2, store_path=str(tmp_path / "store.sqlite"))
+    first = scan_candidates(candidates, config)
+    assert calls == [2, 2, 1]  # 5 distinct programs in batches of 2; the duplicate is not rescanned
+    assert Store(config.store_path).count("static") == 5
+    assert [f.rule_id for r in first for f in r.findings] == ["python-code-eval-nonliteral"] * 6
+
+    calls.clear()
+    again = scan_candidates(candidates, config)
+    assert calls == []  # everything came from the store
+    assert again == first

@@ -1,0 +1,564 @@
+"""Preference labelling: measurements and static reports become preference pairs.
+
+One pure rule per criterion decides, for two candidates of the same task, which
+one is preferred, by how much (the margin) and on what evidence; when the
+evidence is not strong enough the rule records a tie instead of guessing.
+`select_pairs` caps the pairs per task and criterion, and `LabelTasks` is the
+Beam stage around it all.
+
+Rules in brief (thresholds from `LabelConfig`):
+- Functional_Correctness: one passes every test, the other fails a test or does
+  not compile. Sandbox errors and timeouts the machine caused (the program did
+  not use its CPU budget) are never failures.
+- Runtime_Efficiency: both pass; interleaved A/B runs; a label only when the
+  Mann-Whitney U test gives p < alpha and the ratio of median CPU times >= r.
+- Memory_Efficiency: both pass; ratio of median peak memory above the
+  language's baseline footprint >= r (tiny footprints are floored, so noise
+  around the baseline never makes a label).
+- Security_Hardness: one has findings of at least the minimum severity that the
+  other lacks (and not the other way round); both pass the tests where tests
+  exist. A mined security-fix commit is recorded as supporting evidence.
+- Readability_Maintainability: readability scores differ by at least the
+  threshold, and both pass the tests, or (without tests) the two sides are the
+  two versions of a refactoring commit.
+"""
+from __future__ import annotations
+
+import collections
+import dataclasses
+import json
+import statistics
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Optional, Sequence, Union
+
+import apache_beam as beam
+from apache_beam.metrics import Metrics
+from scipy.stats import mannwhitneyu
+
+from schemas.records import (
+    ASPECTS, Candidate, DeadLetter, Measurement, PreferencePair, StaticReport, content_id,
+)
+from transforms.normalize import normalize_code
+from transforms.splits import SplitSpec, parse_splits, split_of
+from transforms.system_prompts import check_probabilities, system_prompt
+
+if TYPE_CHECKING:
+    from transforms.execute import ExecuteConfig
+
+STAGE = "label"
+SEVERITY_RANK = {"INFO": 0, "LOW": 0, "WARNING": 1, "MEDIUM": 1, "ERROR": 2, "HIGH": 2, "CRITICAL": 3}
+# Statuses that are the program's fault; `timeout` joins them only when the program used its CPU budget.
+FAILING_STATUSES = frozenset({"test_failure", "compile_error", "runtime_error", "memory_limit", "output_limit"})
+SECURITY_ANALYZER = "semgrep"
+READABILITY_ANALYZER = "tree-sitter"
+COMMIT_ORIGINS = frozenset({"commit_old", "commit_new"})
+
+
+class LabelConfigError(ValueError):
+    """Labelling flags that cannot be used; the message names the flag."""
+
+
+@dataclasses.dataclass(frozen=True)
+class LabelConfig:
+    """The `labelling` flags of pipelines/options.py (field names are flag names), plus
+    --splits, --cpu_limit and --ab_repetitions. `aspects` and `splits` accept the flag
+    strings ('all', 'train=0.9,test=0.1') and are stored parsed."""
+
+    aspects: Union[str, tuple[str, ...]] = ASPECTS
+    alpha: float = 0.01
+    runtime_ratio: float = 1.2
+    memory_ratio: float = 1.2
+    memory_floor_mb: float = 1.0
+    readability_threshold: float = 10.0
+    security_min_severity: str = "MEDIUM"
+    timeout_cpu_fraction: float = 0.9
+    cpu_limit: float = 10.0
+    ab_repetitions: int = 10
+    max_pairs_per_task: int = 3
+    max_pairs_per_cell: int = 0
+    system_prompt_none: float = 0.15
+    system_prompt_single: float = 0.425
+    seed: int = 0
+    splits: Union[str, SplitSpec] = (("train", 1.0),)
+
+    def __post_init__(self) -> None:
+        if isinstance(self.aspects, str):
+            names = ASPECTS if self.aspects.strip() == "all" else tuple(
+                a.strip() for a in self.aspects.split(",") if a.strip())
+            object.__setattr__(self, "aspects", names)
+        if isinstance(self.splits, str):
+            object.__setattr__(self, "splits", parse_splits(self.splits))
+        unknown = [a for a in self.aspects if a not in ASPECTS]
+        if unknown or not self.aspects:
+            raise LabelConfigError(f"--aspects: unknown criteria {unknown}; use 'all' or names from {', '.join(ASPECTS)}")
+        if not 0.0 < self.alpha < 1.0:
+            raise LabelConfigError(f"--alpha must lie in (0, 1), got {self.alpha}")
+        for flag in ("runtime_ratio", "memory_ratio"):
+            if getattr(self, flag) < 1.0:
+                raise LabelConfigError(f"--{flag} is a ratio of the larger to the smaller value: use >= 1, got {getattr(self, flag)}")
+        if self.security_min_severity.upper() not in SEVERITY_RANK:
+            raise LabelConfigError(f"--security_min_severity: use LOW, MEDIUM or HIGH, got {self.security_min_severity!r}")
+        if self.max_pairs_per_task < 1:
+            raise LabelConfigError(f"--max_pairs_per_task must be at least 1, got {self.max_pairs_per_task}")
+        if self.ab_repetitions < 3:
+            raise LabelConfigError(f"--ab_repetitions must be at least 3 for a significance test, got {self.ab_repetitions}")
+        check_probabilities(self.system_prompt_none, self.system_prompt_single)
+
+
+@dataclasses.dataclass(frozen=True)
+class Side:
+    """One candidate with everything measured and found about it."""
+
+    candidate: Candidate
+    measurement: Optional[Measurement] = None
+    security: Optional[StaticReport] = None
+    readability: Optional[StaticReport] = None
+
+    @property
+    def has_tests(self) -> bool:
+        return not self.candidate.tests.is_empty
+
+    @property
+    def passes(self) -> bool:
+        return self.measurement is not None and self.measurement.status == "ok"
+
+
+@dataclasses.dataclass(frozen=True)
+class Verdict:
+    """A rule's decision on two sides: `winner` is 'a', 'b', or None for a recorded tie."""
+
+    aspect: str
+    a: Side
+    b: Side
+    winner: Optional[str]
+    margin: float
+    evidence: dict
+    p_value: Optional[float] = None
+    reason: str = ""
+
+    @property
+    def chosen(self) -> Side:
+        return self.a if self.winner == "a" else self.b
+
+    @property
+    def rejected(self) -> Side:
+        return self.b if self.winner == "a" else self.a
+
+
+def _oriented(per_side: dict[str, tuple], winner: Optional[str]) -> dict[str, dict]:
+    """{'cpu': (a, b)} -> {'cpu': {'chosen': .., 'rejected': ..}} (or {'a': .., 'b': ..} for a tie)."""
+    names = {"a": ("chosen", "rejected"), "b": ("rejected", "chosen"), None: ("a", "b")}[winner]
+    return {key: {names[0]: a, names[1]: b} for key, (a, b) in per_side.items()}
+
+
+def _verdict(aspect: str, a: Side, b: Side, winner: Optional[str], margin: float,
+             per_side: dict[str, tuple], shared: dict, p_value: Optional[float] = None, reason: str = "") -> Verdict:
+    evidence = {**shared, **_oriented(per_side, winner)}
+    if reason:
+        evidence["tie_reason"] = reason
+    return Verdict(aspect, a, b, winner, margin, evidence, p_value, reason)
+
+
+# ---------------------------------------------------------------- correctness
+
+def outcome(measurement: Optional[Measurement], config: LabelConfig) -> Optional[bool]:
+    """True: passes every test; False: the program's own failure; None: no verdict (unmeasured,
+    sandbox error, or a timeout the machine caused)."""
+    if measurement is None:
+        return None
+    if measurement.status == "ok":
+        return True
+    if measurement.status in FAILING_STATUSES:
+        return False
+    if measurement.status == "timeout":
+        used = max(measurement.cpu_seconds, default=0.0)
+        return False if used >= config.timeout_cpu_fraction * config.cpu_limit else None
+    return None
+
+
+def correctness_rule(a: Side, b: Side, config: LabelConfig) -> Optional[Verdict]:
+    if not (a.has_tests and b.has_tests):
+        return None
+    outcomes = (outcome(a.measurement, config), outcome(b.measurement, config))
+    if None in outcomes or outcomes[0] == outcomes[1]:
+        return None
+    winner = "a" if outcomes[0] else "b"
+    per_side = {"status": (a.measurement.status, b.measurement.status),
+                "exit_code": (a.measurement.exit_code, b.measurement.exit_code),
+                "stderr_tail": (a.measurement.stderr_tail[-500:], b.measurement.stderr_tail[-500:])}
+    return _verdict("Functional_Correctness", a, b, winner, 1.0, per_side, {"rule": "passes_vs_fails"})
+
+
+# ---------------------------------------------------------------- runtime
+
+def runtime_rule(a: Side, b: Side, ab: tuple[Measurement, Measurement], config: LabelConfig) -> Optional[Verdict]:
+    """`ab`: the interleaved A/B measurements of a and b (in that order)."""
+    if not (a.passes and b.passes):
+        return None
+    aspect = "Runtime_Efficiency"
+    times = (list(ab[0].cpu_seconds), list(ab[1].cpu_seconds))
+    per_side = {"cpu_seconds": times, "ab_status": (ab[0].status, ab[1].status)}
+    shared: dict[str, Any] = {"rule": "mann_whitney_u_and_median_ratio", "alpha": config.alpha,
+                              "min_ratio": config.runtime_ratio}
+    if ab[0].status != "ok" or ab[1].status != "ok":
+        return _verdict(aspect, a, b, None, 1.0, per_side, shared, reason="ab_run_failed")
+    if min(len(times[0]), len(times[1])) < 3:
+        return _verdict(aspect, a, b, None, 1.0, per_side, shared, reason="too_few_repetitions")
+    medians = (statistics.median(times[0]), statistics.median(times[1]))
+    per_side["median_cpu_seconds"] = medians
+    if min(medians) <= 0.0:
+        return _verdict(aspect, a, b, None, 1.0, per_side, shared, reason="below_timer_resolution")
+    p_value = float(mannwhitneyu(times[0], times[1], alternative="two-sided").pvalue)
+    ratio = max(medians) / min(medians)
+    shared.update(p_value=p_value, ratio=ratio)
+    if not (p_value < config.alpha and ratio >= config.runtime_ratio):
+        reason = "not_significant" if not p_value < config.alpha else "ratio_below_threshold"
+        return _verdict(aspect, a, b, None, ratio, per_side, shared, p_value, reason)
+    winner = "a" if medians[0] < medians[1] else "b"
+    return _verdict(aspect, a, b, winner, ratio, per_side, shared, p_value)
+
+
+# ---------------------------------------------------------------- memory
+
+def memory_rule(a: Side, b: Side, baseline_bytes: int, config: LabelConfig) -> Optional[Verdict]:
+    """`baseline_bytes`: the median peak memory of a minimal program in this language."""
+    if not (a.passes and b.passes) or not (a.measurement.peak_memory_bytes and b.measurement.peak_memory_bytes):
+        return None
+    aspect = "Memory_Efficiency"
+    floor = int(config.memory_floor_mb * 1024 * 1024)
+    peaks = (int(statistics.median(a.measurement.peak_memory_bytes)),
+             int(statistics.median(b.measurement.peak_memory_bytes)))
+    above = (max(peaks[0] - baseline_bytes, floor), max(peaks[1] - baseline_bytes, floor))
+    ratio = max(above) / min(above)
+    per_side = {"peak_memory_bytes": (list(a.measurement.peak_memory_bytes), list(b.measurement.peak_memory_bytes)),
+                "median_peak_bytes": peaks, "above_baseline_bytes": (peaks[0] - baseline_bytes, peaks[1] - baseline_bytes)}
+    shared = {"rule": "peak_ratio_above_baseline", "baseline_bytes": baseline_bytes, "floor_bytes": floor,
+              "ratio": ratio, "min_ratio": config.memory_ratio}
+    if ratio < config.memory_ratio:
+        return _verdict(aspect, a, b, None, ratio, per_side, shared, reason="ratio_below_threshold")
+    winner = "a" if above[0] < above[1] else "b"
+    return _verdict(aspect, a, b, winner, ratio, per_side, shared)
+
+
+# ---------------------------------------------------------------- security
+
+def _serious(report: StaticReport, min_severity: str) -> collections.Counter:
+    floor = SEVERITY_RANK[min_severity.upper()]
+    return collections.Counter(f.rule_id for f in report.findings if SEVERITY_RANK.get(f.severity.upper(), 0) >= floor)
+
+
+def _finding_dicts(report: StaticReport, rule_ids: Iterable[str]) -> list[dict]:
+    wanted = set(rule_ids)
+    return [f.to_dict() for f in report.findings if f.rule_id in wanted]
+
+
+def commit_evidence(a: Side, b: Side, aspect: str) -> Optional[dict]:
+    """When a and b are the old and new version of a mined commit whose message names
+    `aspect` (metadata 'criteria', comma-separated), which side is the new one and the commit."""
+    if {a.candidate.origin, b.candidate.origin} != COMMIT_ORIGINS:
+        return None
+    new = a if a.candidate.origin == "commit_new" else b
+    metadata = new.candidate.metadata
+    if aspect not in metadata.get("criteria", "").split(","):
+        return None
+    commit = {key: metadata[key] for key in ("repo", "sha", "path", "criteria") if key in metadata}
+    commit["message"] = metadata.get("message", "")[:500]
+    return {"new": "a" if new is a else "b", "commit": commit}
+
+
+def _with_commit(verdict: Verdict, commit: Optional[dict]) -> Verdict:
+    if commit is None:
+        return verdict
+    record = {**commit["commit"], "agrees": verdict.winner == commit["new"]}
+    return dataclasses.replace(verdict, evidence={**verdict.evidence, "commit": record})
+
+
+def security_rule(a: Side, b: Side, config: LabelConfig) -> Optional[Verdict]:
+    if a.security is None or b.security is None or a.security.errors or b.security.errors:
+        return None  # a failed scan is not a clean bill of health
+    if a.has_tests and not (a.passes and b.passes):
+        return None
+    serious = (_serious(a.security, config.security_min_severity), _serious(b.security, config.security_min_severity))
+    extra_a, extra_b = serious[0] - serious[1], serious[1] - serious[0]
+    if bool(extra_a) == bool(extra_b):
+        return None  # same weaknesses, or each has some the other lacks
+    winner = "b" if extra_a else "a"
+    extra = extra_a or extra_b
+    per_side = {"findings": (_finding_dicts(a.security, serious[0]), _finding_dicts(b.security, serious[1]))}
+    shared = {"rule": "findings_only_in_rejected", "min_severity": config.security_min_severity.upper(),
+              "extra_findings": dict(sorted(extra.items()))}
+    verdict = _verdict("Security_Hardness", a, b, winner, float(sum(extra.values())), per_side, shared)
+    return _with_commit(verdict, commit_evidence(a, b, "Security_Hardness"))
+
+
+# ---------------------------------------------------------------- readability
+
+def readability_rule(a: Side, b: Side, config: LabelConfig) -> Optional[Verdict]:
+    if a.readability is None or b.readability is None or a.readability.errors or b.readability.errors:
+        return None  # unparsable code has no trustworthy score
+    scores = (a.readability.readability_score, b.readability.readability_score)
+    if None in scores or abs(scores[0] - scores[1]) < config.readability_threshold:
+        return None
+    commit = commit_evidence(a, b, "Readability_Maintainability")
+    if a.has_tests:
+        if not (a.passes and b.passes):
+            return None
+        basis = "both_pass_tests"
+    elif commit is not None:
+        basis = "refactoring_commit"
+    else:
+        return None
+    winner = "a" if scores[0] > scores[1] else "b"
+    names = sorted(set(a.readability.metrics) & set(b.readability.metrics))
+    per_side = {"readability_score": scores,
+                "metrics": (dict(sorted(a.readability.metrics.items())), dict(sorted(b.readability.metrics.items())))}
+    chosen, rejected = (a, b) if winner == "a" else (b, a)
+    shared = {"rule": "readability_score_difference", "basis": basis, "threshold": config.readability_threshold,
+              "metric_deltas": {n: chosen.readability.metrics[n] - rejected.readability.metrics[n] for n in names}}
+    verdict = _verdict("Readability_Maintainability", a, b, winner, abs(scores[0] - scores[1]), per_side, shared)
+    return _with_commit(verdict, commit)
+
+
+# ---------------------------------------------------------------- one task
+
+def build_sides(candidates: Iterable[Candidate], measurements: Iterable[Measurement],
+                reports: Iterable[StaticReport]) -> list[Side]:
+    """Join a task's records by candidate id, ordered by candidate id."""
+    by_id = {m.candidate_id: m for m in sorted(measurements, key=lambda m: m.measurement_key)}
+    static: dict[tuple[str, str], StaticReport] = {}
+    for report in sorted(reports, key=lambda r: r.report_key):
+        static[(report.candidate_id, report.analyzer)] = report
+    return [Side(c, by_id.get(c.candidate_id), static.get((c.candidate_id, SECURITY_ANALYZER)),
+                 static.get((c.candidate_id, READABILITY_ANALYZER)))
+            for c in sorted({c.candidate_id: c for c in candidates}.values(), key=lambda c: c.candidate_id)]
+
+
+def distinct_sides(sides: Sequence[Side]) -> tuple[list[Side], list[DeadLetter]]:
+    """One side per program after comment and whitespace normalisation; the others are
+    dead letters ('duplicate_candidate'), so a pair never compares a program with itself."""
+    kept: dict[str, Side] = {}
+    dropped = []
+    for side in sides:
+        key = normalize_code(side.candidate.code, side.candidate.language)
+        if key in kept:
+            dropped.append(DeadLetter.of(STAGE, "duplicate_candidate", {"candidate_id": side.candidate.candidate_id},
+                                         side.candidate.candidate_id,
+                                         f"same program as {kept[key].candidate.candidate_id} after removing "
+                                         "comments and whitespace"))
+        else:
+            kept[key] = side
+    return list(kept.values()), dropped
+
+
+def side_pairs(sides: Sequence[Side]) -> list[tuple[Side, Side]]:
+    return [(sides[i], sides[j]) for i in range(len(sides)) for j in range(i + 1, len(sides))]
+
+
+def static_verdicts(sides: Sequence[Side], baseline_bytes: Optional[int], config: LabelConfig) -> list[Verdict]:
+    """Verdicts of every rule that needs no further measurement, over all pairs of sides."""
+    verdicts = []
+    for a, b in side_pairs(sides):
+        if "Functional_Correctness" in config.aspects:
+            verdicts.append(correctness_rule(a, b, config))
+        if "Memory_Efficiency" in config.aspects and baseline_bytes is not None:
+            verdicts.append(memory_rule(a, b, baseline_bytes, config))
+        if "Security_Hardness" in config.aspects:
+            verdicts.append(security_rule(a, b, config))
+        if "Readability_Maintainability" in config.aspects:
+            verdicts.append(readability_rule(a, b, config))
+    return [v for v in verdicts if v is not None]
+
+
+def runtime_proposals(sides: Sequence[Side], config: LabelConfig) -> list[tuple[Side, Side]]:
+    """The pairs worth an interleaved A/B measurement: both pass, ordered by the ratio of
+    their single-run median CPU times (largest first), at most max_pairs_per_task."""
+    if "Runtime_Efficiency" not in config.aspects:
+        return []
+
+    def ratio(pair: tuple[Side, Side]) -> float:
+        medians = [statistics.median(s.measurement.cpu_seconds or [0.0]) for s in pair]
+        return max(medians) / min(medians) if min(medians) > 0 else 1.0
+
+    eligible = [p for p in side_pairs(sides) if p[0].passes and p[1].passes]
+    eligible.sort(key=lambda p: (-ratio(p), p[0].candidate.candidate_id, p[1].candidate.candidate_id))
+    return eligible[: config.max_pairs_per_task]
+
+
+def pair_id(verdict: Verdict) -> str:
+    return content_id("pair", verdict.aspect, verdict.chosen.candidate.candidate_id,
+                      verdict.rejected.candidate.candidate_id)
+
+
+def select_pairs(verdicts: Iterable[Verdict], config: LabelConfig) -> tuple[list[Verdict], list[DeadLetter]]:
+    """At most max_pairs_per_task labelled pairs per task and criterion, largest margin first
+    (pair id breaks ties); the rest become 'over_task_cap' dead letters."""
+    groups: dict[tuple[str, str], list[Verdict]] = collections.defaultdict(list)
+    for verdict in verdicts:
+        if verdict.winner is not None:
+            groups[(verdict.a.candidate.task_id, verdict.aspect)].append(verdict)
+    kept, surplus = [], []
+    for key in sorted(groups):
+        ranked = sorted(groups[key], key=lambda v: (-v.margin, pair_id(v)))
+        kept += ranked[: config.max_pairs_per_task]
+        surplus += [DeadLetter.of(STAGE, "over_task_cap", _summary(v), pair_id(v),
+                                  f"{key[1]}: task {key[0]} already has {config.max_pairs_per_task} pairs "
+                                  "with larger margins (raise --max_pairs_per_task to keep more)")
+                    for v in ranked[config.max_pairs_per_task:]]
+    return kept, surplus
+
+
+def _summary(verdict: Verdict) -> dict:
+    return {"aspect": verdict.aspect, "task_id": verdict.a.candidate.task_id, "winner": verdict.winner,
+            "a": verdict.a.candidate.candidate_id, "b": verdict.b.candidate.candidate_id,
+            "margin": verdict.margin, "p_value": verdict.p_value, "evidence": verdict.evidence}
+
+
+def to_pair(verdict: Verdict, config: LabelConfig) -> PreferencePair:
+    chosen, rejected = verdict.chosen.candidate, verdict.rejected.candidate
+    identifier = pair_id(verdict)
+    return PreferencePair(
+        id=identifier,
+        system=system_prompt(identifier, verdict.aspect, config.system_prompt_none, config.system_prompt_single,
+                             config.seed),
+        input=chosen.prompt, chosen=chosen.code, rejected=rejected.code, language=chosen.language,
+        aspect=verdict.aspect, subset=chosen.subset, source=chosen.source,
+        split=split_of(chosen.task_id, config.splits, config.seed), task_id=chosen.task_id,
+        chosen_id=chosen.candidate_id, rejected_id=rejected.candidate_id,
+        chosen_origin=chosen.origin, rejected_origin=rejected.origin,
+        margin=float(verdict.margin), p_value=verdict.p_value,
+        evidence=json.dumps(verdict.evidence, sort_keys=True, ensure_ascii=False),
+    )
+
+
+def tie_record(verdict: Verdict) -> dict:
+    """A recorded tie: the pair, why no label, and the evidence (JSON-ready, keys sorted)."""
+    summary = _summary(verdict)
+    return {"id": content_id("tie", verdict.aspect, summary["a"], summary["b"]), "aspect": verdict.aspect,
+            "task_id": summary["task_id"], "language": verdict.a.candidate.language, "a_id": summary["a"],
+            "b_id": summary["b"], "reason": verdict.reason, "margin": verdict.margin, "p_value": verdict.p_value,
+            "evidence": json.dumps(verdict.evidence, sort_keys=True, ensure_ascii=False)}
+
+
+def cell_rank(pair: PreferencePair, seed: int) -> str:
+    """Order within a (language, criterion) cell when --max_pairs_per_cell caps it: a hash,
+    so the kept pairs are an unbiased sample of the cell."""
+    return content_id("cell_rank", seed, pair.id)
+
+
+# ---------------------------------------------------------------- Beam stage
+
+def _count(name: str) -> None:
+    Metrics.counter("themis", f"{STAGE}.{name}").inc()
+
+
+class _LabelTaskFn(beam.DoFn):
+    """One task's records -> pairs of the rules needing nothing more, ties, dead letters,
+    and the runtime pairs that need an A/B measurement ('proposals')."""
+
+    def __init__(self, config: LabelConfig):
+        self.config = config
+
+    def process(self, element, baselines: dict) -> Iterator:
+        _task_id, grouped = element
+        sides = build_sides(grouped["candidates"], grouped["measurements"], grouped["reports"])
+        kept, duplicates = distinct_sides(sides)
+        for dead in duplicates:
+            _count(dead.reason)
+            yield beam.pvalue.TaggedOutput("dead_letters", dead)
+        if kept:  # empty when only records of a candidate dropped upstream arrived
+            verdicts = static_verdicts(kept, baselines.get(kept[0].candidate.language), self.config)
+            yield from _emit(verdicts, self.config)
+            for proposal in runtime_proposals(kept, self.config):
+                yield beam.pvalue.TaggedOutput("proposals", proposal)
+
+
+def _emit(verdicts: Sequence[Verdict], config: LabelConfig) -> Iterator:
+    for verdict in verdicts:
+        if verdict.winner is None:
+            _count(f"ties.{verdict.aspect}")
+            yield beam.pvalue.TaggedOutput("ties", tie_record(verdict))
+    selected, surplus = select_pairs(verdicts, config)
+    for dead in surplus:
+        _count(dead.reason)
+        yield beam.pvalue.TaggedOutput("dead_letters", dead)
+    for verdict in selected:
+        _count(f"pairs.{verdict.aspect}")
+        yield to_pair(verdict, config)
+
+
+class _CellCapFn(beam.DoFn):
+    def __init__(self, config: LabelConfig):
+        self.config = config
+
+    def process(self, pair: PreferencePair, cutoffs: dict) -> Iterator:
+        cell = f"{pair.language}/{pair.aspect}"
+        if cell_rank(pair, self.config.seed) <= cutoffs[cell]:
+            yield pair
+        else:
+            yield from self._drop(pair, cell)
+
+    def _drop(self, pair: PreferencePair, cell: str) -> Iterator:
+        _count("over_cell_cap")
+        yield beam.pvalue.TaggedOutput("dead_letters", DeadLetter.of(
+            STAGE, "over_cell_cap", {"task_id": pair.task_id, "aspect": pair.aspect, "language": pair.language},
+            pair.id, f"{cell} already has {self.config.max_pairs_per_cell} pairs (--max_pairs_per_cell)"))
+
+
+class LabelTasks(beam.PTransform):
+    """{"candidates", "measurements", "reports"} -> {"pairs", "ties", "dead_letters"}.
+
+    Groups by task, applies the rules, measures runtime proposals A/B (store first),
+    caps pairs per task and criterion, and optionally per language and criterion.
+    """
+
+    def __init__(self, config: LabelConfig, execute: "ExecuteConfig"):
+        super().__init__()
+        self.config, self.execute = config, execute
+
+    def expand(self, inputs: dict):
+        from transforms.measure_pairs import MeasureBaselines, MeasurePairs
+
+        config = self.config
+        keyed = {name: inputs[name] | f"Key{name.title()}" >> beam.Map(lambda r: (r.task_id, r))
+                 for name in ("candidates", "measurements", "reports")}
+        grouped = keyed | "GroupByTask" >> beam.CoGroupByKey()
+        dead_letters, ties = [], []
+
+        if "Memory_Efficiency" in config.aspects:
+            languages = (inputs["candidates"]
+                         | "TestedLanguages" >> beam.FlatMap(lambda c: [] if c.tests.is_empty else [c.language])
+                         | "DistinctLanguages" >> beam.Distinct())
+            baselines = languages | "Baselines" >> MeasureBaselines(self.execute)
+            dead_letters.append(baselines["dead_letters"])
+            baseline_view = beam.pvalue.AsDict(baselines["baselines"])
+        else:
+            baseline_view = beam.pvalue.AsDict(grouped.pipeline | "NoBaselines" >> beam.Create([]))
+
+        labelled = grouped | "Rules" >> beam.ParDo(_LabelTaskFn(config), baseline_view).with_outputs(
+            "proposals", "ties", "dead_letters", main="pairs")
+        dead_letters.append(labelled.dead_letters)
+        ties.append(labelled.ties)
+        pairs = [labelled.pairs]
+        if "Runtime_Efficiency" in config.aspects:
+            measured = labelled.proposals | "MeasureAB" >> MeasurePairs(self.execute, config.ab_repetitions)
+            runtime = (measured["measured"]
+                       | "RuntimeRule" >> beam.FlatMap(lambda m: filter(None, [runtime_rule(m[0], m[1], m[2], config)]))
+                       | "EmitRuntime" >> beam.FlatMap(lambda v: _emit([v], config)).with_outputs(
+                           "ties", "dead_letters", main="pairs"))
+            dead_letters += [measured["dead_letters"], runtime.dead_letters]
+            ties.append(runtime.ties)
+            pairs.append(runtime.pairs)
+        pairs = pairs | "AllPairs" >> beam.Flatten()
+
+        if config.max_pairs_per_cell > 0:
+            cutoffs = (pairs
+                       | "CellRank" >> beam.Map(lambda p: (f"{p.language}/{p.aspect}", cell_rank(p, config.seed)))
+                       | "KeepSmallest" >> beam.combiners.Top.SmallestPerKey(config.max_pairs_per_cell)
+                       | "Cutoff" >> beam.MapTuple(lambda cell, ranks: (cell, max(ranks))))
+            capped = pairs | "CellCap" >> beam.ParDo(_CellCapFn(config), beam.pvalue.AsDict(cutoffs)).with_outputs(
+                "dead_letters", main="pairs")
+            pairs = capped.pairs
+            dead_letters.append(capped.dead_letters)
+
+        return {"pairs": pairs,
+                "ties": ties | "AllTies" >> beam.Flatten(),
+                "dead_letters": dead_letters | "AllDeadLetters" >> beam.Flatten()}

@@ -1,0 +1,142 @@
+"""Read input rows from JSONL, Parquet or a `datasets` dataset, dead-lettering what cannot be read.
+
+Each row travels with a reference (`file:line` or `dataset[index]`) so a dropped
+record can be found again. JSONL lines are read as bytes and decoded here, so a
+non-UTF-8 line or an oversized one becomes a dead letter instead of stopping the
+build.
+"""
+from __future__ import annotations
+
+import json
+import os
+from typing import Iterator, Union
+
+import apache_beam as beam
+from apache_beam.io.filesystems import FileSystems
+
+from schemas import DeadLetter
+from transforms.routing import DEAD_LETTERS, route
+
+STAGE = "read"
+Source = tuple[str, str]  # (kind, path or dataset name); kind in jsonl, parquet, datasets
+Row = tuple[str, Union[bytes, dict]]
+
+
+class InputError(ValueError):
+    """The --input cannot be resolved; the message says what was looked for."""
+
+
+def _kind_of(path: str) -> str:
+    lowered = path.lower()
+    if lowered.endswith((".jsonl", ".json", ".jsonl.gz", ".ndjson")):
+        return "jsonl"
+    if lowered.endswith(".parquet"):
+        return "parquet"
+    raise InputError(f"{path}: unknown file type; expected .jsonl, .json, .ndjson or .parquet (or pass --format datasets)")
+
+
+def resolve_sources(spec: str, fmt: str = "auto") -> list[Source]:
+    """Expand --input (paths, globs, a directory, comma-separated) into readable sources, sorted."""
+    if fmt == "datasets":
+        return [("datasets", spec)]
+    sources: list[Source] = []
+    for part in filter(None, (p.strip() for p in spec.split(","))):
+        if os.path.isdir(part):
+            if any(os.path.exists(os.path.join(part, marker)) for marker in ("dataset_info.json", "state.json", "dataset_dict.json")):
+                sources.append(("datasets", part))
+                continue
+            part = os.path.join(part, "*")
+        matches = [m.path for r in FileSystems.match([part]) for m in r.metadata_list]
+        files = [m for m in matches if m.lower().endswith((".jsonl", ".json", ".ndjson", ".jsonl.gz", ".parquet"))]
+        if not files:
+            if "*" not in part and not os.path.exists(part) and "/" in part.strip("/") and not part.startswith(("gs://", "s3://")):
+                # `owner/name` with no such local path: a dataset on the hub
+                sources.append(("datasets", part))
+                continue
+            raise InputError(f"--input {part}: no .jsonl, .json or .parquet files found")
+        sources += [(_kind_of(f), f) for f in files]
+    if not sources:
+        raise InputError("--input is empty: give a file, a glob, a directory or a dataset name")
+    return sorted(set(sources))
+
+
+def iter_source(source: Source, dataset_split: str = "train") -> Iterator[Row]:
+    """Yield (reference, raw line bytes or row dict) for one source."""
+    kind, path = source
+    if kind == "jsonl":
+        with FileSystems.open(path) as fh:
+            for number, line in enumerate(fh, start=1):
+                if line.strip():
+                    yield f"{path}:{number}", line
+    elif kind == "parquet":
+        import pyarrow.parquet as pq
+
+        with FileSystems.open(path) as fh:
+            parquet = pq.ParquetFile(fh)
+            index = 0
+            for batch in parquet.iter_batches(batch_size=1024):
+                for row in batch.to_pylist():
+                    yield f"{path}[{index}]", row
+                    index += 1
+    elif kind == "datasets":
+        import datasets
+
+        if os.path.isdir(path):
+            data = datasets.load_from_disk(path)
+            if isinstance(data, datasets.DatasetDict):
+                data = data[dataset_split]
+        else:
+            data = datasets.load_dataset(path, split=dataset_split)
+        for index, row in enumerate(data):
+            yield f"{path}[{index}]", dict(row)
+    else:
+        raise InputError(f"unknown source kind {kind!r}")
+
+
+def decode_row(ref: str, raw: Union[bytes, dict], max_bytes: int) -> Union[dict, DeadLetter]:
+    """A row as a dict, or a dead letter saying why it cannot be one."""
+    if isinstance(raw, dict):
+        size = len(json.dumps(raw, default=str))
+        if size > max_bytes:
+            return DeadLetter.of(STAGE, "too_large", raw, ref, f"{size} bytes > --max_record_bytes {max_bytes}")
+        return raw
+    if len(raw) > max_bytes:
+        return DeadLetter.of(STAGE, "too_large", raw[:1024].decode("utf-8", "replace"), ref,
+                             f"{len(raw)} bytes > --max_record_bytes {max_bytes}")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return DeadLetter.of(STAGE, "not_utf8", raw.decode("utf-8", "replace"), ref, str(exc))
+    try:
+        row = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return DeadLetter.of(STAGE, "invalid_json", text, ref, str(exc))
+    if not isinstance(row, dict):
+        return DeadLetter.of(STAGE, "not_an_object", text, ref, f"expected a JSON object, got {type(row).__name__}")
+    return row
+
+
+def _read_source(source: Source, dataset_split: str, max_bytes: int) -> Iterator[Union[Row, DeadLetter]]:
+    for ref, raw in iter_source(source, dataset_split):
+        decoded = decode_row(ref, raw, max_bytes)
+        yield decoded if isinstance(decoded, DeadLetter) else (ref, decoded)
+
+
+class ReadRows(beam.PTransform):
+    """Sources -> {"rows": (reference, dict), "dead_letters": DeadLetter}."""
+
+    def __init__(self, sources: list[Source], dataset_split: str = "train", max_record_bytes: int = 1 << 20):
+        super().__init__()
+        self.sources = sources
+        self.dataset_split = dataset_split
+        self.max_record_bytes = max_record_bytes
+
+    def expand(self, pbegin):
+        out = (
+            pbegin
+            | "Sources" >> beam.Create(self.sources)
+            | "Read" >> beam.FlatMap(
+                lambda source: route(_read_source(source, self.dataset_split, self.max_record_bytes), STAGE, "records")
+            ).with_outputs(DEAD_LETTERS, main="rows")
+        )
+        return {"rows": out.rows | "Spread" >> beam.Reshuffle(), "dead_letters": out.dead_letters}

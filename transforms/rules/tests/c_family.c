@@ -1,0 +1,217 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <openssl/md5.h>
+
+void copies(char *dst, const char *src, int n) {
+    char line[64];
+    // ruleid: c-gets
+    gets(line);
+    // ok: c-gets
+    fgets(line, sizeof line, stdin);
+    // ruleid: c-unbounded-string-copy
+    strcpy(dst, src);
+    // ok: c-unbounded-string-copy
+    strcpy(dst, "constant");
+    // ruleid: c-sprintf-unbounded
+    sprintf(dst, "name=%s", src);
+    // ok: c-sprintf-unbounded
+    sprintf(dst, "%d", n);
+    // ok: c-sprintf-unbounded
+    snprintf(dst, 64, "name=%s", src);
+    // ruleid: c-scanf-unbounded-string
+    scanf("%s", line);
+    // ok: c-scanf-unbounded-string
+    scanf("%63s", line);
+}
+
+void formats(const char *user) {
+    // ruleid: c-format-string
+    printf(user);
+    // ok: c-format-string
+    printf("%s", user);
+    // ok: c-format-string
+    printf("hello\n");
+}
+
+void commands(const char *host) {
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "ping -c 1 %s", host);
+    // ruleid: c-command-injection
+    system(cmd);
+    // ok: c-command-injection
+    system("ls -l");
+}
+
+struct node { int value; char *name; struct node *next; };
+
+int allocation(int n) {
+    // ruleid: c-unchecked-allocation, c-allocation-size-overflow
+    int *values = malloc(n * 4);
+    values[0] = 1;
+    // ok: c-unchecked-allocation
+    int *checked = malloc(16);
+    if (checked == NULL)
+        return -1;
+    checked[0] = 2;
+    free(checked);
+    free(values);
+    return 0;
+}
+
+char *grow(char *buf, size_t size) {
+    // ruleid: c-realloc-overwrites-pointer, c-unchecked-allocation
+    buf = realloc(buf, size);
+    // ok: c-realloc-overwrites-pointer
+    // ruleid: c-allocation-size-overflow
+    char *bigger = realloc(buf, size * 2);
+    return bigger;
+}
+
+int *sizes(size_t count) {
+    // ruleid: c-allocation-size-overflow
+    int *items = malloc(count * sizeof(int));
+    return items;
+}
+
+int *sizes_checked(size_t count) {
+    if (count > 1024)
+        return NULL;
+    // ok: c-allocation-size-overflow
+    int *items = malloc(count * sizeof(int));
+    return items;
+}
+
+int after_free(struct node *head) {
+    free(head);
+    // ruleid: c-use-after-free
+    return head->value;
+}
+
+int after_free_reset(struct node *head) {
+    free(head);
+    head = NULL;
+    // ok: c-use-after-free
+    return head == NULL;
+}
+
+void twice(char *buf) {
+    // ruleid: c-double-free
+    free(buf);
+    free(buf);
+}
+
+void once(char *buf) {
+    // ok: c-double-free
+    free(buf);
+    buf = NULL;
+    free(buf);
+}
+
+void release(struct node *n) {
+    // ruleid: c-dangling-field-after-free
+    free(n->name);
+    n->value = 0;
+}
+
+void release_reset(struct node *n) {
+    // ok: c-dangling-field-after-free
+    free(n->name);
+    n->name = NULL;
+}
+
+void copy_packet(char *dst, const char *src, size_t len) {
+    // ruleid: c-memcpy-unchecked-length
+    memcpy(dst, src, len);
+}
+
+int copy_packet_checked(char *dst, const char *src, size_t len) {
+    if (len > 64)
+        return -1;
+    // ok: c-memcpy-unchecked-length
+    memcpy(dst, src, len);
+    return 0;
+}
+
+void digest(const unsigned char *data, size_t n, unsigned char *out) {
+    // ruleid: c-weak-hash-or-cipher
+    MD5(data, n, out);
+    // ok: c-weak-hash-or-cipher
+    SHA256(data, n, out);
+}
+
+void keys(unsigned char *session_key, int n) {
+    // ruleid: c-insecure-random-secret
+    int session_token = rand();
+    // ok: c-insecure-random-secret
+    int dice = rand() % 6;
+    session_key[0] = session_token + dice;
+}
+
+void credentials(void) {
+    // ruleid: c-hardcoded-credential
+    const char *db_password = "hunter2hunter2";
+    // ok: c-hardcoded-credential
+    const char *db_user = "admin";
+    puts(db_password);
+    puts(db_user);
+}
+
+void tls(SSL_CTX *ctx, CURL *curl) {
+    // ruleid: c-tls-verification-disabled
+    SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);
+    // ok: c-tls-verification-disabled
+    SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
+    // ruleid: c-tls-verification-disabled
+    curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 0L);
+}
+
+void xml(const char *text, int size) {
+    // ruleid: c-xml-external-entities
+    xmlDocPtr doc = xmlReadMemory(text, size, "in.xml", NULL, XML_PARSE_NOENT);
+    // ok: c-xml-external-entities
+    xmlDocPtr safe = xmlReadMemory(text, size, "in.xml", NULL, XML_PARSE_NONET);
+    xmlFreeDoc(doc);
+    xmlFreeDoc(safe);
+}
+
+void temp(void) {
+    // ruleid: c-insecure-temp-file
+    char *name = tmpnam(NULL);
+    char name_pattern[] = "/tmp/themisXXXXXX";
+    // ok: c-insecure-temp-file
+    int fd = mkstemp(name_pattern);
+    puts(name);
+    close(fd);
+}
+
+void sql(char *query, const char *name, int id) {
+    // ruleid: c-sql-built-by-formatting, c-sprintf-unbounded
+    sprintf(query, "SELECT * FROM users WHERE name = '%s'", name);
+    // ok: c-sql-built-by-formatting
+    snprintf(query, 128, "SELECT * FROM users WHERE id = %d", id);
+}
+
+FILE *open_user_file(const char *name) {
+    char path[256];
+    // ruleid: c-path-built-from-input
+    snprintf(path, sizeof path, "/var/data/%s", name);
+    return fopen(path, "r");
+}
+
+FILE *open_user_file_checked(const char *name) {
+    char path[256];
+    if (strstr(name, "..") != NULL)
+        return NULL;
+    // ok: c-path-built-from-input
+    snprintf(path, sizeof path, "/var/data/%s", name);
+    return fopen(path, "r");
+}
+
+int match(regex_t *re, const char *user_pattern) {
+    // ruleid: c-regex-from-input
+    int rc = regcomp(re, user_pattern, REG_EXTENDED);
+    // ok: c-regex-from-input
+    rc += regcomp(re, "^[a-z]+$", REG_EXTENDED);
+    return rc;
+}

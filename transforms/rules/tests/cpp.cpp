@@ -1,0 +1,49 @@
+#include <regex>
+#include <random>
+#include <string>
+
+struct Widget { int size; };
+
+int use_after_delete() {
+    Widget *w = new Widget{3};
+    delete w;
+    // ruleid: cpp-use-after-delete
+    return w->size;
+}
+
+int reset_after_delete() {
+    Widget *w = new Widget{3};
+    delete w;
+    w = nullptr;
+    // ok: cpp-use-after-delete
+    return w == nullptr;
+}
+
+void double_delete(Widget *w) {
+    // ruleid: cpp-double-delete
+    delete w;
+    delete w;
+}
+
+void single_delete(Widget *w) {
+    // ok: cpp-double-delete
+    delete w;
+    w = nullptr;
+    delete w;
+}
+
+bool regexes(const std::string &text) {
+    // ruleid: cpp-regex-redos
+    std::regex slow("^(a+)+$");
+    // ok: cpp-regex-redos
+    std::regex fast("^a+$");
+    return std::regex_match(text, slow) || std::regex_match(text, fast);
+}
+
+unsigned keys() {
+    // ruleid: cpp-insecure-random-engine-secret
+    std::mt19937 key_generator(42);
+    // ok: cpp-insecure-random-engine-secret
+    std::mt19937 shuffle_generator(42);
+    return key_generator() ^ shuffle_generator();
+}

@@ -1,0 +1,127 @@
+using System;
+using System.Data.SqlClient;
+using System.Diagnostics;
+using System.IO;
+using System.Net;
+using System.Net.Http;
+using System.Runtime.Serialization.Formatters.Binary;
+using System.Security.Cryptography;
+using System.Text.RegularExpressions;
+using System.Xml;
+
+public class Fixture
+{
+    void Sql(SqlConnection conn, string name)
+    {
+        // ruleid: csharp-sql-built-by-formatting
+        var cmd = new SqlCommand("SELECT * FROM users WHERE name = '" + name + "'", conn);
+        // ruleid: csharp-sql-built-by-formatting
+        var del = new SqlCommand($"DELETE FROM users WHERE id = {name}", conn);
+        // ok: csharp-sql-built-by-formatting
+        var safe = new SqlCommand("SELECT * FROM users WHERE name = @name", conn);
+        // ok: csharp-sql-built-by-formatting
+        Console.WriteLine("selected " + name);
+    }
+
+    void Commands(string host)
+    {
+        // ruleid: csharp-command-injection
+        Process.Start("ping -c 1 " + host);
+        // ok: csharp-command-injection
+        Process.Start("uptime");
+    }
+
+    object Deserialize(Stream stream)
+    {
+        // ruleid: csharp-unsafe-deserialization
+        var formatter = new BinaryFormatter();
+        return formatter.Deserialize(stream);
+    }
+
+    object DeserializeJson(string json)
+    {
+        // ok: csharp-unsafe-deserialization
+        return System.Text.Json.JsonSerializer.Deserialize<int[]>(json);
+    }
+
+    byte[] Hashes(byte[] data)
+    {
+        // ruleid: csharp-weak-hash-or-cipher
+        var weak = MD5.Create().ComputeHash(data);
+        // ok: csharp-weak-hash-or-cipher
+        var strong = SHA256.Create().ComputeHash(data);
+        return strong;
+    }
+
+    int Tokens()
+    {
+        var rng = new Random();
+        // ruleid: csharp-insecure-random-secret
+        int resetToken = rng.Next();
+        // ok: csharp-insecure-random-secret
+        int dice = rng.Next(6);
+        return resetToken + dice;
+    }
+
+    string Credentials()
+    {
+        // ruleid: csharp-hardcoded-credential
+        string dbPassword = "hunter2hunter2";
+        // ok: csharp-hardcoded-credential
+        string dbPasswordFromEnv = Environment.GetEnvironmentVariable("DB_PASSWORD");
+        return dbPassword + dbPasswordFromEnv;
+    }
+
+    void Tls()
+    {
+        // ruleid: csharp-tls-verification-disabled
+        ServicePointManager.ServerCertificateValidationCallback = (sender, cert, chain, errors) => true;
+        // ok: csharp-tls-verification-disabled
+        ServicePointManager.ServerCertificateValidationCallback = (sender, cert, chain, errors) => errors == System.Net.Security.SslPolicyErrors.None;
+    }
+
+    void Xml(XmlReaderSettings settings)
+    {
+        // ruleid: csharp-xml-external-entities
+        settings.DtdProcessing = DtdProcessing.Parse;
+        // ok: csharp-xml-external-entities
+        settings.DtdProcessing = DtdProcessing.Prohibit;
+    }
+
+    bool Regexes(string text)
+    {
+        // ruleid: csharp-regex-redos
+        var slow = new Regex("^(a+)+$");
+        // ok: csharp-regex-redos
+        var fast = new Regex("^a+$");
+        return slow.IsMatch(text) || fast.IsMatch(text);
+    }
+
+    string Temp()
+    {
+        // ruleid: csharp-insecure-temp-file
+        return Path.GetTempFileName();
+    }
+
+    string PrivateTemp()
+    {
+        // ok: csharp-insecure-temp-file
+        return Directory.CreateTempSubdirectory("cache").FullName;
+    }
+
+    void Xss(string comment)
+    {
+        // ruleid: csharp-xss-raw-html
+        var html = Html.Raw(comment);
+        // ok: csharp-xss-raw-html
+        var fixedHtml = Html.Raw("<br>");
+    }
+
+    void Files(string name)
+    {
+        // ruleid: csharp-path-traversal
+        var text = File.ReadAllText(Path.Combine("/var/data", Request.Query["name"]));
+        // ok: csharp-path-traversal
+        var index = File.ReadAllText(Path.Combine("/var/data", "index.html"));
+    }
+}

@@ -1,0 +1,137 @@
+import java.io.*;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.sql.*;
+import java.util.Random;
+import java.util.regex.Pattern;
+import javax.crypto.Cipher;
+import javax.net.ssl.*;
+import javax.script.ScriptEngine;
+import javax.servlet.http.*;
+import javax.xml.parsers.DocumentBuilderFactory;
+
+public class Fixture {
+    void sql(Statement st, String name) throws Exception {
+        // ruleid: java-sql-built-by-formatting
+        st.executeQuery("SELECT * FROM users WHERE name = '" + name + "'");
+        // ruleid: java-sql-built-by-formatting
+        st.executeUpdate(String.format("DELETE FROM users WHERE id = %s", name));
+        // ok: java-sql-built-by-formatting
+        PreparedStatement ps = st.getConnection().prepareStatement("SELECT * FROM users WHERE name = ?");
+        // ok: java-sql-built-by-formatting
+        System.out.println("selected " + name);
+    }
+
+    void commands(String host) throws IOException {
+        // ruleid: java-command-injection
+        Runtime.getRuntime().exec("ping -c 1 " + host);
+        // ruleid: java-command-injection
+        new ProcessBuilder("sh", "-c", "ls " + host).start();
+        // ok: java-command-injection
+        new ProcessBuilder("ping", "-c", "1", host).start();
+        // ok: java-command-injection
+        Runtime.getRuntime().exec("uptime");
+    }
+
+    Object eval(ScriptEngine engine, String code) throws Exception {
+        // ruleid: java-code-eval
+        Object result = engine.eval(code);
+        // ok: java-code-eval
+        Object constant = engine.eval("1 + 2");
+        return result;
+    }
+
+    void serve(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        // ruleid: java-path-traversal
+        File file = new File("/var/data", req.getParameter("name"));
+        // ok: java-path-traversal
+        File fixed = new File("/var/data", "index.html");
+        // ruleid: java-xss-response-writer
+        resp.getWriter().println("<h1>" + req.getParameter("name") + "</h1>");
+        // ok: java-xss-response-writer
+        resp.getWriter().println("<h1>hello</h1>");
+    }
+
+    Object deserialize(InputStream in) throws Exception {
+        ObjectInputStream ois = new ObjectInputStream(in);
+        // ruleid: java-unsafe-deserialization
+        return ois.readObject();
+    }
+
+    Object readInt(DataInputStream in) throws Exception {
+        // ok: java-unsafe-deserialization
+        return in.readInt();
+    }
+
+    byte[] hashes(byte[] data) throws Exception {
+        // ruleid: java-weak-hash-or-cipher
+        MessageDigest weak = MessageDigest.getInstance("MD5");
+        // ok: java-weak-hash-or-cipher
+        MessageDigest strong = MessageDigest.getInstance("SHA-256");
+        // ruleid: java-weak-hash-or-cipher
+        Cipher ecb = Cipher.getInstance("AES/ECB/PKCS5Padding");
+        // ok: java-weak-hash-or-cipher
+        Cipher gcm = Cipher.getInstance("AES/GCM/NoPadding");
+        return strong.digest(weak.digest(data));
+    }
+
+    String tokens() {
+        // ruleid: java-insecure-random-secret
+        long resetToken = new Random().nextLong();
+        // ok: java-insecure-random-secret
+        long sessionToken = new SecureRandom().nextLong();
+        // ok: java-insecure-random-secret
+        int dice = new Random().nextInt(6);
+        return resetToken + ":" + sessionToken + dice;
+    }
+
+    Connection credentials() throws SQLException {
+        // ruleid: java-hardcoded-credential
+        String dbPassword = "hunter2hunter2";
+        // ok: java-hardcoded-credential
+        String dbPasswordFromEnv = System.getenv("DB_PASSWORD");
+        return DriverManager.getConnection("jdbc:postgresql://db/app", "app", dbPasswordFromEnv);
+    }
+
+    boolean regexes(String text) {
+        // ruleid: java-regex-redos
+        boolean slow = Pattern.compile("^(a+)+$").matcher(text).matches();
+        // ok: java-regex-redos
+        boolean fast = Pattern.compile("^a+$").matcher(text).matches();
+        return slow || fast;
+    }
+
+    void xml() throws Exception {
+        // ruleid: java-xml-external-entities
+        DocumentBuilderFactory dbf = DocumentBuilderFactory.newInstance();
+        dbf.newDocumentBuilder();
+    }
+
+    void xmlHardened() throws Exception {
+        // ok: java-xml-external-entities
+        DocumentBuilderFactory dbf = DocumentBuilderFactory.newInstance();
+        dbf.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
+        dbf.newDocumentBuilder();
+    }
+
+    void temp() throws IOException {
+        // ruleid: java-insecure-temp-file
+        FileWriter writer = new FileWriter("/tmp/cache.txt");
+        // ok: java-insecure-temp-file
+        File safe = File.createTempFile("cache", ".txt");
+    }
+
+    // ok: java-tls-verification-disabled
+    static class DefaultTrust {
+        public void checkServerTrusted(java.security.cert.X509Certificate[] chain, String authType) throws Exception {
+            if (chain.length == 0) throw new Exception("empty chain");
+        }
+    }
+
+    // ruleid: java-tls-verification-disabled
+    static class TrustAll implements X509TrustManager {
+        public void checkClientTrusted(java.security.cert.X509Certificate[] chain, String authType) {}
+        public void checkServerTrusted(java.security.cert.X509Certificate[] chain, String authType) {}
+        public java.security.cert.X509Certificate[] getAcceptedIssuers() { return null; }
+    }
+}

@@ -1,0 +1,120 @@
+const crypto = require("crypto");
+const child_process = require("child_process");
+const fs = require("fs");
+const path = require("path");
+
+function sql(db, name) {
+  // ruleid: js-sql-built-by-formatting
+  db.query("SELECT * FROM users WHERE name = '" + name + "'");
+  // ruleid: js-sql-built-by-formatting
+  db.query(`DELETE FROM users WHERE id = ${name}`);
+  // ok: js-sql-built-by-formatting
+  db.query("SELECT * FROM users WHERE name = ?", [name]);
+  // ok: js-sql-built-by-formatting
+  console.log("selected " + name);
+}
+
+function commands(host) {
+  // ruleid: js-command-injection
+  child_process.exec("ping -c 1 " + host);
+  // ok: js-command-injection
+  child_process.execFile("ping", ["-c", "1", host]);
+  // ok: js-command-injection
+  child_process.exec("ls -l");
+}
+
+function evaluation(expr) {
+  // ruleid: js-code-eval
+  const value = eval(expr + "+1");
+  // ok: js-code-eval
+  setTimeout(() => console.log(value), 10);
+  // ruleid: js-code-eval
+  const fn = new Function("a", "return a + " + expr);
+  return fn;
+}
+
+function serve(req, res) {
+  // ruleid: js-path-traversal
+  fs.readFile(path.join(__dirname, req.query.file), (err, data) => res.end(data));
+  // ok: js-path-traversal
+  fs.readFile(path.join(__dirname, "static", "index.html"), (err, data) => res.end(data));
+}
+
+function render(el, comment) {
+  // ruleid: js-xss-html-sink
+  el.innerHTML = comment;
+  // ok: js-xss-html-sink
+  el.textContent = comment;
+  // ok: js-xss-html-sink
+  el.innerHTML = "<b>fixed</b>";
+}
+
+function deserialize(data, serializer, yaml) {
+  // ruleid: js-unsafe-deserialization
+  const obj = serializer.unserialize(data);
+  // ok: js-unsafe-deserialization
+  const parsed = JSON.parse(data);
+  // ruleid: js-unsafe-deserialization
+  const doc = yaml.load(data, { schema: yaml.DEFAULT_FULL_SCHEMA });
+  return [obj, parsed, doc];
+}
+
+function hashes(data) {
+  // ruleid: js-weak-hash-or-cipher
+  const weak = crypto.createHash("md5").update(data).digest("hex");
+  // ok: js-weak-hash-or-cipher
+  const strong = crypto.createHash("sha256").update(data).digest("hex");
+  return [weak, strong];
+}
+
+function tokens() {
+  // ruleid: js-insecure-random-secret
+  const resetToken = Math.random().toString(36).slice(2);
+  // ok: js-insecure-random-secret
+  const sessionToken = crypto.randomBytes(16).toString("hex");
+  // ok: js-insecure-random-secret
+  const jitter = Math.random() * 100;
+  return [resetToken, sessionToken, jitter];
+}
+
+// ruleid: js-hardcoded-credential
+const dbPassword = "hunter2hunter2";
+// ok: js-hardcoded-credential
+const dbPasswordFromEnv = process.env.DB_PASSWORD;
+
+function tls(https) {
+  // ruleid: js-tls-verification-disabled
+  const agent = new https.Agent({ rejectUnauthorized: false });
+  // ok: js-tls-verification-disabled
+  const strict = new https.Agent({ rejectUnauthorized: true });
+  return [agent, strict];
+}
+
+function xml(libxmljs, text) {
+  // ruleid: js-xml-external-entities
+  const doc = libxmljs.parseXml(text, { noent: true });
+  // ok: js-xml-external-entities
+  const safe = libxmljs.parseXml(text, { noent: false });
+  return [doc, safe];
+}
+
+function regexes(text, userPattern) {
+  // ruleid: js-regex-redos
+  const slow = /^(a+)+$/.test(text);
+  // ok: js-regex-redos
+  const fast = /^a+$/.test(text);
+  // ruleid: js-regex-from-input
+  const dynamic = new RegExp(userPattern);
+  // ok: js-regex-from-input
+  const fixed = new RegExp("^[a-z]+$");
+  return [slow, fast, dynamic, fixed];
+}
+
+function temp(data) {
+  // ruleid: js-insecure-temp-file
+  fs.writeFileSync("/tmp/cache.json", data);
+  // ok: js-insecure-temp-file
+  fs.mkdtempSync(path.join(require("os").tmpdir(), "cache-"));
+}
+
+module.exports = { sql, commands, evaluation, serve, render, deserialize, hashes, tokens, tls, xml, regexes, temp };

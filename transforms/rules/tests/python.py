@@ -1,0 +1,207 @@
+import hashlib
+import os
+import pickle
+import random
+import re
+import secrets
+import shlex
+import ssl
+import subprocess
+import tempfile
+
+import requests
+import yaml
+from flask import Flask, request, make_response
+from markupsafe import Markup, escape
+
+
+def sql(cursor, name, user_id):
+    # ruleid: python-sql-built-by-formatting
+    cursor.execute("SELECT * FROM users WHERE name = '%s'" % name)
+    # ruleid: python-sql-built-by-formatting
+    cursor.execute("DELETE FROM users WHERE id = " + str(user_id))
+    # ruleid: python-sql-built-by-formatting
+    query = f"UPDATE users SET name = '{name}' WHERE id = 1"
+    # ruleid: python-sql-built-by-formatting
+    cursor.execute("INSERT INTO log VALUES ({})".format(name))
+    # ok: python-sql-built-by-formatting
+    cursor.execute("SELECT * FROM users WHERE name = %s", (name,))
+    # ok: python-sql-built-by-formatting
+    cursor.execute(f"SELECT * FROM users WHERE id = %s", (user_id,))
+    # ok: python-sql-built-by-formatting
+    message = "selected %d rows from the table" % 3
+    return query, message
+
+
+def commands(host, path):
+    # ruleid: python-os-command-nonliteral
+    os.system("ping -c 1 " + host)
+    # ruleid: python-os-command-nonliteral
+    subprocess.call(f"ls {path}", shell=True)
+    # ok: python-os-command-nonliteral
+    os.system("ls -l")
+    # ok: python-os-command-nonliteral
+    subprocess.run(["ls", path])
+    # ok: python-os-command-nonliteral
+    os.system(shlex.quote(path))
+    # ruleid: python-shell-command-built-by-formatting
+    ssh_cmd = "svctask mkhost -name %s" % host
+    # ruleid: python-shell-command-built-by-formatting
+    self_run_ssh = run_ssh("svcinfo lshost %s" % host)
+    # ok: python-shell-command-built-by-formatting
+    ssh_cmd_list = ["svctask", "mkhost", "-name", host]
+    # ok: python-shell-command-built-by-formatting
+    label = "host %s" % host
+    return ssh_cmd, self_run_ssh, ssh_cmd_list, label
+
+
+def run_ssh(command):
+    return command
+
+
+def evaluation(expr):
+    # ruleid: python-code-eval-nonliteral
+    value = eval(expr)
+    # ok: python-code-eval-nonliteral
+    constant = eval("1 + 2")
+    return value, constant
+
+
+def deserialization(blob, text):
+    # ruleid: python-unsafe-deserialization
+    obj = pickle.loads(blob)
+    # ruleid: python-unsafe-deserialization
+    config = yaml.load(text)
+    # ok: python-unsafe-deserialization
+    safe = yaml.load(text, Loader=yaml.SafeLoader)
+    # ok: python-unsafe-deserialization
+    safer = yaml.safe_load(text)
+    return obj, config, safe, safer
+
+
+def crypto(data):
+    # ruleid: python-weak-hash
+    weak = hashlib.md5(data).hexdigest()
+    # ok: python-weak-hash
+    strong = hashlib.sha256(data).hexdigest()
+    # ok: python-weak-hash
+    checksum = hashlib.md5(data, usedforsecurity=False).hexdigest()
+    # ruleid: python-weak-cipher
+    cipher = Crypto.Cipher.DES.new(b"12345678")
+    # ok: python-weak-cipher
+    aes = Crypto.Cipher.AES.new(b"k" * 16, Crypto.Cipher.AES.MODE_GCM)
+    return weak, strong, checksum, cipher, aes
+
+
+def randomness():
+    # ruleid: python-insecure-random-secret
+    reset_token = "".join(random.choice("abcdef0123456789") for _ in range(32))
+    # ok: python-insecure-random-secret
+    session_token = secrets.token_hex(16)
+    # ok: python-insecure-random-secret
+    dice = random.randint(1, 6)
+    return reset_token, session_token, dice
+
+
+def credentials(connect):
+    # ruleid: python-hardcoded-credential
+    db_password = "hunter2hunter2"
+    # ruleid: python-hardcoded-credential
+    connect(host="db", password="s3cr3tP4ss")
+    # ok: python-hardcoded-credential
+    password = os.environ["DB_PASSWORD"]
+    # ok: python-hardcoded-credential
+    api_key = ""
+    return db_password, password, api_key
+
+
+def tls(url):
+    # ruleid: python-tls-verification-disabled
+    insecure = requests.get(url, verify=False)
+    # ruleid: python-tls-verification-disabled
+    context = ssl._create_unverified_context()
+    # ok: python-tls-verification-disabled
+    secure = requests.get(url, timeout=10)
+    return insecure, context, secure
+
+
+def xml(text):
+    import lxml.etree
+    import xml.dom.minidom
+    # ruleid: python-xml-external-entities
+    parser = lxml.etree.XMLParser(resolve_entities=True)
+    # ruleid: python-xml-external-entities
+    document = xml.dom.minidom.parseString(text)
+    # ok: python-xml-external-entities
+    hardened = lxml.etree.XMLParser(resolve_entities=False)
+    return parser, document, hardened
+
+
+def regexes(user_pattern, text):
+    # ruleid: python-regex-redos
+    slow = re.match(r"^(a+)+$", text)
+    # ok: python-regex-redos
+    fast = re.match(r"^a+$", text)
+    # ruleid: python-regex-from-input
+    compiled = re.compile(user_pattern)
+    # ok: python-regex-from-input
+    escaped = re.compile(re.escape(user_pattern))
+    return slow, fast, compiled, escaped
+
+
+def temp_files():
+    # ruleid: python-insecure-temp-file
+    name = tempfile.mktemp()
+    # ruleid: python-insecure-temp-file
+    handle = open("/tmp/cache.txt", "w")
+    # ok: python-insecure-temp-file
+    fd, safe_name = tempfile.mkstemp()
+    return name, handle, fd, safe_name
+
+
+def read_upload(base, filename):
+    # ruleid: python-path-traversal
+    with open(os.path.join(base, filename)) as fh:
+        return fh.read()
+
+
+def read_upload_checked(base, filename):
+    path = os.path.realpath(os.path.join(base, filename))
+    if not path.startswith(base):
+        raise ValueError("outside the upload folder")
+    # ok: python-path-traversal
+    with open(path) as fh:
+        return fh.read()
+
+
+def read_upload_basename(base, filename):
+    # ok: python-path-traversal
+    with open(os.path.join(base, os.path.basename(filename))) as fh:
+        return fh.read()
+
+
+app = Flask(__name__)
+
+
+@app.route("/hello")
+def hello():
+    name = request.args.get("name")
+    # ruleid: python-xss-unescaped-html
+    return "<h1>Hello " + name + "</h1>"
+
+
+@app.route("/hello-escaped")
+def hello_escaped():
+    name = request.args.get("name")
+    # ok: python-xss-unescaped-html
+    return "<h1>Hello " + escape(name) + "</h1>"
+
+
+def markup(comment):
+    # ruleid: python-xss-markup-nonliteral
+    html = Markup(comment)
+    # ok: python-xss-markup-nonliteral
+    fixed = Markup("<br>")
+    # ok: python-xss-markup-nonliteral
+    escaped = Markup(escape(comment))
+    return html, fixed, escaped

@@ -1,0 +1,112 @@
+require "digest"
+require "openssl"
+require "securerandom"
+require "yaml"
+
+def queries(db, name)
+  # ruleid: ruby-sql-built-by-interpolation
+  db.execute("SELECT * FROM users WHERE name = '#{name}'")
+  # ruleid: ruby-sql-built-by-interpolation
+  User.where("name = '#{name}'")
+  # ok: ruby-sql-built-by-interpolation
+  db.execute("SELECT * FROM users WHERE name = ?", [name])
+  # ok: ruby-sql-built-by-interpolation
+  puts "selected #{name}"
+end
+
+def commands(host)
+  # ruleid: ruby-command-injection
+  system("ping -c 1 #{host}")
+  # ruleid: ruby-backtick-interpolation
+  output = `ls #{host}`
+  # ok: ruby-command-injection
+  system("ping", "-c", "1", host)
+  # ok: ruby-backtick-interpolation
+  uptime = `uptime`
+  [output, uptime]
+end
+
+def evaluation(code)
+  # ruleid: ruby-code-eval
+  eval(code)
+  # ok: ruby-code-eval
+  eval("1 + 2")
+end
+
+def serve(params)
+  # ruleid: ruby-path-traversal
+  File.read(File.join("/var/data", params[:name]))
+  # ok: ruby-path-traversal
+  File.read(File.join("/var/data", File.basename("index.html")))
+end
+
+def render_comment(comment)
+  # ruleid: ruby-xss-html-safe
+  html = comment.html_safe
+  # ok: ruby-xss-html-safe
+  fixed = "<br>".html_safe
+  [html, fixed]
+end
+
+def deserialize(data)
+  # ruleid: ruby-unsafe-deserialization
+  obj = Marshal.load(data)
+  # ok: ruby-unsafe-deserialization
+  config = YAML.safe_load(data)
+  [obj, config]
+end
+
+def hashes(data)
+  # ruleid: ruby-weak-hash-or-cipher
+  weak = Digest::MD5.hexdigest(data)
+  # ok: ruby-weak-hash-or-cipher
+  strong = Digest::SHA256.hexdigest(data)
+  [weak, strong]
+end
+
+def tokens
+  # ruleid: ruby-insecure-random-secret
+  reset_token = rand(10**20).to_s(36)
+  # ok: ruby-insecure-random-secret
+  session_token = SecureRandom.hex(16)
+  # ok: ruby-insecure-random-secret
+  dice = rand(6)
+  [reset_token, session_token, dice]
+end
+
+def credentials
+  # ruleid: ruby-hardcoded-credential
+  db_password = "hunter2hunter2"
+  # ok: ruby-hardcoded-credential
+  db_password_from_env = ENV["DB_PASSWORD"]
+  [db_password, db_password_from_env]
+end
+
+def tls(http)
+  # ruleid: ruby-tls-verification-disabled
+  http.verify_mode = OpenSSL::SSL::VERIFY_NONE
+  # ok: ruby-tls-verification-disabled
+  http.verify_mode = OpenSSL::SSL::VERIFY_PEER
+end
+
+def xml(text)
+  # ruleid: ruby-xml-external-entities
+  Nokogiri::XML(text) { |config| config.noent }
+  # ok: ruby-xml-external-entities
+  Nokogiri::XML(text) { |config| config.nonet }
+end
+
+def regexes(user_pattern)
+  # ruleid: ruby-regex-from-input
+  dynamic = Regexp.new(user_pattern)
+  # ok: ruby-regex-from-input
+  escaped = Regexp.new(Regexp.escape(user_pattern))
+  [dynamic, escaped]
+end
+
+def temp(data)
+  # ruleid: ruby-insecure-temp-file
+  File.write("/tmp/cache.json", data)
+  # ok: ruby-insecure-temp-file
+  Tempfile.create("cache") { |f| f.write(data) }
+end
