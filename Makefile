@@ -9,7 +9,9 @@ venv: $(VENV_STAMP)
 $(VENV_STAMP): setup.py
 	python3 -m venv .venv
 	.venv/bin/pip install -q --upgrade pip
-	.venv/bin/pip install -q -e '.[dev,docker,dask,llm]'
+	# The CPU build of torch first: an unpinned torch would pull a multi-GB CUDA build.
+	.venv/bin/pip install -q torch==2.13.0
+	.venv/bin/pip install -q -e '.[dev,docker,dask,llm,train]'
 	touch $(VENV_STAMP)
 
 toolchains:

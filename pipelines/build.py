@@ -24,6 +24,7 @@ from apache_beam.options.pipeline_options import DirectOptions, PipelineOptions,
 
 from pipelines import manifest as mf
 from pipelines.options import ConfigError, ThemisOptions, _parser, expand_config, parse_mapping
+from pipelines.runners import resolve_runner
 from sandboxes import Limits
 from transforms.candidates import ExplodeCandidates
 from transforms.execute import Execute, ExecuteConfig
@@ -248,7 +249,7 @@ def run_build(options: PipelineOptions, allow_execute: bool = True) -> dict:
     # Worker processes must import this checkout's packages, installed or not.
     os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [REPO_ROOT, os.environ.get("PYTHONPATH")]))
     with _Progress(store_path):
-        pipeline = beam.Pipeline(options=options)
+        pipeline = beam.Pipeline(options=resolve_runner(options))
         build_pipeline(pipeline, themis, sources, store_path, allow_execute)
         pipeline.run().wait_until_finish()
 

@@ -23,8 +23,9 @@ def _rules(config: dict) -> list[str]:
         "- **Functional_Correctness**: one candidate passes every test, the other fails a test or does not "
         "compile. Sandbox errors never count as failures, nor do timeouts in which the program used less than "
         f"{get('timeout_cpu_fraction', 0.9):g} of its {get('cpu_limit', 10.0):g} s CPU budget (the machine's doing).",
-        "- **Runtime_Efficiency**: both pass; the two programs are run alternately "
-        f"({get('ab_repetitions', 10)} runs each); labelled only when a two-sided Mann-Whitney U test gives "
+        "- **Runtime_Efficiency**: both pass; for the "
+        f"{get('ab_pairs_per_task', 3)} pairs per task with the largest single-run CPU ratio, the two programs "
+        f"are run alternately ({get('ab_repetitions', 10)} runs each); labelled only when a two-sided Mann-Whitney U test gives "
         f"p < {get('alpha', 0.01):g} and the ratio of median CPU times is at least {get('runtime_ratio', 1.2):g}; "
         "otherwise recorded as a tie (ties.jsonl).",
         "- **Memory_Efficiency**: both pass; the ratio of median peak memory above the language's baseline "

@@ -60,6 +60,9 @@ class ThemisOptions(PipelineOptions):
         lb.add_argument("--timeout_cpu_fraction", type=float, default=0.9,
                         help="a timeout is the program's failure only if it used this share of --cpu_limit")
         lb.add_argument("--max_pairs_per_task", type=int, default=3, help="per task and criterion")
+        lb.add_argument("--ab_pairs_per_task", type=int, default=3,
+                        help="runtime pairs per task measured A/B (largest single-run ratio first); "
+                             "fixed by the build: regenerate cannot change it")
         lb.add_argument("--max_pairs_per_cell", type=int, default=0,
                         help="balance: at most this many pairs per language and criterion (0: no cap)")
         lb.add_argument("--system_prompt_none", type=float, default=0.15, help="probability of no system prompt")

@@ -28,11 +28,13 @@ example:
 """
 
 EXTRA_FLAGS = ("splits", "num_shards")
+NEEDS_MEASUREMENT = ("ab_pairs_per_task",)  # labelling flags that choose what gets measured
 
 
 def _overridable(parser: argparse.ArgumentParser) -> list[argparse.Action]:
     labelling = next(g for g in parser._action_groups if g.title == "labelling")
-    return list(labelling._group_actions) + [a for a in parser._actions if a.dest in EXTRA_FLAGS]
+    return [a for a in labelling._group_actions if a.dest not in NEEDS_MEASUREMENT] + [
+        a for a in parser._actions if a.dest in EXTRA_FLAGS]
 
 
 def _add_overrides(parser: argparse.ArgumentParser) -> None:

@@ -61,6 +61,7 @@ def test_every_language_has_tasks_exercising_every_criterion():
         assert set(ASPECTS) <= worse_on, (language, set(ASPECTS) - worse_on)
         origins = {c.origin for t in tasks for c in t.candidates}
         assert {"reference", "buggy", "submission"} <= origins, language
+    assert {bool(t.tests.cases) for t in TASKS} == {True, False}, "both harness code and stdin cases"
 
 
 @pytest.mark.parametrize("task", TASKS, ids=lambda t: t.task_id)

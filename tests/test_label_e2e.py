@@ -36,9 +36,10 @@ def _task(row: dict, variants: dict[str, str]) -> dict:
 # below_zero: one reference and four variants with a known verdict on one criterion each
 BELOW_ZERO = {
     "buggy": lambda ref: ref.replace("balance < 0", "balance <= 0"),                       # fails a test
-    "mutant": lambda ref: ref.replace("    balance = 0\n", "    balance = 0\n    sum(i * i for i in range(300000))\n"),
+    "mutant": lambda ref: ref.replace(                                                      # far slower
+        "    balance = 0\n", "    balance = 0\n    sum(i * i for i in range(1_000_000))\n"),
     "llm": lambda ref: ref.replace("balance += op", "balance = eval(str(balance) + '+' + str(op))"),  # CWE-95
-    "submission": lambda ref: "_BUFFER = bytearray(b'x' * 60_000_000)\n" + ref,              # 60 MB more
+    "submission": lambda ref: "_BUFFER = b'x' * 20_000_000\n" + ref,                        # 20 MB more
 }
 FACTORIALS = {
     "buggy": lambda ref: ref.replace("range(1, n + 1)", "range(1, n)"),
@@ -85,7 +86,7 @@ def test_build_labels_each_criterion_from_its_evidence(build):
     assert all(json.loads(p["evidence"])["extra_findings"] == {"python-code-eval-nonliteral": 1} for p in security)
     memory = by_aspect["Memory_Efficiency"]
     assert len(memory) == 3 and {p["rejected_origin"] for p in memory} == {"submission"}
-    assert all(p["margin"] > 10 for p in memory)
+    assert all(p["margin"] > 5 for p in memory)
     runtime = by_aspect["Runtime_Efficiency"]
     assert len(runtime) == 3 and {p["rejected_origin"] for p in runtime} == {"mutant"}
     assert all(p["p_value"] < 0.01 and p["margin"] >= 1.2 for p in runtime)

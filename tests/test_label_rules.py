@@ -124,10 +124,11 @@ def test_runtime_proposals_rank_by_single_run_ratio_and_cap():
     sides = [side(f"def add(a, b):\n    return a + b + {i} - {i}\n", cpu=(0.1 * (i + 1),) * 5) for i in range(4)]
     sides.append(side("def add(a, b):\n    return b + a\n", "test_failure"))
     proposals = runtime_proposals(sorted(sides, key=lambda s: s.candidate.candidate_id), CONFIG)
-    assert len(proposals) == CONFIG.max_pairs_per_task
+    assert len(proposals) == CONFIG.ab_pairs_per_task
     ratios = [max(p[0].measurement.cpu_seconds[0], p[1].measurement.cpu_seconds[0])
               / min(p[0].measurement.cpu_seconds[0], p[1].measurement.cpu_seconds[0]) for p in proposals]
     assert ratios == pytest.approx([4.0, 3.0, 2.0])
+    assert len(runtime_proposals(sides, LabelConfig(ab_pairs_per_task=10))) == 6  # 4 passing: all 6 pairs
     assert runtime_proposals(sides, LabelConfig(aspects=("Memory_Efficiency",))) == []
 
 

@@ -41,9 +41,9 @@ UNSAFE_C = '#include <string.h>\nvoid copy(char *d, const char *s) {\n    strcpy
 BROKEN_JAVA = 'class A { void f( { int x = ; } }\n'
 
 
-def test_findings_are_mapped_back_to_candidates_in_order():
+def test_findings_are_mapped_back_to_candidates_and_parse_errors_recorded():
     candidates = [make(UNSAFE_PY, "Python"), make(SAFE_PY, "Python"), make(UNSAFE_C, "C"),
-                  make(UNSAFE_PY, "Python", task="other")]
+                  make(UNSAFE_PY, "Python", task="other"), make(BROKEN_JAVA, "Java")]
     reports = scan_candidates(candidates, SecurityConfig(batch_size=10))
     assert [r.candidate_id for r in reports] == [c.candidate_id for c in candidates]
     assert [(f.rule_id, f.cwe, f.severity, f.line) for f in reports[0].findings] == [
@@ -54,13 +54,9 @@ def test_findings_are_mapped_back_to_candidates_in_order():
     # same code in another task: same content address, same findings, its own ids
     assert reports[3].report_key == reports[0].report_key and reports[3].task_id == "other"
     assert reports[3].findings == reports[0].findings
+    # a file semgrep cannot parse gets an error in its own report; the batch goes on
+    assert len(reports[4].errors) == 1 and "Syntax error" in reports[4].errors[0]
     assert all(r.analyzer == "semgrep" for r in reports)
-
-
-def test_parse_errors_are_recorded_not_fatal():
-    reports = scan_candidates([make(BROKEN_JAVA, "Java"), make(SAFE_PY, "Python")], SecurityConfig())
-    assert len(reports[0].errors) == 1 and "Syntax error" in reports[0].errors[0]
-    assert reports[1].errors == []
 
 
 def test_one_semgrep_process_per_batch_and_store_cache(tmp_path, monkeypatch):
@@ -72,15 +68,35 @@ def test_one_semgrep_process_per_batch_and_store_cache(tmp_path, monkeypatch):
         return real_run(paths, timeout_s, cwd)
 
     monkeypatch.setattr(security, "run_semgrep", counting_run)
-    codes = [f"def f{i}(x):\n    return eval(x)\n" for i in range(5)]
+    codes = [f"def f{i}(x):\n    return eval(x)\n" for i in range(3)]
     candidates = [make(code, "Python") for code in codes] + [make(codes[0], "Python", task="dup")]
     config = SecurityConfig(batch_size=2, store_path=str(tmp_path / "store.sqlite"))
     first = scan_candidates(candidates, config)
-    assert calls == [2, 2, 1]  # 5 distinct programs in batches of 2; the duplicate is not rescanned
-    assert Store(config.store_path).count("static") == 5
-    assert [f.rule_id for r in first for f in r.findings] == ["python-code-eval-nonliteral"] * 6
+    assert calls == [2, 1]  # 3 distinct programs in batches of 2; the duplicate is not rescanned
+    assert Store(config.store_path).count("static") == 3
+    assert [f.rule_id for r in first for f in r.findings] == ["python-code-eval-nonliteral"] * 4
 
     calls.clear()
     again = scan_candidates(candidates, config)
     assert calls == []  # everything came from the store
     assert again == first
+
+
+def test_sample_corpus_unsafe_candidates_flagged_and_others_clean():
+    import json
+    import os
+
+    from schemas.records import Task
+    path = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "examples", "tasks.jsonl")
+    with open(path, encoding="utf-8") as fh:
+        tasks = [Task.from_dict(json.loads(line)) for line in fh]
+    candidates, names = [], []
+    for task in tasks:
+        for spec in task.candidates:
+            candidates.append(make(spec.code, task.language, task.task_id))
+            names.append((task.task_id, spec.metadata.get("name")))
+    reports = scan_candidates(candidates, SecurityConfig())
+    flagged = {(task, name) for (task, name), report in zip(names, reports) if report.findings}
+    unsafe = {(task, name) for task, name in names if name == "unsafe"}
+    assert len(unsafe) == 9
+    assert flagged == unsafe

@@ -74,6 +74,7 @@ class LabelConfig:
     cpu_limit: float = 10.0
     ab_repetitions: int = 10
     max_pairs_per_task: int = 3
+    ab_pairs_per_task: int = 3
     max_pairs_per_cell: int = 0
     system_prompt_none: float = 0.15
     system_prompt_single: float = 0.425
@@ -97,8 +98,9 @@ class LabelConfig:
                 raise LabelConfigError(f"--{flag} is a ratio of the larger to the smaller value: use >= 1, got {getattr(self, flag)}")
         if self.security_min_severity.upper() not in SEVERITY_RANK:
             raise LabelConfigError(f"--security_min_severity: use LOW, MEDIUM or HIGH, got {self.security_min_severity!r}")
-        if self.max_pairs_per_task < 1:
-            raise LabelConfigError(f"--max_pairs_per_task must be at least 1, got {self.max_pairs_per_task}")
+        for flag in ("max_pairs_per_task", "ab_pairs_per_task"):
+            if getattr(self, flag) < 1:
+                raise LabelConfigError(f"--{flag} must be at least 1, got {getattr(self, flag)}")
         if self.ab_repetitions < 3:
             raise LabelConfigError(f"--ab_repetitions must be at least 3 for a significance test, got {self.ab_repetitions}")
         check_probabilities(self.system_prompt_none, self.system_prompt_single)
@@ -370,7 +372,8 @@ def static_verdicts(sides: Sequence[Side], baseline_bytes: Optional[int], config
 
 def runtime_proposals(sides: Sequence[Side], config: LabelConfig) -> list[tuple[Side, Side]]:
     """The pairs worth an interleaved A/B measurement: both pass, ordered by the ratio of
-    their single-run median CPU times (largest first), at most max_pairs_per_task."""
+    their single-run median CPU times (largest first), at most ab_pairs_per_task (a build
+    setting, so that regenerating with another max_pairs_per_task finds them all stored)."""
     if "Runtime_Efficiency" not in config.aspects:
         return []
 
@@ -380,7 +383,7 @@ def runtime_proposals(sides: Sequence[Side], config: LabelConfig) -> list[tuple[
 
     eligible = [p for p in side_pairs(sides) if p[0].passes and p[1].passes]
     eligible.sort(key=lambda p: (-ratio(p), p[0].candidate.candidate_id, p[1].candidate.candidate_id))
-    return eligible[: config.max_pairs_per_task]
+    return eligible[: config.ab_pairs_per_task]
 
 
 def pair_id(verdict: Verdict) -> str:
@@ -542,7 +545,9 @@ class LabelTasks(beam.PTransform):
             measured = labelled.proposals | "MeasureAB" >> MeasurePairs(self.execute, config.ab_repetitions)
             runtime = (measured["measured"]
                        | "RuntimeRule" >> beam.FlatMap(lambda m: filter(None, [runtime_rule(m[0], m[1], m[2], config)]))
-                       | "EmitRuntime" >> beam.FlatMap(lambda v: _emit([v], config)).with_outputs(
+                       | "RuntimeByTask" >> beam.Map(lambda v: (v.a.candidate.task_id, v))
+                       | "GroupRuntime" >> beam.GroupByKey()
+                       | "EmitRuntime" >> beam.FlatMapTuple(lambda _task, vs: _emit(list(vs), config)).with_outputs(
                            "ties", "dead_letters", main="pairs"))
             dead_letters += [measured["dead_letters"], runtime.dead_letters]
             ties.append(runtime.ties)

@@ -11,13 +11,14 @@ finds them and runs nothing. With `allow_execute=False` a missing entry becomes 
 from __future__ import annotations
 
 import dataclasses
+import os
 import statistics
-from typing import TYPE_CHECKING, Iterator, Optional
+from typing import TYPE_CHECKING, Iterator
 
 import apache_beam as beam
 from apache_beam.metrics import Metrics
 
-from sandboxes import measurement_key, open_sandbox
+from sandboxes import measurement_key
 from schemas.records import DeadLetter, Measurement, content_id
 from transforms.store import Store
 
@@ -39,24 +40,37 @@ def baseline_key(language: str, execute: "ExecuteConfig") -> str:
 
 
 class _StoreFirst(beam.DoFn):
-    """Opens the store per worker, and the sandbox only when something must run."""
+    """Store lookups first; runs share the execute stage's sandbox of this worker process."""
 
     def __init__(self, execute: "ExecuteConfig"):
         self.execute = execute
-        self._sandbox = None
 
     def setup(self) -> None:
-        self.store = Store(self.execute.store_path)
+        from transforms.execute import _SHARED, _SandboxHandle
 
-    def sandbox(self):
-        if self._sandbox is None:
-            self._sandbox = open_sandbox(self.execute.backend, self.execute.limits, self.execute.allow_unisolated)
-        return self._sandbox
+        self._handle = _SHARED.acquire(lambda: _SandboxHandle(self.execute), tag=f"{self.execute!r}:{os.getpid()}")
+        self.store = Store(self.execute.store_path) if self.execute.store_path else None
 
-    def teardown(self) -> None:
-        if self._sandbox is not None:
-            self._sandbox.close()
-            self._sandbox = None
+    def stored(self, kind: str, keys: list[str]) -> dict[str, Measurement]:
+        return self.store.get_many(kind, keys, Measurement) if self.store is not None else {}
+
+    def keep(self, kind: str, items: list[tuple[str, Measurement]]) -> None:
+        if self.store is not None:
+            self.store.put_many(kind, items)
+
+    def run(self, what: str, record_id: str, payload: dict, measure) -> Iterator:
+        """measure(sandbox) when executing is allowed and possible; else a dead letter saying why."""
+        if not self.execute.allow_execute:
+            yield self.dead("not_in_store", payload, record_id,
+                            f"no stored {what}: regenerate relabels stored measurements only; "
+                            "run `themis build` to measure it")
+        elif self._handle.error:
+            yield self.dead("sandbox_unavailable", payload, record_id, self._handle.error)
+        else:
+            try:
+                yield measure(self._handle.sandbox)
+            except Exception as exc:  # a broken sandbox must not take the pipeline down
+                yield self.dead("sandbox_error", payload, record_id, f"{what}: {type(exc).__name__}: {exc}")
 
     def dead(self, reason: str, payload: dict, record_id: str, detail: str) -> beam.pvalue.TaggedOutput:
         Metrics.counter("themis", f"{STAGE}.{reason}").inc()
@@ -71,38 +85,38 @@ class _MeasurePairFn(_StoreFirst):
     def process(self, pair: tuple["Side", "Side"]) -> Iterator:
         a, b = pair
         key = ab_key(a, b, self.execute, self.repetitions)
-        found = self.store.get_many("ab", [f"{key}/a", f"{key}/b"], Measurement)
-        if len(found) == 2:
-            yield a, b, (found[f"{key}/a"], found[f"{key}/b"])
-        elif not self.execute.allow_execute:
-            yield self.dead("not_in_store", {"a": a.candidate.candidate_id, "b": b.candidate.candidate_id}, key,
-                            "no stored A/B measurement for this runtime pair: regenerate relabels stored "
-                            "measurements only; run `themis build` to measure it")
-        else:
-            measured = self.sandbox().run_ab(a.candidate, b.candidate, self.repetitions)
-            if "sandbox_error" not in (measured[0].status, measured[1].status):  # retried on the next run
-                self.store.put_many("ab", [(f"{key}/a", measured[0]), (f"{key}/b", measured[1])])
-            yield a, b, measured
+        found = self.stored("ab", [f"{key}/a", f"{key}/b"])
+        stored = len(found) == 2
+        results = [(found[f"{key}/a"], found[f"{key}/b"])] if stored else self.run(
+            "A/B measurement of this runtime pair", key, {"a": a.candidate.candidate_id, "b": b.candidate.candidate_id},
+            lambda sandbox: sandbox.run_ab(a.candidate, b.candidate, self.repetitions))
+        for result in results:
+            if isinstance(result, beam.pvalue.TaggedOutput):
+                yield result
+                continue
+            if not stored and "sandbox_error" not in (result[0].status, result[1].status):  # else retried next run
+                self.keep("ab", [(f"{key}/a", result[0]), (f"{key}/b", result[1])])
+            yield a, b, result
 
 
 class _BaselineFn(_StoreFirst):
     def process(self, language: str) -> Iterator:
         key = baseline_key(language, self.execute)
-        measurement: Optional[Measurement] = self.store.get("baseline", key, Measurement)
-        if measurement is None and self.execute.allow_execute:
-            measurement = self.sandbox().baseline(language)
-            if measurement.status == "ok":
-                self.store.put("baseline", key, measurement)
-        if measurement is None:
-            yield self.dead("not_in_store", {"language": language}, key,
-                            f"no stored baseline footprint for {language}: memory pairs need one; "
-                            "run `themis build` to measure it")
-        elif measurement.status != "ok" or not measurement.peak_memory_bytes:
-            yield self.dead("baseline_failed", measurement.to_dict(), key,
-                            f"the minimal {language} program did not run ({measurement.status}): "
-                            f"no memory pairs for {language}; see `themis doctor`")
-        else:
-            yield language, int(statistics.median(measurement.peak_memory_bytes))
+        found = self.stored("baseline", [key])
+        results = [found[key]] if key in found else self.run(
+            f"baseline footprint for {language}", key, {"language": language},
+            lambda sandbox: sandbox.baseline(language))
+        for measurement in results:
+            if isinstance(measurement, beam.pvalue.TaggedOutput):
+                yield measurement
+            elif measurement.status != "ok" or not measurement.peak_memory_bytes:
+                yield self.dead("baseline_failed", measurement.to_dict(), key,
+                                f"the minimal {language} program did not run ({measurement.status}): "
+                                f"no memory pairs for {language}; see `themis doctor`")
+            else:
+                if key not in found:
+                    self.keep("baseline", [(key, measurement)])
+                yield language, int(statistics.median(measurement.peak_memory_bytes))
 
 
 class MeasurePairs(beam.PTransform):

@@ -215,3 +215,37 @@ int match(regex_t *re, const char *user_pattern) {
     rc += regcomp(re, "^[a-z]+$", REG_EXTENDED);
     return rc;
 }
+
+int first_field(struct node *(*lookup)(int), int key) {
+    // ruleid: c-unchecked-return-dereference
+    struct node *found = lookup(key);
+    return found->value;
+}
+
+int first_field_checked(struct node *(*lookup)(int), int key) {
+    // ok: c-unchecked-return-dereference
+    struct node *found = lookup(key);
+    if (found == NULL)
+        return -1;
+    return found->value;
+}
+
+int pick(const int *table, int index) {
+    // ruleid: c-index-not-bounds-checked
+    return table[index];
+}
+
+int pick_checked(const int *table, int count, int index) {
+    if (index < 0 || index >= count)
+        return -1;
+    // ok: c-index-not-bounds-checked
+    return table[index];
+}
+
+int sum_all(const int *table, int count) {
+    int total = 0;
+    for (int i = 0; i < count; i++)
+        // ok: c-index-not-bounds-checked
+        total += table[i];
+    return total;
+}

@@ -47,3 +47,10 @@ unsigned keys() {
     std::mt19937 shuffle_generator(42);
     return key_generator() ^ shuffle_generator();
 }
+
+void log_line(std::FILE *out, const std::string &message) {
+    // ruleid: cpp-format-string
+    std::fprintf(out, message.c_str());
+    // ok: cpp-format-string
+    std::fprintf(out, "%s\n", message.c_str());
+}

@@ -53,7 +53,7 @@ public class Fixture
         return strong;
     }
 
-    int Tokens()
+    int Numbers()
     {
         var rng = new Random();
         // ruleid: csharp-insecure-random-secret
@@ -61,6 +61,22 @@ public class Fixture
         // ok: csharp-insecure-random-secret
         int dice = rng.Next(6);
         return resetToken + dice;
+    }
+
+    static readonly Random Generator = new Random();
+
+    string NewSessionToken()
+    {
+        var token = new System.Text.StringBuilder();
+        // ruleid: csharp-insecure-random-secret
+        token.Append(Generator.Next(16).ToString("x"));
+        return token.ToString();
+    }
+
+    int RollDice()
+    {
+        // ok: csharp-insecure-random-secret
+        return Generator.Next(6) + 1;
     }
 
     string Credentials()

@@ -1,4 +1,5 @@
 import hashlib
+import html
 import os
 import pickle
 import random
@@ -103,6 +104,16 @@ def randomness():
     return reset_token, session_token, dice
 
 
+def new_api_token():
+    # ruleid: python-insecure-random-secret
+    return "%032x" % random.getrandbits(128)
+
+
+def roll_dice():
+    # ok: python-insecure-random-secret
+    return random.randint(1, 6)
+
+
 def credentials(connect):
     # ruleid: python-hardcoded-credential
     db_password = "hunter2hunter2"
@@ -186,7 +197,7 @@ app = Flask(__name__)
 @app.route("/hello")
 def hello():
     name = request.args.get("name")
-    # ruleid: python-xss-unescaped-html
+    # ruleid: python-xss-unescaped-html, python-html-built-by-formatting
     return "<h1>Hello " + name + "</h1>"
 
 
@@ -195,6 +206,16 @@ def hello_escaped():
     name = request.args.get("name")
     # ok: python-xss-unescaped-html
     return "<h1>Hello " + escape(name) + "</h1>"
+
+
+def error_page(stack):
+    # ruleid: python-html-built-by-formatting
+    return "<html><body><pre>%s</pre></body></html>" % stack
+
+
+def error_page_escaped(stack):
+    # ok: python-html-built-by-formatting
+    return "<html><body><pre>%s</pre></body></html>" % html.escape(stack)
 
 
 def markup(comment):
