@@ -44,7 +44,7 @@ from sandboxes.base import Limits, SandboxUnavailable
 from sandboxes.cgroups import GroupStats
 from sandboxes.images import docker_client, image_state, image_tag
 from sandboxes.languages import GOCACHE_DIR
-from sandboxes.process import ProcessSandbox, RunResult, _parse_report
+from sandboxes.process import STACK_BYTES, ProcessSandbox, RunResult, _sweep_stale_roots, result_from_report
 from schemas.languages import CANONICAL_LANGUAGES
 
 LABEL = "themis.sandbox"
@@ -339,7 +339,10 @@ class DockerSandbox(ProcessSandbox):
         self.is_root = False  # files are shipped into the container, never chowned on the host
         self.counters = False  # docker's seccomp profile denies perf_event_open
         self.isolation_notes: list[str] = []
-        self.root = tempfile.mkdtemp(prefix="themis-docker-")
+        _sweep_stale_roots()
+        self.root = tempfile.mkdtemp(prefix=f"themis-sandbox-{os.getpid()}-")  # the name the sweep knows
+        self._pch = ""  # the Cpp image carries its own precompiled <bits/stdc++.h>
+        self._pch_once = threading.Lock()
         self._builds = collections.OrderedDict()
         self._builds_lock = threading.Lock()
         self._baselines = {}
@@ -400,7 +403,7 @@ class DockerSandbox(ProcessSandbox):
         cpu = cpu_seconds or limits.cpu_seconds
         command = [LAUNCHER, "run", "--result-fd", "3", "--wall-ms", str(int(wall * 1000)),
                    "--cpu", str(max(1, int(cpu + 0.999))), "--fsize", str(limits.file_size_bytes),
-                   "--nofile", str(limits.open_files), "--pidns", "--", *argv]
+                   "--nofile", str(limits.open_files), "--stack", str(STACK_BYTES), "--pidns", "--", *argv]
         request = encode_request(_read_tree(code_dir), cwd, command, env or {"PATH": "/usr/bin:/bin"},
                                  stdin.encode("utf-8"), limits.output_bytes,
                                  int((wall + AGENT_GRACE_SECONDS) * 1000), writable_code)
@@ -419,15 +422,8 @@ class DockerSandbox(ProcessSandbox):
             _write_tree(code_dir, reply.files)
         ooms_after = warm.memory.oom_kills()
         container_peak = warm.memory.peak()
-        result = RunResult("ok", stdout=reply.stdout[: limits.output_bytes].decode("utf-8", "replace"),
-                           stderr=reply.stderr[: limits.output_bytes].decode("utf-8", "replace"))
-        report = _parse_report(reply.report.strip()) if reply.report.strip() else None
+        result, report = result_from_report(reply.stdout, reply.stderr, reply.report.strip(), limits)
         if report is not None:
-            result.exit_code = report["exit"] if report["exit"] >= 0 else None
-            result.signal = report["signal"] or None
-            result.cpu_seconds = (report["utime_us"] + report["stime_us"]) / 1e6
-            result.wall_seconds = report["wall_ns"] / 1e9
-            result.peak_memory_bytes = result.max_rss_bytes = report["maxrss_kb"] * 1024
             if container_peak:
                 # Both bound the program's memory from above: RSS counts shared library pages charged
                 # elsewhere, the container's charge counts the agent and page cache. The tighter one wins.

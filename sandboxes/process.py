@@ -148,6 +148,22 @@ def _cleanup(root: str, cgroups: Optional[CgroupTree]) -> None:
     shutil.rmtree(root, ignore_errors=True)
 
 
+def result_from_report(out: bytes, err: bytes, report_line: str,
+                       limits: Limits) -> tuple[RunResult, Optional[dict[str, int]]]:
+    """One launcher run as a RunResult (output capped), and the launcher's report (None: it sent none)."""
+    result = RunResult("ok", stdout=out[: limits.output_bytes].decode("utf-8", "replace"),
+                       stderr=err[: limits.output_bytes].decode("utf-8", "replace"))
+    report = _parse_report(report_line) if report_line else None
+    if report is not None:
+        result.exit_code = report["exit"] if report["exit"] >= 0 else None
+        result.signal = report["signal"] or None
+        result.cpu_seconds = (report["utime_us"] + report["stime_us"]) / 1e6
+        result.wall_seconds = report["wall_ns"] / 1e9
+        result.peak_memory_bytes = result.max_rss_bytes = report["maxrss_kb"] * 1024
+        result.instructions = report["instructions"]
+    return result, report
+
+
 class ProcessSandbox:
     backend = "process"
 
@@ -343,16 +359,7 @@ class ProcessSandbox:
         with os.fdopen(report_r, "rb") as fh:
             report_line = fh.read().decode("ascii", "replace").strip()
         stats = group.stats() if group is not None else None
-        result = RunResult("ok", stdout=out[: limits.output_bytes].decode("utf-8", "replace"),
-                           stderr=err[: limits.output_bytes].decode("utf-8", "replace"))
-        report = _parse_report(report_line) if report_line else None
-        if report is not None:
-            result.exit_code = report["exit"] if report["exit"] >= 0 else None
-            result.signal = report["signal"] or None
-            result.cpu_seconds = (report["utime_us"] + report["stime_us"]) / 1e6
-            result.wall_seconds = report["wall_ns"] / 1e9
-            result.peak_memory_bytes = result.max_rss_bytes = report["maxrss_kb"] * 1024
-            result.instructions = report["instructions"]
+        result, report = result_from_report(bytes(out), bytes(err), report_line, limits)
         if stats is not None and stats.peak_memory_bytes:
             result.peak_memory_bytes = stats.peak_memory_bytes
         result.status, result.detail = self._classify(report, stats, overflow, killed, limits, wall, result)

@@ -154,9 +154,8 @@ static void put_u32(uint32_t v) { put(&v, 4); }
 static void put_u64(uint64_t v) { put(&v, 8); }
 static void put_str(const char *p, uint32_t n) { put_u32(n); put(p, n); }
 
-/* Removes everything under `path` (not `path` itself), restoring permissions a program may have taken away. */
-static void wipe(const char *path) {
-    chmod(path, 0755);
+/* Calls visit(child path, its lstat) for every entry of directory `path`. */
+static void each_entry(const char *path, void (*visit)(const char *, const struct stat *)) {
     DIR *d = opendir(path);
     if (!d) return;
     struct dirent *e;
@@ -165,14 +164,26 @@ static void wipe(const char *path) {
         char child[4096];
         snprintf(child, sizeof child, "%s/%s", path, e->d_name);
         struct stat st;
-        if (lstat(child, &st) == 0 && S_ISDIR(st.st_mode)) {
-            wipe(child);
-            rmdir(child);
-        } else {
-            unlink(child);
-        }
+        if (lstat(child, &st) == 0) visit(child, &st);
     }
     closedir(d);
+}
+
+static void wipe(const char *path);
+
+static void wipe_entry(const char *child, const struct stat *st) {
+    if (S_ISDIR(st->st_mode)) {
+        wipe(child);
+        rmdir(child);
+    } else {
+        unlink(child);
+    }
+}
+
+/* Removes everything under `path` (not `path` itself), restoring permissions a program may have taken away. */
+static void wipe(const char *path) {
+    chmod(path, 0755);
+    each_entry(path, wipe_entry);
 }
 
 static void wipe_all(void) {
@@ -181,21 +192,16 @@ static void wipe_all(void) {
     wipe("/tmp");
 }
 
+static void seal(const char *path);
+
+static void seal_entry(const char *child, const struct stat *st) {
+    if (S_ISDIR(st->st_mode)) seal(child);
+    else if (S_ISREG(st->st_mode)) chmod(child, st->st_mode & 0555);
+}
+
 /* Takes write permission away under /code for a run, so the program cannot alter its own build. */
 static void seal(const char *path) {
-    DIR *d = opendir(path);
-    if (!d) return;
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
-        char child[4096];
-        snprintf(child, sizeof child, "%s/%s", path, e->d_name);
-        struct stat st;
-        if (lstat(child, &st) != 0) continue;
-        if (S_ISDIR(st.st_mode)) seal(child);
-        else if (S_ISREG(st.st_mode)) chmod(child, st.st_mode & 0555);
-    }
-    closedir(d);
+    each_entry(path, seal_entry);
     chmod(path, 0555);
 }
 
