@@ -93,37 +93,43 @@ class Handler(BaseHTTPRequestHandler):
             self.stats["in_flight"] += 1
             self.stats["max_in_flight"] = max(self.stats["max_in_flight"], self.stats["in_flight"])
         try:
-            time.sleep(self.delay)
-            fail_first = int(self.headers.get("X-Fail-First", "0"))
-            if arrival <= fail_first:
-                if arrival % 2:
-                    return self._reply(429, {"error": {"message": "rate limited"}}, {"Retry-After": "0.01"})
-                return self._reply(500, {"error": {"message": "internal error"}})
-            if self.headers.get("X-Malformed"):  # a broken proxy: 200 without a completion
-                return self._reply(200, {"detail": "upstream said nothing"})
-            body = json.loads(raw)
-            if self.path == "/v1/chat/completions":
-                prompt = "\n".join(m["content"] for m in body["messages"])
-            elif self.path == "/v1/completions":
-                prompt = body["prompt"]
-            else:
-                return self._reply(404, {"error": {"message": f"no route {self.path}"}})
-            choices = []
-            for index in range(int(body.get("n", 1))):
-                text = self.model.generate(prompt, f"{prompt}|{body.get('seed', 0)}|{index}",
-                                           int(body.get("max_tokens", 64)), float(body.get("temperature", 1.0)))
-                choice = {"index": index, "finish_reason": "length"}
-                if self.path == "/v1/chat/completions":
-                    choice["message"] = {"role": "assistant", "content": text}
-                else:
-                    choice["text"] = text
-                choices.append(choice)
-            with self.lock:
-                self.stats["served"] += 1
-            self._reply(200, {"id": key[:16], "object": "chat.completion", "model": body["model"], "choices": choices})
+            reply = self._answer(raw, key, arrival)
         finally:
+            # Leave the in-flight count before replying: once the client has the reply it may
+            # send its next request, which must not find this one still counted.
             with self.lock:
                 self.stats["in_flight"] -= 1
+        self._reply(*reply)
+
+    def _answer(self, raw: bytes, key: str, arrival: int) -> tuple:
+        time.sleep(self.delay)
+        fail_first = int(self.headers.get("X-Fail-First", "0"))
+        if arrival <= fail_first:
+            if arrival % 2:
+                return 429, {"error": {"message": "rate limited"}}, {"Retry-After": "0.01"}
+            return 500, {"error": {"message": "internal error"}}
+        if self.headers.get("X-Malformed"):  # a broken proxy: 200 without a completion
+            return 200, {"detail": "upstream said nothing"}
+        body = json.loads(raw)
+        if self.path == "/v1/chat/completions":
+            prompt = "\n".join(m["content"] for m in body["messages"])
+        elif self.path == "/v1/completions":
+            prompt = body["prompt"]
+        else:
+            return 404, {"error": {"message": f"no route {self.path}"}}
+        choices = []
+        for index in range(int(body.get("n", 1))):
+            text = self.model.generate(prompt, f"{prompt}|{body.get('seed', 0)}|{index}",
+                                       int(body.get("max_tokens", 64)), float(body.get("temperature", 1.0)))
+            choice = {"index": index, "finish_reason": "length"}
+            if self.path == "/v1/chat/completions":
+                choice["message"] = {"role": "assistant", "content": text}
+            else:
+                choice["text"] = text
+            choices.append(choice)
+        with self.lock:
+            self.stats["served"] += 1
+        return 200, {"id": key[:16], "object": "chat.completion", "model": body["model"], "choices": choices}
 
 
 def _code(row: dict) -> str:
