@@ -7,40 +7,21 @@ space between two word characters (`return x` must not become `returnx`).
 """
 from __future__ import annotations
 
-import functools
-import importlib
 import re
 
-_GRAMMARS = {
-    "C": ("tree_sitter_c", "language"),
-    "Cpp": ("tree_sitter_cpp", "language"),
-    "CSharp": ("tree_sitter_c_sharp", "language"),
-    "Go": ("tree_sitter_go", "language"),
-    "Java": ("tree_sitter_java", "language"),
-    "JavaScript": ("tree_sitter_javascript", "language"),
-    "Python": ("tree_sitter_python", "language"),
-    "Ruby": ("tree_sitter_ruby", "language"),
-}
+from transforms.grammars import GRAMMAR_MODULES, parser_for
+
 _WHITESPACE = re.compile(r"\s+")
 _SPACE_NEXT_TO_SYMBOL = re.compile(r" (?=\W)|(?<=\W) ")
 
 
-@functools.lru_cache(maxsize=None)
-def _parser(language: str):
-    import tree_sitter
-
-    module_name, attr = _GRAMMARS[language]
-    grammar = getattr(importlib.import_module(module_name), attr)()
-    return tree_sitter.Parser(tree_sitter.Language(grammar))
-
-
 def strip_comments(code: str, language: str) -> str:
     """The code with every comment node removed (unchanged for a language without a grammar)."""
-    if language not in _GRAMMARS:
+    if language not in GRAMMAR_MODULES:
         return code
     source = code.encode("utf-8")
     spans: list[tuple[int, int]] = []
-    cursor = _parser(language).parse(source).walk()
+    cursor = parser_for(language).parse(source).walk()
     while True:
         node = cursor.node
         if "comment" in node.type:

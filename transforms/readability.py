@@ -12,31 +12,19 @@ where node names differ.
 """
 from __future__ import annotations
 
-import importlib
 import math
 import re
-import threading
 from typing import Iterable
 
 import apache_beam as beam
 from apache_beam.metrics import Metrics
-from tree_sitter import Language, Parser
 
 from schemas.records import Candidate, DeadLetter, StaticReport, content_id
+from transforms.grammars import parser_for
 
 ANALYZER = "tree-sitter"
 METRICS_VERSION = "1"
 
-_GRAMMAR_MODULES = {
-    "C": ("tree_sitter_c", "language"),
-    "Cpp": ("tree_sitter_cpp", "language"),
-    "CSharp": ("tree_sitter_c_sharp", "language"),
-    "Go": ("tree_sitter_go", "language"),
-    "Java": ("tree_sitter_java", "language"),
-    "JavaScript": ("tree_sitter_javascript", "language"),
-    "Python": ("tree_sitter_python", "language"),
-    "Ruby": ("tree_sitter_ruby", "language"),
-}
 
 # Tokens that open a branch: cyclomatic complexity = 1 + their count.
 _DECISION_TOKENS = frozenset({
@@ -92,25 +80,6 @@ METRIC_NAMES: tuple[str, ...] = (
     "syntax_errors", "tree_depth",
 )
 
-_parsers = threading.local()
-
-
-class UnsupportedLanguage(ValueError):
-    """A language without a bundled tree-sitter grammar."""
-
-
-def _parser(language: str) -> Parser:
-    cache = getattr(_parsers, "by_language", None)
-    if cache is None:
-        cache = _parsers.by_language = {}
-    parser = cache.get(language)
-    if parser is None:
-        if language not in _GRAMMAR_MODULES:
-            raise UnsupportedLanguage(
-                f"no tree-sitter grammar for {language!r}: expected one of {', '.join(sorted(_GRAMMAR_MODULES))}")
-        module, attr = _GRAMMAR_MODULES[language]
-        parser = cache[language] = Parser(Language(getattr(importlib.import_module(module), attr)()))
-    return parser
 
 
 def _parameter_count(function, source: bytes) -> int:
@@ -159,7 +128,7 @@ def _syntax_errors(root) -> int:
 def readability_metrics(code: str, language: str) -> dict[str, float]:
     """Metrics of one source file; every name in METRIC_NAMES, as floats."""
     source = code.encode("utf-8")
-    root = _parser(language).parse(source).root_node
+    root = parser_for(language).parse(source).root_node
     functions_of_language = _FUNCTION_NODES[language]
 
     decisions = 0

@@ -18,8 +18,6 @@ that reason.
 from __future__ import annotations
 
 import dataclasses
-import functools
-import importlib
 import random
 import re
 from typing import Iterable, Iterator, NamedTuple, Optional, Union
@@ -31,16 +29,11 @@ from apache_beam.metrics import Metrics
 from schemas import Candidate, CandidateSpec, DeadLetter, Task, content_id
 from transforms.candidates import explode_task
 from transforms.execute import Execute, ExecuteConfig
+from transforms.grammars import parser_for
 from transforms.routing import route
 
 STAGE = "sources.mutants"
 
-GRAMMARS: dict[str, tuple[str, str]] = {  # language -> (module, function returning the grammar)
-    "C": ("tree_sitter_c", "language"), "Cpp": ("tree_sitter_cpp", "language"),
-    "CSharp": ("tree_sitter_c_sharp", "language"), "Go": ("tree_sitter_go", "language"),
-    "Java": ("tree_sitter_java", "language"), "JavaScript": ("tree_sitter_javascript", "language"),
-    "Python": ("tree_sitter_python", "language"), "Ruby": ("tree_sitter_ruby", "language"),
-}
 OPERATORS: tuple[str, ...] = ("relational", "arithmetic", "constant", "negate", "delete")
 
 _SWAPS = {
@@ -71,12 +64,6 @@ class Site(NamedTuple):
     replacement: str
     operator: str
     line: int  # 1-based
-
-
-@functools.lru_cache(maxsize=None)
-def parser_for(language: str) -> tree_sitter.Parser:
-    module, function = GRAMMARS[language]
-    return tree_sitter.Parser(tree_sitter.Language(getattr(importlib.import_module(module), function)()))
 
 
 def parses(language: str, code: str) -> bool:
