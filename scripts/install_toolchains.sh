@@ -2,11 +2,13 @@
 # Installs the eight language toolchains and bubblewrap from Debian's packages.
 # As root it runs apt-get; otherwise it names what to install and exits non-zero.
 set -euo pipefail
-PKGS=(gcc g++ default-jdk-headless nodejs python3 golang-go ruby mono-mcs bubblewrap)
+PKGS=(gcc g++ default-jdk-headless nodejs node-lodash python3 golang-go ruby mono-mcs bubblewrap)
 missing=()
 for cmd in gcc g++ javac java node python3 go ruby mcs mono bwrap; do
   command -v "$cmd" >/dev/null 2>&1 || missing+=("$cmd")
 done
+# MBXP's JavaScript tests require lodash
+[ -d /usr/share/nodejs/lodash ] || missing+=("node-lodash")
 if [ ${#missing[@]} -eq 0 ]; then
   echo "toolchains: all present"
   exit 0
