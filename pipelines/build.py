@@ -10,6 +10,7 @@ out + records dropped checked per stage.
 """
 from __future__ import annotations
 
+import argparse
 import dataclasses
 import os
 import sys
@@ -22,7 +23,7 @@ from apache_beam.io.filesystems import FileSystems
 from apache_beam.options.pipeline_options import DirectOptions, PipelineOptions, StandardOptions, WorkerOptions
 
 from pipelines import manifest as mf
-from pipelines.options import ConfigError, ThemisOptions, _parser, expand_config, parse_mapping
+from pipelines.options import ConfigError, ThemisOptions, expand_config, flag_names, flag_parser, parse_mapping
 from pipelines.runners import resolve_runner
 from sandboxes import Limits
 from transforms.candidates import ExplodeCandidates
@@ -59,9 +60,9 @@ class BuildError(RuntimeError):
 
 def main(argv: Sequence[str]) -> int:
     if any(a in ("-h", "--help") for a in argv):
-        parser = _parser()
+        parser = flag_parser()
         parser.prog, parser.description = "themis build", HELP
-        parser.formatter_class = __import__("argparse").RawDescriptionHelpFormatter
+        parser.formatter_class = argparse.RawDescriptionHelpFormatter
         parser.add_argument("-h", "--help", action="help", help="show this help and exit")
         parser.print_help()
         return 0
@@ -113,8 +114,7 @@ def split_names(themis: ThemisOptions) -> list[str]:
 
 def flag_values(themis: ThemisOptions) -> dict:
     """The build's own flags (not Beam's) as recorded in the manifest."""
-    names = [a.dest for a in _parser()._actions]
-    return {n: getattr(themis, n) for n in sorted(names) if n not in ("config", "overwrite")}
+    return {n: getattr(themis, n) for n in sorted(flag_names()) if n not in ("config", "overwrite")}
 
 
 def _counted(pcoll, label: str, key_of) -> beam.PCollection:

@@ -100,7 +100,7 @@ def config_to_flags(path: str) -> list[str]:
         raise ConfigError(f"config {path} is not valid YAML: {exc}") from None
     if not isinstance(data, dict):
         raise ConfigError(f"config {path}: expected a mapping of flag names to values")
-    known = {a.dest for a in _parser()._actions}
+    known = set(flag_names())
     flags: list[str] = []
     for key, value in data.items():
         if key not in known:
@@ -117,7 +117,8 @@ def config_to_flags(path: str) -> list[str]:
     return flags
 
 
-def _parser() -> argparse.ArgumentParser:
+def flag_parser() -> argparse.ArgumentParser:
+    """A parser holding just the build's own flags (for help, config keys and the manifest)."""
     parser = argparse.ArgumentParser(add_help=False)
     ThemisOptions._add_argparse_args(parser)
     return parser
@@ -132,3 +133,8 @@ def parse_mapping(text: str, what: str) -> dict[str, str]:
         key, value = item.split("=", 1)
         result[key.strip()] = value.strip()
     return result
+
+
+def flag_names() -> list[str]:
+    """The build's own flag names (without '--'): config keys and manifest entries."""
+    return [a.dest for a in flag_parser()._actions]

@@ -12,7 +12,7 @@ import os
 import sys
 
 from pipelines import manifest as mf
-from pipelines.options import ConfigError, _parser, config_to_flags
+from pipelines.options import ConfigError, config_to_flags, flag_parser
 
 HELP = """Relabel a finished build with new thresholds, executing nothing.
 
@@ -39,7 +39,7 @@ def _overridable(parser: argparse.ArgumentParser) -> list[argparse.Action]:
 
 def _add_overrides(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("labelling overrides (default: the build's own value)")
-    for action in _overridable(_parser()):
+    for action in _overridable(flag_parser()):
         group.add_argument(*action.option_strings, dest=action.dest, type=action.type, default=None,
                            help=action.help)
 
@@ -96,7 +96,7 @@ def prepare(args: argparse.Namespace) -> tuple[dict, list[str]]:
         raise ConfigError("--output must differ from --from: regenerate writes a new build next to the old one")
     manifest = mf.read_json(manifest_path)
     overrides = _config_overrides(args.config) if args.config else {}
-    overrides.update({a.dest: getattr(args, a.dest) for a in _overridable(_parser())
+    overrides.update({a.dest: getattr(args, a.dest) for a in _overridable(flag_parser())
                       if getattr(args, a.dest) is not None})
     return manifest, regenerate_flags(manifest, overrides, args.output, _store_path(manifest, build_dir))
 
