@@ -1,9 +1,10 @@
 """`themis images`: build and list the per-language Docker sandbox images.
 
-Each image is `sandboxes/images/<Language>/Dockerfile` on a base (official upstream
-images by default, or one `--base`, e.g. the offline debootstrap base that
-`sandboxes/images/ci_setup.sh` imports), with the agent, the launcher and the
-harness files baked in. Images carry a label with the digest of everything they
+Every image is built from the one `sandboxes/images/Dockerfile` with the language's
+`ImageRecipe` (its toolchain) on a base (official upstream images by default, or one
+`--base`, e.g. the offline debootstrap base that `sandboxes/images/ci_setup.sh`
+imports), with the agent, the launcher, the harness files and the language's
+`sandboxes/images/<Language>/prepare.sh` (if any) baked in. Images carry a label with the digest of everything they
 were built from, so an unchanged image is not rebuilt.
 """
 from __future__ import annotations
@@ -15,6 +16,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from dataclasses import dataclass
 from typing import Iterable, Optional, TextIO
 
 from schemas.languages import CANONICAL_LANGUAGES as LANGUAGES, canonical_language
@@ -22,12 +24,35 @@ from sandboxes.base import SandboxUnavailable
 
 HELP = __doc__
 IMAGES_DIR = pathlib.Path(__file__).resolve().parent / "images"
+DOCKERFILE = IMAGES_DIR / "Dockerfile"
 SANDBOX_DIR = IMAGES_DIR.parent
 AGENT_SOURCE = IMAGES_DIR / "agent.c"
 LAUNCHER_SOURCE = SANDBOX_DIR / "launcher" / "launcher.c"
 HARNESS = SANDBOX_DIR / "harness"
 DIGEST_LABEL = "themis.context"
 BASE_LABEL = "themis.base"
+
+
+@dataclass(frozen=True)
+class ImageRecipe:
+    base: str      # the official upstream image used when no --base is given
+    tool: str      # the command the image needs; when the base lacks it ...
+    packages: str  # ... these Debian packages provide it
+
+    def build_args(self, base: Optional[str]) -> dict[str, str]:
+        return {"BASE": base or self.base, "TOOL": self.tool, "PACKAGES": self.packages}
+
+
+RECIPES: dict[str, ImageRecipe] = {
+    "C": ImageRecipe("gcc:12-bookworm", "gcc", "gcc libc6-dev"),
+    "CSharp": ImageRecipe("mono:6.12", "mcs", "mono-mcs libmono-system-numerics4.0-cil"),
+    "Cpp": ImageRecipe("gcc:12-bookworm", "g++", "g++ libc6-dev"),
+    "Go": ImageRecipe("golang:1.22-bookworm", "go", "golang-go"),
+    "Java": ImageRecipe("eclipse-temurin:17-jdk", "javac", "default-jdk-headless"),
+    "JavaScript": ImageRecipe("node:20-bookworm-slim", "node", "nodejs"),
+    "Python": ImageRecipe("python:3.11-slim-bookworm", "python3", "python3"),
+    "Ruby": ImageRecipe("ruby:3.1-slim-bookworm", "ruby", "ruby"),
+}
 
 
 def image_tag(language: str) -> str:
@@ -50,16 +75,23 @@ def docker_client(timeout: int = 120):
     return client
 
 
-def _baked_files() -> list[tuple[str, pathlib.Path]]:
+def _prepare_script(language: str) -> Optional[pathlib.Path]:
+    path = IMAGES_DIR / language / "prepare.sh"
+    return path if path.is_file() else None
+
+
+def _baked_files(language: str) -> list[tuple[str, pathlib.Path]]:
+    prepare = _prepare_script(language)
     return [("agent.c", AGENT_SOURCE), ("launcher.c", LAUNCHER_SOURCE)] + [
-        (f"harness/{p.relative_to(HARNESS)}", p) for p in sorted(HARNESS.rglob("*")) if p.is_file()]
+        (f"harness/{p.relative_to(HARNESS)}", p) for p in sorted(HARNESS.rglob("*")) if p.is_file()] + (
+        [("prepare.sh", prepare)] if prepare else [])
 
 
 def context_digest(language: str, base: Optional[str]) -> str:
-    """Digest of the Dockerfile, the baked files and the base: equal digests mean an equal image."""
+    """Digest of the Dockerfile, the recipe, the baked files and the base: equal digests mean an equal image."""
     h = hashlib.sha256()
-    h.update(f"base={base or ''}\n".encode())
-    for rel, path in [("Dockerfile", IMAGES_DIR / language / "Dockerfile")] + _baked_files():
+    h.update(f"base={base or ''}\n{sorted(RECIPES[language].build_args(base).items())}\n".encode())
+    for rel, path in [("Dockerfile", DOCKERFILE)] + _baked_files(language):
         h.update(f"{rel}\n".encode())
         h.update(path.read_bytes())
     return h.hexdigest()
@@ -74,13 +106,17 @@ def _compile_static(source: pathlib.Path, target: pathlib.Path) -> None:
 
 
 def _make_context(language: str, root: pathlib.Path) -> None:
-    """Dockerfile plus `themis/`, which becomes /.themis in the image: agent, launcher, harness."""
-    shutil.copy(IMAGES_DIR / language / "Dockerfile", root / "Dockerfile")
+    """Dockerfile plus `themis/`, which becomes /.themis in the image: agent, launcher, harness
+    and the language's prepare.sh."""
+    shutil.copy(DOCKERFILE, root / "Dockerfile")
     baked = root / "themis"
     baked.mkdir()
     _compile_static(AGENT_SOURCE, baked / "agent")
     _compile_static(LAUNCHER_SOURCE, baked / "launcher")
     shutil.copytree(HARNESS, baked / "harness")
+    prepare = _prepare_script(language)
+    if prepare:
+        shutil.copy(prepare, baked / "prepare.sh")
 
 
 def image_state(client, language: str, base: Optional[str] = None) -> str:
@@ -102,7 +138,7 @@ def build_image(client, language: str, base: Optional[str], log: TextIO = sys.st
     with tempfile.TemporaryDirectory(prefix=f"themis-image-{language}-") as tmp:
         root = pathlib.Path(tmp)
         _make_context(language, root)
-        buildargs = {"BASE": base} if base else {}
+        buildargs = RECIPES[language].build_args(base)
         labels = {DIGEST_LABEL: context_digest(language, base), BASE_LABEL: base or ""}
         tail: list[str] = []
         # Host network: a daemon started without a bridge (as ci_setup.sh does) still reaches the apt mirror.

@@ -8,17 +8,20 @@ import sys
 import pytest
 
 from sandboxes import SandboxUnavailable
-from sandboxes.images import IMAGES_DIR, context_digest, image_tag, resolve_bases
+from sandboxes.images import DOCKERFILE, RECIPES, context_digest, image_tag, resolve_bases
 from schemas.languages import CANONICAL_LANGUAGES, LanguageError
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 
 
-def test_every_language_has_a_dockerfile_with_an_overridable_base_and_a_non_root_user():
-    for language in CANONICAL_LANGUAGES:
-        text = (IMAGES_DIR / language / "Dockerfile").read_text()
-        assert text.count("ARG BASE=") == 1 and "FROM ${BASE}" in text
-        assert "USER 10001:10001" in text and 'ENTRYPOINT ["/.themis/agent"]' in text
+def test_one_dockerfile_with_an_overridable_base_and_a_non_root_user_serves_every_language():
+    text = DOCKERFILE.read_text()
+    assert text.count("ARG BASE\n") == 1 and "FROM ${BASE}" in text
+    assert "USER 10001:10001" in text and 'ENTRYPOINT ["/.themis/agent"]' in text
+    assert sorted(RECIPES) == sorted(CANONICAL_LANGUAGES)
+    assert RECIPES["Java"].build_args(None) == {"BASE": "eclipse-temurin:17-jdk", "TOOL": "javac",
+                                                "PACKAGES": "default-jdk-headless"}
+    assert RECIPES["Java"].build_args("themis/debian:bookworm")["BASE"] == "themis/debian:bookworm"
 
 
 def test_base_for_all_languages_or_one():

@@ -99,6 +99,6 @@ mkdir -p "$CACHE_DIR"
 install_docker
 ensure_dockerd
 ensure_base
-# Each language's Dockerfile installs its Debian toolchain when the base lacks it.
+# Each language's image installs its Debian toolchain when the base lacks it.
 "$PY" -m pipelines.cli images build --base "$BASE_TAG" || { say "building the sandbox images failed (output above)"; exit 1; }
 "$PY" -m pipelines.cli images list
