@@ -2,9 +2,10 @@
 
     python bench/canonical_pass_rates.py --backend process --suite mceval [--languages C,Go] [--limit 50]
 
-McEval program = prompt + "\\n" + canonical_solution + "\\n" + test; MBXP likewise,
-with Python's `check(entry_point)` call appended (mxeval's convention). Prints a
-Markdown table and every failure with its status and the tail of its stderr.
+Tasks are read by the same adapters as `themis build --format mceval|mbxp` (program =
+prompt + "\\n" + canonical solution + "\\n" + test; MBXP Python gets the `check(entry_point)`
+call its tests leave out). Prints a Markdown table and every failure with its status and the
+tail of its stderr.
 """
 from __future__ import annotations
 
@@ -18,7 +19,9 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from sandboxes import Limits, open_sandbox  # noqa: E402
-from schemas import Candidate, TestSpec  # noqa: E402
+from schemas import Candidate, Task  # noqa: E402
+from transforms.candidates import explode_task  # noqa: E402
+from transforms.parse import parse_task  # noqa: E402
 
 DATA = os.environ.get("THEMIS_DATA", os.path.join(os.path.dirname(__file__), "..", "..", "shared", "data"))
 MCEVAL = {"C": "C", "Cpp": "CPP", "CSharp": "Csharp", "Go": "Go", "Java": "Java", "JavaScript": "JavaScript",
@@ -35,22 +38,16 @@ def data_dir() -> str:
 
 
 def candidates(suite: str, language: str, limit: int = 0) -> list[Candidate]:
-    """The canonical solutions of one suite and language as Candidates with their tests."""
+    """The canonical solutions of one suite and language, read as `themis build --format SUITE` reads them."""
     name = (MCEVAL if suite == "mceval" else MBXP)[language]
     path = os.path.join(data_dir(), suite, f"{name}.jsonl")
     out = []
     with open(path, encoding="utf-8") as fh:
-        for line in fh:
-            row = json.loads(line)
-            if not row.get("canonical_solution"):
+        for i, line in enumerate(fh):
+            task = parse_task(f"{path}:{i}", json.loads(line), suite, {})
+            if not isinstance(task, Task):  # a row without a canonical solution
                 continue
-            test = row["test"]
-            if suite == "mbxp" and language == "Python":
-                test += f"\ncheck({row['entry_point']})\n"
-            out.append(Candidate(
-                candidate_id=row["task_id"], task_id=row["task_id"], language=language, prompt=row["prompt"],
-                code=row["prompt"] + "\n" + row["canonical_solution"], origin="reference",
-                tests=TestSpec(code=test), source=suite))
+            out.extend(c for c in explode_task(task) if isinstance(c, Candidate))
             if limit and len(out) >= limit:
                 break
     return out

@@ -90,3 +90,16 @@ def test_column_map_renames_input_columns():
 def test_unknown_rows_name_their_fields():
     with pytest.raises(AdapterError, match="cannot tell the format of this row \\(fields: a, b\\)"):
         detect_format({"a": 1, "b": 2})
+
+
+def test_mbxp_python_tests_call_check_on_the_entry_point(shared_data):
+    # MBXP's Python tests define check(candidate) but never call it; without the call every program passes.
+    row = _rows(os.path.join(shared_data, "mbxp", "mbpp_release_v1.jsonl"))[0]
+    task = parse_task("x", row, "mbxp", {})
+    assert task.tests.code == row["test"].rstrip() + "\n\n\ncheck(min_cost)\n"
+
+
+def test_python_tests_that_already_call_check_are_left_alone():
+    row = {"task_id": "Python/0", "prompt": "def f():\n", "canonical_solution": "    return 1\n",
+           "entry_point": "f", "test": "def check(candidate):\n    assert candidate() == 1\n\ncheck(f)\n"}
+    assert Task.from_dict(to_task_dict(row, "mbxp")).tests.code == row["test"]

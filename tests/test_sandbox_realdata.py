@@ -5,6 +5,7 @@ McEval and MBXP canonical solutions must pass in every language they cover
 """
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import os
 
@@ -47,3 +48,11 @@ def test_mbxp_canonical_solutions_pass(sandbox, language):
     measured = sandbox.run_many(sample)
     assert [(m.task_id, m.status) for m in measured] == [(c.task_id, "ok") for c in sample], \
         [m.stderr_tail[-300:] for m in measured if m.status != "ok"]
+
+
+@pytest.mark.slow
+def test_a_wrong_mbxp_python_solution_fails_its_tests(sandbox):
+    right = next(c for c in canonical.candidates("mbxp", "Python") if c.task_id == "MBPP/1")
+    wrong = dataclasses.replace(right, candidate_id="wrong", code=right.code.replace("return tc[m][n]", "return 0"))
+    assert wrong.code != right.code
+    assert [m.status for m in sandbox.run_many([right, wrong])] == ["ok", "test_failure"]

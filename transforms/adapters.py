@@ -8,6 +8,7 @@ parameterised by the field names each family uses.
 from __future__ import annotations
 
 import dataclasses
+import re
 from typing import Optional
 
 from schemas import canonical_language
@@ -104,6 +105,18 @@ def _join(prefix: str, body: str) -> str:
     return prefix + "\n" + body
 
 
+_DEFINES_CHECK = re.compile(r"^def check\(", re.M)
+_CALLS_CHECK = re.compile(r"(?<!def )\bcheck\(")
+
+
+def _python_test(test: str, entry_point: str) -> str:
+    """HumanEval-style Python tests define `check(candidate)`; MBXP's never call it (mxeval's
+    harness appends the call), so without this every Python program would pass its tests."""
+    if entry_point and _DEFINES_CHECK.search(test) and not _CALLS_CHECK.search(test):
+        return f"{test.rstrip()}\n\n\ncheck({entry_point})\n"
+    return test
+
+
 def _family_task(row: dict, family: Family) -> dict:
     task_id = _text(row, "task_id") or _text(row, "name")
     if not task_id:
@@ -124,11 +137,14 @@ def _family_task(row: dict, family: Family) -> dict:
         description = _text(row, family.description) if family.description else ""
         lead = f"{description.strip()}\n\n" if description.strip() else ""
         instruction = f"{lead}Complete the following {language} code:\n{code_prompt}"
+    test = _text(row, family.test)
+    if language == "Python":
+        test = _python_test(test, _text(row, "entry_point"))
     return {
         "task_id": task_id,
         "language": language,
         "prompt": instruction,
-        "tests": {"code": _text(row, family.test)},
+        "tests": {"code": test},
         "candidates": candidates,
         "entry_point": _text(row, "entry_point"),
         "source": family.name,
