@@ -25,6 +25,7 @@ from trainer.backbone import load_reward_model  # noqa: E402
 from trainer.collate import collate  # noqa: E402
 from trainer.config import ConfigError, load_config  # noqa: E402
 from trainer.data import DataError, load_pairs  # noqa: E402
+from trainer.evaluate import load_bench  # noqa: E402
 from trainer.losses import (LossWeights, bradley_terry, centering_penalty, magnitude_penalty,  # noqa: E402
                             reward_loss)
 from trainer.loop import train  # noqa: E402
@@ -267,6 +268,17 @@ def test_eval_writes_results_and_scores(tmp_path, trained, rows):
         assert res["by_language"]["Ruby"]["accuracy"] == sum(ruby) / 2
     # the trained set is ranked right without a system prompt (pairs 1,3,5,7 were trained with none)
     assert results["modes"]["none"]["accuracy"] >= 0.5
+
+
+def test_eval_scores_one_split_of_a_build(tmp_path, trained, rows):
+    split_rows = [dict(r, split="test" if i < 3 else "train") for i, r in enumerate(rows)]
+    build = write_build(str(tmp_path / "build"), split_rows)
+    assert themis(["eval", "--model", trained, "--bench", build, "--output", str(tmp_path / "ev"),
+                   "--modes", "none"]) == 0
+    scores = pq.read_table(tmp_path / "ev" / "scores.parquet").to_pylist()
+    assert [s["id"] for s in scores] == [r["id"] for r in split_rows[:3]]
+    with pytest.raises(DataError, match=r"no pairs in split 'dev' \(it has \['test', 'train'\]\)"):
+        load_bench(build, "dev")
 
 
 @pytest.mark.slow

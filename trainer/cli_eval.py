@@ -6,16 +6,18 @@ import json
 import sys
 
 HELP = """Evaluate a reward model on a Parquet with columns prompt, chosen, rejected,
-language, aspect, subset, id. Writes OUTPUT/results.json (accuracy overall and by
+language, aspect, subset, id, or on one split of a build's shards. Writes OUTPUT/results.json (accuracy overall and by
 criterion, language and subset, per system-prompt mode) and OUTPUT/scores.parquet
 (one row per pair and mode).
 
-  themis eval --model rm/ --bench bench.parquet --output eval/ --modes none,criterion"""
+  themis eval --model rm/ --bench bench.parquet --output eval/ --modes none,criterion
+  themis eval --model rm/ --bench out/build --split test --output eval/"""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model", required=True, help="a model directory saved by `themis train`")
-    parser.add_argument("--bench", required=True, help="bench Parquet file or glob")
+    parser.add_argument("--bench", required=True, help="bench Parquet file or glob, or a build directory")
+    parser.add_argument("--split", default="test", help="the split scored when the bench is our shards")
     parser.add_argument("--output", required=True, help="directory for results.json and scores.parquet")
     parser.add_argument("--modes", default="none,all,criterion",
                         help="system-prompt modes: none, all (every criterion), criterion (the row's)")
@@ -34,7 +36,8 @@ def run(args: argparse.Namespace, beam_args: list[str]) -> int:
         print(f"themis eval: bad arguments {beam_args or bad}; modes are {', '.join(MODES)}", file=sys.stderr)
         return 2
     try:
-        results = evaluate(args.model, args.bench, args.output, modes, args.batch_size, args.max_length)
+        results = evaluate(args.model, args.bench, args.output, modes, args.batch_size, args.max_length,
+                           args.split)
     except (DataError, OSError) as exc:
         print(f"themis eval: {exc}", file=sys.stderr)
         return 2

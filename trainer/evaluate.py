@@ -1,6 +1,8 @@
 """CodeRewardBench-style evaluation: accuracy overall and by criterion, language and subset.
 
-The bench is a Parquet with `prompt, chosen, rejected, language, aspect, subset, id`.
+The bench is a Parquet with `prompt, chosen, rejected, language, aspect, subset, id`,
+or our own shards (a build directory or glob), of which one split is scored: a build's
+test split holds pairs from tasks the training split never saw.
 A pair counts as correct when the chosen response's reward is strictly higher.
 Each system-prompt mode (none, all criteria, the row's criterion) is scored.
 """
@@ -12,8 +14,10 @@ from collections import defaultdict
 from typing import Sequence
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from schemas.records import PreferencePair
 from trainer.data import DataError, read_table
 from trainer.prompts import MODES, system_prompt
 from trainer.scoring import Scorer
@@ -21,8 +25,14 @@ from trainer.scoring import Scorer
 BENCH_COLUMNS = ("prompt", "chosen", "rejected", "language", "aspect", "subset", "id")
 
 
-def load_bench(path: str) -> list[dict]:
+def load_bench(path: str, split: str = "test") -> list[dict]:
     table = read_table(path)
+    if "prompt" not in table.column_names and set(PreferencePair.arrow_schema().names) <= set(table.column_names):
+        present = sorted(set(table["split"].to_pylist()))
+        table = table.filter(pc.equal(table["split"], split))
+        if not table.num_rows:
+            raise DataError(f"{path} has no pairs in split {split!r} (it has {present}): pass --split")
+        table = table.rename_columns(["prompt" if name == "input" else name for name in table.column_names])
     missing = [c for c in BENCH_COLUMNS if c not in table.column_names]
     if missing:
         raise DataError(f"{path}: missing columns {missing}; a bench needs {', '.join(BENCH_COLUMNS)}")
@@ -42,9 +52,9 @@ def accuracy_report(rows: list[dict], correct: list[bool]) -> dict:
 
 
 def evaluate(model_dir: str, bench: str, output: str, modes: Sequence[str] = MODES, batch_size: int = 8,
-             max_length: int | None = None) -> dict:
+             max_length: int | None = None, split: str = "test") -> dict:
     """Scores the bench under each mode; writes results.json and scores.parquet to `output`."""
-    rows = load_bench(bench)
+    rows = load_bench(bench, split)
     if not rows:
         raise DataError(f"{bench} has no rows")
     scorer = Scorer(model_dir, max_length=max_length)
