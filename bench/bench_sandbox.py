@@ -1,6 +1,6 @@
 """Process-sandbox benchmarks, each a ratio measured side by side in one run.
 
-    python bench/bench_sandbox.py [--runs 40] [--mbxp 200]
+    python bench/bench_sandbox.py [--runs 40] [--mbxp 200] [--only-overhead]
 
 1. Overhead per execution: a compiled C hello world run bare (subprocess.run) vs
    in the sandbox (namespaces + cgroup + launcher), and via `docker run --rm` when
@@ -149,10 +149,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=40)
     parser.add_argument("--mbxp", type=int, default=200, help="MBXP programs per language (0: all)")
+    parser.add_argument("--only-overhead", action="store_true", help="only the per-execution overhead table")
     args = parser.parse_args()
     load = os.getloadavg()
     with ProcessSandbox(Limits(wall_seconds=60), workers=os.cpu_count() or 1) as box:
-        sections = [overhead(box, args.runs), noise(box), memory(box), throughput(box, args.mbxp)]
+        sections = [overhead(box, args.runs)]
+        if not args.only_overhead:
+            sections += [noise(box), memory(box), throughput(box, args.mbxp)]
     print(f"Machine: {os.cpu_count()} cores, load average {load[0]:.1f} at start "
           f"(shared with other jobs), cgroup v{box.cgroups.version if box.cgroups else '-'}.\n")
     for section in sections:
