@@ -1,11 +1,13 @@
 """The process backend: bubblewrap namespaces + a per-run cgroup + a small launcher.
 
-Each run is: Python -> `launcher enter` (joins the run's cgroup, execs) -> bwrap
-(no network, own PID/IPC/UTS namespaces, read-only system, private tmpfs /work
-and /tmp, nothing of the host's home) -> `launcher run` (pid 2 of the sandbox:
-drops to `nobody`, sets rlimits, forks the program, waits, reports CPU, wall and
-peak RSS, then kills anything left in the namespace). The launcher is a tiny C
-program, so the Python worker's memory never shows up in the program's peak.
+Each run is: a launcher parked ahead of time in the run's fresh cgroup (see
+sandboxes/parked.py: joining a cgroup is the slow step, so no run waits for it)
+-> bwrap (no network, own PID/IPC/UTS namespaces, read-only system, private tmpfs
+/work and /tmp, nothing of the host's home) -> `launcher run` (pid 1 of the
+sandbox: drops to `nobody`, sets rlimits, forks the program, waits, reports CPU,
+wall and peak RSS, then kills anything left in the namespace). The launcher is a
+tiny static C program, so the Python worker's memory never shows up in the
+program's peak.
 
 Peak memory is the cgroup's high-water mark (the whole process tree, page cache
 of files it wrote included) where cgroups exist; CPU is user+sys of the program
@@ -29,19 +31,22 @@ from collections import OrderedDict
 from typing import Optional, Sequence
 
 from sandboxes.base import Limits, SandboxUnavailable, measurement_key
-from sandboxes.cgroups import CgroupError, CgroupTree, RunGroup
+from sandboxes.cgroups import CgroupError, CgroupTree
 from sandboxes.languages import (CODE_DIR, CPP_FLAGS, GOCACHE_DIR, HARNESS_DIR, HARNESS_SOURCE, PCH_DIR, WORK_DIR, Build,
                                  program_text, spec)
+from sandboxes.parked import LauncherPool
 from schemas import Candidate, Measurement, TestSpec
 
 NOBODY = 65534
 LAUNCHER_SOURCE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "launcher", "launcher.c")
 LAUNCHER_PATH = "/.themis/launcher"
 TAIL_CHARS = 2000
+REPORT_FD = 3  # where a parked launcher puts the run's report pipe
 STACK_BYTES = 64 * 1024 * 1024  # deep recursion in benchmark solutions; the cgroup still caps memory
 # The launcher stretches the wall limit by the time a program waited for a CPU, up to this factor.
 WALL_STRETCH = 3
-_ISOLATE = ("--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try",
+# --as-pid-1: the launcher is the namespace's init itself (one process fewer per run).
+_ISOLATE = ("--as-pid-1", "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try",
             "--hostname", "themis", "--die-with-parent", "--new-session",
             "--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID", "--cap-add", "CAP_KILL")
 
@@ -52,7 +57,9 @@ def cache_dir() -> str:
 
 
 def build_launcher() -> str:
-    """Compile the launcher once per source version into the cache; return its path."""
+    """Compile the launcher once per source version into the cache; return its path.
+
+    Static where the C library allows (no dynamic loading on each of its two execs per run)."""
     with open(LAUNCHER_SOURCE, "rb") as fh:
         digest = hashlib.sha256(fh.read()).hexdigest()[:16]
     target = os.path.join(cache_dir(), f"launcher-{digest}")
@@ -63,7 +70,9 @@ def build_launcher() -> str:
         raise SandboxUnavailable("the sandbox launcher needs a C compiler: `apt-get install gcc`")
     os.makedirs(os.path.dirname(target), exist_ok=True)
     tmp = f"{target}.{os.getpid()}.tmp"
-    done = subprocess.run([compiler, "-O2", "-o", tmp, LAUNCHER_SOURCE], capture_output=True, text=True)
+    done = subprocess.run([compiler, "-O2", "-static", "-o", tmp, LAUNCHER_SOURCE], capture_output=True, text=True)
+    if done.returncode != 0:  # no static libc (libc6-dev without libc.a): dynamic works too
+        done = subprocess.run([compiler, "-O2", "-o", tmp, LAUNCHER_SOURCE], capture_output=True, text=True)
     if done.returncode != 0:
         raise SandboxUnavailable(f"cannot compile the sandbox launcher: {done.stderr.strip()[-500:]}")
     os.chmod(tmp, 0o755)
@@ -142,7 +151,9 @@ def _sweep_stale_roots() -> None:
                 pass
 
 
-def _cleanup(root: str, cgroups: Optional[CgroupTree]) -> None:
+def _cleanup(root: str, pool: Optional[LauncherPool], cgroups: Optional[CgroupTree]) -> None:
+    if pool is not None:
+        pool.close()
     if cgroups is not None:
         cgroups.close()
     shutil.rmtree(root, ignore_errors=True)
@@ -197,7 +208,9 @@ class ProcessSandbox:
         self._pch_once = threading.Lock()
         self._baselines: dict[str, Measurement] = {}
         # Host files and cgroups go away on close(), garbage collection or interpreter exit, whichever is first.
-        self._finalizer = weakref.finalize(self, _cleanup, self.root, self.cgroups)
+        # One launcher parked per concurrent run, and one more so a run rarely finds none ready.
+        self._pool = LauncherPool(self.launcher, self.cgroups, limits.memory_bytes, limits.pids, self.workers + 1)
+        self._finalizer = weakref.finalize(self, _cleanup, self.root, self._pool, self.cgroups)
         self.counters = self._probe_counters()
 
     # -- setup ---------------------------------------------------------------------------------
@@ -223,7 +236,7 @@ class ProcessSandbox:
         return problems
 
     def _probe_counters(self) -> bool:
-        result = self._launch(("/bin/true",), None, self.limits, perf=True, writable_code=False)
+        result = self._launch(("/bin/true",), None, perf=True, writable_code=False)
         return result.instructions >= 0
 
     def _give_to_nobody(self, path: str) -> None:
@@ -265,19 +278,17 @@ class ProcessSandbox:
         text = text.replace(PCH_DIR, self._pch or PCH_DIR)
         return text.replace(CODE_DIR, code_dir) if code_dir else text
 
-    def _launch(self, argv: Sequence[str], code_dir: Optional[str], limits: Limits, *, env: Optional[dict] = None,
+    def _launch(self, argv: Sequence[str], code_dir: Optional[str], *, env: Optional[dict] = None,
                 stdin: str = "", writable_code: bool = False, gocache: bool = False, cwd: str = WORK_DIR,
                 perf: bool = False, wall_seconds: Optional[float] = None, cpu_seconds: Optional[float] = None,
                 ) -> RunResult:
+        """One execution under this sandbox's limits (the parked launchers' groups carry its memory and pids)."""
+        limits = self.limits
         wall = wall_seconds or limits.wall_seconds
         cpu = cpu_seconds or limits.cpu_seconds
-        group: Optional[RunGroup] = None
         scratch = None
         try:
-            if self.cgroups is not None:
-                group = self.cgroups.new_run()
-                group.limit(limits.memory_bytes, limits.pids)
-            inner = [LAUNCHER_PATH if self.bwrap_ok else self.launcher, "run", "--result-fd", "{report_fd}",
+            inner = [LAUNCHER_PATH if self.bwrap_ok else self.launcher, "run", "--result-fd", str(REPORT_FD),
                      "--wall-ms", str(int(wall * 1000)), "--cpu", str(max(1, int(cpu + 0.999))),
                      "--fsize", str(limits.file_size_bytes), "--nofile", str(limits.open_files),
                      "--stack", str(STACK_BYTES)]
@@ -295,70 +306,66 @@ class ProcessSandbox:
                 self._give_to_nobody(scratch)
                 command = inner
                 cwd = scratch if cwd == WORK_DIR else self._relocate(cwd, code_dir)
-            if group is not None:
-                command = [self.launcher, "enter", *group.procs_files, "--", *command]
             run_env = {k: self._relocate(v, code_dir) for k, v in (env or {"PATH": "/usr/bin:/bin"}).items()}
             if scratch:
                 run_env.update(HOME=scratch, TMPDIR=scratch)
-            return self._communicate(command, run_env, stdin, limits, wall, group,
-                                     cwd=None if self.bwrap_ok else cwd)
+            return self._communicate(command, run_env, stdin, wall, cwd="" if self.bwrap_ok else cwd)
         except (OSError, CgroupError) as exc:
             return RunResult("sandbox_error", detail=f"sandbox failed: {exc}")
         finally:
-            if group is not None:
-                try:
-                    group.destroy()
-                except (OSError, CgroupError):
-                    pass
             if scratch:
                 shutil.rmtree(scratch, ignore_errors=True)
 
-    def _communicate(self, command: list[str], env: dict, stdin: str, limits: Limits, wall: float,
-                     group: Optional[RunGroup], cwd: Optional[str]) -> RunResult:
-        report_r, report_w = os.pipe()
-        command = [str(report_w) if arg == "{report_fd}" else arg for arg in command]
-        stdin_file = None
+    def _communicate(self, command: list[str], env: dict, stdin: str, wall: float, cwd: str) -> RunResult:
+        limits = self.limits
+        pipes = [os.pipe() for _ in range(3)]  # stdout, stderr, report
+        (out_r, out_w), (err_r, err_w), (report_r, report_w) = pipes
         if stdin:  # a file, not a pipe: no writer thread, and the program may read it at its own pace
-            stdin_file = tempfile.TemporaryFile()
-            stdin_file.write(stdin.encode("utf-8"))
-            stdin_file.seek(0)
+            with tempfile.TemporaryFile() as stdin_file:
+                stdin_file.write(stdin.encode("utf-8"))
+                stdin_file.seek(0)
+                stdin_fd = os.dup(stdin_file.fileno())
+        else:
+            stdin_fd = os.open(os.devnull, os.O_RDONLY | os.O_CLOEXEC)
+        parked = None
         try:
-            proc = subprocess.Popen(command, stdin=stdin_file or subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                    stderr=subprocess.PIPE, pass_fds=(report_w,), env=env, cwd=cwd,
-                                    start_new_session=True)
+            try:
+                parked = self._pool.start(command, env, cwd, (stdin_fd, out_w, err_w, report_w))
+            finally:
+                for fd in (stdin_fd, out_w, err_w, report_w):
+                    os.close(fd)
+            out, err = bytearray(), bytearray()
+            overflow = killed = False
+            deadline = time.monotonic() + WALL_STRETCH * wall + 10.0  # the launcher enforces `wall`; this guards it
+            with selectors.DefaultSelector() as sel:
+                sel.register(out_r, selectors.EVENT_READ, out)
+                sel.register(err_r, selectors.EVENT_READ, err)
+                while sel.get_map():
+                    left = deadline - time.monotonic()
+                    if left <= 0:
+                        killed = True
+                        break
+                    for key, _ in sel.select(timeout=min(left, 1.0)):
+                        chunk = os.read(key.fd, 65536)
+                        if not chunk:
+                            sel.unregister(key.fileobj)
+                            continue
+                        key.data.extend(chunk)
+                        if len(key.data) > limits.output_bytes:
+                            overflow = True
+                    if overflow:
+                        break
+            if overflow or killed:
+                parked.kill()  # bwrap's init dies with it, taking the namespace down
+            parked.wait()
+            with os.fdopen(report_r, "rb", closefd=False) as fh:
+                report_line = fh.read().decode("ascii", "replace").strip()
+            stats = parked.group.stats() if parked.group is not None else None
         finally:
-            os.close(report_w)
-            if stdin_file is not None:
-                stdin_file.close()
-        out, err = bytearray(), bytearray()
-        overflow = killed = False
-        deadline = time.monotonic() + WALL_STRETCH * wall + 10.0  # the launcher enforces `wall`; this guards it
-        with selectors.DefaultSelector() as sel:
-            sel.register(proc.stdout, selectors.EVENT_READ, out)
-            sel.register(proc.stderr, selectors.EVENT_READ, err)
-            while sel.get_map():
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    killed = True
-                    break
-                for key, _ in sel.select(timeout=min(left, 1.0)):
-                    chunk = os.read(key.fd, 65536)
-                    if not chunk:
-                        sel.unregister(key.fileobj)
-                        continue
-                    key.data.extend(chunk)
-                    if len(key.data) > limits.output_bytes:
-                        overflow = True
-                if overflow:
-                    break
-        if overflow or killed:
-            proc.kill()  # bwrap's init dies with it, taking the namespace down
-        proc.wait()
-        proc.stdout.close()
-        proc.stderr.close()
-        with os.fdopen(report_r, "rb") as fh:
-            report_line = fh.read().decode("ascii", "replace").strip()
-        stats = group.stats() if group is not None else None
+            for fd in (out_r, err_r, report_r):
+                os.close(fd)
+            if parked is not None:
+                parked.release()
         result, report = result_from_report(bytes(out), bytes(err), report_line, limits)
         if stats is not None and stats.peak_memory_bytes:
             result.peak_memory_bytes = stats.peak_memory_bytes
@@ -439,7 +446,7 @@ class ProcessSandbox:
                 if self._pch is None:
                     self._pch = build_cpp_pch() or ""
         limits = self.limits
-        result = self._launch(build.compile, directory, limits, env=build.env, writable_code=True,
+        result = self._launch(build.compile, directory, env=build.env, writable_code=True,
                               gocache=build.uses_gocache, cwd=build.compile_cwd,
                               wall_seconds=limits.compile_seconds, cpu_seconds=limits.compile_seconds)
         if result.status == "ok":
@@ -456,7 +463,7 @@ class ProcessSandbox:
         cases = tests.cases if tests.cases and not tests.code.strip() else [None]
         total: Optional[RunResult] = None
         for case in cases:
-            result = self._launch(build.run, directory, self.limits, env=build.env, perf=perf,
+            result = self._launch(build.run, directory, env=build.env, perf=perf,
                                   stdin=case.stdin if case else "")
             if result.status == "failed":
                 result.status = language.failure_status(result.stderr, result.stdout)
@@ -538,16 +545,21 @@ class ProcessSandbox:
         return self._baselines[language]
 
     def owned_pids(self) -> list[int]:
-        """Host pids of processes still running in this sandbox's cgroups (none between runs)."""
+        """Host pids of processes still running in this sandbox's cgroups (none between runs), but for
+        the launchers parked for the next runs."""
         if self.cgroups is None:
             return []
-        found: set[int] = set()
+        found: dict[str, list[int]] = {}
         for base in dict.fromkeys(self.cgroups.bases.values()):
             for directory, _, files in os.walk(base):
                 if "cgroup.procs" in files:
-                    with open(os.path.join(directory, "cgroup.procs"), encoding="ascii") as fh:
-                        found.update(int(p) for p in fh.read().split())
-        return sorted(found)
+                    try:
+                        with open(os.path.join(directory, "cgroup.procs"), encoding="ascii") as fh:
+                            found[directory] = [int(p) for p in fh.read().split()]
+                    except FileNotFoundError:  # a run's group removed while we looked
+                        pass
+        parked = self._pool.parked_dirs()  # after reading: a launcher parked meanwhile is in it
+        return sorted({pid for directory, pids in found.items() if directory not in parked for pid in pids})
 
     def close(self) -> None:
         self._finalizer()

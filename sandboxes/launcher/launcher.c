@@ -1,7 +1,14 @@
 /* themis launcher: the small process between the Python worker and a sandboxed program.
  *
- *   launcher enter PROCS_FILE... -- CMD ARGS   join cgroups (write own pid), then exec CMD
+ *   launcher park PROCS_FILE...               join cgroups now, then wait on fd 0 for the run (below)
  *   launcher run [options] -- CMD ARGS         fork CMD, wait, report measurements on a fd
+ *
+ * `park` exists because joining a cgroup is slow (the kernel waits for an RCU grace period,
+ * 5-40 ms): the worker keeps launchers parked in their runs' fresh cgroups ahead of time. Fd 0
+ * is a unix stream socket; the run arrives as one message carrying four descriptors (SCM_RIGHTS:
+ * the run's stdin, stdout, stderr and report pipe, which become fds 0-3) and the bytes
+ * "CWD\0ENV...\0\0ARGV...\0", then end of stream; `park` then execs ARGV with ENV in CWD
+ * (empty: stay). End of stream without a message: the worker is done with it, exit 0.
  *
  * `run` forks the program from this small process, so the program's peak RSS
  * (wait4) never inherits the Python parent's high-water mark. Options:
@@ -9,7 +16,8 @@
  *   --wall-ms N     kill everything after N ms of wall time
  *   --cpu S --fsize B --nofile N --stack B   rlimits of the program
  *   --uid U --gid G drop to this user before exec (when root)
- *   --pidns         we are pid 2 of our own pid namespace: kill(-1) ends the whole tree
+ *   --pidns         we are pid 1 of our own pid namespace (bwrap --as-pid-1): kill(-1) ends the
+ *                   whole tree, and orphans are reaped here so they do not hold pids
  *   --perf          count retired user-space instructions (hardware counter)
  * Report: "exec_errno= exit= signal= utime_us= stime_us= maxrss_kb= wall_ns= timed_out=
  *          runq_ns= running= instructions=" (-1: unknown; instructions: no hardware counters).
@@ -30,6 +38,7 @@
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/types.h>
@@ -49,21 +58,84 @@ static void set_limit(int resource, rlim_t soft, rlim_t hard) {
     setrlimit(resource, &rl);
 }
 
-static int enter(int argc, char **argv) {
-    int i = 2;
+enum { RUN_FDS = 4, MAX_MESSAGE = 1 << 20 };
+
+static int park(int argc, char **argv) {
+    char failure[512] = "";
     char pid[32];
     snprintf(pid, sizeof pid, "%d\n", getpid());
-    for (; i < argc && strcmp(argv[i], "--") != 0; i++) {
+    for (int i = 2; i < argc && !failure[0]; i++) {
         int fd = open(argv[i], O_WRONLY | O_CLOEXEC);
-        if (fd < 0 || write(fd, pid, strlen(pid)) < 0) {
-            fprintf(stderr, "themis launcher: cannot join cgroup %s: %s\n", argv[i], strerror(errno));
-            return 125;
-        }
-        close(fd);
+        if (fd < 0 || write(fd, pid, strlen(pid)) < 0)
+            snprintf(failure, sizeof failure, "cannot join cgroup %s: %s", argv[i], strerror(errno));
+        if (fd >= 0) close(fd);
     }
-    if (i + 1 >= argc) return 125;
-    execvp(argv[i + 1], argv + i + 1);
-    fprintf(stderr, "themis launcher: cannot execute %s: %s\n", argv[i + 1], strerror(errno));
+
+    size_t size = 0, capacity = 4096;
+    char *message = malloc(capacity);
+    int fds[RUN_FDS], nfds = 0;
+    for (;;) {
+        if (size + 1 >= capacity) {
+            if (capacity >= MAX_MESSAGE) return 125;
+            capacity *= 2;
+            if (!(message = realloc(message, capacity))) return 125;
+        }
+        union { struct cmsghdr align; char buf[CMSG_SPACE(sizeof(int) * RUN_FDS)]; } control;
+        struct iovec iov = {message + size, capacity - size - 1};
+        struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
+                             .msg_controllen = sizeof control.buf};
+        ssize_t got = recvmsg(0, &msg, MSG_CMSG_CLOEXEC);
+        if (got < 0 && errno == EINTR) continue;
+        if (got < 0) return 125;
+        for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+            if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
+            int n = (int)((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+            for (int k = 0; k < n; k++) {
+                int fd;
+                memcpy(&fd, CMSG_DATA(c) + k * sizeof(int), sizeof fd);
+                if (nfds < RUN_FDS) fds[nfds++] = fd; else close(fd);
+            }
+        }
+        if (got == 0) break;
+        size += (size_t)got;
+    }
+    if (size == 0 && nfds == 0) return 0; /* unparked without a run */
+    if (nfds != RUN_FDS) return 125;
+    for (int k = 0; k < RUN_FDS; k++) { /* above 0-3 first, so no dup2 below clobbers another */
+        int high = fcntl(fds[k], F_DUPFD_CLOEXEC, 10);
+        close(fds[k]);
+        fds[k] = high;
+    }
+    for (int k = 0; k < RUN_FDS; k++)
+        if (fds[k] < 0 || dup2(fds[k], k) < 0) return 125;
+    if (failure[0]) {
+        fprintf(stderr, "themis launcher: %s\n", failure);
+        return 125;
+    }
+
+    message[size] = 0;
+    char **fields = malloc((size + 2) * sizeof *fields), *end = message + size, *p = message;
+    int count = 0, env_end = -1;
+    if (!fields) return 125;
+    while (p < end) {
+        fields[count] = p;
+        if (!*p && count > 0 && env_end < 0) env_end = count;
+        count++;
+        p += strlen(p) + 1;
+    }
+    fields[count] = NULL;
+    if (env_end < 0 || env_end + 1 >= count) {
+        fprintf(stderr, "themis launcher: malformed run message\n");
+        return 125;
+    }
+    fields[env_end] = NULL; /* ends the environment; the command follows */
+    if (fields[0][0] && chdir(fields[0])) {
+        fprintf(stderr, "themis launcher: cannot enter %s: %s\n", fields[0], strerror(errno));
+        return 125;
+    }
+    char **command = fields + env_end + 1;
+    execvpe(command[0], command, fields + 1);
+    fprintf(stderr, "themis launcher: cannot execute %s: %s\n", command[0], strerror(errno));
     return 126;
 }
 
@@ -124,7 +196,7 @@ static int running_in_namespace(void) {
 }
 
 static void kill_tree(pid_t child, int pidns) {
-    if (pidns) kill(-1, SIGKILL); /* everything in our namespace but init and us */
+    if (pidns) kill(-1, SIGKILL); /* everything in our namespace but us (pid 1) */
     else kill(-child, SIGKILL);   /* the program's process group */
 }
 
@@ -192,8 +264,15 @@ static int run(int argc, char **argv) {
     struct rusage ru;
     memset(&ru, 0, sizeof ru);
     for (;;) {
-        pid_t got = wait4(child, &status, WNOHANG, &ru);
-        if (got == child) break;
+        struct rusage any;
+        int any_status;
+        pid_t got = wait4(pidns ? -1 : child, &any_status, WNOHANG, &any);
+        if (got == child) {
+            status = any_status;
+            ru = any;
+            break;
+        }
+        if (got > 0) continue; /* an orphan the program left to us (pid 1): reaped, next */
         if (got < 0 && errno != EINTR) break;
         struct timespec wait_for = {0, 100000000};
         if (wall_ms > 0) {
@@ -246,8 +325,8 @@ static int run(int argc, char **argv) {
 }
 
 int main(int argc, char **argv) {
-    if (argc > 1 && !strcmp(argv[1], "enter")) return enter(argc, argv);
+    if (argc > 1 && !strcmp(argv[1], "park")) return park(argc, argv);
     if (argc > 1 && !strcmp(argv[1], "run")) return run(argc, argv);
-    fprintf(stderr, "usage: launcher enter PROCS_FILE... -- CMD | launcher run [options] -- CMD\n");
+    fprintf(stderr, "usage: launcher park PROCS_FILE... | launcher run [options] -- CMD\n");
     return 125;
 }
