@@ -65,10 +65,12 @@ class Parked:
 
 
 class LauncherPool:
-    """Keeps `size` launchers parked in fresh run groups limited to `memory_bytes` and `pids`."""
+    """Keeps `size` launchers parked in fresh run groups limited to `memory_bytes` and `pids`
+    (and, with `unshare`, in new network, IPC, UTS and cgroup namespaces)."""
 
-    def __init__(self, launcher: str, cgroups: Optional[CgroupTree], memory_bytes: int, pids: int, size: int):
-        self.launcher, self.cgroups, self.size = launcher, cgroups, size
+    def __init__(self, launcher: str, cgroups: Optional[CgroupTree], memory_bytes: int, pids: int, size: int,
+                 unshare: bool = False):
+        self.launcher, self.cgroups, self.size, self.unshare = launcher, cgroups, size, unshare
         self.memory_bytes, self.pids = memory_bytes, pids
         self._parked: collections.deque[Parked] = collections.deque()
         self._parking: Optional[RunGroup] = None  # the group of the launcher being parked now
@@ -88,7 +90,8 @@ class LauncherPool:
             ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
             try:
                 pid = os.posix_spawn(
-                    self.launcher, [self.launcher, "park", *(group.procs_files if group else ())], {},
+                    self.launcher, [self.launcher, "park", *(["--unshare"] if self.unshare else []),
+                                    *(group.procs_files if group else ())], {},
                     file_actions=[(os.POSIX_SPAWN_DUP2, theirs.fileno(), 0),
                                   (os.POSIX_SPAWN_OPEN, 1, os.devnull, os.O_WRONLY, 0),
                                   (os.POSIX_SPAWN_OPEN, 2, os.devnull, os.O_WRONLY, 0)],

@@ -46,9 +46,11 @@ STACK_BYTES = 64 * 1024 * 1024  # deep recursion in benchmark solutions; the cgr
 # The launcher stretches the wall limit by the time a program waited for a CPU, up to this factor.
 WALL_STRETCH = 3
 # --as-pid-1: the launcher is the namespace's init itself (one process fewer per run).
-_ISOLATE = ("--as-pid-1", "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try",
-            "--hostname", "themis", "--die-with-parent", "--new-session",
+_ISOLATE = ("--as-pid-1", "--unshare-pid", "--die-with-parent", "--new-session",
             "--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID", "--cap-add", "CAP_KILL")
+# Namespaces a root worker's parked launcher enters ahead of time (`launcher park --unshare`);
+# bubblewrap creates them itself otherwise.
+_NAMESPACES = ("--unshare-ipc", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try", "--hostname", "themis")
 
 
 def cache_dir() -> str:
@@ -207,11 +209,18 @@ class ProcessSandbox:
         self._pch: Optional[str] = None
         self._pch_once = threading.Lock()
         self._baselines: dict[str, Measurement] = {}
-        # Host files and cgroups go away on close(), garbage collection or interpreter exit, whichever is first.
         # One launcher parked per concurrent run, and one more so a run rarely finds none ready.
-        self._pool = LauncherPool(self.launcher, self.cgroups, limits.memory_bytes, limits.pids, self.workers + 1)
+        self.parked_namespaces = self.bwrap_ok and self.is_root
+        self._pool = LauncherPool(self.launcher, self.cgroups, limits.memory_bytes, limits.pids, self.workers + 1,
+                                  unshare=self.parked_namespaces)
+        # Host files, launchers and cgroups go away on close(), garbage collection or interpreter exit,
+        # whichever is first.
         self._finalizer = weakref.finalize(self, _cleanup, self.root, self._pool, self.cgroups)
-        self.counters = self._probe_counters()
+        probe = self._launch(("/bin/true",), None, perf=True)
+        if probe.status != "ok":
+            self.close()
+            raise SandboxUnavailable(f"the sandbox cannot run /bin/true: {probe.detail} {probe.stderr.strip()[-300:]}")
+        self.counters = probe.instructions >= 0
 
     # -- setup ---------------------------------------------------------------------------------
 
@@ -221,7 +230,7 @@ class ProcessSandbox:
             problems.append("bubblewrap not found (`apt-get install bubblewrap`)")
             self.bwrap_ok = False
         else:
-            done = subprocess.run([self.bwrap, *_ISOLATE, *self._mounts, "--", "/bin/true"],
+            done = subprocess.run([self.bwrap, *_ISOLATE, *_NAMESPACES, *self._mounts, "--", "/bin/true"],
                                   capture_output=True, text=True)
             self.bwrap_ok = done.returncode == 0
             if not self.bwrap_ok:
@@ -234,10 +243,6 @@ class ProcessSandbox:
             except CgroupError as exc:
                 problems.append(str(exc))
         return problems
-
-    def _probe_counters(self) -> bool:
-        result = self._launch(("/bin/true",), None, perf=True, writable_code=False)
-        return result.instructions >= 0
 
     def _give_to_nobody(self, path: str) -> None:
         if self.is_root:
@@ -258,7 +263,7 @@ class ProcessSandbox:
     # -- one execution -------------------------------------------------------------------------
 
     def _bwrap_args(self, code_dir: Optional[str], writable_code: bool, gocache: bool, cwd: str) -> list[str]:
-        args = [self.bwrap, *_ISOLATE, *self._mounts,
+        args = [self.bwrap, *_ISOLATE, *(() if self.parked_namespaces else _NAMESPACES), *self._mounts,
                 "--proc", "/proc", "--dev", "/dev",
                 "--perms", "1777", "--tmpfs", "/tmp", "--perms", "0777", "--tmpfs", WORK_DIR,
                 "--ro-bind", HARNESS_SOURCE, HARNESS_DIR, "--ro-bind", self.launcher, LAUNCHER_PATH]

@@ -1,6 +1,6 @@
 /* themis launcher: the small process between the Python worker and a sandboxed program.
  *
- *   launcher park PROCS_FILE...               join cgroups now, then wait on fd 0 for the run (below)
+ *   launcher park [--unshare] PROCS_FILE...   join cgroups now, then wait on fd 0 for the run (below)
  *   launcher run [options] -- CMD ARGS         fork CMD, wait, report measurements on a fd
  *
  * `park` exists because joining a cgroup is slow (the kernel waits for an RCU grace period,
@@ -9,6 +9,9 @@
  * the run's stdin, stdout, stderr and report pipe, which become fds 0-3) and the bytes
  * "CWD\0ENV...\0\0ARGV...\0", then end of stream; `park` then execs ARGV with ENV in CWD
  * (empty: stay). End of stream without a message: the worker is done with it, exit 0.
+ * --unshare: also enter new network (loopback only, up), IPC, UTS (hostname "themis") and
+ * cgroup namespaces while parked, so the run's bubblewrap has fewer namespaces to create.
+ * A failure to park is reported on the run's stderr (exit 125): the run fails, never unisolated.
  *
  * `run` forks the program from this small process, so the program's peak RSS
  * (wait4) never inherits the Python parent's high-water mark. Options:
@@ -30,6 +33,8 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <linux/perf_event.h>
+#include <net/if.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -60,16 +65,41 @@ static void set_limit(int resource, rlim_t soft, rlim_t hard) {
 
 enum { RUN_FDS = 4, MAX_MESSAGE = 1 << 20 };
 
+/* New network (with loopback up, as bubblewrap's --unshare-net leaves it), IPC and UTS namespaces,
+ * and a cgroup namespace rooted at the run's group where the kernel has them; 0 or an errno. */
+static int unshare_namespaces(const char **what) {
+    *what = "unshare(net, ipc, uts)";
+    if (unshare(CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS)) return errno;
+    if (unshare(CLONE_NEWCGROUP) && errno != EINVAL) { *what = "unshare(cgroup)"; return errno; }
+    *what = "sethostname";
+    if (sethostname("themis", 6)) return errno;
+    *what = "bring up loopback";
+    int sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    struct ifreq ifr;
+    memset(&ifr, 0, sizeof ifr);
+    strcpy(ifr.ifr_name, "lo");
+    int e = sock < 0 || ioctl(sock, SIOCGIFFLAGS, &ifr) ? errno : 0;
+    ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+    if (!e && ioctl(sock, SIOCSIFFLAGS, &ifr)) e = errno;
+    if (sock >= 0) close(sock);
+    return e;
+}
+
 static int park(int argc, char **argv) {
     char failure[512] = "";
     char pid[32];
+    int first = 2, namespaces = argc > 2 && !strcmp(argv[2], "--unshare");
+    if (namespaces) first++;
     snprintf(pid, sizeof pid, "%d\n", getpid());
-    for (int i = 2; i < argc && !failure[0]; i++) {
+    for (int i = first; i < argc && !failure[0]; i++) {
         int fd = open(argv[i], O_WRONLY | O_CLOEXEC);
         if (fd < 0 || write(fd, pid, strlen(pid)) < 0)
             snprintf(failure, sizeof failure, "cannot join cgroup %s: %s", argv[i], strerror(errno));
         if (fd >= 0) close(fd);
     }
+    const char *what;
+    int e = !failure[0] && namespaces ? unshare_namespaces(&what) : 0;
+    if (e) snprintf(failure, sizeof failure, "cannot %s: %s", what, strerror(e));
 
     size_t size = 0, capacity = 4096;
     char *message = malloc(capacity);
@@ -327,6 +357,6 @@ static int run(int argc, char **argv) {
 int main(int argc, char **argv) {
     if (argc > 1 && !strcmp(argv[1], "park")) return park(argc, argv);
     if (argc > 1 && !strcmp(argv[1], "run")) return run(argc, argv);
-    fprintf(stderr, "usage: launcher park PROCS_FILE... | launcher run [options] -- CMD\n");
+    fprintf(stderr, "usage: launcher park [--unshare] PROCS_FILE... | launcher run [options] -- CMD\n");
     return 125;
 }
