@@ -46,6 +46,12 @@ def ms(values) -> str:
     return f"{statistics.median(values) * 1e3:.1f}"
 
 
+def settle(box: ProcessSandbox) -> None:
+    """Wait until the launchers the last run used are replaced, so parking them does not slow the next row."""
+    while len(box._pool.parked_pids()) < box._pool.size:
+        time.sleep(0.001)
+
+
 def overhead(box: ProcessSandbox, runs: int) -> list[str]:
     build = spec("C").prepare(HELLO, box.limits.memory_bytes)
     directory = box._compile(build).directory
@@ -54,6 +60,7 @@ def overhead(box: ProcessSandbox, runs: int) -> list[str]:
                      "--", "/code/prog"]
     bare, bwrap, sandboxed, measured = [], [], [], []
     for _ in range(runs):  # interleaved so machine load hits all alike
+        settle(box)
         start = time.perf_counter()
         subprocess.run([binary], capture_output=True, check=True)
         bare.append(time.perf_counter() - start)
