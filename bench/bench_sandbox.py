@@ -68,7 +68,7 @@ def overhead(box: ProcessSandbox, runs: int) -> list[str]:
         subprocess.run(minimal_bwrap, capture_output=True, check=True)
         bwrap.append(time.perf_counter() - start)
         start = time.perf_counter()
-        result = box._launch(build.run, directory, env=build.env)
+        result = box._launch(build.run, directory, box.limits, env=build.env)
         sandboxed.append(time.perf_counter() - start)
         assert result.status == "ok", result.detail
         start = time.perf_counter()

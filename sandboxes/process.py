@@ -217,7 +217,7 @@ class ProcessSandbox:
         # whichever is first.
         self._finalizer = weakref.finalize(self, _cleanup, self.root, self._pool, self.cgroups)
         # A launcher that cannot enter its namespaces fails every run (sandbox_error): nothing runs unisolated.
-        self.counters = self._launch(("/bin/true",), None, perf=True).instructions >= 0
+        self.counters = self._launch(("/bin/true",), None, self.limits, perf=True).instructions >= 0
 
     # -- setup ---------------------------------------------------------------------------------
 
@@ -280,12 +280,12 @@ class ProcessSandbox:
         text = text.replace(PCH_DIR, self._pch or PCH_DIR)
         return text.replace(CODE_DIR, code_dir) if code_dir else text
 
-    def _launch(self, argv: Sequence[str], code_dir: Optional[str], *, env: Optional[dict] = None,
+    def _launch(self, argv: Sequence[str], code_dir: Optional[str], limits: Limits, *, env: Optional[dict] = None,
                 stdin: str = "", writable_code: bool = False, gocache: bool = False, cwd: str = WORK_DIR,
                 perf: bool = False, wall_seconds: Optional[float] = None, cpu_seconds: Optional[float] = None,
                 ) -> RunResult:
-        """One execution under this sandbox's limits (the parked launchers' groups carry its memory and pids)."""
-        limits = self.limits
+        """One execution under `limits`: this sandbox's own, whose memory and pids limits the parked
+        launchers' groups already carry."""
         wall = wall_seconds or limits.wall_seconds
         cpu = cpu_seconds or limits.cpu_seconds
         scratch = None
@@ -311,15 +311,15 @@ class ProcessSandbox:
             run_env = {k: self._relocate(v, code_dir) for k, v in (env or {"PATH": "/usr/bin:/bin"}).items()}
             if scratch:
                 run_env.update(HOME=scratch, TMPDIR=scratch)
-            return self._communicate(command, run_env, stdin, wall, cwd="" if self.bwrap_ok else cwd)
+            return self._communicate(command, run_env, stdin, limits, wall, cwd="" if self.bwrap_ok else cwd)
         except (OSError, CgroupError) as exc:
             return RunResult("sandbox_error", detail=f"sandbox failed: {exc}")
         finally:
             if scratch:
                 shutil.rmtree(scratch, ignore_errors=True)
 
-    def _communicate(self, command: list[str], env: dict, stdin: str, wall: float, cwd: str) -> RunResult:
-        limits = self.limits
+    def _communicate(self, command: list[str], env: dict, stdin: str, limits: Limits, wall: float,
+                     cwd: str) -> RunResult:
         pipes = [os.pipe() for _ in range(3)]  # stdout, stderr, report
         (out_r, out_w), (err_r, err_w), (report_r, report_w) = pipes
         if stdin:  # a file, not a pipe: no writer thread, and the program may read it at its own pace
@@ -448,7 +448,7 @@ class ProcessSandbox:
                 if self._pch is None:
                     self._pch = build_cpp_pch() or ""
         limits = self.limits
-        result = self._launch(build.compile, directory, env=build.env, writable_code=True,
+        result = self._launch(build.compile, directory, limits, env=build.env, writable_code=True,
                               gocache=build.uses_gocache, cwd=build.compile_cwd,
                               wall_seconds=limits.compile_seconds, cpu_seconds=limits.compile_seconds)
         if result.status == "ok":
@@ -465,7 +465,7 @@ class ProcessSandbox:
         cases = tests.cases if tests.cases and not tests.code.strip() else [None]
         total: Optional[RunResult] = None
         for case in cases:
-            result = self._launch(build.run, directory, env=build.env, perf=perf,
+            result = self._launch(build.run, directory, self.limits, env=build.env, perf=perf,
                                   stdin=case.stdin if case else "")
             if result.status == "failed":
                 result.status = language.failure_status(result.stderr, result.stdout)

@@ -19,8 +19,9 @@
  *   --wall-ms N     kill everything after N ms of wall time
  *   --cpu S --fsize B --nofile N --stack B   rlimits of the program
  *   --uid U --gid G drop to this user before exec (when root)
- *   --pidns         we are pid 1 of our own pid namespace (bwrap --as-pid-1): kill(-1) ends the
- *                   whole tree, and orphans are reaped here so they do not hold pids
+ *   --pidns         the program's tree is alone in our pid namespace with us (pid 1 under
+ *                   bwrap --as-pid-1, the agent's child in docker): kill(-1) ends all of it, and
+ *                   orphans that reach us are reaped so they do not hold pids
  *   --perf          count retired user-space instructions (hardware counter)
  * Report: "exec_errno= exit= signal= utime_us= stime_us= maxrss_kb= wall_ns= timed_out=
  *          runq_ns= running= instructions=" (-1: unknown; instructions: no hardware counters).
