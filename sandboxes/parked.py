@@ -160,6 +160,12 @@ class LauncherPool:
                 parked.release()
                 raise
 
+    def resize(self, size: int) -> None:
+        """Keep `size` parked from now on (extra ones wait for a run; none is ended)."""
+        with self._cond:
+            self.size = size
+            self._cond.notify_all()
+
     def parked_pids(self) -> list[int]:
         with self._cond:
             return sorted(p.pid for p in self._parked)

@@ -209,7 +209,6 @@ class ProcessSandbox:
         self._pch: Optional[str] = None
         self._pch_once = threading.Lock()
         self._baselines: dict[str, Measurement] = {}
-        # One launcher parked per concurrent run, and one more so a run rarely finds none ready.
         self.parked_namespaces = self.bwrap_ok and self.is_root
         self._pool = LauncherPool(self.launcher, self.cgroups, limits.memory_bytes, limits.pids, self.workers + 1,
                                   unshare=self.parked_namespaces)
@@ -218,6 +217,18 @@ class ProcessSandbox:
         self._finalizer = weakref.finalize(self, _cleanup, self.root, self._pool, self.cgroups)
         # A launcher that cannot enter its namespaces fails every run (sandbox_error): nothing runs unisolated.
         self.counters = self._launch(("/bin/true",), None, self.limits, perf=True).instructions >= 0
+
+    @property
+    def workers(self) -> int:
+        return self._workers
+
+    @workers.setter
+    def workers(self, count: int) -> None:
+        """Concurrent runs of run_many: one launcher parked for each, and one more so a run rarely finds
+        none ready (the pool exists once the constructor has checked isolation)."""
+        self._workers = count
+        if getattr(self, "_pool", None) is not None:
+            self._pool.resize(count + 1)
 
     # -- setup ---------------------------------------------------------------------------------
 

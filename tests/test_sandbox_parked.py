@@ -107,3 +107,9 @@ def test_a_launcher_that_cannot_be_parked_fails_the_take_with_the_reason():
             pool.take()
     finally:
         pool.close()
+
+
+def test_more_workers_park_more_launchers(box):
+    assert len(parked_when_full(box)) == 2
+    box.workers = 3  # as the execute stage sets it after opening the sandbox
+    assert len(parked_when_full(box)) == 4
