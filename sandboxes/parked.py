@@ -115,7 +115,7 @@ class LauncherPool:
                     return
             try:
                 parked = self._park()
-            except (OSError, CgroupError) as exc:
+            except Exception as exc:  # noqa: BLE001 (any failure must reach a take, or takes would wait forever)
                 with self._cond:  # the next take reports it; parking resumes after that
                     self._parking = None
                     self._error = exc
