@@ -1,13 +1,16 @@
 """The process backend: bubblewrap namespaces + a per-run cgroup + a small launcher.
 
-Each run is: a launcher parked ahead of time in the run's fresh cgroup (see
-sandboxes/parked.py: joining a cgroup is the slow step, so no run waits for it)
--> bwrap (no network, own PID/IPC/UTS namespaces, read-only system, private tmpfs
-/work and /tmp, nothing of the host's home) -> `launcher run` (pid 1 of the
-sandbox: drops to `nobody`, sets rlimits, forks the program, waits, reports CPU,
-wall and peak RSS, then kills anything left in the namespace). The launcher is a
-tiny static C program, so the Python worker's memory never shows up in the
-program's peak.
+Each run gets a fresh cgroup and a fresh sandbox, both prepared before the run
+is known (sandboxes/parked.py: joining a cgroup and setting up namespaces and
+mounts are the slow steps, so no run waits for them): the launcher joins the
+group, execs bwrap (no network, own PID/IPC/UTS/cgroup namespaces, read-only
+system, private tmpfs /work and /tmp, nothing of the host's home), whose pid 1
+is `launcher serve`, waiting. The run sends it the program's code (a detached
+mount), stdio and command; it mounts the code, gives up CAP_SYS_ADMIN and runs
+`launcher run` in place (drops to `nobody`, sets rlimits, forks the program,
+waits, reports CPU, wall and peak RSS, then kills anything left in the
+namespace). The launcher is a tiny static C program, so the Python worker's
+memory never shows up in the program's peak.
 
 Peak memory is the cgroup's high-water mark (the whole process tree, page cache
 of files it wrote included) where cgroups exist; CPU is user+sys of the program
@@ -34,7 +37,7 @@ from sandboxes.base import Limits, SandboxUnavailable, measurement_key
 from sandboxes.cgroups import CgroupError, CgroupTree
 from sandboxes.languages import (CODE_DIR, CPP_FLAGS, GOCACHE_DIR, HARNESS_DIR, HARNESS_SOURCE, PCH_DIR, WORK_DIR, Build,
                                  program_text, spec)
-from sandboxes.parked import LauncherPool
+from sandboxes.parked import LauncherPool, detached_mount
 from schemas import Candidate, Measurement, TestSpec
 
 NOBODY = 65534
@@ -48,8 +51,6 @@ WALL_STRETCH = 3
 # --as-pid-1: the launcher is the namespace's init itself (one process fewer per run).
 _ISOLATE = ("--as-pid-1", "--unshare-pid", "--die-with-parent", "--new-session",
             "--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID", "--cap-add", "CAP_KILL")
-# Namespaces a root worker's parked launcher enters ahead of time (`launcher park --unshare`);
-# bubblewrap creates them itself otherwise.
 _NAMESPACES = ("--unshare-ipc", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try", "--hostname", "themis")
 
 
@@ -209,9 +210,12 @@ class ProcessSandbox:
         self._pch: Optional[str] = None
         self._pch_once = threading.Lock()
         self._baselines: dict[str, Measurement] = {}
-        self.parked_namespaces = self.bwrap_ok and self.is_root
+        # As root, whole sandboxes wait for their runs, which arrive with their code as detached mounts.
+        # Otherwise (bubblewrap in a user namespace, or no isolation) launchers wait and start it per run.
+        self.prebuilt = self.bwrap_ok and self.is_root
+        serve = [LAUNCHER_PATH, "serve", "--drop-admin"] if self.prebuilt else [self.launcher, "serve"]
         self._pool = LauncherPool(self.launcher, self.cgroups, limits.memory_bytes, limits.pids, self.workers + 1,
-                                  unshare=self.parked_namespaces)
+                                  [*self._sandbox_args(), "--", *serve] if self.prebuilt else serve)
         # Host files, launchers and cgroups go away on close(), garbage collection or interpreter exit,
         # whichever is first.
         self._finalizer = weakref.finalize(self, _cleanup, self.root, self._pool, self.cgroups)
@@ -270,17 +274,35 @@ class ProcessSandbox:
 
     # -- one execution -------------------------------------------------------------------------
 
-    def _bwrap_args(self, code_dir: Optional[str], writable_code: bool, gocache: bool, cwd: str) -> list[str]:
-        args = [self.bwrap, *_ISOLATE, *(() if self.parked_namespaces else _NAMESPACES), *self._mounts,
-                "--proc", "/proc", "--dev", "/dev",
+    def _sandbox_args(self) -> list[str]:
+        """bubblewrap for a sandbox prepared ahead of its run: `launcher serve` keeps CAP_SYS_ADMIN only
+        to mount the run's code at the directories made here (and CAP_SETPCAP to drop both for good)
+        before the run starts."""
+        return [self.bwrap, *_ISOLATE, "--cap-add", "CAP_SYS_ADMIN", "--cap-add", "CAP_SETPCAP", *_NAMESPACES,
+                *self._common_mounts(),
+                "--dir", CODE_DIR, "--dir", GOCACHE_DIR, "--dir", PCH_DIR]
+
+    def _common_mounts(self) -> list[str]:
+        return [*self._mounts, "--proc", "/proc", "--dev", "/dev",
                 "--perms", "1777", "--tmpfs", "/tmp", "--perms", "0777", "--tmpfs", WORK_DIR,
                 "--ro-bind", HARNESS_SOURCE, HARNESS_DIR, "--ro-bind", self.launcher, LAUNCHER_PATH]
+
+    def _code_mounts(self, code_dir: Optional[str], writable_code: bool, gocache: bool) -> list[tuple[str, str, bool]]:
+        """(host directory, sandbox directory, writable) of a run's code, Go build cache and C++ header."""
+        mounts = []
         if code_dir is not None:
-            args += ["--bind" if writable_code else "--ro-bind", code_dir, CODE_DIR]
+            mounts.append((code_dir, CODE_DIR, writable_code))
         if gocache:
-            args += ["--bind", self.gocache, GOCACHE_DIR]
+            mounts.append((self.gocache, GOCACHE_DIR, True))
         if self._pch and writable_code:
-            args += ["--ro-bind", self._pch, PCH_DIR]
+            mounts.append((self._pch, PCH_DIR, False))
+        return mounts
+
+    def _bwrap_args(self, code_dir: Optional[str], writable_code: bool, gocache: bool, cwd: str) -> list[str]:
+        """bubblewrap started for one run (when sandboxes cannot be prepared ahead: not root)."""
+        args = [self.bwrap, *_ISOLATE, *_NAMESPACES, *self._common_mounts()]
+        for host, inside, writable in self._code_mounts(code_dir, writable_code, gocache):
+            args += ["--bind" if writable else "--ro-bind", host, inside]
         return args + ["--chdir", cwd]
 
     def _relocate(self, text: str, code_dir: Optional[str]) -> str:
@@ -312,8 +334,13 @@ class ProcessSandbox:
             if perf:
                 inner.append("--perf")
             inner += ["--", *(self._relocate(a, code_dir) for a in argv)]
-            if self.bwrap_ok:
+            mounts = []
+            if self.prebuilt:
+                command = inner
+                mounts = self._code_mounts(code_dir, writable_code, gocache)
+            elif self.bwrap_ok:
                 command = [*self._bwrap_args(code_dir, writable_code, gocache, cwd), "--", *inner]
+                cwd = ""
             else:
                 scratch = tempfile.mkdtemp(prefix="themis-work-")
                 self._give_to_nobody(scratch)
@@ -322,7 +349,7 @@ class ProcessSandbox:
             run_env = {k: self._relocate(v, code_dir) for k, v in (env or {"PATH": "/usr/bin:/bin"}).items()}
             if scratch:
                 run_env.update(HOME=scratch, TMPDIR=scratch)
-            return self._communicate(command, run_env, stdin, limits, wall, cwd="" if self.bwrap_ok else cwd)
+            return self._communicate(command, run_env, stdin, limits, wall, cwd, mounts)
         except (OSError, CgroupError) as exc:
             return RunResult("sandbox_error", detail=f"sandbox failed: {exc}")
         finally:
@@ -330,7 +357,7 @@ class ProcessSandbox:
                 shutil.rmtree(scratch, ignore_errors=True)
 
     def _communicate(self, command: list[str], env: dict, stdin: str, limits: Limits, wall: float,
-                     cwd: str) -> RunResult:
+                     cwd: str, mounts: Sequence[tuple[str, str, bool]]) -> RunResult:
         pipes = [os.pipe() for _ in range(3)]  # stdout, stderr, report
         (out_r, out_w), (err_r, err_w), (report_r, report_w) = pipes
         if stdin:  # a file, not a pipe: no writer thread, and the program may read it at its own pace
@@ -341,11 +368,14 @@ class ProcessSandbox:
         else:
             stdin_fd = os.open(os.devnull, os.O_RDONLY | os.O_CLOEXEC)
         parked = None
+        trees: list[tuple[str, int]] = []
         try:
             try:
-                parked = self._pool.start(command, env, cwd, (stdin_fd, out_w, err_w, report_w))
+                for host, inside, writable in mounts:
+                    trees.append((f"{'rw' if writable else 'ro'} {inside}", detached_mount(host)))
+                parked = self._pool.start(command, env, cwd, (stdin_fd, out_w, err_w, report_w), trees)
             finally:
-                for fd in (stdin_fd, out_w, err_w, report_w):
+                for fd in (stdin_fd, out_w, err_w, report_w, *(fd for _, fd in trees)):
                     os.close(fd)
             out, err = bytearray(), bytearray()
             overflow = killed = False

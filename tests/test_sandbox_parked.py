@@ -101,9 +101,22 @@ def test_the_parked_launcher_does_not_show_in_the_runs_memory(box):
 
 
 def test_a_launcher_that_cannot_be_parked_fails_the_take_with_the_reason():
-    pool = LauncherPool("/nonexistent/launcher", None, 0, 0, 1)
+    pool = LauncherPool("/nonexistent/launcher", None, 0, 0, 1, ["serve"])
     try:
         with pytest.raises(FileNotFoundError):
+            pool.take()
+    finally:
+        pool.close()
+
+
+def test_a_sandbox_that_fails_before_its_run_fails_the_take_with_its_words(box):
+    pool = LauncherPool(box.launcher, None, 0, 0, 1, ["/bin/sh", "-c", "echo no namespaces here >&2; exit 3"])
+    try:
+        deadline = time.monotonic() + 5
+        while not (pool.parked_pids() and exited(pool.parked_pids()[0])):
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        with pytest.raises(OSError, match=r"failed before its run \(exit 3\): no namespaces here"):
             pool.take()
     finally:
         pool.close()

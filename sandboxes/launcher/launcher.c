@@ -1,17 +1,23 @@
 /* themis launcher: the small process between the Python worker and a sandboxed program.
  *
- *   launcher park [--unshare] PROCS_FILE...   join cgroups now, then wait on fd 0 for the run (below)
+ *   launcher park PROCS_FILE... -- CMD ARGS   join cgroups now, then exec CMD (the sandbox, or serve)
+ *   launcher serve [--drop-admin]              wait on fd 0 for a run, then run it (below)
  *   launcher run [options] -- CMD ARGS         fork CMD, wait, report measurements on a fd
  *
- * `park` exists because joining a cgroup is slow (the kernel waits for an RCU grace period,
- * 5-40 ms): the worker keeps launchers parked in their runs' fresh cgroups ahead of time. Fd 0
- * is a unix stream socket; the run arrives as one message carrying four descriptors (SCM_RIGHTS:
- * the run's stdin, stdout, stderr and report pipe, which become fds 0-3) and the bytes
- * "CWD\0ENV...\0\0ARGV...\0", then end of stream; `park` then execs ARGV with ENV in CWD
- * (empty: stay). End of stream without a message: the worker is done with it, exit 0.
- * --unshare: also enter new network (loopback only, up), IPC, UTS (hostname "themis") and
- * cgroup namespaces while parked, so the run's bubblewrap has fewer namespaces to create.
- * A failure to park is reported on the run's stderr (exit 125): the run fails, never unisolated.
+ * `park` and `serve` let the worker prepare a run's whole sandbox before it knows the run:
+ * joining a cgroup is slow (the kernel waits for an RCU grace period, 5-40 ms), and so is
+ * bubblewrap's set-up of namespaces and mounts. The worker keeps a few `park ... -- bwrap ...
+ * -- launcher serve` parked: each already in its fresh cgroup and its sandbox, waiting.
+ * If joining fails, `park` does not exec CMD but reports the failure on the run's stderr.
+ *
+ * `serve` reads fd 0, a unix stream socket, to its end: descriptors (SCM_RIGHTS) and the bytes
+ * "CWD\0ENV...\0\0MOUNT...\0\0ARGV...\0". The first four descriptors become the run's fds 0-3
+ * (stdin, stdout, stderr, report); each further one is a detached mount (open_tree) that MOUNT
+ * ("ro /code", "rw /code") says where to attach, nosuid and nodev. With --drop-admin it then
+ * gives up CAP_SYS_ADMIN and CAP_SETPCAP, kept only for those mounts and for giving them up
+ * (bounding set included), enters CWD (empty: stays) and,
+ * if ARGV[1] is "run", runs it in this process; otherwise it execs ARGV with ENV. End of stream
+ * without a message: the worker is done with it, exit 0.
  *
  * `run` forks the program from this small process, so the program's peak RSS
  * (wait4) never inherits the Python parent's high-water mark. Options:
@@ -34,8 +40,8 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <linux/perf_event.h>
-#include <net/if.h>
-#include <sched.h>
+#include <linux/capability.h>
+#include <sys/mount.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -64,108 +70,149 @@ static void set_limit(int resource, rlim_t soft, rlim_t hard) {
     setrlimit(resource, &rl);
 }
 
-enum { RUN_FDS = 4, MAX_MESSAGE = 1 << 20 };
+enum { RUN_FDS = 4, MAX_FDS = 8, MAX_MESSAGE = 1 << 20 };
 
-/* New network (with loopback up, as bubblewrap's --unshare-net leaves it), IPC and UTS namespaces,
- * and a cgroup namespace rooted at the run's group where the kernel has them; 0 or an errno. */
-static int unshare_namespaces(const char **what) {
-    *what = "unshare(net, ipc, uts)";
-    if (unshare(CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS)) return errno;
-    if (unshare(CLONE_NEWCGROUP) && errno != EINVAL) { *what = "unshare(cgroup)"; return errno; }
-    *what = "sethostname";
-    if (sethostname("themis", 6)) return errno;
-    *what = "bring up loopback";
-    int sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    struct ifreq ifr;
-    memset(&ifr, 0, sizeof ifr);
-    strcpy(ifr.ifr_name, "lo");
-    int e = sock < 0 || ioctl(sock, SIOCGIFFLAGS, &ifr) ? errno : 0;
-    ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
-    if (!e && ioctl(sock, SIOCSIFFLAGS, &ifr)) e = errno;
-    if (sock >= 0) close(sock);
-    return e;
-}
+extern char **environ;
+static int run(int argc, char **argv);
 
-static int park(int argc, char **argv) {
-    char failure[512] = "";
-    char pid[32];
-    int first = 2, namespaces = argc > 2 && !strcmp(argv[2], "--unshare");
-    if (namespaces) first++;
-    snprintf(pid, sizeof pid, "%d\n", getpid());
-    for (int i = first; i < argc && !failure[0]; i++) {
-        int fd = open(argv[i], O_WRONLY | O_CLOEXEC);
-        if (fd < 0 || write(fd, pid, strlen(pid)) < 0)
-            snprintf(failure, sizeof failure, "cannot join cgroup %s: %s", argv[i], strerror(errno));
-        if (fd >= 0) close(fd);
-    }
-    const char *what;
-    int e = !failure[0] && namespaces ? unshare_namespaces(&what) : 0;
-    if (e) snprintf(failure, sizeof failure, "cannot %s: %s", what, strerror(e));
-
-    size_t size = 0, capacity = 4096;
+/* Everything the worker sends until it closes its end: bytes (NUL-terminated) and descriptors. */
+static char *receive(int *fds, int *nfds, size_t *size) {
+    size_t capacity = 4096;
     char *message = malloc(capacity);
-    int fds[RUN_FDS], nfds = 0;
+    *nfds = 0;
+    *size = 0;
     for (;;) {
-        if (size + 1 >= capacity) {
-            if (capacity >= MAX_MESSAGE) return 125;
+        if (!message) return NULL;
+        if (*size + 1 >= capacity) {
+            if (capacity >= MAX_MESSAGE) return NULL;
             capacity *= 2;
-            if (!(message = realloc(message, capacity))) return 125;
+            message = realloc(message, capacity);
+            continue;
         }
-        union { struct cmsghdr align; char buf[CMSG_SPACE(sizeof(int) * RUN_FDS)]; } control;
-        struct iovec iov = {message + size, capacity - size - 1};
+        union { struct cmsghdr align; char buf[CMSG_SPACE(sizeof(int) * MAX_FDS)]; } control;
+        struct iovec iov = {message + *size, capacity - *size - 1};
         struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
                              .msg_controllen = sizeof control.buf};
         ssize_t got = recvmsg(0, &msg, MSG_CMSG_CLOEXEC);
         if (got < 0 && errno == EINTR) continue;
-        if (got < 0) return 125;
+        if (got < 0) return NULL;
         for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
             if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
             int n = (int)((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
             for (int k = 0; k < n; k++) {
                 int fd;
                 memcpy(&fd, CMSG_DATA(c) + k * sizeof(int), sizeof fd);
-                if (nfds < RUN_FDS) fds[nfds++] = fd; else close(fd);
+                if (*nfds < MAX_FDS) fds[(*nfds)++] = fd; else close(fd);
             }
         }
         if (got == 0) break;
-        size += (size_t)got;
+        *size += (size_t)got;
     }
-    if (size == 0 && nfds == 0) return 0; /* unparked without a run */
-    if (nfds != RUN_FDS) return 125;
+    message[*size] = 0;
+    return message;
+}
+
+/* The run's stdin, stdout, stderr and report pipe become fds 0-3. */
+static int take_stdio(int *fds, int nfds) {
+    if (nfds < RUN_FDS) return -1;
     for (int k = 0; k < RUN_FDS; k++) { /* above 0-3 first, so no dup2 below clobbers another */
         int high = fcntl(fds[k], F_DUPFD_CLOEXEC, 10);
         close(fds[k]);
         fds[k] = high;
     }
     for (int k = 0; k < RUN_FDS; k++)
-        if (fds[k] < 0 || dup2(fds[k], k) < 0) return 125;
-    if (failure[0]) {
-        fprintf(stderr, "themis launcher: %s\n", failure);
-        return 125;
-    }
+        if (fds[k] < 0 || dup2(fds[k], k) < 0) return -1;
+    return 0;
+}
 
-    message[size] = 0;
+static int park(int argc, char **argv) {
+    char failure[512] = "";
+    char pid[32];
+    int i = 2;
+    snprintf(pid, sizeof pid, "%d\n", getpid());
+    for (; i < argc && strcmp(argv[i], "--") != 0; i++) {
+        int fd = open(argv[i], O_WRONLY | O_CLOEXEC);
+        if (!failure[0] && (fd < 0 || write(fd, pid, strlen(pid)) < 0))
+            snprintf(failure, sizeof failure, "cannot join cgroup %s: %s", argv[i], strerror(errno));
+        if (fd >= 0) close(fd);
+    }
+    if (i + 1 >= argc) return 125;
+    if (!failure[0]) {
+        execvp(argv[i + 1], argv + i + 1);
+        snprintf(failure, sizeof failure, "cannot execute %s: %s", argv[i + 1], strerror(errno));
+    }
+    int fds[MAX_FDS], nfds;
+    size_t size;
+    char *message = receive(fds, &nfds, &size);
+    if (message && size == 0 && nfds == 0) return 0; /* unparked without a run */
+    if (message && take_stdio(fds, nfds) == 0) fprintf(stderr, "themis launcher: %s\n", failure);
+    return 125;
+}
+
+/* Give up CAP_SYS_ADMIN and CAP_SETPCAP (needed only to shrink the bounding set) for good. */
+static int drop_admin(void) {
+    struct __user_cap_header_struct header = {_LINUX_CAPABILITY_VERSION_3, 0};
+    struct __user_cap_data_struct data[2];
+    const unsigned int gone = (1u << CAP_SYS_ADMIN) | (1u << CAP_SETPCAP);
+    if (prctl(PR_CAPBSET_DROP, CAP_SYS_ADMIN, 0, 0, 0) || prctl(PR_CAPBSET_DROP, CAP_SETPCAP, 0, 0, 0)) return -1;
+    if (syscall(SYS_capget, &header, data)) return -1;
+    data[0].effective &= ~gone;
+    data[0].permitted &= ~gone;
+    data[0].inheritable &= ~gone;
+    if (syscall(SYS_capset, &header, data)) return -1;
+    return prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+}
+
+static int serve(int argc, char **argv) {
+    int fds[MAX_FDS], nfds, admin = argc > 2 && !strcmp(argv[2], "--drop-admin");
+    size_t size;
+    char *message = receive(fds, &nfds, &size);
+    if (!message) return 125;
+    if (size == 0 && nfds == 0) return 0; /* unparked without a run */
+    if (take_stdio(fds, nfds)) return 125;
+
     char **fields = malloc((size + 2) * sizeof *fields), *end = message + size, *p = message;
-    int count = 0, env_end = -1;
+    int count = 0, env_end = -1, mounts_end = -1;
     if (!fields) return 125;
     while (p < end) {
-        fields[count] = p;
-        if (!*p && count > 0 && env_end < 0) env_end = count;
-        count++;
+        if (!*p && count > 0) {
+            if (env_end < 0) env_end = count;
+            else if (mounts_end < 0) mounts_end = count;
+        }
+        fields[count++] = p;
         p += strlen(p) + 1;
     }
     fields[count] = NULL;
-    if (env_end < 0 || env_end + 1 >= count) {
+    if (mounts_end < 0 || mounts_end + 1 >= count || mounts_end - env_end - 1 != nfds - RUN_FDS) {
         fprintf(stderr, "themis launcher: malformed run message\n");
         return 125;
     }
-    fields[env_end] = NULL; /* ends the environment; the command follows */
+    for (int k = env_end + 1; k < mounts_end; k++) {
+        const char *target = fields[k] + 3;
+        unsigned long flags = MS_REMOUNT | MS_BIND | MS_NOSUID | MS_NODEV;
+        if (!strncmp(fields[k], "ro ", 3)) flags |= MS_RDONLY;
+        else if (strncmp(fields[k], "rw ", 3)) target = NULL;
+        int tree = fds[RUN_FDS + k - env_end - 1];
+        if (!target || syscall(SYS_move_mount, tree, "", AT_FDCWD, target, 4 /* MOVE_MOUNT_F_EMPTY_PATH */)
+            || mount(NULL, target, NULL, flags, NULL)) {
+            fprintf(stderr, "themis launcher: cannot mount %s: %s\n", fields[k], strerror(errno));
+            return 125;
+        }
+        close(tree);
+    }
+    if (admin && drop_admin()) {
+        fprintf(stderr, "themis launcher: cannot drop CAP_SYS_ADMIN: %s\n", strerror(errno));
+        return 125;
+    }
     if (fields[0][0] && chdir(fields[0])) {
         fprintf(stderr, "themis launcher: cannot enter %s: %s\n", fields[0], strerror(errno));
         return 125;
     }
-    char **command = fields + env_end + 1;
-    execvpe(command[0], command, fields + 1);
+    fields[env_end] = NULL; /* ends the environment */
+    environ = fields + 1;
+    char **command = fields + mounts_end + 1;
+    if (command[1] && !strcmp(command[1], "run")) return run(count - mounts_end - 1, command);
+    execvp(command[0], command);
     fprintf(stderr, "themis launcher: cannot execute %s: %s\n", command[0], strerror(errno));
     return 126;
 }
@@ -357,7 +404,8 @@ static int run(int argc, char **argv) {
 
 int main(int argc, char **argv) {
     if (argc > 1 && !strcmp(argv[1], "park")) return park(argc, argv);
+    if (argc > 1 && !strcmp(argv[1], "serve")) return serve(argc, argv);
     if (argc > 1 && !strcmp(argv[1], "run")) return run(argc, argv);
-    fprintf(stderr, "usage: launcher park [--unshare] PROCS_FILE... | launcher run [options] -- CMD\n");
+    fprintf(stderr, "usage: launcher park PROCS_FILE... -- CMD | launcher serve [--drop-admin] | launcher run [options] -- CMD\n");
     return 125;
 }
