@@ -126,3 +126,14 @@ def test_more_workers_park_more_launchers(box):
     assert len(parked_when_full(box)) == 2
     box.workers = 3  # as the execute stage sets it after opening the sandbox
     assert len(parked_when_full(box)) == 4
+
+
+def test_without_root_a_waiting_launcher_starts_bubblewrap_per_run(monkeypatch):
+    # Not root: no cgroups, no detached mounts; the launcher waits outside and execs bwrap for the run.
+    monkeypatch.setattr("os.geteuid", lambda: 1000)
+    with ProcessSandbox(SUITE_LIMITS, workers=1, allow_unisolated=True) as sandbox:
+        assert sandbox.bwrap_ok and not sandbox.prebuilt and sandbox.cgroups is None
+        m = run(sandbox, "Python", "import os, socket\nprint(os.getpid(), socket.gethostname(), os.getcwd())\n")
+        assert m.status == "ok", m.stderr_tail
+        pid, host, cwd = m.stdout_tail.split()
+        assert (int(pid) < 10, host, cwd) == (True, "themis", "/work")
