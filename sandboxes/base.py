@@ -46,7 +46,7 @@ class Sandbox(Protocol):
 
 # Bumped when a backend's measured figures change, so stored measurements of the old and the new
 # sandbox are never mixed. Revision 1 is the bare backend name (keys stored before revisions existed).
-# process 2: parked launchers, bwrap --as-pid-1, a static launcher.
+# process 2: sandboxes prepared ahead of their runs (parked launchers), bwrap --as-pid-1, a static launcher.
 REVISIONS = {"process": 2}
 
 

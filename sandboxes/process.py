@@ -62,7 +62,7 @@ def cache_dir() -> str:
 def build_launcher() -> str:
     """Compile the launcher once per source version into the cache; return its path.
 
-    Static where the C library allows (no dynamic loading on each of its two execs per run)."""
+    Static where the C library allows: no dynamic loading each time it is executed."""
     with open(LAUNCHER_SOURCE, "rb") as fh:
         digest = hashlib.sha256(fh.read()).hexdigest()[:16]
     target = os.path.join(cache_dir(), f"launcher-{digest}")
@@ -219,8 +219,7 @@ class ProcessSandbox:
         # Host files, launchers and cgroups go away on close(), garbage collection or interpreter exit,
         # whichever is first.
         self._finalizer = weakref.finalize(self, _cleanup, self.root, self._pool, self.cgroups)
-        # A launcher that cannot enter its namespaces fails every run (sandbox_error): nothing runs unisolated.
-        self.counters = self._launch(("/bin/true",), None, self.limits, perf=True).instructions >= 0
+        self.counters = self._probe_counters()
 
     @property
     def workers(self) -> int:
@@ -255,6 +254,10 @@ class ProcessSandbox:
             except CgroupError as exc:
                 problems.append(str(exc))
         return problems
+
+    def _probe_counters(self) -> bool:
+        result = self._launch(("/bin/true",), None, self.limits, perf=True, writable_code=False)
+        return result.instructions >= 0
 
     def _give_to_nobody(self, path: str) -> None:
         if self.is_root:
@@ -358,8 +361,7 @@ class ProcessSandbox:
 
     def _communicate(self, command: list[str], env: dict, stdin: str, limits: Limits, wall: float,
                      cwd: str, mounts: Sequence[tuple[str, str, bool]]) -> RunResult:
-        pipes = [os.pipe() for _ in range(3)]  # stdout, stderr, report
-        (out_r, out_w), (err_r, err_w), (report_r, report_w) = pipes
+        (out_r, out_w), (err_r, err_w), (report_r, report_w) = os.pipe(), os.pipe(), os.pipe()
         if stdin:  # a file, not a pipe: no writer thread, and the program may read it at its own pace
             with tempfile.TemporaryFile() as stdin_file:
                 stdin_file.write(stdin.encode("utf-8"))
@@ -408,7 +410,10 @@ class ProcessSandbox:
             for fd in (out_r, err_r, report_r):
                 os.close(fd)
             if parked is not None:
-                parked.release()
+                try:
+                    parked.release()
+                except (OSError, CgroupError):
+                    pass
         result, report = result_from_report(bytes(out), bytes(err), report_line, limits)
         if stats is not None and stats.peak_memory_bytes:
             result.peak_memory_bytes = stats.peak_memory_bytes
