@@ -44,7 +44,15 @@ class Sandbox(Protocol):
         """Release processes, containers and temporary files."""
 
 
+# Bumped when a backend's measured figures change, so stored measurements of the old and the new
+# sandbox are never mixed. Revision 1 is the bare backend name (keys stored before revisions existed).
+# process 2: sandboxes prepared ahead of their runs (parked launchers), bwrap --as-pid-1, a static launcher.
+REVISIONS = {"process": 2}
+
+
 def measurement_key(candidate: Candidate, backend: str, limits: Limits, repetitions: int, mode: str = "single") -> str:
-    """Content address of a measurement: what was run, where, and how."""
-    return content_id("measurement", mode, backend, dataclasses.asdict(limits), repetitions,
+    """Content address of a measurement: what was run, where (backend and its revision), and how."""
+    revision = REVISIONS.get(backend, 1)
+    where = backend if revision == 1 else f"{backend}@{revision}"
+    return content_id("measurement", mode, where, dataclasses.asdict(limits), repetitions,
                       candidate.language, candidate.code, candidate.tests.to_dict())

@@ -146,7 +146,7 @@ class RunGroup:
                     pass
             if time.monotonic() > deadline:
                 raise CgroupError(f"processes {left} survived SIGKILL in {self.dirs['memory']}")
-            time.sleep(0.005)
+            time.sleep(0.0002)  # exiting processes leave the group within a fraction of a millisecond
         for path in dict.fromkeys(self.dirs.values()):
             for _ in range(200):
                 try:

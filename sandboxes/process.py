@@ -1,11 +1,16 @@
 """The process backend: bubblewrap namespaces + a per-run cgroup + a small launcher.
 
-Each run is: Python -> `launcher enter` (joins the run's cgroup, execs) -> bwrap
-(no network, own PID/IPC/UTS namespaces, read-only system, private tmpfs /work
-and /tmp, nothing of the host's home) -> `launcher run` (pid 2 of the sandbox:
-drops to `nobody`, sets rlimits, forks the program, waits, reports CPU, wall and
-peak RSS, then kills anything left in the namespace). The launcher is a tiny C
-program, so the Python worker's memory never shows up in the program's peak.
+Each run gets a fresh cgroup and a fresh sandbox, both prepared before the run
+is known (sandboxes/parked.py: joining a cgroup and setting up namespaces and
+mounts are the slow steps, so no run waits for them): the launcher joins the
+group, execs bwrap (no network, own PID/IPC/UTS/cgroup namespaces, read-only
+system, private tmpfs /work and /tmp, nothing of the host's home), whose pid 1
+is `launcher serve`, waiting. The run sends it the program's code (a detached
+mount), stdio and command; it mounts the code, gives up CAP_SYS_ADMIN and runs
+`launcher run` in place (drops to `nobody`, sets rlimits, forks the program,
+waits, reports CPU, wall and peak RSS, then kills anything left in the
+namespace). The launcher is a tiny static C program, so the Python worker's
+memory never shows up in the program's peak.
 
 Peak memory is the cgroup's high-water mark (the whole process tree, page cache
 of files it wrote included) where cgroups exist; CPU is user+sys of the program
@@ -29,21 +34,24 @@ from collections import OrderedDict
 from typing import Optional, Sequence
 
 from sandboxes.base import Limits, SandboxUnavailable, measurement_key
-from sandboxes.cgroups import CgroupError, CgroupTree, RunGroup
+from sandboxes.cgroups import CgroupError, CgroupTree
 from sandboxes.languages import (CODE_DIR, CPP_FLAGS, GOCACHE_DIR, HARNESS_DIR, HARNESS_SOURCE, PCH_DIR, WORK_DIR, Build,
                                  program_text, spec)
+from sandboxes.parked import LauncherPool, detached_mount
 from schemas import Candidate, Measurement, TestSpec
 
 NOBODY = 65534
 LAUNCHER_SOURCE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "launcher", "launcher.c")
 LAUNCHER_PATH = "/.themis/launcher"
 TAIL_CHARS = 2000
+REPORT_FD = 3  # where a parked launcher puts the run's report pipe
 STACK_BYTES = 64 * 1024 * 1024  # deep recursion in benchmark solutions; the cgroup still caps memory
 # The launcher stretches the wall limit by the time a program waited for a CPU, up to this factor.
 WALL_STRETCH = 3
-_ISOLATE = ("--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try",
-            "--hostname", "themis", "--die-with-parent", "--new-session",
+# --as-pid-1: the launcher is the namespace's init itself (one process fewer per run).
+_ISOLATE = ("--as-pid-1", "--unshare-pid", "--die-with-parent", "--new-session",
             "--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID", "--cap-add", "CAP_KILL")
+_NAMESPACES = ("--unshare-ipc", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try", "--hostname", "themis")
 
 
 def cache_dir() -> str:
@@ -52,7 +60,9 @@ def cache_dir() -> str:
 
 
 def build_launcher() -> str:
-    """Compile the launcher once per source version into the cache; return its path."""
+    """Compile the launcher once per source version into the cache; return its path.
+
+    Static where the C library allows: no dynamic loading each time it is executed."""
     with open(LAUNCHER_SOURCE, "rb") as fh:
         digest = hashlib.sha256(fh.read()).hexdigest()[:16]
     target = os.path.join(cache_dir(), f"launcher-{digest}")
@@ -63,7 +73,9 @@ def build_launcher() -> str:
         raise SandboxUnavailable("the sandbox launcher needs a C compiler: `apt-get install gcc`")
     os.makedirs(os.path.dirname(target), exist_ok=True)
     tmp = f"{target}.{os.getpid()}.tmp"
-    done = subprocess.run([compiler, "-O2", "-o", tmp, LAUNCHER_SOURCE], capture_output=True, text=True)
+    done = subprocess.run([compiler, "-O2", "-static", "-o", tmp, LAUNCHER_SOURCE], capture_output=True, text=True)
+    if done.returncode != 0:  # no static libc (libc6-dev without libc.a): dynamic works too
+        done = subprocess.run([compiler, "-O2", "-o", tmp, LAUNCHER_SOURCE], capture_output=True, text=True)
     if done.returncode != 0:
         raise SandboxUnavailable(f"cannot compile the sandbox launcher: {done.stderr.strip()[-500:]}")
     os.chmod(tmp, 0o755)
@@ -142,7 +154,9 @@ def _sweep_stale_roots() -> None:
                 pass
 
 
-def _cleanup(root: str, cgroups: Optional[CgroupTree]) -> None:
+def _cleanup(root: str, pool: Optional[LauncherPool], cgroups: Optional[CgroupTree]) -> None:
+    if pool is not None:
+        pool.close()
     if cgroups is not None:
         cgroups.close()
     shutil.rmtree(root, ignore_errors=True)
@@ -196,9 +210,28 @@ class ProcessSandbox:
         self._pch: Optional[str] = None
         self._pch_once = threading.Lock()
         self._baselines: dict[str, Measurement] = {}
-        # Host files and cgroups go away on close(), garbage collection or interpreter exit, whichever is first.
-        self._finalizer = weakref.finalize(self, _cleanup, self.root, self.cgroups)
+        # As root, whole sandboxes wait for their runs, which arrive with their code as detached mounts.
+        # Otherwise (bubblewrap in a user namespace, or no isolation) launchers wait and start it per run.
+        self.prebuilt = self.bwrap_ok and self.is_root
+        serve = [LAUNCHER_PATH, "serve", "--drop-admin"] if self.prebuilt else [self.launcher, "serve"]
+        self._pool = LauncherPool(self.launcher, self.cgroups, limits.memory_bytes, limits.pids, self.workers + 1,
+                                  [*self._sandbox_args(), "--", *serve] if self.prebuilt else serve)
+        # Host files, launchers and cgroups go away on close(), garbage collection or interpreter exit,
+        # whichever is first.
+        self._finalizer = weakref.finalize(self, _cleanup, self.root, self._pool, self.cgroups)
         self.counters = self._probe_counters()
+
+    @property
+    def workers(self) -> int:
+        return self._workers
+
+    @workers.setter
+    def workers(self, count: int) -> None:
+        """Concurrent runs of run_many: one launcher parked for each, and one more so a run rarely finds
+        none ready (the pool exists once the constructor has checked isolation)."""
+        self._workers = count
+        if getattr(self, "_pool", None) is not None:
+            self._pool.resize(count + 1)
 
     # -- setup ---------------------------------------------------------------------------------
 
@@ -208,7 +241,7 @@ class ProcessSandbox:
             problems.append("bubblewrap not found (`apt-get install bubblewrap`)")
             self.bwrap_ok = False
         else:
-            done = subprocess.run([self.bwrap, *_ISOLATE, *self._mounts, "--", "/bin/true"],
+            done = subprocess.run([self.bwrap, *_ISOLATE, *_NAMESPACES, *self._mounts, "--", "/bin/true"],
                                   capture_output=True, text=True)
             self.bwrap_ok = done.returncode == 0
             if not self.bwrap_ok:
@@ -244,17 +277,35 @@ class ProcessSandbox:
 
     # -- one execution -------------------------------------------------------------------------
 
-    def _bwrap_args(self, code_dir: Optional[str], writable_code: bool, gocache: bool, cwd: str) -> list[str]:
-        args = [self.bwrap, *_ISOLATE, *self._mounts,
-                "--proc", "/proc", "--dev", "/dev",
+    def _sandbox_args(self) -> list[str]:
+        """bubblewrap for a sandbox prepared ahead of its run: `launcher serve` keeps CAP_SYS_ADMIN only
+        to mount the run's code at the directories made here (and CAP_SETPCAP to drop both for good)
+        before the run starts."""
+        return [self.bwrap, *_ISOLATE, "--cap-add", "CAP_SYS_ADMIN", "--cap-add", "CAP_SETPCAP", *_NAMESPACES,
+                *self._common_mounts(),
+                "--dir", CODE_DIR, "--dir", GOCACHE_DIR, "--dir", PCH_DIR]
+
+    def _common_mounts(self) -> list[str]:
+        return [*self._mounts, "--proc", "/proc", "--dev", "/dev",
                 "--perms", "1777", "--tmpfs", "/tmp", "--perms", "0777", "--tmpfs", WORK_DIR,
                 "--ro-bind", HARNESS_SOURCE, HARNESS_DIR, "--ro-bind", self.launcher, LAUNCHER_PATH]
+
+    def _code_mounts(self, code_dir: Optional[str], writable_code: bool, gocache: bool) -> list[tuple[str, str, bool]]:
+        """(host directory, sandbox directory, writable) of a run's code, Go build cache and C++ header."""
+        mounts = []
         if code_dir is not None:
-            args += ["--bind" if writable_code else "--ro-bind", code_dir, CODE_DIR]
+            mounts.append((code_dir, CODE_DIR, writable_code))
         if gocache:
-            args += ["--bind", self.gocache, GOCACHE_DIR]
+            mounts.append((self.gocache, GOCACHE_DIR, True))
         if self._pch and writable_code:
-            args += ["--ro-bind", self._pch, PCH_DIR]
+            mounts.append((self._pch, PCH_DIR, False))
+        return mounts
+
+    def _bwrap_args(self, code_dir: Optional[str], writable_code: bool, gocache: bool, cwd: str) -> list[str]:
+        """bubblewrap started for one run (when sandboxes cannot be prepared ahead: not root)."""
+        args = [self.bwrap, *_ISOLATE, *_NAMESPACES, *self._common_mounts()]
+        for host, inside, writable in self._code_mounts(code_dir, writable_code, gocache):
+            args += ["--bind" if writable else "--ro-bind", host, inside]
         return args + ["--chdir", cwd]
 
     def _relocate(self, text: str, code_dir: Optional[str]) -> str:
@@ -269,15 +320,13 @@ class ProcessSandbox:
                 stdin: str = "", writable_code: bool = False, gocache: bool = False, cwd: str = WORK_DIR,
                 perf: bool = False, wall_seconds: Optional[float] = None, cpu_seconds: Optional[float] = None,
                 ) -> RunResult:
+        """One execution under `limits`: this sandbox's own, whose memory and pids limits the parked
+        launchers' groups already carry."""
         wall = wall_seconds or limits.wall_seconds
         cpu = cpu_seconds or limits.cpu_seconds
-        group: Optional[RunGroup] = None
         scratch = None
         try:
-            if self.cgroups is not None:
-                group = self.cgroups.new_run()
-                group.limit(limits.memory_bytes, limits.pids)
-            inner = [LAUNCHER_PATH if self.bwrap_ok else self.launcher, "run", "--result-fd", "{report_fd}",
+            inner = [LAUNCHER_PATH if self.bwrap_ok else self.launcher, "run", "--result-fd", str(REPORT_FD),
                      "--wall-ms", str(int(wall * 1000)), "--cpu", str(max(1, int(cpu + 0.999))),
                      "--fsize", str(limits.file_size_bytes), "--nofile", str(limits.open_files),
                      "--stack", str(STACK_BYTES)]
@@ -288,77 +337,83 @@ class ProcessSandbox:
             if perf:
                 inner.append("--perf")
             inner += ["--", *(self._relocate(a, code_dir) for a in argv)]
-            if self.bwrap_ok:
+            mounts = []
+            if self.prebuilt:
+                command = inner
+                mounts = self._code_mounts(code_dir, writable_code, gocache)
+            elif self.bwrap_ok:
                 command = [*self._bwrap_args(code_dir, writable_code, gocache, cwd), "--", *inner]
+                cwd = ""
             else:
                 scratch = tempfile.mkdtemp(prefix="themis-work-")
                 self._give_to_nobody(scratch)
                 command = inner
                 cwd = scratch if cwd == WORK_DIR else self._relocate(cwd, code_dir)
-            if group is not None:
-                command = [self.launcher, "enter", *group.procs_files, "--", *command]
             run_env = {k: self._relocate(v, code_dir) for k, v in (env or {"PATH": "/usr/bin:/bin"}).items()}
             if scratch:
                 run_env.update(HOME=scratch, TMPDIR=scratch)
-            return self._communicate(command, run_env, stdin, limits, wall, group,
-                                     cwd=None if self.bwrap_ok else cwd)
+            return self._communicate(command, run_env, stdin, limits, wall, cwd, mounts)
         except (OSError, CgroupError) as exc:
             return RunResult("sandbox_error", detail=f"sandbox failed: {exc}")
         finally:
-            if group is not None:
-                try:
-                    group.destroy()
-                except (OSError, CgroupError):
-                    pass
             if scratch:
                 shutil.rmtree(scratch, ignore_errors=True)
 
     def _communicate(self, command: list[str], env: dict, stdin: str, limits: Limits, wall: float,
-                     group: Optional[RunGroup], cwd: Optional[str]) -> RunResult:
-        report_r, report_w = os.pipe()
-        command = [str(report_w) if arg == "{report_fd}" else arg for arg in command]
-        stdin_file = None
+                     cwd: str, mounts: Sequence[tuple[str, str, bool]]) -> RunResult:
+        (out_r, out_w), (err_r, err_w), (report_r, report_w) = os.pipe(), os.pipe(), os.pipe()
         if stdin:  # a file, not a pipe: no writer thread, and the program may read it at its own pace
-            stdin_file = tempfile.TemporaryFile()
-            stdin_file.write(stdin.encode("utf-8"))
-            stdin_file.seek(0)
+            with tempfile.TemporaryFile() as stdin_file:
+                stdin_file.write(stdin.encode("utf-8"))
+                stdin_file.seek(0)
+                stdin_fd = os.dup(stdin_file.fileno())
+        else:
+            stdin_fd = os.open(os.devnull, os.O_RDONLY | os.O_CLOEXEC)
+        parked = None
+        trees: list[tuple[str, int]] = []
         try:
-            proc = subprocess.Popen(command, stdin=stdin_file or subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                    stderr=subprocess.PIPE, pass_fds=(report_w,), env=env, cwd=cwd,
-                                    start_new_session=True)
+            try:
+                for host, inside, writable in mounts:
+                    trees.append((f"{'rw' if writable else 'ro'} {inside}", detached_mount(host)))
+                parked = self._pool.start(command, env, cwd, (stdin_fd, out_w, err_w, report_w), trees)
+            finally:
+                for fd in (stdin_fd, out_w, err_w, report_w, *(fd for _, fd in trees)):
+                    os.close(fd)
+            out, err = bytearray(), bytearray()
+            overflow = killed = False
+            deadline = time.monotonic() + WALL_STRETCH * wall + 10.0  # the launcher enforces `wall`; this guards it
+            with selectors.DefaultSelector() as sel:
+                sel.register(out_r, selectors.EVENT_READ, out)
+                sel.register(err_r, selectors.EVENT_READ, err)
+                while sel.get_map():
+                    left = deadline - time.monotonic()
+                    if left <= 0:
+                        killed = True
+                        break
+                    for key, _ in sel.select(timeout=min(left, 1.0)):
+                        chunk = os.read(key.fd, 65536)
+                        if not chunk:
+                            sel.unregister(key.fileobj)
+                            continue
+                        key.data.extend(chunk)
+                        if len(key.data) > limits.output_bytes:
+                            overflow = True
+                    if overflow:
+                        break
+            if overflow or killed:
+                parked.kill()  # bwrap's init dies with it, taking the namespace down
+            parked.wait()
+            with os.fdopen(report_r, "rb", closefd=False) as fh:
+                report_line = fh.read().decode("ascii", "replace").strip()
+            stats = parked.group.stats() if parked.group is not None else None
         finally:
-            os.close(report_w)
-            if stdin_file is not None:
-                stdin_file.close()
-        out, err = bytearray(), bytearray()
-        overflow = killed = False
-        deadline = time.monotonic() + WALL_STRETCH * wall + 10.0  # the launcher enforces `wall`; this guards it
-        with selectors.DefaultSelector() as sel:
-            sel.register(proc.stdout, selectors.EVENT_READ, out)
-            sel.register(proc.stderr, selectors.EVENT_READ, err)
-            while sel.get_map():
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    killed = True
-                    break
-                for key, _ in sel.select(timeout=min(left, 1.0)):
-                    chunk = os.read(key.fd, 65536)
-                    if not chunk:
-                        sel.unregister(key.fileobj)
-                        continue
-                    key.data.extend(chunk)
-                    if len(key.data) > limits.output_bytes:
-                        overflow = True
-                if overflow:
-                    break
-        if overflow or killed:
-            proc.kill()  # bwrap's init dies with it, taking the namespace down
-        proc.wait()
-        proc.stdout.close()
-        proc.stderr.close()
-        with os.fdopen(report_r, "rb") as fh:
-            report_line = fh.read().decode("ascii", "replace").strip()
-        stats = group.stats() if group is not None else None
+            for fd in (out_r, err_r, report_r):
+                os.close(fd)
+            if parked is not None:
+                try:
+                    parked.release()
+                except (OSError, CgroupError):
+                    pass
         result, report = result_from_report(bytes(out), bytes(err), report_line, limits)
         if stats is not None and stats.peak_memory_bytes:
             result.peak_memory_bytes = stats.peak_memory_bytes
@@ -538,16 +593,21 @@ class ProcessSandbox:
         return self._baselines[language]
 
     def owned_pids(self) -> list[int]:
-        """Host pids of processes still running in this sandbox's cgroups (none between runs)."""
+        """Host pids of processes still running in this sandbox's cgroups (none between runs), but for
+        the launchers parked for the next runs."""
         if self.cgroups is None:
             return []
-        found: set[int] = set()
+        found: dict[str, list[int]] = {}
         for base in dict.fromkeys(self.cgroups.bases.values()):
             for directory, _, files in os.walk(base):
                 if "cgroup.procs" in files:
-                    with open(os.path.join(directory, "cgroup.procs"), encoding="ascii") as fh:
-                        found.update(int(p) for p in fh.read().split())
-        return sorted(found)
+                    try:
+                        with open(os.path.join(directory, "cgroup.procs"), encoding="ascii") as fh:
+                            found[directory] = [int(p) for p in fh.read().split()]
+                    except FileNotFoundError:  # a run's group removed while we looked
+                        pass
+        parked = self._pool.parked_dirs()  # after reading: a launcher parked meanwhile is in it
+        return sorted({pid for directory, pids in found.items() if directory not in parked for pid in pids})
 
     def close(self) -> None:
         self._finalizer()

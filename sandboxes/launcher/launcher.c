@@ -1,7 +1,23 @@
 /* themis launcher: the small process between the Python worker and a sandboxed program.
  *
- *   launcher enter PROCS_FILE... -- CMD ARGS   join cgroups (write own pid), then exec CMD
+ *   launcher park PROCS_FILE... -- CMD ARGS   join cgroups now, then exec CMD (the sandbox, or serve)
+ *   launcher serve [--drop-admin]              wait on fd 0 for a run, then run it (below)
  *   launcher run [options] -- CMD ARGS         fork CMD, wait, report measurements on a fd
+ *
+ * `park` and `serve` let the worker prepare a run's whole sandbox before it knows the run:
+ * joining a cgroup is slow (the kernel waits for an RCU grace period, 5-40 ms), and so is
+ * bubblewrap's set-up of namespaces and mounts. The worker keeps a few `park ... -- bwrap ...
+ * -- launcher serve` parked: each already in its fresh cgroup and its sandbox, waiting.
+ * If joining fails, `park` does not exec CMD but reports the failure on the run's stderr.
+ *
+ * `serve` reads fd 0, a unix stream socket, to its end: descriptors (SCM_RIGHTS) and the bytes
+ * "CWD\0ENV...\0\0MOUNT...\0\0ARGV...\0". The first four descriptors become the run's fds 0-3
+ * (stdin, stdout, stderr, report); each further one is a detached mount (open_tree) that MOUNT
+ * ("ro /code", "rw /code") says where to attach, nosuid and nodev. With --drop-admin it then
+ * gives up CAP_SYS_ADMIN and CAP_SETPCAP, kept only for those mounts and for giving them up
+ * (bounding set included), enters CWD (empty: stays) and,
+ * if ARGV[1] is "run", runs it in this process; otherwise it execs ARGV with ENV. End of stream
+ * without a message: the worker is done with it, exit 0.
  *
  * `run` forks the program from this small process, so the program's peak RSS
  * (wait4) never inherits the Python parent's high-water mark. Options:
@@ -9,7 +25,9 @@
  *   --wall-ms N     kill everything after N ms of wall time
  *   --cpu S --fsize B --nofile N --stack B   rlimits of the program
  *   --uid U --gid G drop to this user before exec (when root)
- *   --pidns         we are pid 2 of our own pid namespace: kill(-1) ends the whole tree
+ *   --pidns         the program's tree is alone in our pid namespace with us (pid 1 under
+ *                   bwrap --as-pid-1, the agent's child in docker): kill(-1) ends all of it, and
+ *                   orphans that reach us are reaped so they do not hold pids
  *   --perf          count retired user-space instructions (hardware counter)
  * Report: "exec_errno= exit= signal= utime_us= stime_us= maxrss_kb= wall_ns= timed_out=
  *          runq_ns= running= instructions=" (-1: unknown; instructions: no hardware counters).
@@ -22,6 +40,8 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <linux/perf_event.h>
+#include <linux/capability.h>
+#include <sys/mount.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -30,6 +50,7 @@
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/types.h>
@@ -49,21 +70,150 @@ static void set_limit(int resource, rlim_t soft, rlim_t hard) {
     setrlimit(resource, &rl);
 }
 
-static int enter(int argc, char **argv) {
-    int i = 2;
+enum { RUN_FDS = 4, MAX_FDS = 8, MAX_MESSAGE = 1 << 20 };
+
+extern char **environ;
+static int run(int argc, char **argv);
+
+/* Everything the worker sends until it closes its end: bytes (NUL-terminated) and descriptors. */
+static char *receive(int *fds, int *nfds, size_t *size) {
+    size_t capacity = 4096;
+    char *message = malloc(capacity);
+    *nfds = 0;
+    *size = 0;
+    for (;;) {
+        if (!message) return NULL;
+        if (*size + 1 >= capacity) {
+            if (capacity >= MAX_MESSAGE) return NULL;
+            capacity *= 2;
+            message = realloc(message, capacity);
+            continue;
+        }
+        union { struct cmsghdr align; char buf[CMSG_SPACE(sizeof(int) * MAX_FDS)]; } control;
+        struct iovec iov = {message + *size, capacity - *size - 1};
+        struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
+                             .msg_controllen = sizeof control.buf};
+        ssize_t got = recvmsg(0, &msg, MSG_CMSG_CLOEXEC);
+        if (got < 0 && errno == EINTR) continue;
+        if (got < 0) return NULL;
+        for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+            if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
+            int n = (int)((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+            for (int k = 0; k < n; k++) {
+                int fd;
+                memcpy(&fd, CMSG_DATA(c) + k * sizeof(int), sizeof fd);
+                if (*nfds < MAX_FDS) fds[(*nfds)++] = fd; else close(fd);
+            }
+        }
+        if (got == 0) break;
+        *size += (size_t)got;
+    }
+    message[*size] = 0;
+    return message;
+}
+
+/* The run's stdin, stdout, stderr and report pipe become fds 0-3. */
+static int take_stdio(int *fds, int nfds) {
+    if (nfds < RUN_FDS) return -1;
+    for (int k = 0; k < RUN_FDS; k++) { /* above 0-3 first, so no dup2 below clobbers another */
+        int high = fcntl(fds[k], F_DUPFD_CLOEXEC, 10);
+        close(fds[k]);
+        fds[k] = high;
+    }
+    for (int k = 0; k < RUN_FDS; k++)
+        if (fds[k] < 0 || dup2(fds[k], k) < 0) return -1;
+    return 0;
+}
+
+static int park(int argc, char **argv) {
+    char failure[512] = "";
     char pid[32];
+    int i = 2;
     snprintf(pid, sizeof pid, "%d\n", getpid());
     for (; i < argc && strcmp(argv[i], "--") != 0; i++) {
         int fd = open(argv[i], O_WRONLY | O_CLOEXEC);
-        if (fd < 0 || write(fd, pid, strlen(pid)) < 0) {
-            fprintf(stderr, "themis launcher: cannot join cgroup %s: %s\n", argv[i], strerror(errno));
-            return 125;
-        }
-        close(fd);
+        if (!failure[0] && (fd < 0 || write(fd, pid, strlen(pid)) < 0))
+            snprintf(failure, sizeof failure, "cannot join cgroup %s: %s", argv[i], strerror(errno));
+        if (fd >= 0) close(fd);
     }
     if (i + 1 >= argc) return 125;
-    execvp(argv[i + 1], argv + i + 1);
-    fprintf(stderr, "themis launcher: cannot execute %s: %s\n", argv[i + 1], strerror(errno));
+    if (!failure[0]) {
+        execvp(argv[i + 1], argv + i + 1);
+        snprintf(failure, sizeof failure, "cannot execute %s: %s", argv[i + 1], strerror(errno));
+    }
+    int fds[MAX_FDS], nfds;
+    size_t size;
+    char *message = receive(fds, &nfds, &size);
+    if (message && size == 0 && nfds == 0) return 0; /* unparked without a run */
+    if (message && take_stdio(fds, nfds) == 0) fprintf(stderr, "themis launcher: %s\n", failure);
+    return 125;
+}
+
+/* Give up CAP_SYS_ADMIN and CAP_SETPCAP (needed only to shrink the bounding set) for good. */
+static int drop_admin(void) {
+    struct __user_cap_header_struct header = {_LINUX_CAPABILITY_VERSION_3, 0};
+    struct __user_cap_data_struct data[2];
+    const unsigned int gone = (1u << CAP_SYS_ADMIN) | (1u << CAP_SETPCAP);
+    if (prctl(PR_CAPBSET_DROP, CAP_SYS_ADMIN, 0, 0, 0) || prctl(PR_CAPBSET_DROP, CAP_SETPCAP, 0, 0, 0)) return -1;
+    if (syscall(SYS_capget, &header, data)) return -1;
+    data[0].effective &= ~gone;
+    data[0].permitted &= ~gone;
+    data[0].inheritable &= ~gone;
+    if (syscall(SYS_capset, &header, data)) return -1;
+    return prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+}
+
+static int serve(int argc, char **argv) {
+    int fds[MAX_FDS], nfds, admin = argc > 2 && !strcmp(argv[2], "--drop-admin");
+    size_t size;
+    char *message = receive(fds, &nfds, &size);
+    if (!message) return 125;
+    if (size == 0 && nfds == 0) return 0; /* unparked without a run */
+    if (take_stdio(fds, nfds)) return 125;
+
+    char **fields = malloc((size + 2) * sizeof *fields), *end = message + size, *p = message;
+    int count = 0, env_end = -1, mounts_end = -1;
+    if (!fields) return 125;
+    while (p < end) {
+        if (!*p && count > 0) {
+            if (env_end < 0) env_end = count;
+            else if (mounts_end < 0) mounts_end = count;
+        }
+        fields[count++] = p;
+        p += strlen(p) + 1;
+    }
+    fields[count] = NULL;
+    if (mounts_end < 0 || mounts_end + 1 >= count || mounts_end - env_end - 1 != nfds - RUN_FDS) {
+        fprintf(stderr, "themis launcher: malformed run message\n");
+        return 125;
+    }
+    for (int k = env_end + 1; k < mounts_end; k++) {
+        const char *target = fields[k] + 3;
+        unsigned long flags = MS_REMOUNT | MS_BIND | MS_NOSUID | MS_NODEV;
+        if (!strncmp(fields[k], "ro ", 3)) flags |= MS_RDONLY;
+        else if (strncmp(fields[k], "rw ", 3)) target = NULL;
+        int tree = fds[RUN_FDS + k - env_end - 1];
+        if (!target || syscall(SYS_move_mount, tree, "", AT_FDCWD, target, 4 /* MOVE_MOUNT_F_EMPTY_PATH */)
+            || mount(NULL, target, NULL, flags, NULL)) {
+            fprintf(stderr, "themis launcher: cannot mount %s: %s\n", fields[k], strerror(errno));
+            return 125;
+        }
+        close(tree);
+    }
+    if (admin && drop_admin()) {
+        fprintf(stderr, "themis launcher: cannot drop CAP_SYS_ADMIN: %s\n", strerror(errno));
+        return 125;
+    }
+    if (fields[0][0] && chdir(fields[0])) {
+        fprintf(stderr, "themis launcher: cannot enter %s: %s\n", fields[0], strerror(errno));
+        return 125;
+    }
+    fields[env_end] = NULL; /* ends the environment */
+    environ = fields + 1;
+    char **command = fields + mounts_end + 1;
+    if (command[1] && !strcmp(command[1], "run")) return run(count - mounts_end - 1, command);
+    execvp(command[0], command);
+    fprintf(stderr, "themis launcher: cannot execute %s: %s\n", command[0], strerror(errno));
     return 126;
 }
 
@@ -124,7 +274,7 @@ static int running_in_namespace(void) {
 }
 
 static void kill_tree(pid_t child, int pidns) {
-    if (pidns) kill(-1, SIGKILL); /* everything in our namespace but init and us */
+    if (pidns) kill(-1, SIGKILL); /* everything in our namespace but us (pid 1) */
     else kill(-child, SIGKILL);   /* the program's process group */
 }
 
@@ -192,8 +342,15 @@ static int run(int argc, char **argv) {
     struct rusage ru;
     memset(&ru, 0, sizeof ru);
     for (;;) {
-        pid_t got = wait4(child, &status, WNOHANG, &ru);
-        if (got == child) break;
+        struct rusage any;
+        int any_status;
+        pid_t got = wait4(pidns ? -1 : child, &any_status, WNOHANG, &any);
+        if (got == child) {
+            status = any_status;
+            ru = any;
+            break;
+        }
+        if (got > 0) continue; /* an orphan the program left to us (pid 1): reaped, next */
         if (got < 0 && errno != EINTR) break;
         struct timespec wait_for = {0, 100000000};
         if (wall_ms > 0) {
@@ -246,8 +403,9 @@ static int run(int argc, char **argv) {
 }
 
 int main(int argc, char **argv) {
-    if (argc > 1 && !strcmp(argv[1], "enter")) return enter(argc, argv);
+    if (argc > 1 && !strcmp(argv[1], "park")) return park(argc, argv);
+    if (argc > 1 && !strcmp(argv[1], "serve")) return serve(argc, argv);
     if (argc > 1 && !strcmp(argv[1], "run")) return run(argc, argv);
-    fprintf(stderr, "usage: launcher enter PROCS_FILE... -- CMD | launcher run [options] -- CMD\n");
+    fprintf(stderr, "usage: launcher park PROCS_FILE... -- CMD | launcher serve [--drop-admin] | launcher run [options] -- CMD\n");
     return 125;
 }
