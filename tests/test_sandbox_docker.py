@@ -12,6 +12,7 @@ import subprocess
 import sys
 import textwrap
 import time
+from types import SimpleNamespace
 
 import pytest
 
@@ -44,10 +45,13 @@ def sandbox(backend_name):
     box.close()
 
 
-def sandbox_containers() -> list:
+def sandbox_containers() -> list[SimpleNamespace]:
+    """One listing call (the SDK's containers.list inspects each container after listing, and
+    fails with NotFound when a sandbox closing elsewhere removes one in between)."""
     from sandboxes.images import docker_client
 
-    return docker_client().containers.list(all=True, filters={"label": f"{LABEL}=1"})
+    return [SimpleNamespace(id=c["Id"], name=c["Names"][0].lstrip("/"), labels=c["Labels"])
+            for c in docker_client().api.containers(all=True, filters={"label": f"{LABEL}=1"})]
 
 
 def test_request_encoding_is_one_base64_line():
