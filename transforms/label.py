@@ -67,8 +67,8 @@ class LabelConfigError(ValueError):
 
 @dataclasses.dataclass(frozen=True)
 class LabelConfig:
-    """The `labelling` flags of pipelines/options.py (field names are flag names), plus
-    --splits, --cpu_limit, --ab_repetitions and --ab_max_stages. `aspects` and `splits` accept the flag
+    """The `labelling` flags of pipelines/options.py (field names are flag names), plus --splits,
+    --cpu_limit, --ab_repetitions and --ab_max_stages. `aspects` and `splits` accept the flag
     strings ('all', 'train=0.9,test=0.1') and are stored parsed."""
 
     aspects: Union[str, tuple[str, ...]] = ASPECTS
@@ -245,7 +245,8 @@ class StageDecision:
                 "faster": self.faster, "decision": self.decision, **({"reason": self.reason} if self.reason else {})}
 
 
-def decide_stages(stages: Sequence[tuple[Sequence[float], Sequence[float]]], config: LabelConfig) -> list[StageDecision]:
+def decide_stages(stages: Sequence[tuple[Sequence[float], Sequence[float]]],
+                  config: LabelConfig) -> list[StageDecision]:
     """The sequential decision over A/B stages of CPU times (each stage: (a's runs, b's runs)).
 
     After each stage the U test on all runs so far is taken at alpha / ab_max_stages, so the
@@ -304,8 +305,8 @@ def more_stages_needed(stages: Sequence[tuple[Measurement, Measurement]], config
 def runtime_rule(a: Side, b: Side, stages: Sequence[tuple[Measurement, Measurement]],
                  config: LabelConfig) -> Optional[Verdict]:
     """`stages`: the interleaved A/B measurements of a and b (in that order), one pair per stage,
-    at least one, as many as `more_stages_needed` asked for. Fewer (a regenerate with thresholds that want more
-    stages than the build measured) end in a tie on the stages there are, saying so."""
+    at least one, as many as `more_stages_needed` asked for. Fewer (a regenerate with thresholds
+    that want more stages than the build measured) end in a tie on the stages there are, saying so."""
     if not (a.passes and b.passes):
         return None
     aspect = "Runtime_Efficiency"

@@ -99,8 +99,9 @@ class _MeasurePairFn(_StoreFirst):
                 continue
             if stages and not self.execute.allow_execute:
                 break  # regenerate: decide on the stages the build measured
+            repetitions = self.config.ab_repetitions
             result = next(self.run(f"A/B measurement (stage {len(stages) + 1}) of this runtime pair", key, payload,
-                                   lambda sandbox: sandbox.run_ab(a.candidate, b.candidate, self.config.ab_repetitions)))
+                                   lambda sandbox: sandbox.run_ab(a.candidate, b.candidate, repetitions)))
             if isinstance(result, beam.pvalue.TaggedOutput):
                 yield result  # earlier stages stay stored: a rerun measures only what is missing
                 return
