@@ -19,7 +19,7 @@ def _features() -> list[dict]:
 def _rules(config: dict) -> list[str]:
     """One line per criterion, with the thresholds this build used."""
     get = config.get
-    alpha, stages = get('alpha', 0.01), get('ab_max_stages', 3)
+    alpha, stages = get("alpha", 0.01), get("ab_max_stages", 3)
     return [
         "- **Functional_Correctness**: one candidate passes every test, the other fails a test or does not "
         "compile. Sandbox errors never count as failures, nor do timeouts in which the program used less than "

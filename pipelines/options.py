@@ -59,7 +59,8 @@ class ThemisOptions(PipelineOptions):
 
         lb = parser.add_argument_group("labelling")
         lb.add_argument("--aspects", default="all", help="comma-separated criteria to label, or 'all'")
-        lb.add_argument("--alpha", type=float, default=0.01, help="Mann-Whitney U significance level")
+        lb.add_argument("--alpha", type=float, default=0.01,
+                        help="Mann-Whitney U significance level over all A/B stages (each: alpha / --ab_max_stages)")
         lb.add_argument("--runtime_ratio", type=float, default=1.2,
                         help="min CPU-time ratio (Hodges-Lehmann: median of the pairwise ratios of A/B runs)")
         lb.add_argument("--ab_continue_ratio", type=float, default=1.1,
