@@ -19,15 +19,18 @@ def _features() -> list[dict]:
 def _rules(config: dict) -> list[str]:
     """One line per criterion, with the thresholds this build used."""
     get = config.get
+    alpha, stages = get("alpha", 0.01), get("ab_max_stages", 3)
     return [
         "- **Functional_Correctness**: one candidate passes every test, the other fails a test or does not "
         "compile. Sandbox errors never count as failures, nor do timeouts in which the program used less than "
         f"{get('timeout_cpu_fraction', 0.9):g} of its {get('cpu_limit', 10.0):g} s CPU budget (the machine's doing).",
         "- **Runtime_Efficiency**: both pass; for the "
         f"{get('ab_pairs_per_task', 3)} pairs per task with the largest single-run CPU ratio, the two programs "
-        f"are run alternately ({get('ab_repetitions', 10)} runs each); labelled only when a two-sided Mann-Whitney U test gives "
-        f"p < {get('alpha', 0.01):g} and the ratio of median CPU times is at least {get('runtime_ratio', 1.2):g}; "
-        "otherwise recorded as a tie (ties.jsonl).",
+        f"are run alternately in up to {stages} stages of {get('ab_repetitions', 10)} runs each; after each "
+        "stage, labelled when a two-sided Mann-Whitney U test on all runs so far gives "
+        f"p < {alpha:g} / {stages} (Bonferroni over the stages) and the Hodges-Lehmann CPU-time ratio (median of the "
+        f"pairwise ratios) is at least {get('runtime_ratio', 1.2):g}; a tie, recorded in ties.jsonl, when that "
+        f"ratio is under {get('ab_continue_ratio', 1.1):g} or after the last stage.",
         "- **Memory_Efficiency**: both pass; the ratio of median peak memory above the language's baseline "
         f"footprint (a minimal program) is at least {get('memory_ratio', 1.2):g}, footprints below "
         f"{get('memory_floor_mb', 1.0):g} MiB counting as that floor.",

@@ -45,7 +45,11 @@ class ThemisOptions(PipelineOptions):
         sb.add_argument("--store", default=None,
                         help="measurement store (SQLite file); default OUTPUT/store.sqlite. Reruns execute nothing stored")
         sb.add_argument("--repetitions", type=int, default=5, help="timed runs per candidate")
-        sb.add_argument("--ab_repetitions", type=int, default=10, help="interleaved A/B runs per efficiency pair")
+        sb.add_argument("--ab_repetitions", type=int, default=10,
+                        help="interleaved A/B runs per side in each stage of a runtime pair's sequential test")
+        sb.add_argument("--ab_max_stages", type=int, default=3,
+                        help="at most this many A/B stages per runtime pair; each stage's U test is taken at "
+                             "--alpha / --ab_max_stages")
         sb.add_argument("--cpu_limit", type=float, default=10.0, help="CPU seconds per run")
         sb.add_argument("--wall_limit", type=float, default=30.0, help="wall seconds per run")
         sb.add_argument("--memory_limit_mb", type=int, default=1024, help="peak memory per run")
@@ -55,8 +59,13 @@ class ThemisOptions(PipelineOptions):
 
         lb = parser.add_argument_group("labelling")
         lb.add_argument("--aspects", default="all", help="comma-separated criteria to label, or 'all'")
-        lb.add_argument("--alpha", type=float, default=0.01, help="Mann-Whitney U significance level")
-        lb.add_argument("--runtime_ratio", type=float, default=1.2, help="min ratio of median CPU times")
+        lb.add_argument("--alpha", type=float, default=0.01,
+                        help="Mann-Whitney U significance level over all A/B stages (each: alpha / --ab_max_stages)")
+        lb.add_argument("--runtime_ratio", type=float, default=1.2,
+                        help="min CPU-time ratio (Hodges-Lehmann: median of the pairwise ratios of A/B runs)")
+        lb.add_argument("--ab_continue_ratio", type=float, default=1.1,
+                        help="a runtime pair whose ratio is below this after an A/B stage is a tie without "
+                             "further stages")
         lb.add_argument("--memory_ratio", type=float, default=1.2, help="min peak-memory ratio above baseline")
         lb.add_argument("--readability_threshold", type=float, default=10.0, help="min readability score difference")
         lb.add_argument("--security_min_severity", default="MEDIUM", help="LOW, MEDIUM or HIGH")

@@ -36,8 +36,11 @@ def test_card_front_matter_tables_and_thresholds():
     assert "| Functional_Correctness | 1 | 4 | 5 |" in body
     assert "| Runtime_Efficiency | 2 | 0 | 2 |" in body
     assert "| **total** | 3 | 4 | 7 |" in body
-    assert "p < 0.001 and the ratio of median CPU times is at least 1.5" in body
-    assert "(12 runs each)" in body and "severity HIGH or higher" in body
+    assert ("in up to 3 stages of 12 runs each; after each stage, labelled when a two-sided Mann-Whitney U test on "
+            "all runs so far gives p < 0.001 / 3 (Bonferroni over the stages) and the Hodges-Lehmann CPU-time ratio "
+            "(median of the pairwise ratios) is at least 1.5; a tie, recorded in ties.jsonl, when that ratio is "
+            "under 1.1 or after the last stage.") in body
+    assert "severity HIGH or higher" in body
     assert "| label.duplicate_candidate | 2 |" in body and "| Runtime_Efficiency | 3 |" in body
 
 

@@ -93,7 +93,9 @@ def test_build_labels_each_criterion_from_its_evidence(build):
     assert len(runtime) == 3 and {p["rejected_origin"] for p in runtime} == {"mutant"}
     assert all(p["p_value"] < 0.01 and p["margin"] >= 3 for p in runtime)
     evidence = json.loads(runtime[0]["evidence"])
-    assert len(evidence["cpu_seconds"]["chosen"]) == len(evidence["cpu_seconds"]["rejected"]) == 5
+    # 5 runs per side can never reach p < 0.01 / 3 (at best 2/252): the second stage labels
+    assert [(s["stage"], s["runs"], s["decision"]) for s in evidence["stages"]] == [(1, 5, "continue"), (2, 10, "label")]
+    assert len(evidence["cpu_seconds"]["chosen"]) == len(evidence["cpu_seconds"]["rejected"]) == 10
     # splits by task: each task's pairs in one split
     assert all(len({p["split"] for p in pairs if p["task_id"] == t}) == 1 for t in {p["task_id"] for p in pairs})
 
@@ -137,6 +139,8 @@ def test_regenerate_with_new_thresholds_relabels_from_the_store(build):
     ties = [json.loads(line) for line in open(root / "strict" / "ties.jsonl", encoding="utf-8")]
     runtime_ties = [t for t in ties if t["aspect"] == "Runtime_Efficiency"]
     assert len(runtime_ties) == 3 and {t["reason"] for t in runtime_ties} == {"ratio_below_threshold"}
+    # 1000x would want a third A/B stage the build never measured: decided on the two stored ones
+    assert {json.loads(t["evidence"])["unmeasured_stages"] for t in runtime_ties} == {1}
     assert store.count() == stored
     new_manifest = json.load(open(root / "strict" / "manifest.json"))
     assert new_manifest["config"]["runtime_ratio"] == 1000.0 and new_manifest["config"]["alpha"] == 0.01

@@ -7,8 +7,9 @@ import pytest
 
 from schemas.records import Candidate, Finding, Measurement, StaticReport, TestSpec
 from transforms.label import (
-    LabelConfig, LabelConfigError, Side, build_sides, correctness_rule, distinct_sides, memory_rule, outcome,
-    readability_rule, runtime_proposals, runtime_rule, security_rule, select_pairs, static_verdicts, to_pair,
+    LabelConfig, LabelConfigError, Side, build_sides, correctness_rule, decide_stages, distinct_sides,
+    hodges_lehmann_ratio, memory_rule, min_u_p_value, more_stages_needed, outcome, readability_rule,
+    runtime_proposals, runtime_rule, security_rule, select_pairs, static_verdicts, to_pair,
 )
 from transforms.normalize import normalize_code
 
@@ -75,49 +76,125 @@ def test_correctness_needs_one_pass_and_one_fail_and_tests():
 
 # ------------------------------------------------------------ runtime
 
-def ab(a: Side, b: Side, times_a, times_b, status=("ok", "ok")):
-    return (measured(a.candidate, status[0], cpu=times_a), measured(b.candidate, status[1], cpu=times_b))
+def ab(a: Side, b: Side, *stages, status=("ok", "ok")):
+    """One (Measurement, Measurement) per stage from (times_a, times_b) pairs; `status` for the last stage."""
+    return tuple((measured(a.candidate, status[0] if i == len(stages) - 1 else "ok", cpu=times_a),
+                  measured(b.candidate, status[1] if i == len(stages) - 1 else "ok", cpu=times_b))
+                 for i, (times_a, times_b) in enumerate(stages))
 
 
 FAST = [0.100, 0.102, 0.098, 0.101, 0.099, 0.100, 0.103, 0.097, 0.100, 0.101]
 SLOW = [t * 1.3 for t in FAST]
 
 
+def scaled(times, factor):
+    return [t * factor for t in times]
+
+
+def test_hodges_lehmann_ratio_on_hand_computed_examples():
+    # pairwise ratios 2/1 2/2 2/3 3/1 3/2 3/3 6/1 6/2 6/3 = 2, 1, .67, 3, 1.5, 1, 6, 3, 2: median 2
+    assert hodges_lehmann_ratio([2, 3, 6], [1, 2, 3]) == pytest.approx(2.0, rel=1e-12)
+    assert hodges_lehmann_ratio([1, 2, 3], [2, 3, 6]) == pytest.approx(0.5, rel=1e-12)
+    # four ratios .25, .5, 1, 2: an even count takes the geometric mean of the middle two
+    assert hodges_lehmann_ratio([1, 2], [1, 4]) == pytest.approx(0.5 ** 0.5, rel=1e-12)
+    # one outlier run moves it little, where a ratio of medians of two runs would jump
+    assert hodges_lehmann_ratio([1.3, 1.3, 1.3, 9.0], [1.0, 1.0, 1.0, 1.0]) == pytest.approx(1.3, rel=1e-12)
+
+
+def test_min_u_p_value_is_complete_separation():
+    assert min_u_p_value(5) == pytest.approx(2 / 252)  # 2 of the C(10, 5) orderings
+    assert min_u_p_value(6) == pytest.approx(2 / 924)
+
+
+def test_stages_stop_early_on_a_clear_tie():
+    same = (FAST, list(reversed(FAST)))
+    decisions = decide_stages([same, same, same], CONFIG)
+    assert [(d.stage, d.runs, d.decision, d.reason) for d in decisions] == [(1, 10, "tie", "clear_tie")]
+    assert decisions[0].ratio == pytest.approx(1.0) and decisions[0].p_value > 0.5
+
+
+def test_stages_continue_on_a_borderline_ratio_and_tie_after_the_last():
+    borderline = (scaled(FAST, 1.15), FAST)  # significant, but 1.15 < runtime_ratio 1.2 and >= continue 1.1
+    decisions = decide_stages([borderline] * 3, CONFIG)
+    assert [d.decision for d in decisions] == ["continue", "continue", "tie"]
+    assert decisions[-1].reason == "ratio_below_threshold" and [d.runs for d in decisions] == [10, 20, 30]
+    assert all(d.p_value < CONFIG.alpha / 3 and d.ratio == pytest.approx(1.15) for d in decisions)
+    # given fewer stages than it wants, the last decision says so
+    assert [d.decision for d in decide_stages([borderline], CONFIG)] == ["continue"]
+    # the same runs label at a lower threshold
+    assert decide_stages([borderline], LabelConfig(runtime_ratio=1.14))[0].decision == "label"
+
+
+def test_stages_test_at_a_bonferroni_level():
+    slower = [(SLOW[:5], FAST[:5]), (SLOW[5:], FAST[5:])]
+    # 5 runs per side, no overlap: p = 2/252 = 0.0079, under alpha 0.01 but not under 0.01 / 3
+    one_look = decide_stages(slower, LabelConfig(ab_repetitions=5, ab_max_stages=1))
+    assert [(d.decision, d.faster, d.level) for d in one_look] == [("label", "b", 0.01)]
+    three_looks = decide_stages(slower, LabelConfig(ab_repetitions=5, ab_max_stages=3))
+    assert [(d.decision, d.runs) for d in three_looks] == [("continue", 5), ("label", 10)]
+    assert three_looks[0].p_value == pytest.approx(2 / 252) and three_looks[0].level == pytest.approx(0.01 / 3)
+    assert three_looks[1].ratio == pytest.approx(1.3) and three_looks[1].faster == "b"
+
+
 def test_runtime_labels_a_significant_large_difference():
     a, b = side(A_CODE), side(B_CODE)
-    verdict = runtime_rule(a, b, ab(a, b, SLOW, FAST), CONFIG)
+    verdict = runtime_rule(a, b, ab(a, b, (SLOW, FAST)), CONFIG)
     assert verdict.winner == "b"
     assert verdict.margin == pytest.approx(1.3)
     assert verdict.p_value < 0.001
     assert verdict.evidence["cpu_seconds"] == {"chosen": FAST, "rejected": SLOW}
     assert verdict.evidence["median_cpu_seconds"]["chosen"] == pytest.approx(0.1)
+    assert verdict.evidence["stage_alpha"] == pytest.approx(0.01 / 3)
+    assert [(s["stage"], s["runs"], s["decision"]) for s in verdict.evidence["stages"]] == [(1, 10, "label")]
+
+
+def test_runtime_evidence_holds_every_stage_and_ignores_stages_after_the_decision():
+    a, b = side(A_CODE), side(B_CODE)
+    stages = ab(a, b, (scaled(FAST, 1.15), FAST), (scaled(FAST, 1.45), FAST), (SLOW, FAST))
+    verdict = runtime_rule(a, b, stages, CONFIG)
+    assert verdict.winner == "b"
+    assert [(s["stage"], s["runs"], s["decision"]) for s in verdict.evidence["stages"]] == [
+        (1, 10, "continue"), (2, 20, "label")]
+    assert len(verdict.evidence["cpu_seconds"]["rejected"]) == 20
+    assert verdict.margin == verdict.evidence["stages"][-1]["ratio"] == verdict.evidence["ratio"]
 
 
 def test_runtime_significant_but_small_ratio_is_a_tie():
     a, b = side(A_CODE), side(B_CODE)
-    verdict = runtime_rule(a, b, ab(a, b, [t * 1.1 for t in FAST], FAST), CONFIG)
+    small = (scaled(FAST, 1.105), FAST)
+    verdict = runtime_rule(a, b, ab(a, b, small, small, small), CONFIG)
     assert verdict.winner is None and verdict.reason == "ratio_below_threshold"
-    assert verdict.p_value < CONFIG.alpha
-    assert verdict.evidence["cpu_seconds"]["a"][0] == pytest.approx(0.11)
+    assert verdict.p_value < CONFIG.alpha / 3 and len(verdict.evidence["stages"]) == 3
+    assert verdict.evidence["cpu_seconds"]["a"][0] == pytest.approx(0.1105)
 
 
 def test_runtime_large_ratio_without_significance_is_a_tie():
     a, b = side(A_CODE), side(B_CODE)
-    # medians differ by 1.5x, but the samples overlap heavily
+    # the ratio is 1.25, but the samples overlap heavily (one stage is all there is)
     times_a = [0.10, 0.30, 0.15, 0.31, 0.16]
-    times_b = [0.10, 0.29, 0.10, 0.30, 0.09]
-    verdict = runtime_rule(a, b, ab(a, b, times_a, times_b), CONFIG)
+    times_b = [0.08, 0.25, 0.12, 0.24, 0.13]
+    verdict = runtime_rule(a, b, ab(a, b, (times_a, times_b)), LabelConfig(ab_repetitions=5, ab_max_stages=1))
     assert verdict.winner is None and verdict.reason == "not_significant"
-    assert verdict.margin == pytest.approx(1.6)
+    assert verdict.margin == pytest.approx(1.25) and verdict.p_value == pytest.approx(0.4206, abs=1e-4)
 
 
-def test_runtime_failed_or_short_ab_runs_are_ties_and_failing_sides_are_skipped():
+def test_runtime_with_fewer_stored_stages_than_wanted_is_a_tie_saying_so():
     a, b = side(A_CODE), side(B_CODE)
-    assert runtime_rule(a, b, ab(a, b, SLOW, FAST, ("ok", "sandbox_error")), CONFIG).reason == "ab_run_failed"
-    assert runtime_rule(a, b, ab(a, b, SLOW[:2], FAST[:2]), CONFIG).reason == "too_few_repetitions"
-    assert runtime_rule(a, b, ab(a, b, [0.0] * 5, [0.0] * 5), CONFIG).reason == "below_timer_resolution"
+    verdict = runtime_rule(a, b, ab(a, b, (scaled(FAST, 1.15), FAST)), CONFIG)
+    assert verdict.winner is None and verdict.reason == "ratio_below_threshold"
+    assert verdict.evidence["unmeasured_stages"] == 2
+    assert more_stages_needed(ab(a, b, (scaled(FAST, 1.15), FAST)), CONFIG)
+    assert not more_stages_needed(ab(a, b, (SLOW, FAST)), CONFIG)
+
+
+def test_runtime_failed_ab_runs_are_ties_and_failing_sides_are_skipped():
+    a, b = side(A_CODE), side(B_CODE)
+    failed = ab(a, b, (scaled(FAST, 1.15), FAST), (SLOW, FAST), status=("ok", "sandbox_error"))
+    assert runtime_rule(a, b, failed, CONFIG).reason == "ab_run_failed"
+    assert not more_stages_needed(failed, CONFIG)
+    assert runtime_rule(a, b, ab(a, b, ([0.0] * 5, [0.0] * 5)), CONFIG).reason == "below_timer_resolution"
     failing = side(B_CODE, "test_failure")
-    assert runtime_rule(a, failing, ab(a, failing, SLOW, FAST), CONFIG) is None
+    assert runtime_rule(a, failing, ab(a, failing, (SLOW, FAST)), CONFIG) is None
 
 
 def test_runtime_proposals_rank_by_single_run_ratio_and_cap():
@@ -276,6 +353,14 @@ def test_config_errors_name_the_flag_and_flag_strings_are_parsed():
         LabelConfig(runtime_ratio=0.8)
     with pytest.raises(LabelConfigError, match="--aspects"):
         LabelConfig(aspects="Speed")
+    with pytest.raises(LabelConfigError, match="--ab_continue_ratio"):
+        LabelConfig(ab_continue_ratio=1.3)
+    # 2 x 2 = 4 runs per side: at best p = 2/70 = 0.029, never under 0.01 / 2
+    with pytest.raises(LabelConfigError, match=r"--ab_repetitions 2 x --ab_max_stages 2 = 4 runs per side can never"):
+        LabelConfig(ab_repetitions=2, ab_max_stages=2)
+    with pytest.raises(LabelConfigError, match="--ab_repetitions 4 x --ab_max_stages 1"):
+        LabelConfig(ab_repetitions=4, ab_max_stages=1)
+    LabelConfig(ab_repetitions=5, ab_max_stages=1)  # 2/252 < 0.01
     config = LabelConfig(aspects="Runtime_Efficiency, Memory_Efficiency", splits="train=0.9,test=0.1")
     assert config.aspects == ("Runtime_Efficiency", "Memory_Efficiency")
     assert config.splits == (("train", 0.9), ("test", 0.1))

@@ -113,7 +113,7 @@ def measure_batch(candidates: Iterable[Candidate], config: ExecuteConfig, sandbo
     return out
 
 
-class _SandboxHandle:
+class SandboxHandle:
     """Weak-referenceable holder for the one sandbox of a worker process (or why there is none)."""
 
     def __init__(self, config: ExecuteConfig):
@@ -130,14 +130,19 @@ class _SandboxHandle:
 _SHARED = shared.Shared()
 
 
+def shared_sandbox(config: ExecuteConfig) -> SandboxHandle:
+    """This worker process's sandbox for `config`, opened once and shared by every stage that runs
+    programs (the execute stage, and the labelling stage's A/B runs and baselines)."""
+    return _SHARED.acquire(lambda: SandboxHandle(config), tag=f"{config!r}:{os.getpid()}")
+
+
 class _ExecuteBatches(beam.DoFn):
     def __init__(self, config: ExecuteConfig):
         self.config = config
         self._counters: dict[str, object] = {}
 
     def setup(self):
-        tag = f"{self.config!r}:{os.getpid()}"
-        self._handle = _SHARED.acquire(lambda: _SandboxHandle(self.config), tag=tag)
+        self._handle = shared_sandbox(self.config)
         self._store = Store(self.config.store_path) if self.config.store_path else None
 
     def _count(self, name: str, n: int) -> None:

@@ -10,8 +10,15 @@ Rules in brief (thresholds from `LabelConfig`):
 - Functional_Correctness: one passes every test, the other fails a test or does
   not compile. Sandbox errors and timeouts the machine caused (the program did
   not use its CPU budget) are never failures.
-- Runtime_Efficiency: both pass; interleaved A/B runs; a label only when the
-  Mann-Whitney U test gives p < alpha and the ratio of median CPU times >= r.
+- Runtime_Efficiency: both pass; interleaved A/B runs in up to ab_max_stages
+  stages of ab_repetitions runs per side (a sequential test, `decide_stages`); a
+  label only when the Mann-Whitney U test on all runs so far gives p below
+  alpha / ab_max_stages (Bonferroni over the looks, so false labels stay below
+  alpha) and the CPU-time ratio is at least r. The ratio is the Hodges-Lehmann
+  estimate (median of all pairwise ratios a_i / b_j), not literally the ratio of
+  medians: it uses every run, so it scatters less, and a true 1.3x difference
+  falls under r = 1.2 less often (bench/RESULTS.md, "Labelling"). Measuring
+  stops early on a label, or on a ratio under ab_continue_ratio (clearly a tie).
 - Memory_Efficiency: both pass; ratio of median peak memory above the
   language's baseline footprint >= r (tiny footprints are floored, so noise
   around the baseline never makes a label).
@@ -31,6 +38,7 @@ import statistics
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Optional, Sequence, Union
 
 import apache_beam as beam
+import numpy as np
 from apache_beam.metrics import Metrics
 from scipy.stats import mannwhitneyu
 
@@ -59,8 +67,8 @@ class LabelConfigError(ValueError):
 
 @dataclasses.dataclass(frozen=True)
 class LabelConfig:
-    """The `labelling` flags of pipelines/options.py (field names are flag names), plus
-    --splits, --cpu_limit and --ab_repetitions. `aspects` and `splits` accept the flag
+    """The `labelling` flags of pipelines/options.py (field names are flag names), plus --splits,
+    --cpu_limit, --ab_repetitions and --ab_max_stages. `aspects` and `splits` accept the flag
     strings ('all', 'train=0.9,test=0.1') and are stored parsed."""
 
     aspects: Union[str, tuple[str, ...]] = ASPECTS
@@ -73,6 +81,8 @@ class LabelConfig:
     timeout_cpu_fraction: float = 0.9
     cpu_limit: float = 10.0
     ab_repetitions: int = 10
+    ab_max_stages: int = 3
+    ab_continue_ratio: float = 1.1
     max_pairs_per_task: int = 3
     ab_pairs_per_task: int = 3
     max_pairs_per_cell: int = 0
@@ -101,8 +111,19 @@ class LabelConfig:
         for flag in ("max_pairs_per_task", "ab_pairs_per_task"):
             if getattr(self, flag) < 1:
                 raise LabelConfigError(f"--{flag} must be at least 1, got {getattr(self, flag)}")
-        if self.ab_repetitions < 3:
-            raise LabelConfigError(f"--ab_repetitions must be at least 3 for a significance test, got {self.ab_repetitions}")
+        if not 1.0 <= self.ab_continue_ratio <= self.runtime_ratio:
+            raise LabelConfigError(f"--ab_continue_ratio must lie in [1, --runtime_ratio = {self.runtime_ratio:g}] "
+                                   f"(below it a pair is a clear tie), got {self.ab_continue_ratio:g}")
+        if self.ab_repetitions < 1 or self.ab_max_stages < 1:
+            raise LabelConfigError(f"--ab_repetitions and --ab_max_stages must be at least 1, got "
+                                   f"{self.ab_repetitions} and {self.ab_max_stages}")
+        runs, level = self.ab_repetitions * self.ab_max_stages, self.alpha / self.ab_max_stages
+        if min_u_p_value(runs) >= level:
+            raise LabelConfigError(
+                f"--ab_repetitions {self.ab_repetitions} x --ab_max_stages {self.ab_max_stages} = {runs} runs per "
+                f"side can never reach p < --alpha / --ab_max_stages = {level:.2g} (the smallest p-value of "
+                f"{runs} runs is {min_u_p_value(runs):.2g}): no runtime pair could be labelled; raise "
+                "--ab_repetitions or --alpha")
         check_probabilities(self.system_prompt_none, self.system_prompt_single)
 
 
@@ -192,31 +213,125 @@ def correctness_rule(a: Side, b: Side, config: LabelConfig) -> Optional[Verdict]
 
 # ---------------------------------------------------------------- runtime
 
-def runtime_rule(a: Side, b: Side, ab: tuple[Measurement, Measurement], config: LabelConfig) -> Optional[Verdict]:
-    """`ab`: the interleaved A/B measurements of a and b (in that order)."""
+def hodges_lehmann_ratio(times_a: Sequence[float], times_b: Sequence[float]) -> float:
+    """How many times slower a is than b: exp of the Hodges-Lehmann shift of log times, i.e. the
+    median of all pairwise ratios a_i / b_j (the geometric mean of the middle two when their count
+    is even, so that swapping a and b inverts it exactly). Uses every run, where a ratio of
+    medians rests on one or two runs per side, so it wobbles less from one measurement to the next."""
+    logs = np.subtract.outer(np.log(np.asarray(times_a, dtype=float)), np.log(np.asarray(times_b, dtype=float)))
+    return float(np.exp(np.median(logs)))
+
+
+def min_u_p_value(runs: int) -> float:
+    """The smallest two-sided Mann-Whitney U p-value `runs` runs per side can give (no overlap at all)."""
+    return float(mannwhitneyu(range(runs), range(runs, 2 * runs), alternative="two-sided").pvalue)
+
+
+@dataclasses.dataclass(frozen=True)
+class StageDecision:
+    """The sequential A/B test after one stage, on all runs measured so far."""
+
+    stage: int          # 1-based
+    runs: int           # runs per side so far
+    p_value: float      # two-sided Mann-Whitney U on all runs so far
+    ratio: float        # Hodges-Lehmann ratio, slower over faster (>= 1)
+    faster: str         # 'a' or 'b'
+    level: float        # alpha / ab_max_stages (Bonferroni over the looks)
+    decision: str       # 'label', 'tie' or 'continue'
+    reason: str = ""    # why a tie
+
+    def to_evidence(self) -> dict:
+        return {"stage": self.stage, "runs": self.runs, "p_value": self.p_value, "ratio": self.ratio,
+                "faster": self.faster, "decision": self.decision, **({"reason": self.reason} if self.reason else {})}
+
+
+def decide_stages(stages: Sequence[tuple[Sequence[float], Sequence[float]]],
+                  config: LabelConfig) -> list[StageDecision]:
+    """The sequential decision over A/B stages of CPU times (each stage: (a's runs, b's runs)).
+
+    After each stage the U test on all runs so far is taken at alpha / ab_max_stages, so the
+    chance of any false label over all looks stays below alpha (Bonferroni). Stop with a label
+    when it is significant and the ratio is at least runtime_ratio; stop with a tie when the
+    ratio is under ab_continue_ratio (clearly no difference worth measuring further) or at the
+    last stage; otherwise another stage is needed. Returns the decisions up to the first stop
+    (the last one says 'continue' when the given stages did not suffice); later stages are ignored.
+    """
+    level = config.alpha / config.ab_max_stages
+    runs_a: list[float] = []
+    runs_b: list[float] = []
+    decisions: list[StageDecision] = []
+    for number, (times_a, times_b) in enumerate(stages[: config.ab_max_stages], 1):
+        runs_a += times_a
+        runs_b += times_b
+        p_value = float(mannwhitneyu(runs_a, runs_b, alternative="two-sided").pvalue)
+        slowdown = hodges_lehmann_ratio(runs_a, runs_b)
+        ratio, faster = (slowdown, "b") if slowdown >= 1.0 else (1.0 / slowdown, "a")
+        if p_value < level and ratio >= config.runtime_ratio:
+            decision, reason = "label", ""
+        elif ratio < config.ab_continue_ratio:
+            decision, reason = "tie", "clear_tie"
+        elif number == config.ab_max_stages:
+            decision, reason = "tie", "not_significant" if p_value >= level else "ratio_below_threshold"
+        else:
+            decision, reason = "continue", ""
+        decisions.append(StageDecision(number, len(runs_a), p_value, ratio, faster, level, decision, reason))
+        if decision != "continue":
+            break
+    return decisions
+
+
+def _unusable_stages(stages: Sequence[tuple[Measurement, Measurement]]) -> str:
+    """Why these A/B stages cannot be tested (a tie reason), or ''."""
+    if any(m.status != "ok" for pair in stages for m in pair):
+        return "ab_run_failed"
+    if any(not m.cpu_seconds or min(m.cpu_seconds) <= 0.0 for pair in stages for m in pair):
+        return "below_timer_resolution"
+    return ""
+
+
+def _cpu_times(stages: Sequence[tuple[Measurement, Measurement]]) -> list[tuple[list[float], list[float]]]:
+    return [(list(ma.cpu_seconds), list(mb.cpu_seconds)) for ma, mb in stages]
+
+
+def more_stages_needed(stages: Sequence[tuple[Measurement, Measurement]], config: LabelConfig) -> bool:
+    """Whether the runtime rule wants another A/B stage measured after these."""
+    if not stages:
+        return True
+    if _unusable_stages(stages):
+        return False
+    return decide_stages(_cpu_times(stages), config)[-1].decision == "continue"
+
+
+def runtime_rule(a: Side, b: Side, stages: Sequence[tuple[Measurement, Measurement]],
+                 config: LabelConfig) -> Optional[Verdict]:
+    """`stages`: the interleaved A/B measurements of a and b (in that order), one pair per stage,
+    at least one, as many as `more_stages_needed` asked for. Fewer (a regenerate with thresholds
+    that want more stages than the build measured) end in a tie on the stages there are, saying so."""
     if not (a.passes and b.passes):
         return None
     aspect = "Runtime_Efficiency"
-    times = (list(ab[0].cpu_seconds), list(ab[1].cpu_seconds))
-    per_side = {"cpu_seconds": times, "ab_status": (ab[0].status, ab[1].status)}
-    shared: dict[str, Any] = {"rule": "mann_whitney_u_and_median_ratio", "alpha": config.alpha,
-                              "min_ratio": config.runtime_ratio}
-    if ab[0].status != "ok" or ab[1].status != "ok":
-        return _verdict(aspect, a, b, None, 1.0, per_side, shared, reason="ab_run_failed")
-    if min(len(times[0]), len(times[1])) < 3:
-        return _verdict(aspect, a, b, None, 1.0, per_side, shared, reason="too_few_repetitions")
-    medians = (statistics.median(times[0]), statistics.median(times[1]))
-    per_side["median_cpu_seconds"] = medians
-    if min(medians) <= 0.0:
-        return _verdict(aspect, a, b, None, 1.0, per_side, shared, reason="below_timer_resolution")
-    p_value = float(mannwhitneyu(times[0], times[1], alternative="two-sided").pvalue)
-    ratio = max(medians) / min(medians)
-    shared.update(p_value=p_value, ratio=ratio)
-    if not (p_value < config.alpha and ratio >= config.runtime_ratio):
-        reason = "not_significant" if not p_value < config.alpha else "ratio_below_threshold"
-        return _verdict(aspect, a, b, None, ratio, per_side, shared, p_value, reason)
-    winner = "a" if medians[0] < medians[1] else "b"
-    return _verdict(aspect, a, b, winner, ratio, per_side, shared, p_value)
+    shared: dict[str, Any] = {"rule": "staged_mann_whitney_u_and_hodges_lehmann_ratio", "alpha": config.alpha,
+                              "stage_alpha": config.alpha / config.ab_max_stages, "min_ratio": config.runtime_ratio,
+                              "continue_ratio": config.ab_continue_ratio, "max_stages": config.ab_max_stages}
+    unusable = _unusable_stages(stages)
+    if unusable:
+        per_side = {"cpu_seconds": ([t for ma, _ in stages for t in ma.cpu_seconds],
+                                    [t for _, mb in stages for t in mb.cpu_seconds]),
+                    "ab_status": (stages[-1][0].status, stages[-1][1].status)}
+        return _verdict(aspect, a, b, None, 1.0, per_side, shared, reason=unusable)
+    decisions = decide_stages(_cpu_times(stages), config)
+    used = _cpu_times(stages[: len(decisions)])
+    times = ([t for ta, _ in used for t in ta], [t for _, tb in used for t in tb])
+    per_side = {"cpu_seconds": times, "median_cpu_seconds": (statistics.median(times[0]), statistics.median(times[1]))}
+    last = decisions[-1]
+    shared.update(p_value=last.p_value, ratio=last.ratio, stages=[d.to_evidence() for d in decisions])
+    if last.decision == "label":
+        return _verdict(aspect, a, b, last.faster, last.ratio, per_side, shared, last.p_value)
+    reason = last.reason
+    if last.decision == "continue":  # the store holds fewer stages than these thresholds ask for
+        shared["unmeasured_stages"] = config.ab_max_stages - len(decisions)
+        reason = "not_significant" if last.p_value >= last.level else "ratio_below_threshold"
+    return _verdict(aspect, a, b, None, last.ratio, per_side, shared, last.p_value, reason)
 
 
 # ---------------------------------------------------------------- memory
@@ -542,7 +657,7 @@ class LabelTasks(beam.PTransform):
         ties.append(labelled.ties)
         pairs = [labelled.pairs]
         if "Runtime_Efficiency" in config.aspects:
-            measured = labelled.proposals | "MeasureAB" >> MeasurePairs(self.execute, config.ab_repetitions)
+            measured = labelled.proposals | "MeasureAB" >> MeasurePairs(self.execute, config)
             runtime = (measured["measured"]
                        | "RuntimeRule" >> beam.FlatMap(lambda m: filter(None, [runtime_rule(m[0], m[1], m[2], config)]))
                        | "RuntimeByTask" >> beam.Map(lambda v: (v.a.candidate.task_id, v))

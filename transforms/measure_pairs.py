@@ -1,17 +1,21 @@
 """Measurements the labelling rules ask for beyond the execute stage, store first:
 
 - interleaved A/B runs of a runtime pair (`Sandbox.run_ab`: A B A B ..., so drift
-  and neighbours' load hit both programs alike), stored as kind "ab";
+  and neighbours' load hit both programs alike), in stages of ab_repetitions runs
+  per side for as long as the runtime rule's sequential test asks for more
+  (`transforms.label.more_stages_needed`), each stage stored as kind "ab" under
+  its own key;
 - each language's baseline footprint (`Sandbox.baseline`), stored as kind "baseline".
 
 Keys are content ids of what was run and how, so a rerun or `themis regenerate`
 finds them and runs nothing. With `allow_execute=False` a missing entry becomes a
-'not_in_store' dead letter instead of a run.
+'not_in_store' dead letter instead of a run, except a later A/B stage: the rule
+then decides on the stages there are (a regenerate whose thresholds would want
+more stages than the build measured).
 """
 from __future__ import annotations
 
 import dataclasses
-import os
 import statistics
 from typing import TYPE_CHECKING, Iterator
 
@@ -20,19 +24,22 @@ from apache_beam.metrics import Metrics
 
 from sandboxes import measurement_key
 from schemas.records import DeadLetter, Measurement, content_id
+from transforms.execute import shared_sandbox
+from transforms.label import more_stages_needed
 from transforms.store import Store
 
 if TYPE_CHECKING:
     from transforms.execute import ExecuteConfig
-    from transforms.label import Side
+    from transforms.label import LabelConfig, Side
 
 STAGE = "label"
 
 
-def ab_key(a: "Side", b: "Side", execute: "ExecuteConfig", repetitions: int) -> str:
-    """Content address of the A/B measurement of a then b."""
-    return content_id("ab", *(measurement_key(s.candidate, execute.backend, execute.limits, repetitions, "ab")
-                              for s in (a, b)))
+def ab_key(a: "Side", b: "Side", execute: "ExecuteConfig", repetitions: int, stage: int) -> str:
+    """Content address of stage `stage` (1-based) of the A/B measurement of a then b; the side's
+    Measurement is stored under this key + '/a' or '/b'."""
+    return content_id("ab", stage, *(measurement_key(s.candidate, execute.backend, execute.limits, repetitions, "ab")
+                                     for s in (a, b)))
 
 
 def baseline_key(language: str, execute: "ExecuteConfig") -> str:
@@ -46,9 +53,7 @@ class _StoreFirst(beam.DoFn):
         self.execute = execute
 
     def setup(self) -> None:
-        from transforms.execute import _SHARED, _SandboxHandle
-
-        self._handle = _SHARED.acquire(lambda: _SandboxHandle(self.execute), tag=f"{self.execute!r}:{os.getpid()}")
+        self._handle = shared_sandbox(self.execute)
         self.store = Store(self.execute.store_path) if self.execute.store_path else None
 
     def stored(self, kind: str, keys: list[str]) -> dict[str, Measurement]:
@@ -78,25 +83,32 @@ class _StoreFirst(beam.DoFn):
 
 
 class _MeasurePairFn(_StoreFirst):
-    def __init__(self, execute: "ExecuteConfig", repetitions: int):
+    def __init__(self, execute: "ExecuteConfig", config: "LabelConfig"):
         super().__init__(execute)
-        self.repetitions = repetitions
+        self.config = config
 
     def process(self, pair: tuple["Side", "Side"]) -> Iterator:
         a, b = pair
-        key = ab_key(a, b, self.execute, self.repetitions)
-        found = self.stored("ab", [f"{key}/a", f"{key}/b"])
-        stored = len(found) == 2
-        results = [(found[f"{key}/a"], found[f"{key}/b"])] if stored else self.run(
-            "A/B measurement of this runtime pair", key, {"a": a.candidate.candidate_id, "b": b.candidate.candidate_id},
-            lambda sandbox: sandbox.run_ab(a.candidate, b.candidate, self.repetitions))
-        for result in results:
-            if isinstance(result, beam.pvalue.TaggedOutput):
-                yield result
+        payload = {"a": a.candidate.candidate_id, "b": b.candidate.candidate_id}
+        stages: list[tuple[Measurement, Measurement]] = []
+        while len(stages) < self.config.ab_max_stages and more_stages_needed(stages, self.config):
+            key = ab_key(a, b, self.execute, self.config.ab_repetitions, len(stages) + 1)
+            found = self.stored("ab", [f"{key}/a", f"{key}/b"])
+            if len(found) == 2:
+                stages.append((found[f"{key}/a"], found[f"{key}/b"]))
                 continue
-            if not stored and "sandbox_error" not in (result[0].status, result[1].status):  # else retried next run
+            if stages and not self.execute.allow_execute:
+                break  # regenerate: decide on the stages the build measured
+            repetitions = self.config.ab_repetitions
+            result = next(self.run(f"A/B measurement (stage {len(stages) + 1}) of this runtime pair", key, payload,
+                                   lambda sandbox: sandbox.run_ab(a.candidate, b.candidate, repetitions)))
+            if isinstance(result, beam.pvalue.TaggedOutput):
+                yield result  # earlier stages stay stored: a rerun measures only what is missing
+                return
+            if "sandbox_error" not in (result[0].status, result[1].status):  # else retried next run
                 self.keep("ab", [(f"{key}/a", result[0]), (f"{key}/b", result[1])])
-            yield a, b, result
+            stages.append(result)
+        yield a, b, tuple(stages)
 
 
 class _BaselineFn(_StoreFirst):
@@ -120,14 +132,15 @@ class _BaselineFn(_StoreFirst):
 
 
 class MeasurePairs(beam.PTransform):
-    """PCollection[(Side, Side)] -> {"measured": (a, b, (Measurement, Measurement)), "dead_letters"}."""
+    """PCollection[(Side, Side)] -> {"measured": (a, b, ((Measurement, Measurement), ...) one per stage),
+    "dead_letters"}."""
 
-    def __init__(self, execute: "ExecuteConfig", repetitions: int):
+    def __init__(self, execute: "ExecuteConfig", config: "LabelConfig"):
         super().__init__()
-        self.execute, self.repetitions = execute, repetitions
+        self.execute, self.config = execute, config
 
     def expand(self, pairs):
-        results = pairs | "RunAB" >> beam.ParDo(_MeasurePairFn(self.execute, self.repetitions)).with_outputs(
+        results = pairs | "RunAB" >> beam.ParDo(_MeasurePairFn(self.execute, self.config)).with_outputs(
             "dead_letters", main="measured")
         return {"measured": results.measured, "dead_letters": results.dead_letters}
 
