@@ -208,6 +208,21 @@ def test_overfits_a_small_set_to_accuracy_one(trained, rows):
     assert meta == {"backbone": "causal", "max_length": 128, "min_response_tokens": 64}
 
 
+@pytest.mark.parametrize("dropout", [False, True])
+def test_dropout_is_off_in_training_unless_asked_for(tmp_path, encoder_dir, build_dir, dropout):
+    # Learning rate 0 and a batch holding every pair: both steps see the same model and data, so
+    # their gradients agree exactly unless dropout draws new masks (tiny BERT: dropout 0.1).
+    out = str(tmp_path / "rm")
+    train(_config(encoder_dir, out, build_dir, batch_size=8, max_steps=2, learning_rate=0.0, dropout=dropout))
+    log = [json.loads(line) for line in open(os.path.join(out, "train_log.jsonl"))]
+    first, second = [rec["grad_norm"] for rec in log if "step" in rec]
+    assert first > 0
+    if dropout:
+        assert abs(first - second) > 1e-3 * first
+    else:
+        assert first == pytest.approx(second, rel=1e-5)
+
+
 @pytest.mark.slow
 def test_resume_equals_uninterrupted_training(tmp_path, causal_dir, build_dir):
     whole, parts = str(tmp_path / "whole"), str(tmp_path / "parts")

@@ -52,6 +52,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         parser.add_argument(f"--{name}", type=kind, help=text)
     parser.add_argument("--packing", action=argparse.BooleanOptionalAction, default=None,
                         help="padding-free packing of each micro-batch (causal LMs; default on)")
+    parser.add_argument("--dropout", action=argparse.BooleanOptionalAction, default=None,
+                        help="keep the backbone's dropout while training (default off: it adds noise "
+                             "to the chosen-rejected reward difference)")
     parser.add_argument("--resume", action="store_true", default=None, help="continue from the latest checkpoint")
 
 
@@ -62,7 +65,7 @@ def run(args: argparse.Namespace, beam_args: list[str]) -> int:
     if beam_args:
         print(f"themis train: unknown arguments {beam_args}; see `themis train --help`", file=sys.stderr)
         return 2
-    overrides = {name: getattr(args, name) for name in (*FLAGS, "model", "output", "packing", "resume")}
+    overrides = {name: getattr(args, name) for name in (*FLAGS, "model", "output", "packing", "dropout", "resume")}
     try:
         config = load_config(args.config, **overrides)
         if not config.model:

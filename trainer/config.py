@@ -40,6 +40,7 @@ class TrainConfig:
     centering_coef: float = 0.0
     lm_coef: float = 0.1  # causal LMs only
     packing: bool = True  # causal LMs only: one padding-free row per micro-step
+    dropout: bool = False  # the backbone's dropout while training (off: see trainer/loop.py)
     seed: int = 0
     log_every: int = 10
     save_every: int = 0  # optimizer steps between checkpoints; 0: only at the end of a stage

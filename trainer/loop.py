@@ -188,7 +188,10 @@ def train(config: TrainConfig) -> Optional[RewardModel]:
             resume = None
         _log({"event": "stage", "stage": cfg.name, "pairs": len(pairs), "steps": total, "start": start},
              config.output, main)
-        module.train()
+        # Dropout off by default (as TRL's pairwise trainers do): the chosen and rejected passes
+        # draw different masks, and that noise lands on the very reward difference the loss
+        # reads; with a zero-initialised head it drowns the head's first gradients.
+        module.train(cfg.dropout)
         tick, tokens = time.time(), 0
         for step in range(start, total):
             optimizer.zero_grad(set_to_none=True)
