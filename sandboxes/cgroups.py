@@ -25,6 +25,7 @@ class GroupStats:
     peak_memory_bytes: int = 0
     oom_kills: int = 0
     cpu_ns: int = 0
+    limit_hits: int = 0  # times a charge met the memory limit (v1 memory.failcnt, v2 memory.events "max")
 
 
 def _read(path: str) -> str:
@@ -110,6 +111,7 @@ class RunGroup:
         if self.tree.version == 1:
             peak = int(_read(os.path.join(mem, "memory.max_usage_in_bytes")))
             events = _read(os.path.join(mem, "memory.oom_control"))
+            limit_hits = int(_read(os.path.join(mem, "memory.failcnt")))
             cpu_ns = int(_read(os.path.join(cpu, "cpuacct.usage")))
         else:
             peak_file = os.path.join(mem, "memory.peak")
@@ -118,7 +120,9 @@ class RunGroup:
             usage = dict(line.split() for line in _read(os.path.join(cpu, "cpu.stat")).splitlines())
             cpu_ns = int(usage.get("usage_usec", 0)) * 1000
         oom = dict(line.split() for line in events.splitlines() if line.strip())
-        return GroupStats(peak, int(oom.get("oom_kill", 0)), cpu_ns)
+        if self.tree.version != 1:
+            limit_hits = int(oom.get("max", 0))
+        return GroupStats(peak, int(oom.get("oom_kill", 0)), cpu_ns, limit_hits)
 
     def pids(self) -> list[int]:
         found: set[int] = set()

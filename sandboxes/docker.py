@@ -283,11 +283,22 @@ class _MemoryCgroup:
         except (OSError, TypeError):
             return None
 
-    def oom_kills(self) -> Optional[int]:
-        text = self._read("memory.oom_control" if self.version == 1 else "memory.events")
+    def _counter(self, v1_file: str, v1_key: Optional[str], v2_key: str) -> Optional[int]:
+        """A counter of memory.events (v2), or of a v1 file: a `key value` line, or the whole file."""
+        text = self._read(v1_file if self.version == 1 else "memory.events")
         if text is None:
             return None
-        return int(dict(line.split() for line in text.splitlines() if line.strip()).get("oom_kill", 0))
+        if self.version == 1 and v1_key is None:
+            return int(text)
+        fields = dict(line.split() for line in text.splitlines() if line.strip())
+        return int(fields.get(v1_key if self.version == 1 else v2_key, 0))
+
+    def oom_kills(self) -> Optional[int]:
+        return self._counter("memory.oom_control", "oom_kill", "oom_kill")
+
+    def limit_hits(self) -> Optional[int]:
+        """Times a charge met the memory limit (v1 memory.failcnt, v2 memory.events "max")."""
+        return self._counter("memory.failcnt", None, "max")
 
     def reset_peak(self) -> None:
         """Start a new high-water mark (v1: root may write; v2: per open file, kernels from 6.12)."""
@@ -409,7 +420,7 @@ class DockerSandbox(ProcessSandbox):
                                  int((wall + AGENT_GRACE_SECONDS) * 1000), writable_code)
         try:
             warm = self._local.warm = self._local.warm or self._start(self._local.language)
-            ooms_before = warm.memory.oom_kills()
+            ooms_before, hits_before = warm.memory.oom_kills(), warm.memory.limit_hits()
             warm.memory.reset_peak()
             reply = warm.call(request, timeout=wall + AGENT_GRACE_SECONDS + 30.0)
         except AgentError as exc:
@@ -420,7 +431,7 @@ class DockerSandbox(ProcessSandbox):
             return RunResult("sandbox_error", detail=f"cannot start a sandbox container: {exc}")
         if writable_code and code_dir is not None:
             _write_tree(code_dir, reply.files)
-        ooms_after = warm.memory.oom_kills()
+        ooms_after, hits_after = warm.memory.oom_kills(), warm.memory.limit_hits()
         container_peak = warm.memory.peak()
         result, report = result_from_report(reply.stdout, reply.stderr, reply.report.strip(), limits)
         if report is not None:
@@ -433,7 +444,8 @@ class DockerSandbox(ProcessSandbox):
         oom_kills = (ooms_after - ooms_before) if ooms_before is not None and ooms_after is not None else 0
         if ooms_before is None and result.signal == 9 and result.max_rss_bytes >= 0.9 * limits.memory_bytes:
             oom_kills = 1  # no cgroup to read: a SIGKILL at the memory limit is the OOM killer's
-        stats = GroupStats(result.peak_memory_bytes, oom_kills, 0)
+        limit_hits = hits_after - hits_before if hits_before is not None and hits_after is not None else 0
+        stats = GroupStats(result.peak_memory_bytes, oom_kills, 0, limit_hits)
         result.status, result.detail = self._classify(report, stats, reply.overflow, reply.timed_out, limits, wall,
                                                       result)
         return result

@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import os
+import signal
 import tempfile
 
 import pytest
 
 from sandboxes.base import SandboxUnavailable
-from sandboxes.process import ProcessSandbox
+from sandboxes.cgroups import GroupStats
+from sandboxes.process import ProcessSandbox, RunResult
 from tests.sandbox_suite import *  # noqa: F401,F403  (the shared suite runs against this backend)
 from tests.sandbox_suite import SUITE_LIMITS, run
 
@@ -75,3 +77,13 @@ def test_state_of_killed_workers_is_swept(tmp_path):
     with ProcessSandbox(SUITE_LIMITS):
         assert [p for p in stale_groups if os.path.exists(os.path.dirname(p))] == []
         assert not os.path.exists(stale_root)
+
+
+@pytest.mark.parametrize("limit_hits, status", [(0, "timeout"), (3, "memory_limit")])
+def test_a_cpu_kill_at_the_memory_limit_is_a_memory_limit(limit_hits, status):
+    # Allocating at the limit runs the kernel's reclaim on the program's CPU time; when that time
+    # runs out before the OOM killer acts, the program ran out of memory, not of CPU.
+    report = {"exec_errno": 0, "timed_out": 0}
+    result = RunResult("", signal=signal.SIGXCPU, cpu_seconds=1.0)
+    stats = GroupStats(peak_memory_bytes=SUITE_LIMITS.memory_bytes, oom_kills=0, limit_hits=limit_hits)
+    assert ProcessSandbox._classify(report, stats, False, False, SUITE_LIMITS, 4.0, result)[0] == status
