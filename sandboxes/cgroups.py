@@ -33,6 +33,15 @@ def _read(path: str) -> str:
         return fh.read()
 
 
+def memory_counters(mem_dir: str, version: int) -> tuple[int, int]:
+    """(OOM kills, times a charge met the limit) of a memory cgroup: v1 `memory.oom_control` and
+    `memory.failcnt`, v2 `memory.events` ("oom_kill", "max"). OSError where they cannot be read."""
+    events = _read(os.path.join(mem_dir, "memory.oom_control" if version == 1 else "memory.events"))
+    fields = dict(line.split() for line in events.splitlines() if line.strip())
+    hits = int(_read(os.path.join(mem_dir, "memory.failcnt"))) if version == 1 else int(fields.get("max", 0))
+    return int(fields.get("oom_kill", 0)), hits
+
+
 def _write(path: str, value: str) -> None:
     with open(path, "w", encoding="ascii") as fh:
         fh.write(value)
@@ -110,19 +119,14 @@ class RunGroup:
         mem, cpu = self.dirs["memory"], self.dirs["cpu"]
         if self.tree.version == 1:
             peak = int(_read(os.path.join(mem, "memory.max_usage_in_bytes")))
-            events = _read(os.path.join(mem, "memory.oom_control"))
-            limit_hits = int(_read(os.path.join(mem, "memory.failcnt")))
             cpu_ns = int(_read(os.path.join(cpu, "cpuacct.usage")))
         else:
             peak_file = os.path.join(mem, "memory.peak")
             peak = int(_read(peak_file)) if os.path.exists(peak_file) else 0
-            events = _read(os.path.join(mem, "memory.events"))
             usage = dict(line.split() for line in _read(os.path.join(cpu, "cpu.stat")).splitlines())
             cpu_ns = int(usage.get("usage_usec", 0)) * 1000
-        oom = dict(line.split() for line in events.splitlines() if line.strip())
-        if self.tree.version != 1:
-            limit_hits = int(oom.get("max", 0))
-        return GroupStats(peak, int(oom.get("oom_kill", 0)), cpu_ns, limit_hits)
+        oom_kills, limit_hits = memory_counters(mem, self.tree.version)
+        return GroupStats(peak, oom_kills, cpu_ns, limit_hits)
 
     def pids(self) -> list[int]:
         found: set[int] = set()

@@ -41,7 +41,7 @@ except ImportError:  # docker_client() explains what to install
     DockerException = OSError
 
 from sandboxes.base import Limits, SandboxUnavailable
-from sandboxes.cgroups import GroupStats
+from sandboxes.cgroups import GroupStats, memory_counters
 from sandboxes.images import docker_client, image_state, image_tag
 from sandboxes.languages import GOCACHE_DIR
 from sandboxes.process import STACK_BYTES, ProcessSandbox, RunResult, _sweep_stale_roots, result_from_report
@@ -283,22 +283,12 @@ class _MemoryCgroup:
         except (OSError, TypeError):
             return None
 
-    def _counter(self, v1_file: str, v1_key: Optional[str], v2_key: str) -> Optional[int]:
-        """A counter of memory.events (v2), or of a v1 file: a `key value` line, or the whole file."""
-        text = self._read(v1_file if self.version == 1 else "memory.events")
-        if text is None:
+    def counters(self) -> Optional[tuple[int, int]]:
+        """(OOM kills, times a charge met the limit) so far, or None where they cannot be read."""
+        try:
+            return memory_counters(self.dir, self.version)
+        except (OSError, TypeError, ValueError):
             return None
-        if self.version == 1 and v1_key is None:
-            return int(text)
-        fields = dict(line.split() for line in text.splitlines() if line.strip())
-        return int(fields.get(v1_key if self.version == 1 else v2_key, 0))
-
-    def oom_kills(self) -> Optional[int]:
-        return self._counter("memory.oom_control", "oom_kill", "oom_kill")
-
-    def limit_hits(self) -> Optional[int]:
-        """Times a charge met the memory limit (v1 memory.failcnt, v2 memory.events "max")."""
-        return self._counter("memory.failcnt", None, "max")
 
     def reset_peak(self) -> None:
         """Start a new high-water mark (v1: root may write; v2: per open file, kernels from 6.12)."""
@@ -420,7 +410,7 @@ class DockerSandbox(ProcessSandbox):
                                  int((wall + AGENT_GRACE_SECONDS) * 1000), writable_code)
         try:
             warm = self._local.warm = self._local.warm or self._start(self._local.language)
-            ooms_before, hits_before = warm.memory.oom_kills(), warm.memory.limit_hits()
+            before = warm.memory.counters()
             warm.memory.reset_peak()
             reply = warm.call(request, timeout=wall + AGENT_GRACE_SECONDS + 30.0)
         except AgentError as exc:
@@ -431,7 +421,7 @@ class DockerSandbox(ProcessSandbox):
             return RunResult("sandbox_error", detail=f"cannot start a sandbox container: {exc}")
         if writable_code and code_dir is not None:
             _write_tree(code_dir, reply.files)
-        ooms_after, hits_after = warm.memory.oom_kills(), warm.memory.limit_hits()
+        after = warm.memory.counters()
         container_peak = warm.memory.peak()
         result, report = result_from_report(reply.stdout, reply.stderr, reply.report.strip(), limits)
         if report is not None:
@@ -441,10 +431,9 @@ class DockerSandbox(ProcessSandbox):
                 result.peak_memory_bytes = min(result.max_rss_bytes, container_peak)
         elif reply.spawn_errno:
             result.stderr += f"\nthe sandbox agent could not start the launcher: {os.strerror(reply.spawn_errno)}"
-        oom_kills = (ooms_after - ooms_before) if ooms_before is not None and ooms_after is not None else 0
-        if ooms_before is None and result.signal == 9 and result.max_rss_bytes >= 0.9 * limits.memory_bytes:
+        oom_kills, limit_hits = (after[0] - before[0], after[1] - before[1]) if before and after else (0, 0)
+        if before is None and result.signal == 9 and result.max_rss_bytes >= 0.9 * limits.memory_bytes:
             oom_kills = 1  # no cgroup to read: a SIGKILL at the memory limit is the OOM killer's
-        limit_hits = hits_after - hits_before if hits_before is not None and hits_after is not None else 0
         stats = GroupStats(result.peak_memory_bytes, oom_kills, 0, limit_hits)
         result.status, result.detail = self._classify(report, stats, reply.overflow, reply.timed_out, limits, wall,
                                                       result)
