@@ -112,7 +112,7 @@ PEER_RATIO = 1.2  # the previous rule's and the single-run rule's threshold
 def measure_stages(sandbox, a: Candidate, b: Candidate, config: LabelConfig) -> list:
     """The A/B stages the build would measure for this pair under `config`."""
     stages: list = []
-    while len(stages) < config.ab_max_stages and more_stages_needed(stages, config):
+    while more_stages_needed(stages, config):  # False once ab_max_stages are measured
         stages.append(sandbox.run_ab(a, b, config.ab_repetitions))
     return stages
 

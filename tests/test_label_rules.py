@@ -165,6 +165,9 @@ def test_runtime_significant_but_small_ratio_is_a_tie():
     verdict = runtime_rule(a, b, ab(a, b, small, small, small), CONFIG)
     assert verdict.winner is None and verdict.reason == "ratio_below_threshold"
     assert verdict.p_value < CONFIG.alpha / 3 and len(verdict.evidence["stages"]) == 3
+    # the measuring loops stop on this alone: after ab_max_stages nothing more is wanted
+    assert more_stages_needed(ab(a, b, small, small), CONFIG)
+    assert not more_stages_needed(ab(a, b, small, small, small), CONFIG)
     assert verdict.evidence["cpu_seconds"]["a"][0] == pytest.approx(0.1105)
 
 

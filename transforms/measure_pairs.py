@@ -91,7 +91,7 @@ class _MeasurePairFn(_StoreFirst):
         a, b = pair
         payload = {"a": a.candidate.candidate_id, "b": b.candidate.candidate_id}
         stages: list[tuple[Measurement, Measurement]] = []
-        while len(stages) < self.config.ab_max_stages and more_stages_needed(stages, self.config):
+        while more_stages_needed(stages, self.config):  # False once ab_max_stages are measured
             key = ab_key(a, b, self.execute, self.config.ab_repetitions, len(stages) + 1)
             found = self.stored("ab", [f"{key}/a", f"{key}/b"])
             if len(found) == 2:
