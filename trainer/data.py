@@ -53,9 +53,13 @@ def _files(spec: str) -> list[str]:
     return []
 
 
+def has_pair_columns(names) -> bool:
+    """Whether columns `names` hold every PreferencePair column: our shards."""
+    return set(PreferencePair.arrow_schema().names) <= set(names)
+
+
 def _is_our_shard(path: str) -> bool:
-    names = set(pads.dataset(path, format="parquet").schema.names)
-    return set(PreferencePair.arrow_schema().names) <= names
+    return has_pair_columns(pads.dataset(path, format="parquet").schema.names)
 
 
 def _rows_from_files(files: list[str]) -> list[dict]:

@@ -17,8 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from schemas.records import PreferencePair
-from trainer.data import DataError, read_table
+from trainer.data import DataError, has_pair_columns, read_table
 from trainer.prompts import MODES, system_prompt
 from trainer.scoring import Scorer
 
@@ -27,7 +26,7 @@ BENCH_COLUMNS = ("prompt", "chosen", "rejected", "language", "aspect", "subset",
 
 def load_bench(path: str, split: str = "test") -> list[dict]:
     table = read_table(path)
-    if "prompt" not in table.column_names and set(PreferencePair.arrow_schema().names) <= set(table.column_names):
+    if "prompt" not in table.column_names and has_pair_columns(table.column_names):
         present = sorted(set(table["split"].to_pylist()))
         table = table.filter(pc.equal(table["split"], split))
         if not table.num_rows:
