@@ -440,11 +440,11 @@ class ProcessSandbox:
             return "timeout", f"wall time exceeded {wall:g} s"
         if result.signal == signal.SIGXCPU or (
                 result.signal == signal.SIGKILL and result.cpu_seconds >= limits.cpu_seconds * 0.99):
-            if stats is not None and stats.limit_hits:
+            if stats is not None and (stats.limit_hits or stats.peak_memory_bytes >= limits.memory_bytes):
                 # At its limit a program's allocations enter the kernel's reclaim, which can use up its
                 # CPU time before the OOM killer ends it: it ran out of memory, not of work to do.
-                return "memory_limit", (f"reached the {limits.memory_bytes}-byte memory limit, then spent its "
-                                        f"CPU time ({limits.cpu_seconds:g} s) in memory reclaim")
+                return "memory_limit", (f"reached the {limits.memory_bytes}-byte memory limit and ran out of CPU "
+                                        f"time ({limits.cpu_seconds:g} s) there")
             return "timeout", f"CPU time exceeded {limits.cpu_seconds:g} s"
         if result.signal == signal.SIGXFSZ:
             return "output_limit", f"a file exceeded {limits.file_size_bytes} bytes"

@@ -79,11 +79,13 @@ def test_state_of_killed_workers_is_swept(tmp_path):
         assert not os.path.exists(stale_root)
 
 
-@pytest.mark.parametrize("limit_hits, status", [(0, "timeout"), (3, "memory_limit")])
-def test_a_cpu_kill_at_the_memory_limit_is_a_memory_limit(limit_hits, status):
+@pytest.mark.parametrize("limit_hits, peak, status", [
+    (0, SUITE_LIMITS.memory_bytes // 2, "timeout"), (3, SUITE_LIMITS.memory_bytes // 2, "memory_limit"),
+    (0, SUITE_LIMITS.memory_bytes, "memory_limit")])
+def test_a_cpu_kill_at_the_memory_limit_is_a_memory_limit(limit_hits, peak, status):
     # Allocating at the limit runs the kernel's reclaim on the program's CPU time; when that time
     # runs out before the OOM killer acts, the program ran out of memory, not of CPU.
     report = {"exec_errno": 0, "timed_out": 0}
     result = RunResult("", signal=signal.SIGXCPU, cpu_seconds=1.0)
-    stats = GroupStats(peak_memory_bytes=SUITE_LIMITS.memory_bytes, oom_kills=0, limit_hits=limit_hits)
+    stats = GroupStats(peak_memory_bytes=peak, oom_kills=0, limit_hits=limit_hits)
     assert ProcessSandbox._classify(report, stats, False, False, SUITE_LIMITS, 4.0, result)[0] == status
