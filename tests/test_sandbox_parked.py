@@ -50,9 +50,13 @@ def test_a_run_takes_a_parked_launcher_and_a_replacement_is_parked(box):
     run(box, "C", HELLO)  # compiled now (a launch of its own): the run below is one launch
     before = parked_when_full(box)
     assert len(before) == 2
-    # Every parked launcher has already joined its own fresh group.
+    # Every parked launcher joins its own fresh group before it waits (asynchronously: the pool counts
+    # it as parked once spawned, and a run's hand-over is read only after the join).
     groups = {p.pid: p.group for p in box._pool._parked}
-    assert all(in_cgroup(pid, groups[pid].dirs["memory"]) for pid in before)
+    deadline = time.monotonic() + 10
+    while not all(in_cgroup(pid, groups[pid].dirs["memory"]) for pid in before):
+        assert time.monotonic() < deadline, "a parked launcher never joined its group"
+        time.sleep(0.01)
     assert len({g.dirs["memory"] for g in groups.values()}) == 2
     m = run(box, "C", HELLO)
     assert (m.status, m.stdout_tail) == ("ok", "hello\n")
