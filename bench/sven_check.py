@@ -3,10 +3,13 @@
 For each fix, `func_src_before` is vulnerable and `func_src_after` is fixed.
 recall: the vulnerable version has a finding (rule id, counted per rule) that
 the fixed version lacks; inversion: the fixed version has one the vulnerable
-version lacks. Reported per CWE for train.jsonl (used to tune the rules) and
-val.jsonl (held out).
+version lacks. "labelled" is what the Security_Hardness rule would say with its
+defaults: findings of MEDIUM or higher, and no parse error or timeout on either
+side. Reported per CWE for train.jsonl (used to tune the rules) and val.jsonl
+(held out).
 
     python bench/sven_check.py [--data ../shared/data/sven] [--split train --split val]
+                               [--cwe CWE-476 ...] [--detail fixes.jsonl]
 """
 from __future__ import annotations
 
@@ -20,7 +23,8 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))  # run from anywhere
 
 from bench.shared_data import shared_data_dir
-from schemas.records import Candidate, TestSpec
+from schemas.records import Candidate, StaticReport, TestSpec
+from transforms.label import LabelConfig, serious_rule_counts
 from transforms.security import SecurityConfig, scan_candidates
 
 LANGUAGE_BY_EXTENSION = {"py": "Python", "c": "C", "h": "C", "cpp": "Cpp", "cc": "Cpp", "cxx": "Cpp", "C": "Cpp"}
@@ -33,39 +37,52 @@ def candidate(row: dict, side: str, index: int) -> Candidate:
                      code=code, origin="commit_old" if side == "before" else "commit_new", tests=TestSpec())
 
 
-def rule_counts(report) -> collections.Counter:
-    return collections.Counter(f.rule_id for f in report.findings)
+def compare(before: StaticReport, after: StaticReport) -> dict:
+    """How one fix's two scans differ: any finding, and what the Security_Hardness rule would label."""
+    any_before = collections.Counter(f.rule_id for f in before.findings)
+    any_after = collections.Counter(f.rule_id for f in after.findings)
+    serious = [serious_rule_counts(r, LabelConfig().security_min_severity) for r in (before, after)]
+    extra_before, extra_after = serious[0] - serious[1], serious[1] - serious[0]
+    scanned = not (before.errors or after.errors)
+    return {"recalled": sorted((any_before - any_after).elements()), "inverted": sorted((any_after - any_before).elements()),
+            "labelled_right": scanned and bool(extra_before) and not extra_after,
+            "labelled_wrong": scanned and bool(extra_after) and not extra_before,
+            "errors": bool(before.errors) + bool(after.errors)}
 
 
-def check(path: str, store: str | None) -> tuple[list[str], dict]:
-    rows = [json.loads(line) for line in open(path, encoding="utf-8")]
-    candidates = [candidate(r, side, i) for i, r in enumerate(rows) for side in ("before", "after")]
+def check(path: str, store: str | None, cwes: set[str]) -> tuple[list[str], dict, list[dict]]:
+    rows = [(i, row) for i, row in enumerate(json.loads(line) for line in open(path, encoding="utf-8"))
+            if not cwes or row["vul_type"].upper() in cwes]
+    candidates = [candidate(r, side, i) for i, r in rows for side in ("before", "after")]
     started = time.perf_counter()
     reports = scan_candidates(candidates, SecurityConfig(batch_size=500, store_path=store))
     seconds = time.perf_counter() - started
     per_cwe: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
     rules_hit: collections.Counter = collections.Counter()
-    for i, row in enumerate(rows):
-        before, after = rule_counts(reports[2 * i]), rule_counts(reports[2 * i + 1])
+    details = []
+    for k, (i, row) in enumerate(rows):
+        fix = compare(reports[2 * k], reports[2 * k + 1])
+        details.append({"index": i, "cwe": row["vul_type"].upper(), "file": row["file_name"],
+                        "function": row["func_name"], **fix})
         stats = per_cwe[row["vul_type"].upper()]
         stats["n"] += 1
-        if before - after:
-            stats["recall"] += 1
-            rules_hit.update((before - after).keys())
-        if after - before:
-            stats["inversion"] += 1
-        stats["errors"] += bool(reports[2 * i].errors) + bool(reports[2 * i + 1].errors)
-    lines = ["| CWE | fixes | recall | inversions |", "| --- | ---: | ---: | ---: |"]
-    total = collections.Counter()
+        stats["recall"] += bool(fix["recalled"])
+        stats["inversion"] += bool(fix["inverted"])
+        stats["right"] += fix["labelled_right"]
+        stats["wrong"] += fix["labelled_wrong"]
+        stats["errors"] += fix["errors"]
+        rules_hit.update(set(fix["recalled"]))
+    lines = ["| CWE | fixes | recall | inversions | labelled right | labelled wrong |",
+             "| --- | ---: | ---: | ---: | ---: | ---: |"]
+    total: collections.Counter = collections.Counter()
     for cwe in sorted(per_cwe):
-        s = per_cwe[cwe]
-        total.update(s)
-        lines.append(f"| {cwe} | {s['n']} | {s['recall']} ({s['recall'] / s['n']:.0%}) | "
-                     f"{s['inversion']} ({s['inversion'] / s['n']:.1%}) |")
-    lines.append(f"| **all** | {total['n']} | {total['recall']} ({total['recall'] / total['n']:.1%}) | "
-                 f"{total['inversion']} ({total['inversion'] / total['n']:.1%}) |")
+        total.update(per_cwe[cwe])
+    for name, s in [*sorted(per_cwe.items()), ("**all**", total)]:
+        n = s["n"]
+        lines.append(f"| {name} | {n} | {s['recall']} ({s['recall'] / n:.1%}) | {s['inversion']} ({s['inversion'] / n:.1%}) | "
+                     f"{s['right']} ({s['right'] / n:.1%}) | {s['wrong']} ({s['wrong'] / n:.1%}) |")
     return lines, {"seconds": seconds, "files": len(candidates), "rules_hit": rules_hit,
-                   "files_with_errors": total["errors"]}
+                   "files_with_errors": total["errors"]}, details
 
 
 def main() -> None:
@@ -73,14 +90,22 @@ def main() -> None:
     parser.add_argument("--data", default=None, help="folder with train.jsonl and val.jsonl")
     parser.add_argument("--split", action="append", default=None)
     parser.add_argument("--store", default=None, help="reuse reports from this store (kind 'static')")
+    parser.add_argument("--cwe", action="append", default=[], help="only fixes of this CWE (e.g. CWE-476); repeatable")
+    parser.add_argument("--detail", default=None, help="write one JSON line per fix: rules recalled and inverted")
     args = parser.parse_args()
     args.data = args.data or shared_data_dir("sven")
+    detail = open(args.detail, "w", encoding="utf-8") if args.detail else None
     for split in args.split or ["train", "val"]:
-        lines, info = check(os.path.join(args.data, f"{split}.jsonl"), args.store)
+        lines, info, details = check(os.path.join(args.data, f"{split}.jsonl"), args.store,
+                                     {cwe.upper() for cwe in args.cwe})
+        if detail:
+            detail.writelines(json.dumps({"split": split, **d}) + "\n" for d in details)
         print(f"\n### SVEN {split} ({info['files']} files scanned in {info['seconds']:.1f} s, "
               f"{info['files_with_errors']} with parse errors or timeouts)\n")
         print("\n".join(lines))
         print("\nrules behind the recalled fixes: " + ", ".join(f"{r} {n}" for r, n in info["rules_hit"].most_common()))
+    if detail:
+        detail.close()
 
 
 if __name__ == "__main__":

@@ -358,7 +358,8 @@ def memory_rule(a: Side, b: Side, baseline_bytes: int, config: LabelConfig) -> O
 
 # ---------------------------------------------------------------- security
 
-def _serious(report: StaticReport, min_severity: str) -> collections.Counter:
+def serious_rule_counts(report: StaticReport, min_severity: str) -> collections.Counter:
+    """rule id -> how many findings of at least `min_severity` the report has."""
     floor = SEVERITY_RANK[min_severity.upper()]
     return collections.Counter(f.rule_id for f in report.findings if SEVERITY_RANK.get(f.severity.upper(), 0) >= floor)
 
@@ -394,7 +395,7 @@ def security_rule(a: Side, b: Side, config: LabelConfig) -> Optional[Verdict]:
         return None  # a failed scan is not a clean bill of health
     if a.has_tests and not (a.passes and b.passes):
         return None
-    serious = (_serious(a.security, config.security_min_severity), _serious(b.security, config.security_min_severity))
+    serious = (serious_rule_counts(a.security, config.security_min_severity), serious_rule_counts(b.security, config.security_min_severity))
     extra_a, extra_b = serious[0] - serious[1], serious[1] - serious[0]
     if bool(extra_a) == bool(extra_b):
         return None  # same weaknesses, or each has some the other lacks
