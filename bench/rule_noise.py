@@ -1,0 +1,49 @@
+"""How often each security rule fires on McEval and MBXP canonical solutions.
+
+Benchmark solutions are small, self-contained programs with no attacker-facing input, so a
+rule that fires on many of them flags ordinary code: in a build it would decide
+Security_Hardness labels between two correct candidates on noise. The program scanned is
+the candidate a build scans: the canonical solution as the adapters read it, tests excluded.
+
+    python bench/rule_noise.py [--languages C,Cpp,Python] [--min-severity LOW|MEDIUM|HIGH]
+"""
+from __future__ import annotations
+
+import argparse
+import collections
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from bench.canonical_pass_rates import MBXP, MCEVAL, candidates  # noqa: E402
+from transforms.label import serious_rule_counts  # noqa: E402
+from transforms.security import SecurityConfig, scan_candidates  # noqa: E402
+
+
+def solutions(languages: list[str]) -> list:
+    return [c for language in languages for suite, names in (("mceval", MCEVAL), ("mbxp", MBXP))
+            if language in names for c in candidates(suite, language)]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--languages", default="C,Cpp,Python")
+    parser.add_argument("--min-severity", default="LOW")
+    args = parser.parse_args()
+    for language in args.languages.split(","):
+        programs = solutions([language])
+        reports = scan_candidates(programs, SecurityConfig(batch_size=500))
+        fired: collections.Counter = collections.Counter()
+        for report in reports:
+            fired.update(set(serious_rule_counts(report, args.min_severity)))
+        flagged = sum(bool(serious_rule_counts(r, args.min_severity)) for r in reports)
+        errors = sum(bool(r.errors) for r in reports)
+        print(f"\n{language}: {len(programs)} canonical solutions, {flagged} ({flagged / len(programs):.1%}) with a "
+              f"finding of {args.min_severity.upper()} or higher, {errors} with scan errors")
+        for rule, n in fired.most_common():
+            print(f"  {rule}: {n} ({n / len(programs):.1%})")
+
+
+if __name__ == "__main__":
+    main()
