@@ -17,13 +17,13 @@ from markupsafe import Markup, escape
 
 
 def sql(cursor, name, user_id):
-    # ruleid: python-sql-built-by-formatting
+    # ruleid: python-sql-built-by-formatting, python-sql-value-spliced
     cursor.execute("SELECT * FROM users WHERE name = '%s'" % name)
-    # ruleid: python-sql-built-by-formatting
+    # ruleid: python-sql-built-by-formatting, python-sql-value-spliced
     cursor.execute("DELETE FROM users WHERE id = " + str(user_id))
-    # ruleid: python-sql-built-by-formatting
+    # ruleid: python-sql-built-by-formatting, python-sql-value-spliced
     query = f"UPDATE users SET name = '{name}' WHERE id = 1"
-    # ruleid: python-sql-built-by-formatting
+    # ruleid: python-sql-built-by-formatting, python-sql-value-spliced
     cursor.execute("INSERT INTO log VALUES ({})".format(name))
     # ok: python-sql-built-by-formatting
     cursor.execute("SELECT * FROM users WHERE name = %s", (name,))
@@ -171,7 +171,7 @@ def temp_files():
 
 
 def read_upload(base, filename):
-    # ruleid: python-path-traversal
+    # ruleid: python-path-traversal, python-path-join-parameter
     with open(os.path.join(base, filename)) as fh:
         return fh.read()
 
@@ -226,3 +226,154 @@ def markup(comment):
     # ok: python-xss-markup-nonliteral
     escaped = Markup(escape(comment))
     return html, fixed, escaped
+
+
+def sql_values(cursor, table, name, limit):
+    # ruleid: python-sql-built-by-formatting
+    cursor.execute("SELECT id FROM {} WHERE name = ?".format(table), (name,))
+    # ruleid: python-sql-built-by-formatting, python-sql-value-spliced
+    cursor.execute("SELECT id FROM {} WHERE name = '{}'".format(table, name))
+    # ruleid: python-sql-built-by-formatting, python-sql-value-spliced
+    cursor.execute("DELETE FROM %s WHERE identifier = '%s';" % (table, name))
+    # ruleid: python-sql-built-by-formatting
+    cursor.execute("DELETE FROM %s WHERE identifier = $1;" % table, name)
+    # ruleid: python-sql-built-by-formatting, python-sql-value-spliced
+    cursor.execute("UPDATE entries SET title = '" + name + "' WHERE id = 1")
+    # ruleid: python-sql-built-by-formatting
+    cursor.execute("UPDATE entries SET title = ? " + "WHERE id = ?", (name, 1))
+    query = ("SELECT chat_id FROM users "
+             # ruleid: python-sql-value-spliced
+             f"LIMIT {limit}")
+    template = "SELECT slug FROM nicknames WHERE key = 'karma' LIMIT %d"
+    # ruleid: python-sql-value-spliced
+    rows = cursor.execute(template % limit)
+    # ok: python-sql-value-spliced
+    named = cursor.execute("SELECT id FROM users WHERE name = ?", (name,))
+    return query, rows, named
+
+
+def remote_commands(self, host):
+    # ruleid: python-command-line-string-to-runner
+    self._run_ssh("svcinfo lshost -delim !")
+    show_cmd = "showhost -verbose fakehost"
+    # ruleid: python-command-line-string-to-runner
+    self._run_ssh(show_cmd, False)
+    # ok: python-command-line-string-to-runner
+    self._run_ssh(["svcinfo", "lshost", "-delim", "!"])
+    args = []
+    for key, value in host.items():
+        args.append(" %s=%s" % (key, value))
+    # ruleid: python-shell-command-built-by-formatting
+    cmd = "cliq " + "".join(args)
+    # ruleid: python-shell-command-built-by-formatting
+    out = __salt__["cmd.run"]("salt-call grains.get {0}".format(host))
+    # ok: python-shell-command-built-by-formatting
+    out_list = __salt__["cmd.run"](["salt-call", "grains.get", host])
+    return cmd, out, out_list
+
+
+def shell_popen(command):
+    from subprocess import Popen, PIPE
+    # ruleid: python-os-command-nonliteral
+    process = Popen(command, shell=True, stdout=PIPE)
+    # ok: python-os-command-nonliteral
+    listed = Popen(shlex.split(command), stdout=PIPE)
+    return process, listed
+
+
+def templates(loader, options, request, workflow):
+    import jinja2
+    from django.shortcuts import render
+    # ruleid: python-jinja2-autoescape-off
+    plain = jinja2.Environment(loader=loader)
+    # ok: python-jinja2-autoescape-off
+    escaping = jinja2.Environment(loader=loader, autoescape=True)
+    # ruleid: python-jinja2-autoescape-off
+    off = jinja2.Environment(loader=loader, autoescape=False)
+    return plain, escaping, off, render("editor.mako", request, {
+        # ruleid: python-json-into-html-template
+        "workflow_json": json.dumps(workflow),
+        # ok: python-json-into-html-template
+        "layout_json": json.dumps(workflow, cls=JSONEncoderForHTML),
+    })
+
+
+def jinja_from_options(loader):
+    from jinja2 import Environment
+    options = {"autoescape": True}
+    # ok: python-jinja2-autoescape-off
+    return Environment(loader=loader, **options)
+
+
+def render_markdown(text):
+    import bleach
+    from markdown import markdown
+    # ruleid: python-markdown-html-unsanitised
+    raw = markdown(text)
+    # ok: python-markdown-html-unsanitised
+    cleaned = bleach.clean(markdown(text), tags=["p", "em"])
+    # ok: python-markdown-html-unsanitised
+    escaped = markdown(escape(text))
+    return raw, cleaned, escaped
+
+
+class BuildHandler:
+    def get(self, build_id):
+        try:
+            build_id = int(build_id)
+        except ValueError as ex:
+            # ruleid: python-exception-text-in-response
+            self.response.write(ex.message)
+            # ok: python-exception-text-in-response
+            self.response.write("invalid build id")
+
+
+def translated_link(request):
+    # ruleid: python-html-built-by-formatting
+    message = _('Canceled (<a href="%(url)s">undo</a>).') % {"url": request.path}
+    # ok: python-html-built-by-formatting
+    escaped = _('Canceled (<a href="%(url)s">undo</a>).') % {"url": escape(request.path)}
+    return message, escaped
+
+
+@app.route("/download")
+def download():
+    name = request.args.get("name")
+    # ruleid: python-path-traversal, python-path-from-request
+    response = send_file(os.path.join("/srv/files", name))
+    response.headers["Cache-Control"] = "no-store"
+
+
+@app.route("/download-safe")
+def download_safe():
+    name = secure_filename(request.args.get("name"))
+    # ok: python-path-from-request
+    response = send_file(os.path.join("/srv/files", name))
+    response.headers["Cache-Control"] = "no-store"
+
+
+@app.route("/keys", methods=["PUT"])
+def put_key():
+    data = json.loads(request.data)
+    validate_key_name(data["name"])
+    # ok: python-path-from-request
+    with open("keys/%s.key" % data["name"], "w") as handle:
+        handle.write(data["key"])
+
+
+def store_key(namespace, key, store):
+    # ruleid: python-path-join-parameter
+    return store.get(os.path.join(namespace, key))
+
+
+def store_key_checked(namespace, key, store):
+    # ok: python-path-join-parameter
+    path = os.path.normpath(os.path.join(namespace, key))
+    if not path.startswith(namespace):
+        raise ValueError(key)
+    return store.get(path)
+
+
+def move_item(source, new_name):
+    # ruleid: python-path-traversal
+    shutil.move(source, STORAGE_DIR + new_name)
