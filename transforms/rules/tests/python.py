@@ -377,3 +377,26 @@ def store_key_checked(namespace, key, store):
 def move_item(source, new_name):
     # ruleid: python-path-traversal
     shutil.move(source, STORAGE_DIR + new_name)
+
+
+def json_responses(form, data):
+    from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
+    # ruleid: python-json-response-as-html
+    bad = HttpResponseBadRequest(form.errors.as_json())
+    # ok: python-json-response-as-html
+    escaped = HttpResponseBadRequest(form.errors.as_json(escape_html=True))
+    # ruleid: python-json-response-as-html
+    page = HttpResponse(json.dumps(data))
+    # ok: python-json-response-as-html
+    typed = HttpResponse(json.dumps(data), content_type="application/json")
+    return bad, escaped, page, typed, JsonResponse(data)
+
+
+def split_command(command, path):
+    # ruleid: python-command-split-on-whitespace
+    output = subprocess.check_output(command.split())
+    # ok: python-command-split-on-whitespace
+    listed = subprocess.check_output(["ls", "-l", path])
+    # ok: python-command-split-on-whitespace
+    fixed = subprocess.check_output("git status --short".split())
+    return output, listed, fixed
