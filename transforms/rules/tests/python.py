@@ -244,12 +244,14 @@ def sql_values(cursor, table, name, limit):
     query = ("SELECT chat_id FROM users "
              # ruleid: python-sql-value-spliced
              f"LIMIT {limit}")
-    template = "SELECT slug FROM nicknames WHERE key = 'karma' LIMIT %d"
+    template = "SELECT slug FROM nicknames WHERE nick = %s"
     # ruleid: python-sql-value-spliced
     rows = cursor.execute(template % limit)
+    # ruleid: python-sql-built-by-formatting
+    numbered = cursor.execute("SELECT id FROM users LIMIT %d" % limit)
     # ok: python-sql-value-spliced
     named = cursor.execute("SELECT id FROM users WHERE name = ?", (name,))
-    return query, rows, named
+    return query, rows, numbered, named
 
 
 def remote_commands(self, host):
