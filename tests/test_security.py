@@ -41,6 +41,17 @@ UNSAFE_C = '#include <string.h>\nvoid copy(char *d, const char *s) {\n    strcpy
 BROKEN_JAVA = 'class A { void f( { int x = ; } }\n'
 
 
+def test_an_indented_python_method_is_scanned_with_its_lines():
+    # a mined commit's function is often a method, indented as in its class; semgrep reads an
+    # indented f-string query in one as nothing, without an error
+    method = ('    @staticmethod\n    def find(name):\n'
+              '        query = f"SELECT * FROM users WHERE name = \'{name}\'"\n        return db.execute(query)\n')
+    [report] = scan_candidates([make(method, "Python")], SecurityConfig())
+    assert [(f.rule_id, f.line) for f in report.findings] == [
+        ("python-sql-built-by-formatting", 3), ("python-sql-value-spliced", 3)]
+    assert report.errors == []
+
+
 def test_findings_are_mapped_back_to_candidates_and_parse_errors_recorded():
     candidates = [make(UNSAFE_PY, "Python"), make(SAFE_PY, "Python"), make(UNSAFE_C, "C"),
                   make(UNSAFE_PY, "Python", task="other"), make(BROKEN_JAVA, "Java")]
