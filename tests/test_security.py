@@ -5,6 +5,7 @@ import pytest
 
 from schemas.records import Candidate, StaticReport, TestSpec
 from transforms import security
+from transforms.label import LabelConfig, serious_rule_counts
 from transforms.security import RULES_DIR, SecurityConfig, rule_metadata, scan_candidates
 from transforms.store import Store
 
@@ -107,7 +108,10 @@ def test_sample_corpus_unsafe_candidates_flagged_and_others_clean():
             candidates.append(make(spec.code, task.language, task.task_id))
             names.append((task.task_id, spec.metadata.get("name")))
     reports = scan_candidates(candidates, SecurityConfig())
-    flagged = {(task, name) for (task, name), report in zip(names, reports) if report.findings}
+    # What the Security_Hardness label sees: audit-grade (LOW) rules may also fire on the
+    # convoluted candidates (e.g. a write index without a bound), which is right but not label-worthy.
+    flagged = {(task, name) for (task, name), report in zip(names, reports)
+               if serious_rule_counts(report, LabelConfig().security_min_severity)}
     unsafe = {(task, name) for task, name in names if name == "unsafe"}
     assert len(unsafe) == 9
     assert flagged == unsafe

@@ -1,0 +1,62 @@
+#include <string.h>
+#include <stdlib.h>
+
+int read_table(const int *table, int idx, int n) {
+    int v = 0;
+    // ruleid: c-unchecked-array-index
+    v += table[idx];
+    if (idx < 0 || idx >= n)
+        return -1;
+    // ok: c-unchecked-array-index
+    v += table[idx];
+    return v;
+}
+
+int sum_loop(const int *table, int n) {
+    int s = 0;
+    for (int i = 0; i < n; i++)
+        // ok: c-unchecked-array-index
+        s += table[i];
+    // ok: c-unchecked-array-index
+    s += table[n % 8];
+    return s;
+}
+
+int lookup(const struct op *o, const int *names, const int *sizes, size_t count) {
+    // ok: c-unchecked-array-index
+    int name = names[o->type];
+    assert(count < 16);
+    // ok: c-unchecked-array-index
+    return name + sizes[count];
+}
+
+char *grow(const char *src, size_t len, size_t count) {
+    // ruleid: c-unchecked-size-arithmetic, c-unchecked-size-argument
+    char *dst = malloc(len + 1);
+    if (count > SIZE_MAX / 4)
+        return NULL;
+    // ok: c-unchecked-size-arithmetic
+    size_t total = count * 4;
+    return dst;
+}
+
+void copy_packet(char *dst, const char *src, size_t pkt_len, size_t cap) {
+    // ruleid: c-unchecked-size-argument
+    memcpy(dst, src, pkt_len);
+    if (pkt_len > cap)
+        return;
+    // ok: c-unchecked-size-argument
+    memcpy(dst, src, pkt_len);
+    // ok: c-unchecked-size-argument
+    printf("%zu\n", pkt_len);
+}
+
+BOOL read_header(wStream *s, UINT32 *flags, UINT16 *kind) {
+    // ruleid: c-stream-read-unchecked-length
+    Stream_Read_UINT32(s, *flags);
+    if (Stream_GetRemainingLength(s) < 2)
+        return FALSE;
+    // ok: c-stream-read-unchecked-length
+    Stream_Read_UINT16(s, *kind);
+    return TRUE;
+}
