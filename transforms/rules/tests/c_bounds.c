@@ -3,11 +3,11 @@
 
 int read_table(const int *table, int idx, int n) {
     int v = 0;
-    // ruleid: c-unchecked-array-index
+    // ruleid: c-unchecked-index-or-size
     v += table[idx];
     if (idx < 0 || idx >= n)
         return -1;
-    // ok: c-unchecked-array-index
+    // ok: c-unchecked-index-or-size
     v += table[idx];
     return v;
 }
@@ -15,39 +15,39 @@ int read_table(const int *table, int idx, int n) {
 int sum_loop(const int *table, int n) {
     int s = 0;
     for (int i = 0; i < n; i++)
-        // ok: c-unchecked-array-index
+        // ok: c-unchecked-index-or-size
         s += table[i];
-    // ok: c-unchecked-array-index
+    // ok: c-unchecked-index-or-size
     s += table[n % 8];
     return s;
 }
 
 int lookup(const struct op *o, const int *names, const int *sizes, size_t count) {
-    // ok: c-unchecked-array-index
+    // ok: c-unchecked-index-or-size
     int name = names[o->type];
     assert(count < 16);
-    // ok: c-unchecked-array-index
+    // ok: c-unchecked-index-or-size
     return name + sizes[count];
 }
 
 char *grow(const char *src, size_t len, size_t count) {
-    // ruleid: c-unchecked-size-arithmetic, c-unchecked-size-argument
+    // ruleid: c-unchecked-index-or-size
     char *dst = malloc(len + 1);
     if (count > SIZE_MAX / 4)
         return NULL;
-    // ok: c-unchecked-size-arithmetic
+    // ok: c-unchecked-index-or-size
     size_t total = count * 4;
     return dst;
 }
 
 void copy_packet(char *dst, const char *src, size_t pkt_len, size_t cap) {
-    // ruleid: c-unchecked-size-argument
+    // ruleid: c-unchecked-index-or-size
     memcpy(dst, src, pkt_len);
     if (pkt_len > cap)
         return;
-    // ok: c-unchecked-size-argument
+    // ok: c-unchecked-index-or-size
     memcpy(dst, src, pkt_len);
-    // ok: c-unchecked-size-argument
+    // ok: c-unchecked-index-or-size
     printf("%zu\n", pkt_len);
 }
 
