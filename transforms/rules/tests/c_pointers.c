@@ -139,3 +139,38 @@ int remove_item_checked(const char *dir, const char *name) {
     free(path);
     return res;
 }
+
+const char *find_value(const char *key);
+
+int port_of(const char *key) {
+    const char *port = find_value(key);
+    // ruleid: c-lookup-result-passed-unchecked
+    return atoi(port);
+}
+
+int port_of_checked(const char *key) {
+    const char *port = find_value(key);
+    if (!port)
+        return -1;
+    // ok: c-lookup-result-passed-unchecked
+    return atoi(port);
+}
+
+struct klass { int kind; struct klass *super; };
+
+struct klass *real_class(struct klass *cl) {
+    // ruleid: c-linked-walk-unchecked
+    while (cl->kind == 1) {
+        cl = cl->super;
+    }
+    return cl;
+}
+
+struct klass *real_class_checked(struct klass *cl) {
+    // ok: c-linked-walk-unchecked
+    while (cl->kind == 1) {
+        cl = cl->super;
+        if (cl == NULL) return NULL;
+    }
+    return cl;
+}

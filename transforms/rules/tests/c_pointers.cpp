@@ -1,0 +1,32 @@
+#include <QLabel>
+#include <QString>
+
+void show_peer(QLabel *label, const Peer &peer, const QString &name, int size) {
+    // ruleid: cpp-qt-rich-text-unescaped
+    label->setText(peer.client());
+    // ok: cpp-qt-rich-text-unescaped
+    label->setText(peer.client().toHtmlEscaped());
+    // ruleid: cpp-qt-rich-text-unescaped
+    label->setText(tr("Delete '%1'?").arg(name));
+    // ok: cpp-qt-rich-text-unescaped
+    label->setText(tr("Delete '%1'?").arg(name.toHtmlEscaped()));
+    // ok: cpp-qt-rich-text-unescaped
+    label->setText(tr("Delete %1 torrents?").arg(QString::number(size)));
+}
+
+QString skin_path(const QString &base, const QString &skin) {
+    // ruleid: cpp-path-concat-unchecked-name
+    return base + "/webskins/" + skin;
+}
+
+QString skin_path_checked(const QString &base, const QString &skin) {
+    if (skin.contains("..") || skin.contains("/"))
+        return QString();
+    // ok: cpp-path-concat-unchecked-name
+    return base + "/webskins/" + skin;
+}
+
+QString url_of(const QString &host) {
+    // ok: cpp-path-concat-unchecked-name
+    return QString("https://") + host;
+}
