@@ -26,6 +26,12 @@ QString skin_path_checked(const QString &base, const QString &skin) {
     return base + "/webskins/" + skin;
 }
 
+QString skin_path_replaced(const QString &base, const QString &name) {
+    const QString skin = name.replace("/", "_");
+    // ok: cpp-path-concat-unchecked-name
+    return base + "/webskins/" + skin;
+}
+
 QString url_of(const QString &host) {
     // ok: cpp-path-concat-unchecked-name
     return QString("https://") + host;
