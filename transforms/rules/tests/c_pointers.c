@@ -174,3 +174,29 @@ struct klass *real_class_checked(struct klass *cl) {
     }
     return cl;
 }
+
+void object_unref(struct item *it);
+int item_kind(struct item *it);
+
+int kind_after_unref(struct item *it) {
+    object_unref(it);
+    // ruleid: c-use-after-release
+    return item_kind(it);
+}
+
+int kind_before_unref(struct item *it) {
+    // ok: c-use-after-release
+    int kind = item_kind(it);
+    object_unref(it);
+    return kind;
+}
+
+struct stmt { int kind; };
+void FreeStmt(struct stmt *s);
+
+void free_statement(struct item *append) {
+    // ruleid: c-free-address-of-variable
+    FreeStmt((struct stmt *) &append);
+    // ok: c-free-address-of-variable
+    FreeStmt((struct stmt *) append);
+}

@@ -36,3 +36,31 @@ QString url_of(const QString &host) {
     // ok: cpp-path-concat-unchecked-name
     return QString("https://") + host;
 }
+
+void set_type(Stream &stream, int size) {
+    Atom *atom = HvccAtom::Create(size, stream);
+    // ruleid: cpp-factory-result-unchecked
+    atom->SetType(1);
+}
+
+void set_type_checked(Stream &stream, int size) {
+    Atom *atom = HvccAtom::Create(size, stream);
+    if (atom) {
+        // ok: cpp-factory-result-unchecked
+        atom->SetType(1);
+    }
+}
+
+int owner_of(const std::map<int, Image *> &images, int id) {
+    auto it = images.find(id);
+    // ruleid: cpp-find-result-not-compared-with-end
+    return it->second->owner;
+}
+
+int owner_of_checked(const std::map<int, Image *> &images, int id) {
+    auto it = images.find(id);
+    if (it == images.end())
+        return -1;
+    // ok: cpp-find-result-not-compared-with-end
+    return it->second->owner;
+}
