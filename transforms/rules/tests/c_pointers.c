@@ -200,3 +200,13 @@ void free_statement(struct item *append) {
     // ok: c-free-address-of-variable
     FreeStmt((struct stmt *) append);
 }
+
+struct item *item_destroy_list(struct item *it);
+
+struct item *grow_or_drop(struct item *it, int failed) {
+    if (failed)
+        return item_destroy_list(it);
+    // ok: c-use-after-release
+    it->size = 2;
+    return it;
+}
