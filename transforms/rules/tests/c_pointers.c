@@ -103,17 +103,17 @@ error:
 }
 
 void stop_iteration(struct ctx *c) {
+    // ruleid: c-freed-alias-of-field
     char *buf = c->buf;
     if (buf) {
-        // ruleid: c-freed-alias-of-field
         free(buf);
     }
 }
 
 void stop_iteration_cleared(struct ctx *c) {
+    // ok: c-freed-alias-of-field
     char *buf = c->buf;
     if (buf) {
-        // ok: c-freed-alias-of-field
         free(buf);
         c->buf = NULL;
     }
@@ -143,17 +143,21 @@ int remove_item_checked(const char *dir, const char *name) {
 const char *find_value(const char *key);
 
 int port_of(const char *key) {
-    const char *port = find_value(key);
+    int port;
     // ruleid: c-lookup-result-passed-unchecked
-    return atoi(port);
+    const char *text = find_value(key);
+    port = atoi(text);
+    return port;
 }
 
 int port_of_checked(const char *key) {
-    const char *port = find_value(key);
-    if (!port)
-        return -1;
+    int port;
     // ok: c-lookup-result-passed-unchecked
-    return atoi(port);
+    const char *text = find_value(key);
+    if (!text)
+        return -1;
+    port = atoi(text);
+    return port;
 }
 
 struct klass { int kind; struct klass *super; };
