@@ -402,3 +402,75 @@ def split_command(command, path):
     # ok: python-command-split-on-whitespace
     fixed = subprocess.check_output("git status --short".split())
     return output, listed, fixed
+
+
+def whitelist_users(users, template):
+    from subprocess import call
+    for user in users.split():
+        # ruleid: python-shell-command-built-by-formatting
+        call(template.format(user))
+        if not re.match(r"^[A-Za-z0-9_]{3,16}$", user):
+            print("invalid name")
+        else:
+            # ok: python-shell-command-built-by-formatting
+            call(template.format(user))
+
+
+def pull_report(device, remote, local):
+    # ruleid: python-shell-command-built-by-formatting
+    device.adb.pull("%s %s" % (remote, local))
+    # ok: python-shell-command-built-by-formatting
+    device.adb.pull([remote, local])
+
+
+def login_page(handler, request):
+    # ruleid: python-request-url-into-template-context
+    handler.render("login.html", {"dest": handler.request.get("dest")})
+    context = {}
+    # ruleid: python-request-url-into-template-context
+    context["back_link"] = request.GET["back"]
+    back = request.GET.get("back")
+    if back is not None and urllib.parse.urlparse(back).scheme == "":
+        # ok: python-request-url-into-template-context
+        context["back_link"] = back
+    # ok: python-request-url-into-template-context
+    context["query"] = request.GET.get("q")
+    handler.render("page.html", context)
+
+
+def json_filter(value):
+    from django.utils.safestring import mark_safe
+    result = json.dumps(value)
+    # ruleid: python-json-marked-safe, python-xss-markup-nonliteral
+    unsafe = mark_safe(result)
+    # ok: python-json-marked-safe
+    # ruleid: python-xss-markup-nonliteral
+    escaped = mark_safe(result.translate({ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}))
+    return unsafe, escaped
+
+
+def search_plain(search, query, fields):
+    # ruleid: python-search-highlight-not-html-encoded
+    return search.query(query).highlight(*fields)
+
+
+def search_encoded(search, query, fields):
+    search = search.highlight_options(encoder="html")
+    # ok: python-search-highlight-not-html-encoded
+    return search.query(query).highlight(*fields)
+
+
+def check_download(names):
+    for name in names:
+        # ruleid: python-path-traversal-check-incomplete
+        if "/../" in name:
+            return "invalid"
+    return "ok"
+
+
+def check_download_fully(names):
+    for name in names:
+        # ok: python-path-traversal-check-incomplete
+        if "/../" in name or name.startswith("../") or os.path.isabs(name):
+            return "invalid"
+    return "ok"
