@@ -474,3 +474,36 @@ def check_download_fully(names):
         if "/../" in name or name.startswith("../") or os.path.isabs(name):
             return "invalid"
     return "ok"
+
+
+def blog_list_context(context):
+    import frappe
+    from frappe.utils import sanitize_html
+    list_context = frappe._dict(title="Blog")
+    if frappe.local.form_dict.txt:
+        # ruleid: python-frappe-form-value-into-page-context
+        list_context.sub_title = 'Filtered by "{0}"'.format(frappe.local.form_dict.txt)
+    category = sanitize_html(frappe.form_dict.category)
+    # ok: python-frappe-form-value-into-page-context
+    list_context.title = category
+    return list_context
+
+
+def dashboard(request):
+    from django.shortcuts import render
+    query = {"qs": [{"q": ""}], "start": 0}
+    if "q" in request.GET:
+        query["qs"][0]["q"] = request.GET.get("q")
+    # ruleid: python-request-data-json-into-template, python-json-into-html-template
+    return render("search.mako", request, {"query": json.dumps(query)})
+
+
+def dashboard_escaped(request):
+    from django.shortcuts import render
+    from django.utils.html import escape
+    query = {"qs": [{"q": ""}], "start": 0}
+    if "q" in request.GET:
+        query["qs"][0]["q"] = escape(request.GET.get("q", ""))
+    # ok: python-request-data-json-into-template
+    # ruleid: python-json-into-html-template
+    return render("search.mako", request, {"query": json.dumps(query)})
