@@ -507,3 +507,14 @@ def dashboard_escaped(request):
     # ok: python-request-data-json-into-template
     # ruleid: python-json-into-html-template
     return render("search.mako", request, {"query": json.dumps(query)})
+
+
+class DeviceBridge:
+    def call(self, name, *args):
+        arg_str = " ".join(str(arg) for arg in args)
+        # ruleid: python-argument-list-joined-into-command
+        return self._exec_adb_cmd(name, arg_str)
+
+    def call_list(self, name, args):
+        # ok: python-argument-list-joined-into-command
+        return self._exec_adb_cmd(name, list(args))
