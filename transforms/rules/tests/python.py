@@ -526,3 +526,18 @@ def zip_tree(base_dir, zip_filename):
     spawn(["zip", "-rq", zip_filename, base_dir])
     # ok: python-distutils-spawn
     subprocess.check_call(["zip", "-rq", zip_filename, base_dir])
+
+
+def link_dialog(request):
+    # ruleid: python-request-value-in-locals-html-template
+    name = request.values.get("pagename", "")
+    # ruleid: python-html-built-by-formatting
+    request.write(u'<input name="pagename" value="%(name)s">' % locals())
+
+
+def link_dialog_escaped(request):
+    # ok: python-request-value-in-locals-html-template
+    name = request.values.get("pagename", "")
+    name_escaped = html.escape(name)
+    # ruleid: python-html-built-by-formatting
+    request.write(u'<input name="pagename" value="%(name_escaped)s">' % locals())
