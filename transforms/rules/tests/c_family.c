@@ -229,3 +229,23 @@ int first_field_checked(struct node *(*lookup)(int), int key) {
         return -1;
     return found->value;
 }
+
+void close_route(struct sock *sk, struct rtable *(*route)(struct sock *)) {
+    struct rtable *rt = route(sk);
+    // ok: c-unchecked-return-dereference
+    struct dst_entry *dst = !IS_ERR(rt) ? &rt->dst : NULL;
+    set_dst(sk, dst);
+}
+
+int fiber_state(struct state *mrb, value self) {
+    // ok: c-unchecked-return-dereference
+    struct context *c = fiber_check(mrb, self);
+    int status = c->status;
+    return status;
+}
+
+void run_op(struct node *(*lookup)(int), int key) {
+    // ruleid: c-unchecked-return-dereference
+    struct node *found = lookup(key);
+    found->op(found);
+}
