@@ -120,6 +120,31 @@ void release_reset(struct node *n) {
     n->name = NULL;
 }
 
+void reconfigure(struct priv *priv, const struct config *p) {
+    // ruleid: c-dangling-field-after-free
+    kfree(priv->ctrl.fname);
+    memcpy(&priv->ctrl, p, sizeof(priv->ctrl));
+}
+
+void reconfigure_reset(struct priv *priv, const struct config *p) {
+    // ok: c-dangling-field-after-free
+    kfree(priv->ctrl.fname);
+    priv->ctrl.fname = NULL;
+    memcpy(&priv->ctrl, p, sizeof(priv->ctrl));
+}
+
+size_t name_length(const char *name) {
+    // ruleid: c-unchecked-allocation
+    char *copy = strdup(name);
+    return strlen(copy);
+}
+
+char *name_copy(const char *name) {
+    // ok: c-unchecked-allocation
+    char *copy = strdup(name);
+    return copy;
+}
+
 void copy_packet(char *dst, const char *src, size_t len) {
     // ruleid: c-memcpy-unchecked-length
     memcpy(dst, src, len);
