@@ -274,3 +274,51 @@ void run_op(struct node *(*lookup)(int), int key) {
     struct node *found = lookup(key);
     found->op(found);
 }
+
+int drop_cached(struct node *n, int stale) {
+    if (stale)
+        free(n);
+    // ruleid: c-use-after-free
+    return n->value;
+}
+
+int drop_cached_block(struct node *n, int stale) {
+    if (stale) {
+        free(n);
+    }
+    // ruleid: c-use-after-free
+    return n->value;
+}
+
+int drop_on_error(struct node *n, int err) {
+    if (err) {
+        free(n);
+        return -1;
+    }
+    // ok: c-use-after-free
+    return n->value;
+}
+
+int drop_and_reset(struct node *n, int stale) {
+    if (stale) {
+        free(n);
+        n = NULL;
+    }
+    // ok: c-use-after-free
+    return n ? n->value : 0;
+}
+
+void free_twice_maybe(char *buf, int err) {
+    // ruleid: c-double-free
+    if (err)
+        free(buf);
+    free(buf);
+}
+
+void free_once_maybe(char *buf, int err) {
+    // ok: c-double-free
+    if (err)
+        free(buf);
+    buf = NULL;
+    free(buf);
+}
