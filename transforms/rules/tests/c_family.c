@@ -322,3 +322,30 @@ void free_once_maybe(char *buf, int err) {
     buf = NULL;
     free(buf);
 }
+
+void rename_conf(struct priv *priv, const struct config *p) {
+    // ruleid: c-dangling-field-after-free
+    kfree(priv->ctrl.fname);
+    memcpy(&priv->ctrl, p, sizeof(priv->ctrl));
+    if (p->fname) {
+        priv->ctrl.fname = copy_name(p->fname);
+    }
+    drop_firmware(priv);
+}
+
+void rename_conf_reset(struct priv *priv, const struct config *p) {
+    // ok: c-dangling-field-after-free
+    kfree(priv->ctrl.fname);
+    priv->ctrl.fname = NULL;
+    memcpy(&priv->ctrl, p, sizeof(priv->ctrl));
+    if (p->fname) {
+        priv->ctrl.fname = copy_name(p->fname);
+    }
+}
+
+void release_all(struct node *n) {
+    // ok: c-dangling-field-after-free
+    free(n->name);
+    log_release(n);
+    free(n);
+}
