@@ -349,3 +349,13 @@ void release_all(struct node *n) {
     log_release(n);
     free(n);
 }
+
+void rename_either(struct priv *priv, const struct config *p) {
+    // ok: c-dangling-field-after-free
+    kfree(priv->name);
+    if (p->fname) {
+        priv->name = copy_name(p->fname);
+    } else {
+        priv->name = NULL;
+    }
+}
