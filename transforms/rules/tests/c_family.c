@@ -120,6 +120,31 @@ void release_reset(struct node *n) {
     n->name = NULL;
 }
 
+void reconfigure(struct priv *priv, const struct config *p) {
+    // ruleid: c-dangling-field-after-free
+    kfree(priv->ctrl.fname);
+    memcpy(&priv->ctrl, p, sizeof(priv->ctrl));
+}
+
+void reconfigure_reset(struct priv *priv, const struct config *p) {
+    // ok: c-dangling-field-after-free
+    kfree(priv->ctrl.fname);
+    priv->ctrl.fname = NULL;
+    memcpy(&priv->ctrl, p, sizeof(priv->ctrl));
+}
+
+size_t name_length(const char *name) {
+    // ruleid: c-unchecked-allocation
+    char *copy = strdup(name);
+    return strlen(copy);
+}
+
+char *name_copy(const char *name) {
+    // ok: c-unchecked-allocation
+    char *copy = strdup(name);
+    return copy;
+}
+
 void copy_packet(char *dst, const char *src, size_t len) {
     // ruleid: c-memcpy-unchecked-length
     memcpy(dst, src, len);
@@ -228,4 +253,109 @@ int first_field_checked(struct node *(*lookup)(int), int key) {
     if (found == NULL)
         return -1;
     return found->value;
+}
+
+void close_route(struct sock *sk, struct rtable *(*route)(struct sock *)) {
+    struct rtable *rt = route(sk);
+    // ok: c-unchecked-return-dereference
+    struct dst_entry *dst = !IS_ERR(rt) ? &rt->dst : NULL;
+    set_dst(sk, dst);
+}
+
+int fiber_state(struct state *mrb, value self) {
+    // ok: c-unchecked-return-dereference
+    struct context *c = fiber_check(mrb, self);
+    int status = c->status;
+    return status;
+}
+
+void run_op(struct node *(*lookup)(int), int key) {
+    // ruleid: c-unchecked-return-dereference
+    struct node *found = lookup(key);
+    found->op(found);
+}
+
+int drop_cached(struct node *n, int stale) {
+    if (stale)
+        free(n);
+    // ruleid: c-use-after-free
+    return n->value;
+}
+
+int drop_cached_block(struct node *n, int stale) {
+    if (stale) {
+        free(n);
+    }
+    // ruleid: c-use-after-free
+    return n->value;
+}
+
+int drop_on_error(struct node *n, int err) {
+    if (err) {
+        free(n);
+        return -1;
+    }
+    // ok: c-use-after-free
+    return n->value;
+}
+
+int drop_and_reset(struct node *n, int stale) {
+    if (stale) {
+        free(n);
+        n = NULL;
+    }
+    // ok: c-use-after-free
+    return n ? n->value : 0;
+}
+
+void free_twice_maybe(char *buf, int err) {
+    // ruleid: c-double-free
+    if (err)
+        free(buf);
+    free(buf);
+}
+
+void free_once_maybe(char *buf, int err) {
+    // ok: c-double-free
+    if (err)
+        free(buf);
+    buf = NULL;
+    free(buf);
+}
+
+void rename_conf(struct priv *priv, const struct config *p) {
+    // ruleid: c-dangling-field-after-free
+    kfree(priv->ctrl.fname);
+    memcpy(&priv->ctrl, p, sizeof(priv->ctrl));
+    if (p->fname) {
+        priv->ctrl.fname = copy_name(p->fname);
+    }
+    drop_firmware(priv);
+}
+
+void rename_conf_reset(struct priv *priv, const struct config *p) {
+    // ok: c-dangling-field-after-free
+    kfree(priv->ctrl.fname);
+    priv->ctrl.fname = NULL;
+    memcpy(&priv->ctrl, p, sizeof(priv->ctrl));
+    if (p->fname) {
+        priv->ctrl.fname = copy_name(p->fname);
+    }
+}
+
+void release_all(struct node *n) {
+    // ok: c-dangling-field-after-free
+    free(n->name);
+    log_release(n);
+    free(n);
+}
+
+void rename_either(struct priv *priv, const struct config *p) {
+    // ok: c-dangling-field-after-free
+    kfree(priv->name);
+    if (p->fname) {
+        priv->name = copy_name(p->fname);
+    } else {
+        priv->name = NULL;
+    }
 }
