@@ -21,9 +21,9 @@ from transforms.label import serious_rule_counts  # noqa: E402
 from transforms.security import SecurityConfig, scan_candidates  # noqa: E402
 
 
-def solutions(languages: list[str]) -> list:
-    return [c for language in languages for suite, names in (("mceval", MCEVAL), ("mbxp", MBXP))
-            if language in names for c in candidates(suite, language)]
+def solutions(language: str) -> list:
+    return [c for suite, names in (("mceval", MCEVAL), ("mbxp", MBXP)) if language in names
+            for c in candidates(suite, language)]
 
 
 def main() -> None:
@@ -32,12 +32,11 @@ def main() -> None:
     parser.add_argument("--min-severity", default="LOW")
     args = parser.parse_args()
     for language in args.languages.split(","):
-        programs = solutions([language])
+        programs = solutions(language)
         reports = scan_candidates(programs, SecurityConfig(batch_size=500))
-        fired: collections.Counter = collections.Counter()
-        for report in reports:
-            fired.update(set(serious_rule_counts(report, args.min_severity)))
-        flagged = sum(bool(serious_rule_counts(r, args.min_severity)) for r in reports)
+        counts = [serious_rule_counts(report, args.min_severity) for report in reports]
+        fired = collections.Counter(rule for found in counts for rule in found)
+        flagged = sum(bool(found) for found in counts)
         errors = sum(bool(r.errors) for r in reports)
         print(f"\n{language}: {len(programs)} canonical solutions, {flagged} ({flagged / len(programs):.1%}) with a "
               f"finding of {args.min_severity.upper()} or higher, {errors} with scan errors")

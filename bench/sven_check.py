@@ -23,8 +23,8 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))  # run from anywhere
 
 from bench.shared_data import shared_data_dir
-from schemas.records import Candidate, StaticReport, TestSpec
-from transforms.label import LabelConfig, serious_rule_counts
+from schemas.records import Candidate, TestSpec
+from transforms.label import LabelConfig, Side, security_rule
 from transforms.security import SecurityConfig, scan_candidates
 
 LANGUAGE_BY_EXTENSION = {"py": "Python", "c": "C", "h": "C", "cpp": "Cpp", "cc": "Cpp", "cxx": "Cpp", "C": "Cpp"}
@@ -37,17 +37,15 @@ def candidate(row: dict, side: str, index: int) -> Candidate:
                      code=code, origin="commit_old" if side == "before" else "commit_new", tests=TestSpec())
 
 
-def compare(before: StaticReport, after: StaticReport) -> dict:
-    """How one fix's two scans differ: any finding, and what the Security_Hardness rule would label."""
-    any_before = collections.Counter(f.rule_id for f in before.findings)
-    any_after = collections.Counter(f.rule_id for f in after.findings)
-    serious = [serious_rule_counts(r, LabelConfig().security_min_severity) for r in (before, after)]
-    extra_before, extra_after = serious[0] - serious[1], serious[1] - serious[0]
-    scanned = not (before.errors or after.errors)
+def compare(before: Side, after: Side) -> dict:
+    """How one fix's two scans differ: any finding, and what the Security_Hardness rule labels."""
+    any_before = collections.Counter(f.rule_id for f in before.security.findings)
+    any_after = collections.Counter(f.rule_id for f in after.security.findings)
+    verdict = security_rule(before, after, LabelConfig())
+    winner = verdict.winner if verdict else None
     return {"recalled": sorted((any_before - any_after).elements()), "inverted": sorted((any_after - any_before).elements()),
-            "labelled_right": scanned and bool(extra_before) and not extra_after,
-            "labelled_wrong": scanned and bool(extra_after) and not extra_before,
-            "errors": bool(before.errors) + bool(after.errors)}
+            "labelled_right": winner == "b", "labelled_wrong": winner == "a",
+            "errors": bool(before.security.errors) + bool(after.security.errors)}
 
 
 def check(path: str, store: str | None, cwes: set[str]) -> tuple[list[str], dict, list[dict]]:
@@ -61,7 +59,7 @@ def check(path: str, store: str | None, cwes: set[str]) -> tuple[list[str], dict
     rules_hit: collections.Counter = collections.Counter()
     details = []
     for k, (i, row) in enumerate(rows):
-        fix = compare(reports[2 * k], reports[2 * k + 1])
+        fix = compare(*(Side(candidates[j], security=reports[j]) for j in (2 * k, 2 * k + 1)))
         details.append({"index": i, "cwe": row["vul_type"].upper(), "file": row["file_name"],
                         "function": row["func_name"], **fix})
         stats = per_cwe[row["vul_type"].upper()]

@@ -395,7 +395,7 @@ def security_rule(a: Side, b: Side, config: LabelConfig) -> Optional[Verdict]:
         return None  # a failed scan is not a clean bill of health
     if a.has_tests and not (a.passes and b.passes):
         return None
-    serious = (serious_rule_counts(a.security, config.security_min_severity), serious_rule_counts(b.security, config.security_min_severity))
+    serious = [serious_rule_counts(side.security, config.security_min_severity) for side in (a, b)]
     extra_a, extra_b = serious[0] - serious[1], serious[1] - serious[0]
     if bool(extra_a) == bool(extra_b):
         return None  # same weaknesses, or each has some the other lacks
