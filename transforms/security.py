@@ -29,10 +29,11 @@ import yaml
 from apache_beam.metrics import Metrics
 
 from schemas.records import Candidate, DeadLetter, Finding, StaticReport, content_id
+from transforms.c_macros import scannable_c
 from transforms.store import Store
 
 ANALYZER = "semgrep"
-SCAN_VERSION = 2  # part of every report key: bump when the same code and rules would be scanned differently
+SCAN_VERSION = 3  # part of every report key: bump when the same code and rules would be scanned differently
 STORE_KIND = "static"
 RULES_DIR = Path(__file__).resolve().parent / "rules"
 SEVERITIES = {"ERROR": "HIGH", "WARNING": "MEDIUM", "INFO": "LOW"}
@@ -85,10 +86,14 @@ def report_key(language: str, code: str) -> str:
 
 
 def scanned_text(language: str, code: str) -> str:
-    """What semgrep reads for `code`. An indented Python method (a mined commit's function)
-    parses as nothing and semgrep reports no findings and no error, so Python is dedented;
-    line numbers are unchanged."""
-    return textwrap.dedent(code) if language == "Python" else code
+    """What semgrep reads for `code`, on the same lines. An indented Python method (a mined
+    commit's function) parses as nothing and semgrep reports no findings and no error, so
+    Python is dedented; C and C++ lose the macro shapes semgrep cannot parse (`c_macros`)."""
+    if language == "Python":
+        return textwrap.dedent(code)
+    if language in ("C", "Cpp"):
+        return scannable_c(code, language)
+    return code
 
 
 def semgrep_executable() -> str:

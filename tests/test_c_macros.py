@@ -1,0 +1,46 @@
+"""C and C++ text rewritten so semgrep can parse it, with every line kept in place."""
+from transforms.c_macros import scannable_c
+
+
+def test_a_format_macro_between_string_literals_becomes_an_empty_string():
+    code = 'printf("id %" PRIu32 " of %"PRIu64"\\n", id, n);\n'
+    assert scannable_c(code) == 'printf("id %" ""     " of %"""    "\\n", id, n);\n'
+
+
+def test_encoding_prefixes_and_keywords_next_to_strings_are_kept():
+    code = 'w = L"wide"; r = u8"x"; if (k) return "a"; else "b"; case 1: s = sizeof "abc";\n'
+    assert scannable_c(code, "Cpp") == code
+
+
+def test_annotation_macros_become_spaces():
+    assert scannable_c("long f(void __user *arg TSRMLS_DC)\n") == "long f(void        *arg          )\n"
+
+
+def test_in_c_new_is_an_ordinary_name_but_in_cpp_it_is_kept():
+    assert scannable_c("new = alloc(); new->next = 0;\n") == "new_ = alloc(); new_->next = 0;\n"
+    assert scannable_c("p = new T();\n", "Cpp") == "p = new T();\n"
+
+
+def test_strings_and_comments_are_not_rewritten():
+    code = '/* __user PRIu32 "x" new */ s = "__user \\" PRIu32";\n'
+    assert scannable_c(code) == code
+
+
+def test_a_conditional_of_whole_statements_keeps_every_branch_without_directives():
+    code = "int f(void) {\n#ifdef LINUX\n  x = 1;\n#elif defined(W)\n  x = 2;\n#else\n  x = 3;\n#endif\n}\n"
+    assert scannable_c(code) == "int f(void) {\n\n  x = 1;\n\n  x = 2;\n\n  x = 3;\n\n}\n"
+
+
+def test_a_conditional_splitting_a_statement_keeps_its_first_branch():
+    code = "int f(int a,\n#ifdef X\n  int b, int c\n#else\n  int b\n#endif\n) {\n  if (a) {\n#ifdef Q\n    q(); }\n#else\n    r(); }\n#endif\n}\n"
+    assert scannable_c(code) == "int f(int a,\n\n  int b, int c\n\n\n\n) {\n  if (a) {\n\n    q(); }\n\n\n\n}\n"
+
+
+def test_if_0_keeps_its_else_and_defines_lose_their_continuations():
+    code = "#define TWICE(x) \\\n  ((x) * 2)\n#if 0\n  old();\n#else\n  current();\n#endif\n"
+    assert scannable_c(code) == "\n\n\n\n\n  current();\n\n"
+
+
+def test_the_tail_of_a_comment_cut_off_at_the_start_becomes_spaces():
+    assert scannable_c(" * end of a doc comment */\nint x;\n") == " " * 26 + "\nint x;\n"
+    assert scannable_c("int x; /* c */\n") == "int x; /* c */\n"

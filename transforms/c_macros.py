@@ -1,0 +1,141 @@
+"""C and C++ text as semgrep can parse it, for scanning only (never executed).
+
+semgrep parses a function without running the preprocessor, and real C code is
+full of macros it cannot read: a format macro between string literals
+(`"id %" PRIu32 "\\n"`), annotations such as the kernel's `__user` or PHP's
+`TSRMLS_CC`, and `#if`/`#else` branches that each hold half a statement.
+Where semgrep cannot parse a statement it drops it (a partial parse) or the
+whole function, and the Security_Hardness label skips any pair with a parse
+error. `scannable_c` rewrites only those shapes, keeping every line where it
+was, so findings still point at the right line:
+
+- a conditional block keeps its first live branch (`#if 0` keeps the `#else`),
+  and directive lines (`#define` with its continuations included) become blank;
+- an identifier written next to a string literal is a string macro (C has no
+  other way to put a name there) and becomes `""`;
+- the annotation macros in `ANNOTATIONS` become spaces;
+- a comment's tail cut off at the start of the text (`... */`) becomes spaces;
+- in C, the C++ keyword `new`, a common variable name, is renamed.
+"""
+from __future__ import annotations
+
+import re
+
+TOKEN = re.compile(r"""
+    (?P<comment>/\*.*?\*/|//[^\n]*)
+  | (?P<string>"(?:\\.|[^"\\\n])*")
+  | (?P<char>'(?:\\.|[^'\\\n])*')
+  | (?P<ident>[A-Za-z_]\w*)
+  | (?P<space>\s+)
+  | (?P<other>.)
+""", re.S | re.X)
+
+# Macros that expand to nothing or to an attribute, from the code bases most
+# vulnerability fixes come from: Linux sparse annotations, PHP's thread-safety
+# arguments, Perl's interpreter arguments, export markers on function definitions.
+ANNOTATIONS = frozenset({
+    "__user", "__kernel", "__iomem", "__force", "__rcu", "__percpu", "__bitwise", "__must_check",
+    "__always_inline", "__init", "__exit", "__initdata", "__read_mostly", "__maybe_unused", "__cold", "__weak",
+    "magick_restrict", "MagickExport", "TSRMLS_CC", "TSRMLS_DC", "TSRMLS_C", "TSRMLS_D",
+    "pTHX_", "aTHX_", "pTHX", "aTHX", "ZEND_API", "ZEND_FASTCALL", "PHPAPI", "R_API",
+})
+# Names that may stand next to a string literal in real C and C++.
+STRING_NEIGHBOURS = frozenset({"return", "case", "sizeof", "else", "do", "throw", "co_return", "co_yield"})
+ENCODING_PREFIXES = frozenset({"L", "u", "U", "u8", "R", "LR", "uR", "UR", "u8R"})
+DIRECTIVE = re.compile(r"\s*#\s*(\w*)")
+
+
+def scannable_c(code: str, language: str = "C") -> str:
+    """`code` (C or C++) with the macro shapes semgrep cannot parse neutralised; same line count."""
+    code = _first_branch_only(_without_cut_comment_tail(code))
+    tokens = [(m.lastgroup, m.group()) for m in TOKEN.finditer(code)]
+    out = []
+    for i, (kind, text) in enumerate(tokens):
+        if kind == "ident":
+            out.append(_identifier(text, _neighbour(tokens, i, -1), _neighbour(tokens, i, 1), language))
+        else:
+            out.append(text)
+    return "".join(out)
+
+
+def _neighbour(tokens: list[tuple[str, str]], i: int, step: int) -> tuple[str, str, bool]:
+    """(kind, text, touching) of the nearest token that is not white space."""
+    j = i + step
+    touching = True
+    if 0 <= j < len(tokens) and tokens[j][0] == "space":
+        j += step
+        touching = False
+    return (*tokens[j], touching) if 0 <= j < len(tokens) else ("", "", False)
+
+
+def _identifier(text: str, before: tuple[str, str, bool], after: tuple[str, str, bool], language: str) -> str:
+    if text in ANNOTATIONS:
+        return " " * len(text)
+    is_prefix = after[2] and text in ENCODING_PREFIXES
+    string_macro = before[0] == "string" or (after[0] == "string" and not is_prefix)
+    if string_macro and text not in STRING_NEIGHBOURS and len(text) >= 2:
+        return '""'.ljust(len(text))
+    if language == "C" and text == "new":
+        return "new_"
+    return text
+
+
+def _without_cut_comment_tail(code: str) -> str:
+    end = code.find("*/")
+    if end == -1 or "/*" in code[:end] or '"' in code[:end]:
+        return code
+    return re.sub(r"[^\n]", " ", code[:end + 2]) + code[end + 2:]
+
+
+def _first_branch_only(code: str) -> str:
+    """Blank directive lines, and the dead branches of conditionals semgrep cannot read whole.
+
+    A conditional whose branches are each balanced statements (at parenthesis depth 0)
+    keeps every branch: the code of all configurations is scanned, one after another.
+    One that splits a statement or an argument list keeps only its first live branch."""
+    lines = code.split("\n")
+    groups = _conditional_groups(lines)
+    dead: set[int] = set()
+    for branches in groups:
+        first = next((b for b in branches if not b[2]), None)
+        whole = all(_balanced("\n".join(lines[b[0] + 1:b[1]])) for b in branches)
+        whole = whole and _paren_depth("\n".join(lines[:branches[0][0]])) == 0
+        for begin, end, disabled in branches:
+            if disabled or (not whole and (begin, end, disabled) != first):
+                dead.update(range(begin + 1, end))
+    continued = False
+    for n, line in enumerate(lines):
+        if continued or DIRECTIVE.match(line) or n in dead:
+            continued = (continued or bool(DIRECTIVE.match(line))) and line.rstrip().endswith("\\")
+            lines[n] = ""
+    return "\n".join(lines)
+
+
+def _conditional_groups(lines: list[str]) -> list[list[tuple[int, int, bool]]]:
+    """Each #if ... #endif as its branches: (directive line, next directive line, is `#if 0`)."""
+    groups, open_groups = [], []
+    for n, line in enumerate(lines):
+        directive = DIRECTIVE.match(line)
+        name = directive.group(1) if directive else ""
+        if name in ("if", "ifdef", "ifndef"):
+            open_groups.append([(n, re.match(r"\s*#\s*if\s+0\b", line) is not None)])
+        elif name in ("elif", "else", "endif") and open_groups:
+            open_groups[-1].append((n, False))
+            if name == "endif":
+                marks = open_groups.pop()
+                groups.append([(b, e, dead) for (b, dead), (e, _) in zip(marks, marks[1:])])
+    return groups
+
+
+def _code_only(text: str) -> str:
+    return "".join(m.group() for m in TOKEN.finditer(text) if m.lastgroup in ("ident", "other", "space"))
+
+
+def _paren_depth(text: str) -> int:
+    code = _code_only(text)
+    return code.count("(") - code.count(")")
+
+
+def _balanced(text: str) -> bool:
+    code = _code_only(text)
+    return code.count("(") == code.count(")") and code.count("{") == code.count("}")
