@@ -1,6 +1,7 @@
 """Edge cases of each labelling rule, on constructed measurements and reports."""
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pytest
@@ -258,6 +259,18 @@ def test_security_prefers_the_side_without_the_extra_serious_finding():
     assert verdict.evidence["extra_findings"] == {"shell-true": 1}
     assert [f["rule_id"] for f in verdict.evidence["findings"]["rejected"]] == ["shell-true", "eval"]
     assert [f["rule_id"] for f in verdict.evidence["findings"]["chosen"]] == ["eval"]
+
+
+def test_security_margin_counts_a_weakness_flagged_by_two_rules_once():
+    # two SQL rules both flag one spliced query on line 3; a second query on line 5 is one more
+    one = scanned(side(A_CODE), ("sql-formatting", "HIGH"), ("sql-value-spliced", "HIGH"))
+    two = dataclasses.replace(one, security=dataclasses.replace(one.security, findings=[
+        *one.security.findings, Finding(rule_id="sql-formatting", cwe="CWE-78", severity="HIGH", line=5)]))
+    clean = scanned(side(B_CODE))
+    verdict = security_rule(one, clean, CONFIG)
+    assert verdict.winner == "b" and verdict.margin == 1.0
+    assert verdict.evidence["extra_findings"] == {"sql-formatting": 1, "sql-value-spliced": 1}
+    assert security_rule(two, clean, CONFIG).margin == 2.0
 
 
 def test_security_ignores_low_findings_conflicts_failed_scans_and_failing_tests():

@@ -404,7 +404,11 @@ def security_rule(a: Side, b: Side, config: LabelConfig) -> Optional[Verdict]:
     per_side = {"findings": (_finding_dicts(a.security, serious[0]), _finding_dicts(b.security, serious[1]))}
     shared = {"rule": "findings_only_in_rejected", "min_severity": config.security_min_severity.upper(),
               "extra_findings": dict(sorted(extra.items()))}
-    verdict = _verdict("Security_Hardness", a, b, winner, float(sum(extra.values())), per_side, shared)
+    # one weakness flagged by two rules (same CWE, same line) counts once in the margin
+    loser = a if winner == "b" else b
+    weaknesses = {(f.cwe, f.line) for f in loser.security.findings if f.rule_id in extra}
+    margin = float(min(sum(extra.values()), len(weaknesses)))
+    verdict = _verdict("Security_Hardness", a, b, winner, margin, per_side, shared)
     return _with_commit(verdict, commit_evidence(a, b, "Security_Hardness"))
 
 
