@@ -541,3 +541,27 @@ def link_dialog_escaped(request):
     name_escaped = html.escape(name)
     # ruleid: python-html-built-by-formatting
     request.write(u'<input name="pagename" value="%(name_escaped)s">' % locals())
+
+
+def save_reservation_notes(request, reservation_id):
+    from django.utils.html import escape
+    reservation = Reservation.objects.get(id=int(request.GET["rid"]))
+    notes: str = request.POST["notes"]
+    if request.POST.get("contact"):
+        # ruleid: python-request-text-stored-unescaped
+        reservation.contact = str(request.POST["contact"])
+    # ruleid: python-request-text-stored-unescaped
+    reservation.notes = notes
+    # ok: python-request-text-stored-unescaped
+    reservation.title = escape(request.POST["title"])
+    # ok: python-request-text-stored-unescaped
+    reservation.amount = int(request.POST["amount"])
+    # ok: python-request-text-stored-unescaped
+    reservation.owner = User.objects.get(id=request.GET["uid"])
+    reservation.save()
+
+
+def remember_search(request):
+    # ok: python-request-text-stored-unescaped
+    request.session.last_query = request.GET.get("q")
+    return redirect("/search")
