@@ -44,3 +44,15 @@ def test_if_0_keeps_its_else_and_defines_lose_their_continuations():
 def test_the_tail_of_a_comment_cut_off_at_the_start_becomes_spaces():
     assert scannable_c(" * end of a doc comment */\nint x;\n") == " " * 26 + "\nint x;\n"
     assert scannable_c("int x; /* c */\n") == "int x; /* c */\n"
+
+
+def test_a_type_passed_to_a_macro_becomes_one_identifier():
+    code = ("x = container_of(w, struct io_data, work); n = min_t(unsigned int, a, b);\n"
+            "s = va_arg(ap, char *); Newx(q, n, SV*); c = CAST(const hdr_t *, p);\n")
+    assert scannable_c(code) == ("x = container_of(w, Struct_io_data, work); n = min_t(Unsigned_int, a, b);\n"
+                                 "s = va_arg(ap, Char__); Newx(q, n, SV_); c = CAST(Const_hdr_t__, p);\n")
+
+
+def test_casts_sizeof_expressions_and_parameter_lists_are_not_type_arguments():
+    code = "int f(void); int g(unsigned int a, struct s *b); y = h(a, b * c); z = (char *)p; k = sizeof(struct s);\n"
+    assert scannable_c(code) == code

@@ -15,6 +15,8 @@ was, so findings still point at the right line:
   other way to put a name there) and becomes `""`;
 - the annotation macros in `ANNOTATIONS` become spaces;
 - a comment's tail cut off at the start of the text (`... */`) becomes spaces;
+- a macro argument that is a type (`container_of(p, struct s, m)`) becomes one
+  identifier (`Struct_s`);
 - in C, the C++ keyword `new`, a common variable name, is renamed.
 """
 from __future__ import annotations
@@ -42,6 +44,13 @@ ANNOTATIONS = frozenset({
 # Names that may stand next to a string literal in real C and C++.
 STRING_NEIGHBOURS = frozenset({"return", "case", "sizeof", "else", "do", "throw", "co_return", "co_yield"})
 ENCODING_PREFIXES = frozenset({"L", "u", "U", "u8", "R", "LR", "uR", "UR", "u8R"})
+QUALIFIERS = frozenset({"const", "volatile", "restrict"})
+BASIC_TYPES = frozenset({"void", "char", "short", "int", "long", "float", "double", "signed", "unsigned", "bool", "_Bool"})
+TAGS = frozenset({"struct", "union", "enum"})
+# Words before `(` that do not make a call.
+NOT_CALLEES = QUALIFIERS | BASIC_TYPES | TAGS | frozenset({
+    "if", "while", "for", "switch", "return", "sizeof", "alignof", "_Alignof", "typeof", "__typeof__", "decltype",
+    "defined", "__attribute__", "__declspec", "_Static_assert", "static_assert", "noexcept", "alignas", "operator"})
 DIRECTIVE = re.compile(r"\s*#\s*(\w*)")
 
 
@@ -49,13 +58,67 @@ def scannable_c(code: str, language: str = "C") -> str:
     """`code` (C or C++) with the macro shapes semgrep cannot parse neutralised; same line count."""
     code = _first_branch_only(_without_cut_comment_tail(code))
     tokens = [(m.lastgroup, m.group()) for m in TOKEN.finditer(code)]
-    out = []
-    for i, (kind, text) in enumerate(tokens):
-        if kind == "ident":
-            out.append(_identifier(text, _neighbour(tokens, i, -1), _neighbour(tokens, i, 1), language))
-        else:
-            out.append(text)
+    out = [_identifier(text, _neighbour(tokens, i, -1), _neighbour(tokens, i, 1), language) if kind == "ident"
+           else text for i, (kind, text) in enumerate(tokens)]
+    for first, last in _type_arguments(tokens):
+        written = "".join(out[first:last + 1])
+        out[first:last + 1] = [written[0].upper() + re.sub(r"\W", "_", written[1:])] + [""] * (last - first)
     return "".join(out)
+
+
+def _type_arguments(tokens: list[tuple[str, str]]) -> list[tuple[int, int]]:
+    """(first, last) token of each macro argument that is a type (`container_of(p, struct s, m)`,
+    `va_arg(ap, char *)`, `min_t(unsigned int, a, b)`); semgrep drops the statement around one."""
+    found = []
+    for i, (kind, text) in enumerate(tokens):
+        callee = _neighbour(tokens, i, -1)
+        if text != "(" or callee[0] != "ident" or callee[1] in NOT_CALLEES:
+            continue
+        arguments = _arguments(tokens, i)
+        if [tokens[k][1] for a in arguments for k in a] == ["void"]:
+            continue  # `f(void)` declares no parameters
+        for argument in arguments:
+            words = [tokens[k] for k in argument]
+            if argument and _is_type(words) and "\n" not in "".join(t for _, t in tokens[argument[0]:argument[-1] + 1]):
+                found.append((argument[0], argument[-1]))
+    return found
+
+
+def _arguments(tokens: list[tuple[str, str]], open_at: int) -> list[list[int]]:
+    """Indices of the tokens (white space left out) of each argument of the call opened at `open_at`."""
+    arguments: list[list[int]] = [[]]
+    depth = 0
+    for k in range(open_at + 1, len(tokens)):
+        kind, text = tokens[k]
+        if text in "([{" and kind == "other":
+            depth += 1
+        elif text in ")]}" and kind == "other":
+            if depth == 0:
+                return arguments
+            depth -= 1
+        elif text == "," and depth == 0:
+            arguments.append([])
+            continue
+        if kind != "space":
+            arguments[-1].append(k)
+    return []  # the call is not closed in this text
+
+
+def _is_type(words: list[tuple[str, str]]) -> bool:
+    stars = 0
+    while words and words[-1][1] == "*":
+        words, stars = words[:-1], stars + 1
+    qualified = False
+    while words and words[0][1] in QUALIFIERS:
+        words, qualified = words[1:], True
+    names = [text for kind, text in words if kind == "ident"]
+    if not words or len(names) != len(words):
+        return False
+    if all(name in BASIC_TYPES for name in names):
+        return True
+    if len(names) == 2:
+        return names[0] in TAGS
+    return len(names) == 1 and (stars > 0 or qualified)
 
 
 def _neighbour(tokens: list[tuple[str, str]], i: int, step: int) -> tuple[str, str, bool]:
