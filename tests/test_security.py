@@ -56,18 +56,19 @@ def test_an_indented_python_method_is_scanned_with_its_lines():
 
 
 def test_real_c_functions_with_macros_parse_after_the_macro_rewrite(shared_data, tmp_path):
-    # SVEN fixes from FreeRDP (format macros between strings) and Linux (`__user`): semgrep
-    # drops statements of the raw text (a partial parse); the scanned text parses whole
-    wanted = {"glyph_cache_put", "ipxitf_ioctl"}
+    # SVEN fixes from FreeRDP (format macros between strings) and Linux (`__user`, a type passed
+    # to container_of): semgrep drops statements of the raw text (a partial parse); the scanned
+    # text parses whole
+    wanted = {"glyph_cache_put", "ipxitf_ioctl", "ffs_user_copy_worker"}
     with open(os.path.join(shared_data, "sven", "train.jsonl"), encoding="utf-8") as rows:
         codes = [row["func_src_before"] for row in map(json.loads, rows) if row["func_name"] in wanted]
-    assert len(codes) == 2
+    assert len(codes) == 3
     for n, code in enumerate(codes):
         (tmp_path / f"raw{n}.c").write_text(code)
-    raw = security.run_semgrep([f"raw{n}.c" for n in range(2)], 30, str(tmp_path))
-    assert sorted(e["path"] for e in raw["errors"]) == ["raw0.c", "raw1.c"]
+    raw = security.run_semgrep([f"raw{n}.c" for n in range(3)], 30, str(tmp_path))
+    assert sorted(e["path"] for e in raw["errors"]) == ["raw0.c", "raw1.c", "raw2.c"]
     reports = scan_candidates([make(code, "C") for code in codes], SecurityConfig())
-    assert [r.errors for r in reports] == [[], []]
+    assert [r.errors for r in reports] == [[], [], []]
 
 
 def test_findings_are_mapped_back_to_candidates_and_parse_errors_recorded():
