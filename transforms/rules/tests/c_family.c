@@ -359,3 +359,24 @@ void rename_either(struct priv *priv, const struct config *p) {
         priv->name = NULL;
     }
 }
+
+void close_session(struct session *s) {
+    if (s->multi)
+        // ruleid: c-dangling-field-after-free
+        multi_cleanup(s->multi);
+    notify(s);
+}
+
+void close_session_cleared(struct session *s) {
+    if (s->multi) {
+        // ok: c-dangling-field-after-free
+        multi_cleanup(s->multi);
+        s->multi = NULL;
+    }
+    notify(s);
+}
+
+void drop_port(struct serial *s) {
+    // ok: c-dangling-field-after-free
+    serial_put(s->port);
+}

@@ -34,6 +34,25 @@ int first_line(const char *path, char *line, int size) {
     return fclose(f);
 }
 
+int config_lines(const char *path, char *line, int size) {
+    FILE *f;
+    // ruleid: c-unchecked-nullable-return
+    f = fopen(path, "r");
+    if (f->_flags & 1)
+        return 0;
+    fgets(line, size, f);
+    return fclose(f);
+}
+
+int config_lines_checked(const char *path, char *line, int size) {
+    // ok: c-unchecked-nullable-return
+    FILE *f = fopen(path, "r");
+    if (!f || ferror(f))
+        return 0;
+    fgets(line, size, f);
+    return fclose(f);
+}
+
 int password_matches(const char *stored, const char *given) {
     // ruleid: c-nullable-return-passed-on
     return strcmp(stored, crypt(given, stored)) == 0;
@@ -177,6 +196,32 @@ struct klass *real_class_checked(struct klass *cl) {
         if (cl == NULL) return NULL;
     }
     return cl;
+}
+
+void update_rows(struct line *l, int rows) {
+    int i;
+    // ruleid: c-linked-walk-unchecked
+    for (i = 0; i < rows; i++, l = l->next) {
+        if (l->len > 0)
+            mark(l->number);
+    }
+}
+
+void update_rows_checked(struct line *l, int rows) {
+    int i;
+    // ok: c-linked-walk-unchecked
+    for (i = 0; i < rows; i++, l = l->next) {
+        if (l == NULL)
+            break;
+        mark(l->number);
+    }
+}
+
+void update_all(struct line *l) {
+    // ok: c-linked-walk-unchecked
+    for (; l; l = l->next) {
+        mark(l->number);
+    }
 }
 
 void object_unref(struct item *it);
