@@ -158,11 +158,12 @@ def _first_branch_only(code: str) -> str:
     One that splits a statement or an argument list keeps only its first live branch."""
     lines = code.split("\n")
     groups = _conditional_groups(lines)
+    depth = _paren_depth_at_line_starts(code)
     dead: set[int] = set()
     for branches in groups:
         first = next((b for b in branches if not b[2]), None)
         whole = all(_balanced("\n".join(lines[b[0] + 1:b[1]])) for b in branches)
-        whole = whole and _paren_depth("\n".join(lines[:branches[0][0]])) == 0
+        whole = whole and depth[branches[0][0]] == 0
         for begin, end, disabled in branches:
             if disabled or (not whole and (begin, end, disabled) != first):
                 dead.update(range(begin + 1, end))
@@ -194,9 +195,15 @@ def _code_only(text: str) -> str:
     return "".join(m.group() for m in TOKEN.finditer(text) if m.lastgroup in ("ident", "other", "space"))
 
 
-def _paren_depth(text: str) -> int:
-    code = _code_only(text)
-    return code.count("(") - code.count(")")
+def _paren_depth_at_line_starts(code: str) -> list[int]:
+    """How many parentheses are open where each line starts (strings and comments skipped)."""
+    depths, depth = [0], 0
+    for match in TOKEN.finditer(code):
+        kind, text = match.lastgroup, match.group()
+        if kind == "other":
+            depth += (text == "(") - (text == ")")
+        depths += [depth] * text.count("\n")
+    return depths
 
 
 def _balanced(text: str) -> bool:
