@@ -82,6 +82,13 @@ int glyph_at(const struct cache *c, unsigned index, unsigned other) {
     return v + c->entries[other];
 }
 
+int record_slot(struct cache *c, unsigned slot) {
+    if (slot > c->number)
+        c->number = slot;
+    // ok: c-index-checked-with-greater-than-count
+    return c->entries[slot];
+}
+
 char *append(char *message, const char *buf, size_t blen) {
     static unsigned short len = 0;
     size_t total = 0;
