@@ -80,7 +80,7 @@ int *table(struct pal *cmap, size_t rows, size_t cols) {
     // ruleid: c-allocation-size-overflow
     int *entries = kmalloc(sizeof(*entries) * cmap->len, GFP_KERNEL);
     int *grid;
-    // ruleid: c-allocation-size-overflow
+    // ok: c-allocation-size-overflow
     if (!(grid = malloc(rows * cols * sizeof(int))))
         return entries;
     if (rows > 4096)
