@@ -60,3 +60,44 @@ BOOL read_header(wStream *s, UINT32 *flags, UINT16 *kind) {
     Stream_Read_UINT16(s, *kind);
     return TRUE;
 }
+
+int op_length(const unsigned char *data, int len) {
+    if (data[0] == 0x0f)
+        // ruleid: c-fixed-offset-read-before-length-check
+        return data[1] + 2;
+    if (len < 3)
+        return 0;
+    // ok: c-fixed-offset-read-before-length-check
+    return data[2];
+}
+
+int glyph_at(const struct cache *c, unsigned index, unsigned other) {
+    if (index > c->number)
+        return -1;
+    // ruleid: c-index-checked-with-greater-than-count
+    int v = c->entries[index];
+    if (other >= c->number)
+        return -1;
+    // ok: c-index-checked-with-greater-than-count
+    return v + c->entries[other];
+}
+
+int record_slot(struct cache *c, unsigned slot) {
+    if (slot > c->number)
+        c->number = slot;
+    // ok: c-index-checked-with-greater-than-count
+    return c->entries[slot];
+}
+
+char *append(char *message, const char *buf, size_t blen) {
+    static unsigned short len = 0;
+    size_t total = 0;
+    // ruleid: c-narrow-length-arithmetic, c-unchecked-index-or-size
+    len += blen;
+    // ok: c-narrow-length-arithmetic
+    // ruleid: c-unchecked-index-or-size
+    total += blen;
+    // ok: c-unchecked-index-or-size
+    char *copy = calloc(total, 1);
+    return copy;
+}

@@ -74,6 +74,28 @@ int *sizes(size_t count) {
     return items;
 }
 
+struct pal { unsigned len; };
+
+int *table(struct pal *cmap, size_t rows, size_t cols) {
+    // ruleid: c-allocation-size-overflow
+    int *entries = kmalloc(sizeof(*entries) * cmap->len, GFP_KERNEL);
+    int *grid;
+    // ok: c-allocation-size-overflow
+    if (!(grid = malloc(rows * cols * sizeof(int))))
+        return entries;
+    if (rows > 4096)
+        return grid;
+    // ok: c-allocation-size-overflow
+    // ruleid: c-unchecked-allocation
+    char *name = malloc(sizeof(char) * (cols + 1));
+    name[0] = 0;
+    int *more;
+    // ok: c-allocation-size-overflow
+    if (!(more = malloc(rows * 4)))
+        return grid;
+    return more;
+}
+
 int *sizes_checked(size_t count) {
     if (count > 1024)
         return NULL;
