@@ -1,4 +1,4 @@
-"""How many real C/C++ functions semgrep parses whole, raw vs after `c_macros.scannable_c`.
+"""How many real C/C++ functions semgrep parses whole, raw vs as the scanner writes them (`c_macros`).
 
 A function with a parse error (semgrep dropped statements or all of it) or a timeout is
 never labelled on Security_Hardness, so this is the share of mined code the label can use.
@@ -20,8 +20,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from bench.shared_data import shared_data_dir  # noqa: E402
 from bench.sven_check import LANGUAGE_BY_EXTENSION  # noqa: E402
-from transforms.c_macros import scannable_c  # noqa: E402
-from transforms.security import EXTENSIONS, run_semgrep  # noqa: E402
+from transforms.security import EXTENSIONS, run_semgrep, scanned_text  # noqa: E402
 
 
 def functions(path: str) -> list[tuple[str, str]]:
@@ -42,7 +41,7 @@ def scan(programs: list[tuple[str, str]], rewrite: bool) -> tuple[int, float]:
         for n, (language, code) in enumerate(programs):
             names.append(f"f{n}{EXTENSIONS[language]}")
             with open(os.path.join(tmp, names[-1]), "w", encoding="utf-8") as fh:
-                fh.write(scannable_c(code, language) if rewrite else code)
+                fh.write(scanned_text(language, code) if rewrite else code)
         started = time.perf_counter()
         output = run_semgrep(names, 30, tmp)
         seconds = time.perf_counter() - started

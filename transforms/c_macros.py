@@ -9,8 +9,9 @@ whole function, and the Security_Hardness label skips any pair with a parse
 error. `scannable_c` rewrites only those shapes, keeping every line where it
 was, so findings still point at the right line:
 
-- a conditional block keeps its first live branch (`#if 0` keeps the `#else`),
-  and directive lines (`#define` with its continuations included) become blank;
+- directive lines (`#define` with its continuations included) become blank; a
+  conditional keeps all its branches when each is balanced code outside any
+  parenthesis, else only its first live one (`#if 0` keeps the `#else`);
 - an identifier written next to a string literal is a string macro (C has no
   other way to put a name there) and becomes `""`;
 - the annotation macros in `ANNOTATIONS` become spaces;
@@ -56,7 +57,7 @@ DIRECTIVE = re.compile(r"\s*#\s*(\w*)")
 
 def scannable_c(code: str, language: str = "C") -> str:
     """`code` (C or C++) with the macro shapes semgrep cannot parse neutralised; same line count."""
-    code = _first_branch_only(_without_cut_comment_tail(code))
+    code = _resolve_conditionals(_without_cut_comment_tail(code))
     tokens = [(m.lastgroup, m.group()) for m in TOKEN.finditer(code)]
     out = [_identifier(text, _neighbour(tokens, i, -1), _neighbour(tokens, i, 1), language) if kind == "ident"
            else text for i, (kind, text) in enumerate(tokens)]
@@ -71,8 +72,10 @@ def _type_arguments(tokens: list[tuple[str, str]]) -> list[tuple[int, int]]:
     `va_arg(ap, char *)`, `min_t(unsigned int, a, b)`); semgrep drops the statement around one."""
     found = []
     for i, (kind, text) in enumerate(tokens):
+        if text != "(" or kind != "other":
+            continue
         callee = _neighbour(tokens, i, -1)
-        if text != "(" or callee[0] != "ident" or callee[1] in NOT_CALLEES:
+        if callee[0] != "ident" or callee[1] in NOT_CALLEES:
             continue
         arguments = _arguments(tokens, i)
         if [tokens[k][1] for a in arguments for k in a] == ["void"]:
@@ -150,7 +153,7 @@ def _without_cut_comment_tail(code: str) -> str:
     return re.sub(r"[^\n]", " ", code[:end + 2]) + code[end + 2:]
 
 
-def _first_branch_only(code: str) -> str:
+def _resolve_conditionals(code: str) -> str:
     """Blank directive lines, and the dead branches of conditionals semgrep cannot read whole.
 
     A conditional whose branches are each balanced statements (at parenthesis depth 0)
@@ -158,12 +161,12 @@ def _first_branch_only(code: str) -> str:
     One that splits a statement or an argument list keeps only its first live branch."""
     lines = code.split("\n")
     groups = _conditional_groups(lines)
-    depth = _paren_depth_at_line_starts(code)
+    depth = _depths_at_line_starts(code)
     dead: set[int] = set()
     for branches in groups:
         first = next((b for b in branches if not b[2]), None)
-        whole = all(_balanced("\n".join(lines[b[0] + 1:b[1]])) for b in branches)
-        whole = whole and depth[branches[0][0]] == 0
+        # a branch is balanced when the depths where it starts and where it ends agree
+        whole = all(depth[b + 1] == depth[e] for b, e, _ in branches) and depth[branches[0][0]][0] == 0
         for begin, end, disabled in branches:
             if disabled or (not whole and (begin, end, disabled) != first):
                 dead.update(range(begin + 1, end))
@@ -191,21 +194,13 @@ def _conditional_groups(lines: list[str]) -> list[list[tuple[int, int, bool]]]:
     return groups
 
 
-def _code_only(text: str) -> str:
-    return "".join(m.group() for m in TOKEN.finditer(text) if m.lastgroup in ("ident", "other", "space"))
-
-
-def _paren_depth_at_line_starts(code: str) -> list[int]:
-    """How many parentheses are open where each line starts (strings and comments skipped)."""
-    depths, depth = [0], 0
+def _depths_at_line_starts(code: str) -> list[tuple[int, int]]:
+    """(parentheses, braces) open where each line starts; strings and comments skipped."""
+    depths, parens, braces = [(0, 0)], 0, 0
     for match in TOKEN.finditer(code):
         kind, text = match.lastgroup, match.group()
         if kind == "other":
-            depth += (text == "(") - (text == ")")
-        depths += [depth] * text.count("\n")
+            parens += (text == "(") - (text == ")")
+            braces += (text == "{") - (text == "}")
+        depths += [(parens, braces)] * text.count("\n")
     return depths
-
-
-def _balanced(text: str) -> bool:
-    code = _code_only(text)
-    return code.count("(") == code.count(")") and code.count("{") == code.count("}")
