@@ -83,7 +83,7 @@ class LocalDaskCluster:
         for proc in procs:
             _signal_group(proc, signal.SIGKILL)
             proc.wait()
-        leftovers = [pid for proc in procs for pid in _session_members(proc.pid)]
+        leftovers = _members_after(procs, 5)
         for pid in leftovers:
             _kill(pid)
         self._procs = {}
@@ -170,6 +170,17 @@ def _kill(pid: int) -> None:
         os.kill(pid, signal.SIGKILL)
     except ProcessLookupError:
         pass
+
+
+def _members_after(procs: list[subprocess.Popen], grace_s: float) -> list[int]:
+    """Processes still alive in the sessions of `procs` after up to `grace_s`: a killed group
+    member other than the leader (which `wait` reaped) may take a moment to exit under load."""
+    deadline = time.monotonic() + grace_s
+    while True:
+        members = [pid for proc in procs for pid in _session_members(proc.pid)]
+        if not members or time.monotonic() > deadline:
+            return members
+        time.sleep(0.1)
 
 
 def _session_members(sid: int) -> list[int]:

@@ -54,5 +54,41 @@ def test_a_type_passed_to_a_macro_becomes_one_identifier():
 
 
 def test_casts_sizeof_expressions_and_parameter_lists_are_not_type_arguments():
-    code = "int f(void); int g(unsigned int a, struct s *b); y = h(a, b * c); z = (char *)p; k = sizeof(struct s);\n"
-    assert scannable_c(code) == code
+    code = ("int f(void); int g(unsigned int a, struct s *b); y = h(a, b * c); z = (char *)p; k = sizeof(struct s);\n"
+            "switch (k) { case (long long)98759853034: return (int)7; }\nif (m >= n or n == 0) {}\n")
+    assert scannable_c(code, "Cpp") == code
+
+
+def test_a_comment_opened_on_a_directive_line_goes_with_the_directive():
+    code = "  else\n#endif /* A ||\n   B */\n{\n#endif /* C || \\\n   D */\n  x = 1;\n#endif // a /* b\nint y;\n"
+    assert scannable_c(code) == "  else\n\n\n{\n\n\n  x = 1;\n\nint y;\n"
+
+
+def test_a_word_before_a_type_keyword_or_between_type_and_name_is_a_macro():
+    code = ("local void f(CONST char *p)\n{\n  uint32_t av_unused tag;\n  size_t const n = 1;\n}\n"
+            "STATIC INLINE int g(void);\ntypedef unsigned long u64; static struct s *t; return a;\n"
+            "MagickExport MagickBooleanType Set(Image *image, zend_bool persistent ZEND_FILE_LINE_DC)\n")
+    assert scannable_c(code) == ("      void f(      char *p)\n{\n  uint32_t           tag;\n  size_t const n = 1;\n}\n"
+                                 "              int g(void);\ntypedef unsigned long u64; static struct s *t; return a;\n"
+                                 "             MagickBooleanType Set(Image *image, zend_bool persistent                  )\n")
+
+
+def test_a_macro_naming_a_type_in_a_declaration_or_cast_becomes_one_identifier():
+    code = ("Sdb *g(ELFOBJ *bin, Elf_(Shdr) *shdr) {\n  Elf_(Verdef) *v = (Elf_(Verdef)*)p;\n"
+            "  STACK_OF(X509) *chain = NULL;\n  x = f(a) * b;\n  y = (h(a));\n  z = k(m(a) * b, c);\n}\n")
+    assert scannable_c(code) == ("Sdb *g(ELFOBJ *bin, Elf__Shdr_ *shdr) {\n  Elf__Verdef_ *v = (Elf__Verdef_*)p;\n"
+                                 "  STACK_OF_X509_ *chain = NULL;\n  x = f(a) * b;\n  y = (h(a));\n  z = k(m(a) * b, c);\n}\n")
+
+
+def test_a_gnu_case_range_keeps_its_first_value():
+    code = "switch (c) {\ncase 0x40 ... 0x4f: /* REX */\ncase 'a'...'z': break;\n}\n"
+    assert scannable_c(code) == "switch (c) {\ncase 0x40         : /* REX */\ncase 'a'      : break;\n}\n"
+
+
+def test_a_statement_macro_without_its_semicolon_gets_one_between_statements_only():
+    code = ("void f(void) {\n  x = 1;\nFF_DISABLE_DEPRECATION_WARNINGS\n  a->b = g();\n  if (c)\n    EMIT_LINE\n"
+            "  else\n    y = 2;\n  if (n) {\n    D((\"chunk ended\"))\n  }\n  enum {\n    ONLY\n  };\n"
+            "  z = a +\n    FOO\n    + b;\n}\nTYPE\nname(void);\n")
+    assert scannable_c(code) == ("void f(void) {\n  x = 1;\n;" + " " * 30 + "\n  a->b = g();\n  if (c)\n    ;        \n"
+                                 "  else\n    y = 2;\n  if (n) {\n    D((\"chunk ended\"));\n  }\n  enum {\n    ONLY\n  };\n"
+                                 "  z = a +\n    FOO\n    + b;\n}\nTYPE\nname(void);\n")

@@ -18,6 +18,17 @@ was, so findings still point at the right line:
 - a comment's tail cut off at the start of the text (`... */`) becomes spaces;
 - a macro argument that is a type (`container_of(p, struct s, m)`) becomes one
   identifier (`Struct_s`);
+- a directive runs on through a comment opened on its line (`#endif /* A ||`
+  ... `B */`), so the lines up to the comment's end are blanked with it;
+- an identifier that can only be a macro by where it stands in a declaration
+  becomes spaces: before a type keyword (`local void f(`, `CONST char *p`) or
+  as a third word beside a type and the declared name (`uint32_t av_unused tag;`);
+- a macro call that names a type where a declaration starts or in a pointer
+  cast (radare2's `Elf_(Shdr) *shdr`, OpenSSL's `STACK_OF(X509) *chain`)
+  becomes one identifier;
+- a GNU case range (`case 0x40 ... 0x4f:`) keeps its first value;
+- a statement macro written without its semicolon on a line of its own in a
+  function body (`FF_DISABLE_DEPRECATION_WARNINGS`, `D(("msg"))`) gets one;
 - in C, the C++ keyword `new`, a common variable name, is renamed.
 """
 from __future__ import annotations
@@ -48,23 +59,114 @@ ENCODING_PREFIXES = frozenset({"L", "u", "U", "u8", "R", "LR", "uR", "UR", "u8R"
 QUALIFIERS = frozenset({"const", "volatile", "restrict"})
 BASIC_TYPES = frozenset({"void", "char", "short", "int", "long", "float", "double", "signed", "unsigned", "bool", "_Bool"})
 TAGS = frozenset({"struct", "union", "enum"})
-# Words before `(` that do not make a call.
-NOT_CALLEES = QUALIFIERS | BASIC_TYPES | TAGS | frozenset({
-    "if", "while", "for", "switch", "return", "sizeof", "alignof", "_Alignof", "typeof", "__typeof__", "decltype",
-    "defined", "__attribute__", "__declspec", "_Static_assert", "static_assert", "noexcept", "alignas", "operator"})
 DIRECTIVE = re.compile(r"\s*#\s*(\w*)")
+# C and C++ keywords (with C++'s spelled-out operators, and the GNU ones): never a macro,
+# never a call before `(`.
+KEYWORDS = QUALIFIERS | BASIC_TYPES | TAGS | frozenset({
+    "if", "while", "for", "switch", "return", "sizeof", "alignof", "_Alignof", "typeof", "__typeof__", "decltype",
+    "defined", "__attribute__", "__declspec", "_Static_assert", "static_assert", "noexcept", "alignas", "operator",
+    "static", "extern", "inline", "register", "auto", "typedef", "thread_local", "_Thread_local", "__thread",
+    "constexpr", "consteval", "constinit", "mutable", "virtual", "explicit", "friend", "typename", "template",
+    "class", "namespace", "using", "new", "delete", "throw", "case", "default", "goto", "else", "do", "break",
+    "continue", "co_return", "co_yield", "co_await", "public", "private", "protected", "export", "_Noreturn",
+    "__inline", "__inline__", "__extension__", "__restrict", "__volatile__", "__const", "asm", "__asm__",
+    "and", "or", "not", "xor", "bitand", "bitor", "compl", "and_eq", "or_eq", "xor_eq", "not_eq"})
+# Keywords that start a declaration: an identifier right before one is a macro.
+DECLARATION_STARTS = BASIC_TYPES | TAGS | frozenset({"static", "extern", "inline"})
+DECLARATOR_ENDS = frozenset({";", "=", ",", "(", "[", ")"})
+CASE_RANGE = re.compile(r"(\bcase\s[^:;\n]*?)(\s*\.\.\.\s*[^:;\n]*?)(?=\s*:)")
+STATEMENT_MACRO = re.compile(r"^\s*(?P<name>[A-Z_][A-Z0-9_]*)(?P<call>\s*\(.*\))?(?P<tail>\s*(?://.*|/\*.*\*/)?\s*)$")
 
 
 def scannable_c(code: str, language: str = "C") -> str:
     """`code` (C or C++) with the macro shapes semgrep cannot parse neutralised; same line count."""
     code = _resolve_conditionals(_without_cut_comment_tail(code))
+    code = CASE_RANGE.sub(lambda m: m[1] + " " * len(m[2]), code)
     tokens = [(m.lastgroup, m.group()) for m in TOKEN.finditer(code)]
     out = [_identifier(text, _neighbour(tokens, i, -1), _neighbour(tokens, i, 1), language) if kind == "ident"
            else text for i, (kind, text) in enumerate(tokens)]
-    for first, last in _type_arguments(tokens):
+    for i in _declaration_macros(tokens):
+        out[i] = " " * len(out[i])
+    for first, last in _type_arguments(tokens) + _type_macro_calls(tokens):
         written = "".join(out[first:last + 1])
         out[first:last + 1] = [written[0].upper() + re.sub(r"\W", "_", written[1:])] + [""] * (last - first)
-    return "".join(out)
+    return _terminated_statement_macros("".join(out))
+
+
+def _significant(tokens: list[tuple[str, str]]) -> list[int]:
+    """Indices of the tokens that are not white space or comments."""
+    return [i for i, (kind, _) in enumerate(tokens) if kind not in ("space", "comment")]
+
+
+def _declaration_macros(tokens: list[tuple[str, str]]) -> set[int]:
+    """Identifiers that can only be macros by where they stand in a declaration: right
+    before a type keyword (`local void f(`, `CONST char *p`, `STATIC INLINE int`), or
+    a third word on one line with a type and the declared name (`uint32_t av_unused tag;`,
+    `zend_bool persistent ZEND_FILE_LINE_DC)`)."""
+    at = [i for i in _significant(tokens) if tokens[i][1] not in ANNOTATIONS]  # blanked already
+    words = [tokens[i][1] if tokens[i][0] == "ident" and tokens[i][1] not in KEYWORDS else None for i in at]
+    found: set[int] = set()
+    for p in reversed(range(len(at) - 1)):
+        if words[p] and (tokens[at[p + 1]][1] in DECLARATION_STARTS or at[p + 1] in found):
+            found.add(at[p])
+    for p in range(len(at) - 3):
+        if (all(words[p:p + 3]) and not found & set(at[p:p + 3]) and tokens[at[p + 3]][1] in DECLARATOR_ENDS
+                and "\n" not in "".join(text for _, text in tokens[at[p]:at[p + 2]])):
+            # a trailing macro is written in capitals (`zend_bool persistent ZEND_FILE_LINE_DC)`)
+            found.add(at[p + 2] if words[p + 2].isupper() else at[p + 1])
+    return found
+
+
+def _type_macro_calls(tokens: list[tuple[str, str]]) -> list[tuple[int, int]]:
+    """(first, last) token of each macro call that names a type where a declaration starts
+    (`Elf_(Shdr) *shdr`, `STACK_OF(X509) *chain = ...;`), at a statement's start or in a
+    parameter list outside any function body, or in a pointer cast (`(Elf_(Sym) *)p`).
+    No expression has those shapes."""
+    at = _significant(tokens)
+    text = [tokens[i][1] for i in at]
+    kinds = [tokens[i][0] for i in at]
+    found, braces = [], 0
+    for p in range(len(at)):
+        braces += (text[p] == "{") - (text[p] == "}")
+        if not (kinds[p] == "ident" and text[p] not in KEYWORDS and text[p + 1:p + 2] == ["("]
+                and kinds[p + 2:p + 3] == ["ident"] and text[p + 3:p + 4] == [")"]):
+            continue
+        q = p + 4
+        while q < len(at) and text[q] == "*":
+            q += 1
+        before = text[p - 1] if p else ";"
+        starts = before in (";", "{", "}") or (before in ("(", ",") and braces == 0)
+        declaration = starts and q + 1 < len(at) and kinds[q] == "ident" and text[q + 1] in DECLARATOR_ENDS
+        cast = before == "(" and q > p + 4 and text[q:q + 1] == [")"]
+        if declaration or cast:
+            found.append((at[p], at[p + 3]))
+    return found
+
+
+def _terminated_statement_macros(code: str) -> str:
+    """A statement macro alone on a line of a function body without its semicolon
+    (`FF_DISABLE_DEPRECATION_WARNINGS`, `D(("msg"))`) gets one, so the next statement parses.
+
+    Only between statements: the line before ends one (`;`, a brace, a label, an `if (...)`,
+    `else`, `do`) and the line after starts one, so an enum member or an operand of a
+    multi-line expression is never taken for a statement."""
+    lines = code.split("\n")
+    depth = _depths_at_line_starts(code)
+    code_lines = [n for n, line in enumerate(lines) if line.strip()]
+    for k, n in enumerate(code_lines[1:-1], start=1):
+        macro = STATEMENT_MACRO.match(lines[n])
+        if not macro or depth[n][0] != 0 or depth[n][1] < 1 or not re.search(r"[A-Z]", macro["name"]):
+            continue
+        before = re.sub(r"\s*(//.*|/\*.*\*/)\s*$", "", lines[code_lines[k - 1]])
+        after = lines[code_lines[k + 1]].lstrip()
+        ends_statement = before.endswith((";", "{", "}", ":", ")")) or re.search(r"\b(else|do)$", before)
+        starts_statement = re.match(r"[A-Za-z_(]" if not macro["call"] else r"[A-Za-z_(}]", after)
+        if ends_statement and starts_statement:
+            if macro["call"]:
+                lines[n] = lines[n][:macro.end("call")] + ";" + lines[n][macro.end("call"):]
+            else:
+                lines[n] = lines[n][:macro.start("name")] + ";".ljust(len(macro["name"])) + lines[n][macro.end("name"):]
+    return "\n".join(lines)
 
 
 def _type_arguments(tokens: list[tuple[str, str]]) -> list[tuple[int, int]]:
@@ -75,7 +177,7 @@ def _type_arguments(tokens: list[tuple[str, str]]) -> list[tuple[int, int]]:
         if text != "(" or kind != "other":
             continue
         callee = _neighbour(tokens, i, -1)
-        if callee[0] != "ident" or callee[1] in NOT_CALLEES:
+        if callee[0] != "ident" or callee[1] in KEYWORDS:
             continue
         arguments = _arguments(tokens, i)
         if [tokens[k][1] for a in arguments for k in a] == ["void"]:
@@ -170,12 +272,22 @@ def _resolve_conditionals(code: str) -> str:
         for begin, end, disabled in branches:
             if disabled or (not whole and (begin, end, disabled) != first):
                 dead.update(range(begin + 1, end))
-    continued = False
+    continued = in_comment = False
     for n, line in enumerate(lines):
-        if continued or DIRECTIVE.match(line) or n in dead:
-            continued = (continued or bool(DIRECTIVE.match(line))) and line.rstrip().endswith("\\")
+        directive = continued or in_comment or bool(DIRECTIVE.match(line))
+        # a comment opened on a directive line runs on, and the directive with it to the end
+        # of the line where the comment closes
+        in_comment = "*/" not in line if in_comment else directive and _opens_comment(line)
+        continued = directive and line.rstrip().endswith("\\")
+        if directive or n in dead:
             lines[n] = ""
     return "\n".join(lines)
+
+
+def _opens_comment(line: str) -> bool:
+    """Whether `line` ends inside a `/*` comment (strings and `//` comments skipped)."""
+    kinds = [(m.lastgroup, m.group()) for m in TOKEN.finditer(line)]
+    return any(a == ("other", "/") and b == ("other", "*") for a, b in zip(kinds, kinds[1:]))
 
 
 def _conditional_groups(lines: list[str]) -> list[list[tuple[int, int, bool]]]:
