@@ -84,6 +84,7 @@ class LocalDaskCluster:
             _signal_group(proc, signal.SIGKILL)
             proc.wait()
         leftovers = _members_after(procs, 5)
+        described = [_describe(pid) for pid in leftovers]  # before the kill, for the error
         for pid in leftovers:
             _kill(pid)
         self._procs = {}
@@ -91,7 +92,7 @@ class LocalDaskCluster:
             self._tmp.cleanup()
             self._tmp = None
         if leftovers:
-            raise ClusterError(f"processes survived the cluster's teardown and were killed: {leftovers}")
+            raise ClusterError("processes survived the cluster's teardown and were killed:\n" + "\n".join(described))
 
     def __enter__(self) -> "LocalDaskCluster":
         return self.start()
@@ -181,6 +182,16 @@ def _members_after(procs: list[subprocess.Popen], grace_s: float) -> list[int]:
         if not members or time.monotonic() > deadline:
             return members
         time.sleep(0.1)
+
+
+def _describe(pid: int) -> str:
+    """pid, state, parent, process group and command line of a live process."""
+    try:
+        fields = pathlib.Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        command = pathlib.Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return f"{pid} (gone)"
+    return f"{pid} state {fields[0]} parent {fields[1]} group {fields[2]}: {command.strip()[:300]}"
 
 
 def _session_members(sid: int) -> list[int]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import pathlib
+import re
 
 import apache_beam as beam
 import pytest
@@ -15,7 +16,7 @@ from apache_beam.metrics import Metrics
 from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
 from apache_beam.runners.dask.dask_runner import DaskRunner as BeamDaskRunner
 
-from dask_cluster import LocalDaskCluster, dask_cluster  # noqa: F401 (fixture)
+from dask_cluster import ClusterError, LocalDaskCluster, dask_cluster  # noqa: F401 (fixture)
 from pipelines.dask_runner import DaskRunner
 from pipelines.runners import DASK_RUNNER, resolve_runner
 
@@ -224,6 +225,22 @@ def test_cluster_teardown_kills_what_workers_spawned():
     assert set(orphans) <= set(started) and len(started) >= 1 + 2 + 2
     cluster.stop()
     assert [pid for pid in started if os.path.exists(f"/proc/{pid}") and _state(pid) != "Z"] == []
+
+
+def test_cluster_teardown_names_a_process_that_left_the_workers_group():
+    import subprocess
+
+    from distributed import Client
+
+    cluster = LocalDaskCluster(n_workers=1).start()
+    with Client(cluster.address) as client:
+        # In its own process group killpg cannot reach it: teardown must find it and say what it was.
+        escaped = list(client.run(lambda: subprocess.Popen(["sleep", "301"], process_group=0).pid).values())
+    with pytest.raises(ClusterError) as failure:
+        cluster.stop()
+    # its parent is whichever process adopted it when the worker died
+    assert re.search(rf"\n{escaped[0]} state S parent \d+ group {escaped[0]}: sleep 301$", str(failure.value))
+    assert _state(escaped[0]) == "Z"
 
 
 def _state(pid: int) -> str:
