@@ -87,6 +87,7 @@ class LocalDaskCluster:
         described = [_describe(pid) for pid in leftovers]  # before the kill, for the error
         for pid in leftovers:
             _kill(pid)
+        _members_after(procs, 5)  # so that they are gone when stop returns
         self._procs = {}
         if self._tmp is not None:
             self._tmp.cleanup()
