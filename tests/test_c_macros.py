@@ -75,9 +75,11 @@ def test_a_word_before_a_type_keyword_or_between_type_and_name_is_a_macro():
 
 def test_a_macro_naming_a_type_in_a_declaration_or_cast_becomes_one_identifier():
     code = ("Sdb *g(ELFOBJ *bin, Elf_(Shdr) *shdr) {\n  Elf_(Verdef) *v = (Elf_(Verdef)*)p;\n"
-            "  STACK_OF(X509) *chain = NULL;\n  x = f(a) * b;\n  y = (h(a));\n  z = k(m(a) * b, c);\n}\n")
+            "  STACK_OF(X509) *chain = NULL;\n  x = f(a) * b;\n  y = (h(a));\n  z = k(m(a) * b, c);\n"
+            "  STACK_OF(\n    X509) *split;\n}\n")
     assert scannable_c(code) == ("Sdb *g(ELFOBJ *bin, Elf__Shdr_ *shdr) {\n  Elf__Verdef_ *v = (Elf__Verdef_*)p;\n"
-                                 "  STACK_OF_X509_ *chain = NULL;\n  x = f(a) * b;\n  y = (h(a));\n  z = k(m(a) * b, c);\n}\n")
+                                 "  STACK_OF_X509_ *chain = NULL;\n  x = f(a) * b;\n  y = (h(a));\n  z = k(m(a) * b, c);\n"
+                                 "  STACK_OF(\n    X509) *split;\n}\n")  # no line is joined to the next
 
 
 def test_a_gnu_case_range_keeps_its_first_value():

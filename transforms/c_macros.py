@@ -82,28 +82,30 @@ def scannable_c(code: str, language: str = "C") -> str:
     """`code` (C or C++) with the macro shapes semgrep cannot parse neutralised; same line count."""
     code = _resolve_conditionals(_without_cut_comment_tail(code))
     code = CASE_RANGE.sub(lambda m: m[1] + " " * len(m[2]), code)
-    tokens = [(m.lastgroup, m.group()) for m in TOKEN.finditer(code)]
+    tokens = _tokens(code)
+    significant = [i for i, (kind, _) in enumerate(tokens) if kind not in ("space", "comment")]
     out = [_identifier(text, _neighbour(tokens, i, -1), _neighbour(tokens, i, 1), language) if kind == "ident"
            else text for i, (kind, text) in enumerate(tokens)]
-    for i in _declaration_macros(tokens):
+    for i in _declaration_macros(tokens, significant):
         out[i] = " " * len(out[i])
-    for first, last in _type_arguments(tokens) + _type_macro_calls(tokens):
+    for first, last in _type_arguments(tokens) + _type_macro_calls(tokens, significant):
         written = "".join(out[first:last + 1])
-        out[first:last + 1] = [written[0].upper() + re.sub(r"\W", "_", written[1:])] + [""] * (last - first)
-    return _terminated_statement_macros("".join(out))
+        if "\n" not in written:  # every line stays where it was
+            out[first:last + 1] = [written[0].upper() + re.sub(r"\W", "_", written[1:])] + [""] * (last - first)
+    # the rewrites above move no bracket and no line, so the depths of `tokens` are the output's
+    return _terminated_statement_macros("".join(out), _depths_at_line_starts(tokens))
 
 
-def _significant(tokens: list[tuple[str, str]]) -> list[int]:
-    """Indices of the tokens that are not white space or comments."""
-    return [i for i, (kind, _) in enumerate(tokens) if kind not in ("space", "comment")]
+def _tokens(code: str) -> list[tuple[str, str]]:
+    return [(m.lastgroup, m.group()) for m in TOKEN.finditer(code)]
 
 
-def _declaration_macros(tokens: list[tuple[str, str]]) -> set[int]:
+def _declaration_macros(tokens: list[tuple[str, str]], significant: list[int]) -> set[int]:
     """Identifiers that can only be macros by where they stand in a declaration: right
     before a type keyword (`local void f(`, `CONST char *p`, `STATIC INLINE int`), or
     a third word on one line with a type and the declared name (`uint32_t av_unused tag;`,
     `zend_bool persistent ZEND_FILE_LINE_DC)`)."""
-    at = [i for i in _significant(tokens) if tokens[i][1] not in ANNOTATIONS]  # blanked already
+    at = [i for i in significant if tokens[i][1] not in ANNOTATIONS]  # blanked already
     words = [tokens[i][1] if tokens[i][0] == "ident" and tokens[i][1] not in KEYWORDS else None for i in at]
     found: set[int] = set()
     for p in reversed(range(len(at) - 1)):
@@ -117,12 +119,11 @@ def _declaration_macros(tokens: list[tuple[str, str]]) -> set[int]:
     return found
 
 
-def _type_macro_calls(tokens: list[tuple[str, str]]) -> list[tuple[int, int]]:
+def _type_macro_calls(tokens: list[tuple[str, str]], at: list[int]) -> list[tuple[int, int]]:
     """(first, last) token of each macro call that names a type where a declaration starts
     (`Elf_(Shdr) *shdr`, `STACK_OF(X509) *chain = ...;`), at a statement's start or in a
     parameter list outside any function body, or in a pointer cast (`(Elf_(Sym) *)p`).
-    No expression has those shapes."""
-    at = _significant(tokens)
+    No expression has those shapes. `at`: the indices of the tokens that are not space or comment."""
     text = [tokens[i][1] for i in at]
     kinds = [tokens[i][0] for i in at]
     found, braces = [], 0
@@ -143,15 +144,15 @@ def _type_macro_calls(tokens: list[tuple[str, str]]) -> list[tuple[int, int]]:
     return found
 
 
-def _terminated_statement_macros(code: str) -> str:
+def _terminated_statement_macros(code: str, depth: list[tuple[int, int]]) -> str:
     """A statement macro alone on a line of a function body without its semicolon
     (`FF_DISABLE_DEPRECATION_WARNINGS`, `D(("msg"))`) gets one, so the next statement parses.
 
     Only between statements: the line before ends one (`;`, a brace, a label, an `if (...)`,
     `else`, `do`) and the line after starts one, so an enum member or an operand of a
-    multi-line expression is never taken for a statement."""
+    multi-line expression is never taken for a statement. `depth`: (parentheses, braces) open
+    where each line starts."""
     lines = code.split("\n")
-    depth = _depths_at_line_starts(code)
     code_lines = [n for n, line in enumerate(lines) if line.strip()]
     for k, n in enumerate(code_lines[1:-1], start=1):
         macro = STATEMENT_MACRO.match(lines[n])
@@ -184,7 +185,7 @@ def _type_arguments(tokens: list[tuple[str, str]]) -> list[tuple[int, int]]:
             continue  # `f(void)` declares no parameters
         for argument in arguments:
             words = [tokens[k] for k in argument]
-            if argument and _is_type(words) and "\n" not in "".join(t for _, t in tokens[argument[0]:argument[-1] + 1]):
+            if argument and _is_type(words):
                 found.append((argument[0], argument[-1]))
     return found
 
@@ -263,7 +264,7 @@ def _resolve_conditionals(code: str) -> str:
     One that splits a statement or an argument list keeps only its first live branch."""
     lines = code.split("\n")
     groups = _conditional_groups(lines)
-    depth = _depths_at_line_starts(code)
+    depth = _depths_at_line_starts(_tokens(code))
     dead: set[int] = set()
     for branches in groups:
         first = next((b for b in branches if not b[2]), None)
@@ -286,7 +287,7 @@ def _resolve_conditionals(code: str) -> str:
 
 def _opens_comment(line: str) -> bool:
     """Whether `line` ends inside a `/*` comment (strings and `//` comments skipped)."""
-    kinds = [(m.lastgroup, m.group()) for m in TOKEN.finditer(line)]
+    kinds = _tokens(line)
     return any(a == ("other", "/") and b == ("other", "*") for a, b in zip(kinds, kinds[1:]))
 
 
@@ -306,11 +307,10 @@ def _conditional_groups(lines: list[str]) -> list[list[tuple[int, int, bool]]]:
     return groups
 
 
-def _depths_at_line_starts(code: str) -> list[tuple[int, int]]:
+def _depths_at_line_starts(tokens: list[tuple[str, str]]) -> list[tuple[int, int]]:
     """(parentheses, braces) open where each line starts; strings and comments skipped."""
     depths, parens, braces = [(0, 0)], 0, 0
-    for match in TOKEN.finditer(code):
-        kind, text = match.lastgroup, match.group()
+    for kind, text in tokens:
         if kind == "other":
             parens += (text == "(") - (text == ")")
             braces += (text == "{") - (text == "}")
