@@ -185,12 +185,23 @@ def _members_after(procs: list[subprocess.Popen], grace_s: float) -> list[int]:
         time.sleep(0.1)
 
 
+def stat_fields(pid: int) -> Optional[list[str]]:
+    """The fields of /proc/<pid>/stat after the command name (state, ppid, pgrp, session, ...);
+    None once the process is gone."""
+    try:
+        return pathlib.Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+
+
 def _describe(pid: int) -> str:
     """pid, state, parent, process group and command line of a live process."""
+    fields = stat_fields(pid)
     try:
-        fields = pathlib.Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         command = pathlib.Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
     except OSError:
+        command = None
+    if fields is None or command is None:
         return f"{pid} (gone)"
     return f"{pid} state {fields[0]} parent {fields[1]} group {fields[2]}: {command.strip()[:300]}"
 
@@ -198,14 +209,11 @@ def _describe(pid: int) -> str:
 def _session_members(sid: int) -> list[int]:
     """Live processes whose session id is `sid` (the session each cluster process leads)."""
     members = []
-    for stat in pathlib.Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
-            continue
-        # After the command name: state, ppid, pgrp, session, ...; zombies are already dead.
-        if int(fields[3]) == sid and fields[0] != "Z":
-            members.append(int(stat.parent.name))
+    for proc in pathlib.Path("/proc").glob("[0-9]*"):
+        fields = stat_fields(int(proc.name))
+        # zombies are already dead
+        if fields is not None and int(fields[3]) == sid and fields[0] != "Z":
+            members.append(int(proc.name))
     return members
 
 

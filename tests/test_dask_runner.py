@@ -16,7 +16,7 @@ from apache_beam.metrics import Metrics
 from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
 from apache_beam.runners.dask.dask_runner import DaskRunner as BeamDaskRunner
 
-from dask_cluster import ClusterError, LocalDaskCluster, dask_cluster  # noqa: F401 (fixture)
+from dask_cluster import ClusterError, LocalDaskCluster, dask_cluster, stat_fields  # noqa: F401 (fixture)
 from pipelines.dask_runner import DaskRunner
 from pipelines.runners import DASK_RUNNER, resolve_runner
 
@@ -244,10 +244,7 @@ def test_cluster_teardown_names_a_process_that_left_the_workers_group():
 
 
 def _state(pid: int) -> str:
-    try:
-        return pathlib.Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (OSError, IndexError):
-        return "Z"
+    return (stat_fields(pid) or ["Z"])[0]
 
 
 def test_runner_aliases_resolve_to_the_dask_runner():
