@@ -19,19 +19,15 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from bench.shared_data import shared_data_dir  # noqa: E402
-from bench.sven_check import LANGUAGE_BY_EXTENSION  # noqa: E402
+from bench.sven_check import candidate  # noqa: E402
 from transforms.security import EXTENSIONS, run_semgrep, scanned_text  # noqa: E402
 
 
 def functions(path: str) -> list[tuple[str, str]]:
     """[(language, code)] for both sides of every C/C++ fix in a SVEN split."""
-    out = []
     with open(path, encoding="utf-8") as rows:
-        for row in map(json.loads, rows):
-            language = LANGUAGE_BY_EXTENSION[row["file_name"].rsplit(".", 1)[-1]]
-            if language in ("C", "Cpp"):
-                out += [(language, row["func_src_before"]), (language, row["func_src_after"])]
-    return out
+        sides = [candidate(row, side, i) for i, row in enumerate(map(json.loads, rows)) for side in ("before", "after")]
+    return [(c.language, c.code) for c in sides if c.language in ("C", "Cpp")]
 
 
 def scan(programs: list[tuple[str, str]], rewrite: bool) -> tuple[int, float]:
