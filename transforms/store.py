@@ -10,6 +10,7 @@ import json
 import os
 import sqlite3
 import threading
+import time
 from typing import Iterable, Optional, TypeVar
 
 from schemas.records import Record
@@ -26,6 +27,27 @@ CREATE TABLE IF NOT EXISTS records (
 """
 
 
+_PATIENCE_S = 120  # how long a connection waits for another process's lock
+
+
+def _use_wal(conn: sqlite3.Connection) -> None:
+    """Put the file in WAL mode (readers and one writer at once; it stays set in the file).
+
+    Switching a new file to WAL needs a lock that SQLite does not wait for (the busy timeout
+    does not apply), so workers opening a fresh store together would fail at once with
+    "database is locked": they retry instead, and skip the switch once another has made it."""
+    deadline = time.monotonic() + _PATIENCE_S
+    while True:
+        try:
+            if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                conn.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
 class Store:
     """A process-safe SQLite table of (kind, key) -> record JSON."""
 
@@ -39,8 +61,8 @@ class Store:
     def _connection(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
         if conn is None:
-            conn = sqlite3.connect(self.path, timeout=120, isolation_level=None)
-            conn.execute("PRAGMA journal_mode=WAL")
+            conn = sqlite3.connect(self.path, timeout=_PATIENCE_S, isolation_level=None)
+            _use_wal(conn)
             conn.execute("PRAGMA synchronous=NORMAL")
             self._local.conn = conn
         return conn
