@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import os
 import pathlib
 import shutil
 import subprocess
@@ -56,7 +57,9 @@ RECIPES: dict[str, ImageRecipe] = {
 
 
 def image_tag(language: str) -> str:
-    return f"themis/sandbox-{language.lower()}:latest"
+    """`themis/sandbox-<language>:latest`; THEMIS_IMAGE_REPO replaces `themis` (a private registry
+    path, or one set of images per checkout on a shared dockerd)."""
+    return f"{os.environ.get('THEMIS_IMAGE_REPO') or 'themis'}/sandbox-{language.lower()}:latest"
 
 
 def docker_client(timeout: int = 120):

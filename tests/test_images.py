@@ -37,7 +37,13 @@ def test_digest_follows_the_base_and_the_language():
     assert context_digest("C", None) == context_digest("C", None)
     assert context_digest("C", None) != context_digest("C", "themis/debian:bookworm")
     assert context_digest("C", None) != context_digest("Cpp", None)
+
+
+def test_image_repo_follows_the_environment(monkeypatch):
+    monkeypatch.delenv("THEMIS_IMAGE_REPO", raising=False)
     assert image_tag("CSharp") == "themis/sandbox-csharp:latest"
+    monkeypatch.setenv("THEMIS_IMAGE_REPO", "registry.example/team")
+    assert image_tag("CSharp") == "registry.example/team/sandbox-csharp:latest"
 
 
 @pytest.mark.docker
