@@ -41,7 +41,9 @@ from sandboxes.process import ProcessSandbox  # noqa: E402
 from schemas.records import Candidate, TestSpec  # noqa: E402
 from scipy.stats import mannwhitneyu  # noqa: E402
 
-from transforms.label import LabelConfig, Side, memory_rule, more_stages_needed, runtime_rule  # noqa: E402
+from transforms.label_config import LabelConfig  # noqa: E402
+from transforms.label_rules import Side, memory_rule, runtime_rule  # noqa: E402
+from transforms.sequential_ab import more_stages_needed  # noqa: E402
 
 # A CPU loop of N iterations and an allocation of M bytes that is written (so it is resident).
 PROGRAMS = {

@@ -17,7 +17,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from bench.canonical_pass_rates import MBXP, MCEVAL, candidates  # noqa: E402
-from transforms.label import serious_rule_counts  # noqa: E402
+from transforms.label_rules import serious_rule_counts  # noqa: E402
 from transforms.security import SecurityConfig, scan_candidates  # noqa: E402
 
 

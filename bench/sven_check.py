@@ -24,7 +24,8 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 
 from bench.shared_data import shared_data_dir
 from schemas.records import Candidate, TestSpec
-from transforms.label import LabelConfig, Side, security_rule
+from transforms.label_config import LabelConfig
+from transforms.label_rules import Side, security_rule
 from transforms.security import SecurityConfig, scan_candidates
 
 LANGUAGE_BY_EXTENSION = {"py": "Python", "c": "C", "h": "C", "cpp": "Cpp", "cc": "Cpp", "cxx": "Cpp", "C": "Cpp"}

@@ -28,7 +28,8 @@ from pipelines.runners import resolve_runner
 from sandboxes import Limits
 from transforms.candidates import ExplodeCandidates
 from transforms.execute import Execute, ExecuteConfig
-from transforms.label import LabelConfig, LabelTasks
+from transforms.label import LabelTasks
+from transforms.label_config import LabelConfig
 from transforms.parse import ParseTasks
 from transforms.read import InputError, ReadRows, resolve_sources
 from transforms.readability import MeasureReadability

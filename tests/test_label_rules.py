@@ -7,11 +7,14 @@ import json
 import pytest
 
 from schemas.records import Candidate, Finding, Measurement, StaticReport, TestSpec
-from transforms.label import (
-    LabelConfig, LabelConfigError, Side, build_sides, correctness_rule, decide_stages, distinct_sides,
-    hodges_lehmann_ratio, memory_rule, min_u_p_value, more_stages_needed, outcome, readability_rule,
-    runtime_proposals, runtime_rule, security_rule, select_pairs, static_verdicts, to_pair,
+from transforms.label_config import LabelConfig, LabelConfigError
+from transforms.label_rules import (
+    Side, correctness_rule, memory_rule, outcome, readability_rule, runtime_rule, security_rule,
 )
+from transforms.pair_selection import (
+    build_sides, distinct_sides, runtime_proposals, select_pairs, static_verdicts, to_pair,
+)
+from transforms.sequential_ab import decide_stages, hodges_lehmann_ratio, min_u_p_value, more_stages_needed
 from transforms.normalize import normalize_code
 
 CONFIG = LabelConfig()

@@ -8,7 +8,8 @@ import apache_beam as beam
 from apache_beam.testing.test_pipeline import TestPipeline as BeamTestPipeline
 
 from schemas.records import Candidate, Finding, Measurement, StaticReport, TestSpec
-from transforms.label import LabelConfig, LabelTasks
+from transforms.label import LabelTasks
+from transforms.label_config import LabelConfig
 
 MB = 1024 * 1024
 

@@ -7,7 +7,8 @@ import pytest
 
 from schemas.records import Candidate, StaticReport, TestSpec
 from transforms import security
-from transforms.label import LabelConfig, serious_rule_counts
+from transforms.label_config import LabelConfig
+from transforms.label_rules import serious_rule_counts
 from transforms.security import RULES_DIR, SecurityConfig, rule_metadata, scan_candidates
 from transforms.store import Store
 

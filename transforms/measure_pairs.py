@@ -3,7 +3,7 @@
 - interleaved A/B runs of a runtime pair (`Sandbox.run_ab`: A B A B ..., so drift
   and neighbours' load hit both programs alike), in stages of ab_repetitions runs
   per side for as long as the runtime rule's sequential test asks for more
-  (`transforms.label.more_stages_needed`), each stage stored as kind "ab" under
+  (`transforms.sequential_ab.more_stages_needed`), each stage stored as kind "ab" under
   its own key;
 - each language's baseline footprint (`Sandbox.baseline`), stored as kind "baseline".
 
@@ -25,12 +25,13 @@ from apache_beam.metrics import Metrics
 from sandboxes import measurement_key
 from schemas.records import DeadLetter, Measurement, content_id
 from transforms.execute import shared_sandbox
-from transforms.label import more_stages_needed
+from transforms.sequential_ab import more_stages_needed
 from transforms.store import Store
 
 if TYPE_CHECKING:
     from transforms.execute import ExecuteConfig
-    from transforms.label import LabelConfig, Side
+    from transforms.label_config import LabelConfig
+    from transforms.label_rules import Side
 
 STAGE = "label"
 

@@ -1,0 +1,122 @@
+"""The sequential A/B test behind Runtime_Efficiency labels; imports no project code.
+
+Two programs run alternately in stages of a few runs each. After each stage, on all
+runs so far, a two-sided Mann-Whitney U test is taken at alpha / max_stages
+(Bonferroni over the looks, so the chance of any false label stays below alpha) and
+the CPU-time ratio is the Hodges-Lehmann estimate (median of all pairwise ratios
+a_i / b_j). A stage ends the test with a label (significant and ratio >= min
+ratio), a tie (ratio under the continue ratio, or the last stage), or asks for
+another stage.
+
+Settings come from any object with `alpha`, `runtime_ratio`, `ab_continue_ratio`
+and `ab_max_stages` (the label stage's LabelConfig); measurements from any object
+with `status` and `cpu_seconds` (schemas' Measurement).
+"""
+from __future__ import annotations
+
+import dataclasses
+from typing import Protocol, Sequence
+
+import numpy as np
+from scipy.stats import mannwhitneyu
+
+
+class ABSettings(Protocol):
+    alpha: float              # chance of a false label over all stages
+    runtime_ratio: float      # smallest ratio worth a label
+    ab_continue_ratio: float  # under this ratio the pair is a clear tie
+    ab_max_stages: int
+
+
+class Timed(Protocol):
+    status: str
+    cpu_seconds: Sequence[float]
+
+
+def hodges_lehmann_ratio(times_a: Sequence[float], times_b: Sequence[float]) -> float:
+    """How many times slower a is than b: exp of the Hodges-Lehmann shift of log times, i.e. the
+    median of all pairwise ratios a_i / b_j (the geometric mean of the middle two when their count
+    is even, so that swapping a and b inverts it exactly). Uses every run, where a ratio of
+    medians rests on one or two runs per side, so it wobbles less from one measurement to the next."""
+    logs = np.subtract.outer(np.log(np.asarray(times_a, dtype=float)), np.log(np.asarray(times_b, dtype=float)))
+    return float(np.exp(np.median(logs)))
+
+
+def min_u_p_value(runs: int) -> float:
+    """The smallest two-sided Mann-Whitney U p-value `runs` runs per side can give (no overlap at all)."""
+    return float(mannwhitneyu(range(runs), range(runs, 2 * runs), alternative="two-sided").pvalue)
+
+
+@dataclasses.dataclass(frozen=True)
+class StageDecision:
+    """The sequential A/B test after one stage, on all runs measured so far."""
+
+    stage: int          # 1-based
+    runs: int           # runs per side so far
+    p_value: float      # two-sided Mann-Whitney U on all runs so far
+    ratio: float        # Hodges-Lehmann ratio, slower over faster (>= 1)
+    faster: str         # 'a' or 'b'
+    level: float        # alpha / ab_max_stages (Bonferroni over the looks)
+    decision: str       # 'label', 'tie' or 'continue'
+    reason: str = ""    # why a tie
+
+    def to_evidence(self) -> dict:
+        return {"stage": self.stage, "runs": self.runs, "p_value": self.p_value, "ratio": self.ratio,
+                "faster": self.faster, "decision": self.decision, **({"reason": self.reason} if self.reason else {})}
+
+
+def decide_stages(stages: Sequence[tuple[Sequence[float], Sequence[float]]],
+                  settings: ABSettings) -> list[StageDecision]:
+    """The sequential decision over A/B stages of CPU times (each stage: (a's runs, b's runs)).
+
+    After each stage the U test on all runs so far is taken at alpha / ab_max_stages, so the
+    chance of any false label over all looks stays below alpha (Bonferroni). Stop with a label
+    when it is significant and the ratio is at least runtime_ratio; stop with a tie when the
+    ratio is under ab_continue_ratio (clearly no difference worth measuring further) or at the
+    last stage; otherwise another stage is needed. Returns the decisions up to the first stop
+    (the last one says 'continue' when the given stages did not suffice); later stages are ignored.
+    """
+    level = settings.alpha / settings.ab_max_stages
+    runs_a: list[float] = []
+    runs_b: list[float] = []
+    decisions: list[StageDecision] = []
+    for number, (times_a, times_b) in enumerate(stages[: settings.ab_max_stages], 1):
+        runs_a += times_a
+        runs_b += times_b
+        p_value = float(mannwhitneyu(runs_a, runs_b, alternative="two-sided").pvalue)
+        slowdown = hodges_lehmann_ratio(runs_a, runs_b)
+        ratio, faster = (slowdown, "b") if slowdown >= 1.0 else (1.0 / slowdown, "a")
+        if p_value < level and ratio >= settings.runtime_ratio:
+            decision, reason = "label", ""
+        elif ratio < settings.ab_continue_ratio:
+            decision, reason = "tie", "clear_tie"
+        elif number == settings.ab_max_stages:
+            decision, reason = "tie", "not_significant" if p_value >= level else "ratio_below_threshold"
+        else:
+            decision, reason = "continue", ""
+        decisions.append(StageDecision(number, len(runs_a), p_value, ratio, faster, level, decision, reason))
+        if decision != "continue":
+            break
+    return decisions
+
+
+def unusable_stages(stages: Sequence[tuple[Timed, Timed]]) -> str:
+    """Why these A/B stages cannot be tested (a tie reason), or ''."""
+    if any(m.status != "ok" for pair in stages for m in pair):
+        return "ab_run_failed"
+    if any(not m.cpu_seconds or min(m.cpu_seconds) <= 0.0 for pair in stages for m in pair):
+        return "below_timer_resolution"
+    return ""
+
+
+def cpu_times(stages: Sequence[tuple[Timed, Timed]]) -> list[tuple[list[float], list[float]]]:
+    return [(list(ma.cpu_seconds), list(mb.cpu_seconds)) for ma, mb in stages]
+
+
+def more_stages_needed(stages: Sequence[tuple[Timed, Timed]], settings: ABSettings) -> bool:
+    """Whether the runtime rule wants another A/B stage measured after these."""
+    if not stages:
+        return True
+    if unusable_stages(stages):
+        return False
+    return decide_stages(cpu_times(stages), settings)[-1].decision == "continue"
