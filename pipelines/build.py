@@ -1,12 +1,17 @@
-"""`themis build`: tasks -> candidates -> execute -> analyse -> label -> shards.
+"""`themis build`: the whole pipeline, composed here from one stage per module.
 
-    read ─> parse ─> candidates ─┬─> execute (sandbox, store-backed) ──┐
-                                 ├─> security (semgrep)  ─────────────┼─> label ─> shards
-                                 └─> readability (tree-sitter) ───────┘      └─> dead letters, ties
+    read ─> parse ─> [mutants] ─> candidates ─┬─> execute (sandbox, store first) ──┐
+                                              ├─> security (semgrep) ──────────────┼─> group by task ─> static labels ─┬─> pairs, ties
+                                              ├─> readability (tree-sitter) ───────┘          ^                       │
+                                              └─> [baselines] (sandbox) ──────────────────────┘             proposals │
+                                                                                                                       v
+                              pairs, ties <─ runtime labels <─ [measure pairs] (sandbox A/B, store first) <───────────┘
+    all pairs ─> [cap per cell] ─> shards;  ties ─> ties.jsonl
 
-Every stage's drops flow into dead_letters/<stage>.jsonl; counts come back as a
-PCollection and land in manifest.json, with the invariant records in = records
-out + records dropped checked per stage.
+Stages in [brackets] run only when asked for (--mutants, a memory or runtime criterion in
+--aspects, --max_pairs_per_cell). Every stage's drops flow into dead_letters/<stage>.jsonl;
+counts come back as a PCollection and land in manifest.json, with the invariant records
+in = records out + records dropped checked per stage.
 """
 from __future__ import annotations
 
@@ -28,8 +33,9 @@ from pipelines.runners import resolve_runner
 from sandboxes import Limits
 from transforms.candidates import ExplodeCandidates
 from transforms.execute import Execute, ExecuteConfig
-from transforms.label import LabelTasks
+from transforms.label import CapPairsPerCell, GroupByTask, RuntimeLabels, StaticLabels
 from transforms.label_config import LabelConfig
+from transforms.measure_pairs import MeasureBaselines, MeasurePairs
 from transforms.parse import ParseTasks
 from transforms.read import InputError, ReadRows, resolve_sources
 from transforms.readability import MeasureReadability
@@ -147,15 +153,33 @@ def build_pipeline(pipeline: beam.Pipeline, themis: ThemisOptions, sources, stor
     security = candidates | "Security" >> ScanSecurity(config_from(SecurityConfig, themis, store_path=store_path))
     readability = candidates | "Readability" >> MeasureReadability()
     reports = (security["reports"], readability["reports"]) | "Reports" >> beam.Flatten()
-    labelled = {
-        "candidates": candidates, "measurements": executed["measurements"], "reports": reports,
-    } | "Label" >> LabelTasks(config_from(LabelConfig, themis), execute)
+    stages += [exploded, executed, security, readability]
 
-    labelled["pairs"] | "Shards" >> WriteShards(FileSystems.join(out, "data"), themis.num_shards)
-    stage_dead = stages + [exploded, executed, security, readability, labelled]
-    dead = [s["dead_letters"] for s in stage_dead] | "DeadLetters" >> beam.Flatten()
+    label = config_from(LabelConfig, themis)
+    grouped = {"candidates": candidates, "measurements": executed["measurements"],
+               "reports": reports} | "GroupByTask" >> GroupByTask()
+    baselines = None
+    if "Memory_Efficiency" in label.aspects:
+        measured_baselines = candidates | "MeasureBaselines" >> MeasureBaselines(execute)
+        baselines = measured_baselines["baselines"]
+        stages.append(measured_baselines)
+    static = grouped | "StaticLabels" >> StaticLabels(label, baselines)
+    labelled = [static]
+    if "Runtime_Efficiency" in label.aspects:
+        measured = static["proposals"] | "MeasurePairs" >> MeasurePairs(execute, label)
+        labelled += [measured, measured["measured"] | "RuntimeLabels" >> RuntimeLabels(label)]
+    pairs = [s["pairs"] for s in labelled if "pairs" in s] | "AllPairs" >> beam.Flatten()
+    if label.max_pairs_per_cell > 0:
+        capped = pairs | "CapPairsPerCell" >> CapPairsPerCell(label)
+        pairs = capped["pairs"]
+        labelled.append(capped)
+    stages += labelled
+    ties = [s["ties"] for s in labelled if "ties" in s] | "AllTies" >> beam.Flatten()
+
+    pairs | "Shards" >> WriteShards(FileSystems.join(out, "data"), themis.num_shards)
+    dead = [s["dead_letters"] for s in stages] | "DeadLetters" >> beam.Flatten()
     dead | "WriteDead" >> WriteJsonlGroups(FileSystems.join(out, "dead_letters"), lambda d: d.stage)
-    labelled["ties"] | "WriteTies" >> WriteJsonlGroups(out, lambda _: "ties")
+    ties | "WriteTies" >> WriteJsonlGroups(out, lambda _: "ties")
 
     counts = [
         _counted(read["rows"], "Rows", lambda _: "stages/read/out"),
@@ -164,8 +188,8 @@ def build_pipeline(pipeline: beam.Pipeline, themis: ThemisOptions, sources, stor
         _counted(candidates, "Candidates", lambda _: "stages/candidates/out"),
         _counted(executed["measurements"], "Measurements", lambda _: "stages/execute/measurements"),
         _counted(reports, "StaticReports", lambda r: f"stages/analyse/{r.analyzer}"),
-        _counted(labelled["pairs"], "Pairs", lambda p: f"pairs/{p.split}/{p.aspect}/{p.language}"),
-        _counted(labelled["ties"], "Ties", lambda t: f"ties/{t.get('aspect', 'unknown')}"),
+        _counted(pairs, "Pairs", lambda p: f"pairs/{p.split}/{p.aspect}/{p.language}"),
+        _counted(ties, "Ties", lambda t: f"ties/{t.get('aspect', 'unknown')}"),
         _counted(dead, "Dead", lambda d: f"dead_letters/{d.stage}/{d.reason}"),
     ]
     (

@@ -1,4 +1,4 @@
-"""LabelTasks on Beam's DirectRunner: grouping by task, caps, ties, dead letters, determinism."""
+"""The label stages on Beam's DirectRunner: grouping by task, caps, ties, dead letters, determinism."""
 from __future__ import annotations
 
 import json
@@ -8,7 +8,7 @@ import apache_beam as beam
 from apache_beam.testing.test_pipeline import TestPipeline as BeamTestPipeline
 
 from schemas.records import Candidate, Finding, Measurement, StaticReport, TestSpec
-from transforms.label import LabelTasks
+from transforms.label import CapPairsPerCell, GroupByTask, StaticLabels
 from transforms.label_config import LabelConfig
 
 MB = 1024 * 1024
@@ -56,12 +56,17 @@ def _dump(rows: list, path: str) -> None:
 
 
 def _run(config: LabelConfig, where) -> dict:
-    """Runs LabelTasks; returns its three outputs as lists (through files: workers are other processes)."""
+    """Runs the static label stages (and the cell cap when set); returns its three outputs as lists (through files: workers are other processes)."""
     candidates, measurements, reports = _records()
     names = ("pairs", "ties", "dead_letters")
     with BeamTestPipeline() as p:
-        out = {"candidates": p | "C" >> beam.Create(candidates), "measurements": p | "M" >> beam.Create(measurements),
-               "reports": p | "R" >> beam.Create(reports)} | LabelTasks(config, execute=None)
+        grouped = {"candidates": p | "C" >> beam.Create(candidates), "measurements": p | "M" >> beam.Create(measurements),
+                   "reports": p | "R" >> beam.Create(reports)} | GroupByTask()
+        out = grouped | StaticLabels(config)
+        if config.max_pairs_per_cell:
+            capped = out["pairs"] | CapPairsPerCell(config)
+            out = {"pairs": capped["pairs"], "ties": out["ties"],
+                   "dead_letters": (out["dead_letters"], capped["dead_letters"]) | beam.Flatten()}
         for name in names:
             out[name] | f"Collect{name}" >> beam.combiners.ToList() | f"Dump{name}" >> beam.Map(
                 _dump, str(where / name))

@@ -1,21 +1,24 @@
-"""The label stage: a task's measurements and static reports become preference pairs.
+"""The label stages: a task's measurements and static reports become preference pairs.
 
-`LabelTasks` groups records by task, applies the rules (`transforms.label_rules`) to the
-pairs of each task (`transforms.pair_selection`), measures the runtime proposals A/B,
-and caps pairs per task and criterion, and optionally per language and criterion.
+    GroupByTask ─> StaticLabels ─┬─> pairs, ties             (correctness, memory, security, readability)
+                                 └─> proposals ─> [MeasurePairs] ─> RuntimeLabels ─> pairs, ties
+    all pairs ─> CapPairsPerCell (--max_pairs_per_cell)
+
+The rules are `transforms.label_rules`, the choice of pairs within a task
+`transforms.pair_selection`; measuring is not done here: pipelines/build.py
+composes `MeasureBaselines` and `MeasurePairs` (transforms/measure_pairs.py)
+between these stages.
 """
 from __future__ import annotations
 
-from typing import Iterator, Sequence
+from typing import Iterator, Optional, Sequence
 
 import apache_beam as beam
 from apache_beam.metrics import Metrics
 
 from schemas.records import DeadLetter, PreferencePair
-from transforms.execute import ExecuteConfig
 from transforms.label_config import LabelConfig
 from transforms.label_rules import Verdict, runtime_rule
-from transforms.measure_pairs import MeasureBaselines, MeasurePairs
 from transforms.pair_selection import (
     STAGE, build_sides, cell_rank, distinct_sides, runtime_proposals, select_pairs, static_verdicts, tie_record,
     to_pair,
@@ -79,62 +82,66 @@ class _CellCapFn(beam.DoFn):
             pair.id, f"{cell} already has {self.config.max_pairs_per_cell} pairs (--max_pairs_per_cell)"))
 
 
-class LabelTasks(beam.PTransform):
-    """{"candidates", "measurements", "reports"} -> {"pairs", "ties", "dead_letters"}.
-
-    Groups by task, applies the rules, measures runtime proposals A/B (store first),
-    caps pairs per task and criterion, and optionally per language and criterion.
-    """
-
-    def __init__(self, config: LabelConfig, execute: ExecuteConfig):
-        super().__init__()
-        self.config, self.execute = config, execute
+class GroupByTask(beam.PTransform):
+    """{"candidates", "measurements", "reports"} -> (task_id, {"candidates": [...], "measurements": [...], "reports": [...]})."""
 
     def expand(self, inputs: dict):
-        config = self.config
         keyed = {name: inputs[name] | f"Key{name.title()}" >> beam.Map(lambda r: (r.task_id, r))
                  for name in ("candidates", "measurements", "reports")}
-        grouped = keyed | "GroupByTask" >> beam.CoGroupByKey()
-        dead_letters, ties = [], []
+        return keyed | "Group" >> beam.CoGroupByKey()
 
-        if "Memory_Efficiency" in config.aspects:
-            languages = (inputs["candidates"]
-                         | "TestedLanguages" >> beam.FlatMap(lambda c: [] if c.tests.is_empty else [c.language])
-                         | "DistinctLanguages" >> beam.Distinct())
-            baselines = languages | "Baselines" >> MeasureBaselines(self.execute)
-            dead_letters.append(baselines["dead_letters"])
-            baseline_view = beam.pvalue.AsDict(baselines["baselines"])
-        else:
-            baseline_view = beam.pvalue.AsDict(grouped.pipeline | "NoBaselines" >> beam.Create([]))
 
-        labelled = grouped | "Rules" >> beam.ParDo(_LabelTaskFn(config), baseline_view).with_outputs(
+class StaticLabels(beam.PTransform):
+    """Grouped tasks -> {"pairs", "ties", "dead_letters", "proposals"}: the verdicts that need no
+    further measurement, and the runtime pairs worth an A/B measurement ('proposals', (Side, Side)).
+
+    `baselines`: (language, footprint bytes) from MeasureBaselines, or None without memory labels.
+    """
+
+    def __init__(self, config: LabelConfig, baselines: Optional[beam.PCollection] = None):
+        super().__init__()
+        self.config, self.baselines = config, baselines
+
+    def expand(self, grouped):
+        baselines = self.baselines if self.baselines is not None else grouped.pipeline | "NoBaselines" >> beam.Create([])
+        labelled = grouped | "Rules" >> beam.ParDo(_LabelTaskFn(self.config), beam.pvalue.AsDict(baselines)).with_outputs(
             "proposals", "ties", "dead_letters", main="pairs")
-        dead_letters.append(labelled.dead_letters)
-        ties.append(labelled.ties)
-        pairs = [labelled.pairs]
-        if "Runtime_Efficiency" in config.aspects:
-            measured = labelled.proposals | "MeasureAB" >> MeasurePairs(self.execute, config)
-            runtime = (measured["measured"]
-                       | "RuntimeRule" >> beam.FlatMap(lambda m: filter(None, [runtime_rule(m[0], m[1], m[2], config)]))
-                       | "RuntimeByTask" >> beam.Map(lambda v: (v.a.candidate.task_id, v))
-                       | "GroupRuntime" >> beam.GroupByKey()
-                       | "EmitRuntime" >> beam.FlatMapTuple(lambda _task, vs: _emit(list(vs), config)).with_outputs(
-                           "ties", "dead_letters", main="pairs"))
-            dead_letters += [measured["dead_letters"], runtime.dead_letters]
-            ties.append(runtime.ties)
-            pairs.append(runtime.pairs)
-        pairs = pairs | "AllPairs" >> beam.Flatten()
+        return {"pairs": labelled.pairs, "ties": labelled.ties, "dead_letters": labelled.dead_letters,
+                "proposals": labelled.proposals}
 
-        if config.max_pairs_per_cell > 0:
-            cutoffs = (pairs
-                       | "CellRank" >> beam.Map(lambda p: (f"{p.language}/{p.aspect}", cell_rank(p, config.seed)))
-                       | "KeepSmallest" >> beam.combiners.Top.SmallestPerKey(config.max_pairs_per_cell)
-                       | "Cutoff" >> beam.MapTuple(lambda cell, ranks: (cell, max(ranks))))
-            capped = pairs | "CellCap" >> beam.ParDo(_CellCapFn(config), beam.pvalue.AsDict(cutoffs)).with_outputs(
-                "dead_letters", main="pairs")
-            pairs = capped.pairs
-            dead_letters.append(capped.dead_letters)
 
-        return {"pairs": pairs,
-                "ties": ties | "AllTies" >> beam.Flatten(),
-                "dead_letters": dead_letters | "AllDeadLetters" >> beam.Flatten()}
+class RuntimeLabels(beam.PTransform):
+    """MeasurePairs' (a, b, stages) -> {"pairs", "ties", "dead_letters"} by the runtime rule, capped per task."""
+
+    def __init__(self, config: LabelConfig):
+        super().__init__()
+        self.config = config
+
+    def expand(self, measured):
+        config = self.config
+        labelled = (measured
+                    | "Rule" >> beam.FlatMap(lambda m: filter(None, [runtime_rule(m[0], m[1], m[2], config)]))
+                    | "ByTask" >> beam.Map(lambda v: (v.a.candidate.task_id, v))
+                    | "Group" >> beam.GroupByKey()
+                    | "Emit" >> beam.FlatMapTuple(lambda _task, vs: _emit(list(vs), config)).with_outputs(
+                        "ties", "dead_letters", main="pairs"))
+        return {"pairs": labelled.pairs, "ties": labelled.ties, "dead_letters": labelled.dead_letters}
+
+
+class CapPairsPerCell(beam.PTransform):
+    """Pairs -> {"pairs", "dead_letters"}: at most max_pairs_per_cell per language and criterion, a hash
+    sample (`cell_rank`); the rest are 'over_cell_cap' dead letters."""
+
+    def __init__(self, config: LabelConfig):
+        super().__init__()
+        self.config = config
+
+    def expand(self, pairs):
+        config = self.config
+        cutoffs = (pairs
+                   | "Rank" >> beam.Map(lambda p: (f"{p.language}/{p.aspect}", cell_rank(p, config.seed)))
+                   | "KeepSmallest" >> beam.combiners.Top.SmallestPerKey(config.max_pairs_per_cell)
+                   | "Cutoff" >> beam.MapTuple(lambda cell, ranks: (cell, max(ranks))))
+        capped = pairs | "Cap" >> beam.ParDo(_CellCapFn(config), beam.pvalue.AsDict(cutoffs)).with_outputs(
+            "dead_letters", main="pairs")
+        return {"pairs": capped.pairs, "dead_letters": capped.dead_letters}

@@ -147,13 +147,16 @@ class MeasurePairs(beam.PTransform):
 
 
 class MeasureBaselines(beam.PTransform):
-    """PCollection[language] (distinct) -> {"baselines": (language, median peak bytes), "dead_letters"}."""
+    """PCollection[Candidate] -> {"baselines": (language, median peak bytes), "dead_letters"}, one
+    baseline per language that has a candidate with tests."""
 
     def __init__(self, execute: "ExecuteConfig"):
         super().__init__()
         self.execute = execute
 
-    def expand(self, languages):
-        results = languages | "Baseline" >> beam.ParDo(_BaselineFn(self.execute)).with_outputs(
-            "dead_letters", main="baselines")
+    def expand(self, candidates):
+        results = (candidates
+                   | "TestedLanguages" >> beam.FlatMap(lambda c: [] if c.tests.is_empty else [c.language])
+                   | "Distinct" >> beam.Distinct()
+                   | "Baseline" >> beam.ParDo(_BaselineFn(self.execute)).with_outputs("dead_letters", main="baselines"))
         return {"baselines": results.baselines, "dead_letters": results.dead_letters}
