@@ -54,7 +54,7 @@ def check(path: str, store: str | None, cwes: set[str]) -> tuple[list[str], dict
             if not cwes or row["vul_type"].upper() in cwes]
     candidates = [candidate(r, side, i) for i, r in rows for side in ("before", "after")]
     started = time.perf_counter()
-    reports = scan_candidates(candidates, SecurityConfig(batch_size=500, store_path=store))
+    reports = scan_candidates(candidates, SecurityConfig(batch_size=500), store)
     seconds = time.perf_counter() - started
     per_cwe: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
     rules_hit: collections.Counter = collections.Counter()

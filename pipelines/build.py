@@ -16,7 +16,6 @@ in = records out + records dropped checked per stage.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import os
 import sys
 import threading
@@ -28,20 +27,19 @@ from apache_beam.io.filesystems import FileSystems
 from apache_beam.options.pipeline_options import DirectOptions, PipelineOptions, StandardOptions, WorkerOptions
 
 from pipelines import manifest as mf
-from pipelines.options import ConfigError, ThemisOptions, expand_config, flag_names, flag_parser, parse_mapping
+from pipelines.options import ConfigError, ThemisOptions, expand_config, flag_names, flag_parser
 from pipelines.runners import resolve_runner
-from sandboxes import Limits
+from pipelines.stage_configs import BuildConfig, build_config
 from transforms.candidates import ExplodeCandidates
-from transforms.execute import Execute, ExecuteConfig
+from transforms.execute import Execute
 from transforms.label import CapPairsPerCell, GroupByTask, RuntimeLabels, StaticLabels
-from transforms.label_config import LabelConfig
 from transforms.measure_pairs import MeasureBaselines, MeasurePairs
 from transforms.parse import ParseTasks
 from transforms.read import InputError, ReadRows, resolve_sources
 from transforms.readability import MeasureReadability
-from transforms.security import ScanSecurity, SecurityConfig
+from transforms.security import ScanSecurity
 from transforms.shards import WriteJsonlGroups, WriteShards, fill_missing_shards
-from transforms.sources.mutants import AddVerifiedMutants, MutantConfig
+from transforms.sources.mutants import AddVerifiedMutants
 
 HELP = """Build preference shards from a task corpus.
 
@@ -107,18 +105,6 @@ def make_options(argv: Sequence[str]) -> PipelineOptions:
     return options
 
 
-def config_from(cls, themis: ThemisOptions, **overrides):
-    """A stage's config dataclass filled from the flags of the same names."""
-    names = {f.name for f in dataclasses.fields(cls)}
-    values = {n: getattr(themis, n) for n in names if getattr(themis, n, None) is not None}
-    values.update(overrides)
-    return cls(**values)
-
-
-def split_names(themis: ThemisOptions) -> list[str]:
-    return list(parse_mapping(themis.splits, "--splits"))
-
-
 def flag_values(themis: ThemisOptions) -> dict:
     """The build's own flags (not Beam's) as recorded in the manifest."""
     return {n: getattr(themis, n) for n in sorted(flag_names()) if n not in ("config", "overwrite")}
@@ -128,45 +114,37 @@ def _counted(pcoll, label: str, key_of) -> beam.PCollection:
     return pcoll | f"Count{label}" >> beam.Map(lambda r: (key_of(r), 1))
 
 
-def build_pipeline(pipeline: beam.Pipeline, themis: ThemisOptions, sources, store_path: str,
-                   allow_execute: bool = True) -> None:
-    """Compose the stages on `pipeline`; outputs go under themis.output."""
-    out = themis.output
-    limits = Limits(cpu_seconds=themis.cpu_limit, wall_seconds=themis.wall_limit,
-                    memory_bytes=themis.memory_limit_mb * 1024 * 1024)
-    execute = ExecuteConfig(backend=themis.sandbox, limits=limits, repetitions=themis.repetitions,
-                            store_path=store_path, allow_execute=allow_execute,
-                            allow_unisolated=themis.allow_unisolated, workers=themis.sandbox_workers)
+def build_pipeline(pipeline: beam.Pipeline, config: BuildConfig, sources) -> None:
+    """Compose the stages on `pipeline`; outputs go under config.output.output."""
+    out, store, execute, label = config.output.output, config.store_path, config.execute, config.label
 
-    read = pipeline | "Read" >> ReadRows(sources, themis.dataset_split, themis.max_record_bytes)
-    parsed = read["rows"] | "Parse" >> ParseTasks(themis.format, parse_mapping(themis.column_map, "--column_map"))
+    read = pipeline | "Read" >> ReadRows(sources, config.input.dataset_split, config.input.max_record_bytes)
+    parsed = read["rows"] | "Parse" >> ParseTasks(config.input.format, config.input.column_map)
     tasks, stages = parsed["tasks"], [read, parsed]
-    if themis.mutants:
+    if config.mutants.max_mutants:
         # Same execute config as the main stage: mutants measured while verified are store hits there.
-        mutated = tasks | "Mutants" >> AddVerifiedMutants(
-            MutantConfig(max_mutants=themis.mutants, seed=themis.seed), execute)
+        mutated = tasks | "Mutants" >> AddVerifiedMutants(config.mutants, execute, store, seed=label.seed)
         tasks = mutated["tasks"]
         stages.append(mutated)
     exploded = tasks | "Candidates" >> ExplodeCandidates()
     candidates = exploded["candidates"]
-    executed = candidates | "Execute" >> Execute(execute)
-    security = candidates | "Security" >> ScanSecurity(config_from(SecurityConfig, themis, store_path=store_path))
+    executed = candidates | "Execute" >> Execute(execute, store)
+    security = candidates | "Security" >> ScanSecurity(config.security, store)
     readability = candidates | "Readability" >> MeasureReadability()
     reports = (security["reports"], readability["reports"]) | "Reports" >> beam.Flatten()
     stages += [exploded, executed, security, readability]
 
-    label = config_from(LabelConfig, themis)
     grouped = {"candidates": candidates, "measurements": executed["measurements"],
                "reports": reports} | "GroupByTask" >> GroupByTask()
     baselines = None
     if "Memory_Efficiency" in label.aspects:
-        measured_baselines = candidates | "MeasureBaselines" >> MeasureBaselines(execute)
+        measured_baselines = candidates | "MeasureBaselines" >> MeasureBaselines(execute, store)
         baselines = measured_baselines["baselines"]
         stages.append(measured_baselines)
-    static = grouped | "StaticLabels" >> StaticLabels(label, baselines)
+    static = grouped | "StaticLabels" >> StaticLabels(label, execute.limits.cpu_seconds, baselines)
     labelled = [static]
     if "Runtime_Efficiency" in label.aspects:
-        measured = static["proposals"] | "MeasurePairs" >> MeasurePairs(execute, label)
+        measured = static["proposals"] | "MeasurePairs" >> MeasurePairs(execute, label, store)
         labelled += [measured, measured["measured"] | "RuntimeLabels" >> RuntimeLabels(label)]
     pairs = [s["pairs"] for s in labelled if "pairs" in s] | "AllPairs" >> beam.Flatten()
     if label.max_pairs_per_cell > 0:
@@ -176,7 +154,7 @@ def build_pipeline(pipeline: beam.Pipeline, themis: ThemisOptions, sources, stor
     stages += labelled
     ties = [s["ties"] for s in labelled if "ties" in s] | "AllTies" >> beam.Flatten()
 
-    pairs | "Shards" >> WriteShards(FileSystems.join(out, "data"), themis.num_shards)
+    pairs | "Shards" >> WriteShards(FileSystems.join(out, "data"), config.output.num_shards)
     dead = [s["dead_letters"] for s in stages] | "DeadLetters" >> beam.Flatten()
     dead | "WriteDead" >> WriteJsonlGroups(FileSystems.join(out, "dead_letters"), lambda d: d.stage)
     ties | "WriteTies" >> WriteJsonlGroups(out, lambda _: "ties")
@@ -288,32 +266,32 @@ class _Progress:
 def run_build(options: PipelineOptions, allow_execute: bool = True) -> dict:
     """Run the whole build; returns the manifest. Skips a build that is already complete."""
     themis = options.view_as(ThemisOptions)
-    out = themis.output
-    sources = resolve_sources(themis.input, themis.format)
+    config = build_config(themis, allow_execute)
+    out, store_path = config.output.output, config.store_path
+    sources = resolve_sources(config.input.input, config.input.format)
     fingerprint = mf.fingerprint_sources(sources)
     flags = flag_values(themis)
-    finished = _prepare_output(out, fingerprint, flags, themis.overwrite)
+    finished = _prepare_output(out, fingerprint, flags, config.output.overwrite)
     if finished is not None:
         print(f"themis build: {out} is already complete for these inputs and config (--overwrite rebuilds)",
               file=sys.stderr)
         return finished
     # SQLite needs a local file: on a remote runner give --store a path that exists on the workers.
-    store_path = themis.store or _path(out, "store.sqlite")
     # Worker processes must import this checkout's packages, installed or not.
     os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [REPO_ROOT, os.environ.get("PYTHONPATH")]))
     with _Progress(store_path):
         pipeline = beam.Pipeline(options=resolve_runner(options))
-        build_pipeline(pipeline, themis, sources, store_path, allow_execute)
+        build_pipeline(pipeline, config, sources)
         pipeline.run().wait_until_finish()
 
     data_dir = _path(out, "data")
-    fill_missing_shards(data_dir, split_names(themis), themis.num_shards)
+    fill_missing_shards(data_dir, [name for name, _ in config.label.splits], config.output.num_shards)
     stats_path = _path(out, mf.STATS_FILE)
     counts = mf.read_json(stats_path)
     FileSystems.delete([stats_path])
     manifest = {
-        "input": {"spec": themis.input, "format": themis.format, "column_map": themis.column_map,
-                  "dataset_split": themis.dataset_split, "fingerprint": fingerprint,
+        "input": {"spec": config.input.input, "format": config.input.format, "column_map": themis.column_map,
+                  "dataset_split": config.input.dataset_split, "fingerprint": fingerprint,
                   "sources": [list(s) for s in sources]},
         "config": flags,
         "store": store_path,

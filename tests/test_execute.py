@@ -40,8 +40,8 @@ def sandbox():
 
 
 def test_measure_batch_uses_the_store_and_runs_each_program_once(sandbox, tmp_path):
-    config = ExecuteConfig(limits=LIMITS, repetitions=2, store_path=str(tmp_path / "store.sqlite"))
-    store = Store(config.store_path)
+    config = ExecuteConfig(limits=LIMITS, repetitions=2)
+    store = Store(str(tmp_path / "store.sqlite"))
     first = measure_batch(CANDIDATES, config, sandbox, store)
     assert [m.status for m in first.measurements] == ["ok", "ok", "test_failure", "compile_error", "ok"]
     assert [m.task_id for m in first.measurements[:2]] == ["t1", "t2"]
@@ -58,8 +58,8 @@ def test_measure_batch_uses_the_store_and_runs_each_program_once(sandbox, tmp_pa
 
 
 def test_regenerate_never_executes(tmp_path):
-    config = ExecuteConfig(limits=LIMITS, store_path=str(tmp_path / "s.sqlite"), allow_execute=False)
-    out = measure_batch(CANDIDATES[:1], config, None, Store(config.store_path))
+    config = ExecuteConfig(limits=LIMITS, allow_execute=False)
+    out = measure_batch(CANDIDATES[:1], config, None, Store(str(tmp_path / "s.sqlite")))
     assert out.measurements == []
     assert [(d.stage, d.reason, d.record_id) for d in out.dead_letters] == [
         ("execute", "not_in_store", CANDIDATES[0].candidate_id)]
@@ -68,21 +68,21 @@ def test_regenerate_never_executes(tmp_path):
 def test_sandbox_failures_become_dead_letters_and_are_not_stored(tmp_path):
     # pids.max=0: the sandbox cannot even start its namespace init, a failure of the machine, not the program
     broken = Limits(pids=0, wall_seconds=5.0)
-    config = ExecuteConfig(limits=broken, repetitions=1, store_path=str(tmp_path / "s.sqlite"))
+    config, store_path = ExecuteConfig(limits=broken, repetitions=1), str(tmp_path / "s.sqlite")
     with ProcessSandbox(broken) as box:
-        out = measure_batch(CANDIDATES[:1], config, box, Store(config.store_path))
+        out = measure_batch(CANDIDATES[:1], config, box, Store(store_path))
     assert out.measurements == []
     assert [d.reason for d in out.dead_letters] == ["sandbox_error"]
-    assert Store(config.store_path).count() == 0
+    assert Store(store_path).count() == 0
     unavailable = measure_batch(CANDIDATES[:1], config, None, None, sandbox_error="bwrap missing")
     assert [(d.reason, d.detail) for d in unavailable.dead_letters] == [("sandbox_unavailable", "bwrap missing")]
 
 
 @pytest.mark.slow
 def test_execute_transform_end_to_end(tmp_path):
-    config = ExecuteConfig(limits=LIMITS, repetitions=1, store_path=str(tmp_path / "store.sqlite"), workers=2)
+    config, store_path = ExecuteConfig(limits=LIMITS, repetitions=1, workers=2), str(tmp_path / "store.sqlite")
     pipeline = test_pipeline.TestPipeline()
-    outputs = pipeline | beam.Create(CANDIDATES) | Execute(config)
+    outputs = pipeline | beam.Create(CANDIDATES) | Execute(config, store_path)
     statuses = outputs["measurements"] | "Status" >> beam.Map(lambda m: (m.task_id, m.status))
     assert_that(statuses, equal_to([("t1", "ok"), ("t2", "ok"), ("t1", "test_failure"), ("t1", "compile_error"),
                                     ("t4", "ok")]), label="measured")
@@ -92,6 +92,6 @@ def test_execute_transform_end_to_end(tmp_path):
     counters = {c.key.metric.name: c.committed for c in result.metrics().query()["counters"]}
     assert counters["execute.no_tests"] == 1
     assert counters.get("execute.executed", 0) + counters.get("execute.cached", 0) == 5
-    assert Store(config.store_path).count("measurement") == 4
-    assert isinstance(Store(config.store_path).get_many("measurement", [config.key(CANDIDATES[0])], Measurement)
+    assert Store(store_path).count("measurement") == 4
+    assert isinstance(Store(store_path).get_many("measurement", [config.key(CANDIDATES[0])], Measurement)
                       [config.key(CANDIDATES[0])], Measurement)

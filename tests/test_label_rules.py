@@ -18,6 +18,7 @@ from transforms.sequential_ab import decide_stages, hodges_lehmann_ratio, min_u_
 from transforms.normalize import normalize_code
 
 CONFIG = LabelConfig()
+CPU_LIMIT = 10.0  # --cpu_limit's default
 TESTS = TestSpec(code="assert add(1, 2) == 3")
 MB = 1024 * 1024
 
@@ -47,35 +48,35 @@ B_CODE = "def add(a, b):\n    return sum([a, b])\n"
 @pytest.mark.parametrize("status", ["test_failure", "compile_error", "runtime_error", "memory_limit"])
 def test_correctness_prefers_the_passing_side(status):
     a, b = side(A_CODE), side(B_CODE, status)
-    verdict = correctness_rule(b, a, CONFIG)
+    verdict = correctness_rule(b, a, CPU_LIMIT, CONFIG)
     assert verdict.winner == "b" and verdict.chosen is a and verdict.rejected is b
     assert verdict.margin == 1.0
     assert verdict.evidence["status"] == {"chosen": "ok", "rejected": status}
 
 
 def test_correctness_never_counts_sandbox_errors_or_missing_measurements():
-    assert correctness_rule(side(A_CODE), side(B_CODE, "sandbox_error"), CONFIG) is None
-    assert correctness_rule(side(A_CODE), Side(candidate(B_CODE)), CONFIG) is None
+    assert correctness_rule(side(A_CODE), side(B_CODE, "sandbox_error"), CPU_LIMIT, CONFIG) is None
+    assert correctness_rule(side(A_CODE), Side(candidate(B_CODE)), CPU_LIMIT, CONFIG) is None
 
 
 def test_correctness_timeout_is_a_failure_only_when_the_program_used_its_cpu():
     busy = side(B_CODE, "timeout", cpu=(9.5,))
     idle = side(B_CODE, "timeout", cpu=(0.2,))
     unmeasured = side(B_CODE, "timeout", cpu=())
-    assert outcome(busy.measurement, CONFIG) is False
-    assert outcome(idle.measurement, CONFIG) is None
-    assert outcome(unmeasured.measurement, CONFIG) is None
-    assert correctness_rule(side(A_CODE), busy, CONFIG).winner == "a"
-    assert correctness_rule(side(A_CODE), idle, CONFIG) is None
+    assert outcome(busy.measurement, CPU_LIMIT, CONFIG) is False
+    assert outcome(idle.measurement, CPU_LIMIT, CONFIG) is None
+    assert outcome(unmeasured.measurement, CPU_LIMIT, CONFIG) is None
+    assert correctness_rule(side(A_CODE), busy, CPU_LIMIT, CONFIG).winner == "a"
+    assert correctness_rule(side(A_CODE), idle, CPU_LIMIT, CONFIG) is None
     # the threshold follows the configured CPU limit
-    assert outcome(idle.measurement, LabelConfig(cpu_limit=0.2)) is False
+    assert outcome(idle.measurement, 0.2, CONFIG) is False
 
 
 def test_correctness_needs_one_pass_and_one_fail_and_tests():
-    assert correctness_rule(side(A_CODE), side(B_CODE), CONFIG) is None
-    assert correctness_rule(side(A_CODE, "test_failure"), side(B_CODE, "compile_error"), CONFIG) is None
+    assert correctness_rule(side(A_CODE), side(B_CODE), CPU_LIMIT, CONFIG) is None
+    assert correctness_rule(side(A_CODE, "test_failure"), side(B_CODE, "compile_error"), CPU_LIMIT, CONFIG) is None
     empty = TestSpec()
-    assert correctness_rule(side(A_CODE, tests=empty), side(B_CODE, tests=empty), CONFIG) is None
+    assert correctness_rule(side(A_CODE, tests=empty), side(B_CODE, tests=empty), CPU_LIMIT, CONFIG) is None
 
 
 # ------------------------------------------------------------ runtime
@@ -350,7 +351,7 @@ def test_identical_programs_after_normalisation_are_never_paired():
 def test_select_pairs_caps_per_task_and_criterion_by_margin():
     config = LabelConfig(max_pairs_per_task=2)
     sides = [read(side(f"def add(a, b):\n    return a + b + {i} - {i}\n"), 10.0 * i) for i in range(4)]
-    verdicts = static_verdicts(sides, None, config)
+    verdicts = static_verdicts(sides, CPU_LIMIT, None, config)
     assert len(verdicts) == 6  # scores 10 apart: every pair reaches the threshold of 10
     kept, surplus = select_pairs(verdicts, config)
     assert [v.margin for v in kept] == [30.0, 20.0]
@@ -359,8 +360,8 @@ def test_select_pairs_caps_per_task_and_criterion_by_margin():
 
 def test_to_pair_is_deterministic_and_carries_evidence():
     a, b = side(A_CODE), side(B_CODE, "compile_error")
-    pair = to_pair(correctness_rule(a, b, CONFIG), CONFIG)
-    again = to_pair(correctness_rule(a, b, CONFIG), CONFIG)
+    pair = to_pair(correctness_rule(a, b, CPU_LIMIT, CONFIG), CONFIG)
+    again = to_pair(correctness_rule(a, b, CPU_LIMIT, CONFIG), CONFIG)
     assert pair == again
     assert pair.chosen == A_CODE and pair.rejected == B_CODE and pair.split == "train"
     assert json.loads(pair.evidence)["status"] == {"chosen": "ok", "rejected": "compile_error"}

@@ -62,7 +62,7 @@ def _run(config: LabelConfig, where) -> dict:
     with BeamTestPipeline() as p:
         grouped = {"candidates": p | "C" >> beam.Create(candidates), "measurements": p | "M" >> beam.Create(measurements),
                    "reports": p | "R" >> beam.Create(reports)} | GroupByTask()
-        out = grouped | StaticLabels(config)
+        out = grouped | StaticLabels(config, cpu_limit=10.0)
         if config.max_pairs_per_cell:
             capped = out["pairs"] | CapPairsPerCell(config)
             out = {"pairs": capped["pairs"], "ties": out["ties"],

@@ -101,14 +101,14 @@ def test_one_semgrep_process_per_batch_and_store_cache(tmp_path, monkeypatch):
     monkeypatch.setattr(security, "run_semgrep", counting_run)
     codes = [f"def f{i}(x):\n    return eval(x)\n" for i in range(3)]
     candidates = [make(code, "Python") for code in codes] + [make(codes[0], "Python", task="dup")]
-    config = SecurityConfig(batch_size=2, store_path=str(tmp_path / "store.sqlite"))
-    first = scan_candidates(candidates, config)
+    config, store_path = SecurityConfig(batch_size=2), str(tmp_path / "store.sqlite")
+    first = scan_candidates(candidates, config, store_path)
     assert calls == [2, 1]  # 3 distinct programs in batches of 2; the duplicate is not rescanned
-    assert Store(config.store_path).count("static") == 3
+    assert Store(store_path).count("static") == 3
     assert [f.rule_id for r in first for f in r.findings] == ["python-code-eval-nonliteral"] * 4
 
     calls.clear()
-    again = scan_candidates(candidates, config)
+    again = scan_candidates(candidates, config, store_path)
     assert calls == []  # everything came from the store
     assert again == first
 

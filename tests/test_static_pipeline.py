@@ -31,7 +31,7 @@ def _counter(result, name):
 def test_scan_and_measure_in_one_pipeline(tmp_path):
     pipeline = beam.Pipeline(runner="DirectRunner")
     candidates = pipeline | beam.Create(CANDIDATES)
-    security = candidates | "Security" >> ScanSecurity(SecurityConfig(store_path=str(tmp_path / "s.db")))
+    security = candidates | "Security" >> ScanSecurity(SecurityConfig(), str(tmp_path / "s.db"))
     readability = candidates | "Readability" >> MeasureReadability()
 
     findings = security["reports"] | "Findings" >> beam.Map(

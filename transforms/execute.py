@@ -35,7 +35,6 @@ class ExecuteConfig:
     backend: str = "process"          # or "docker"
     limits: Limits = Limits()
     repetitions: int = 5
-    store_path: Optional[str] = None   # consulted before executing, written after
     allow_execute: bool = True         # False (themis regenerate): store only; missing -> dead letter "not_in_store"
     allow_unisolated: bool = False
     workers: int = 0                   # concurrent executions per worker process (0: cores)
@@ -120,9 +119,7 @@ class SandboxHandle:
         self.sandbox = None
         self.error = ""
         try:
-            self.sandbox = open_sandbox(config.backend, config.limits, config.allow_unisolated)
-            if config.workers and hasattr(self.sandbox, "workers"):
-                self.sandbox.workers = config.workers
+            self.sandbox = open_sandbox(config.backend, config.limits, config.allow_unisolated, config.workers)
         except Exception as exc:  # SandboxUnavailable and friends: reported per candidate as dead letters
             self.error = f"cannot open the {config.backend!r} sandbox: {exc}"
 
@@ -137,13 +134,13 @@ def shared_sandbox(config: ExecuteConfig) -> SandboxHandle:
 
 
 class _ExecuteBatches(beam.DoFn):
-    def __init__(self, config: ExecuteConfig):
-        self.config = config
+    def __init__(self, config: ExecuteConfig, store_path: Optional[str]):
+        self.config, self.store_path = config, store_path
         self._counters: dict[str, object] = {}
 
     def setup(self):
         self._handle = shared_sandbox(self.config)
-        self._store = Store(self.config.store_path) if self.config.store_path else None
+        self._store = Store(self.store_path) if self.store_path else None
 
     def _count(self, name: str, n: int) -> None:
         if name not in self._counters:
@@ -160,16 +157,19 @@ class _ExecuteBatches(beam.DoFn):
 
 
 class Execute(beam.PTransform):
-    """PCollection[Candidate] -> {"measurements": PCollection[Measurement], "dead_letters": PCollection[DeadLetter]}."""
+    """PCollection[Candidate] -> {"measurements": PCollection[Measurement], "dead_letters": PCollection[DeadLetter]}.
 
-    def __init__(self, config: ExecuteConfig = ExecuteConfig()):
+    `store_path`: the measurement store, consulted before executing and written after (None: no store).
+    """
+
+    def __init__(self, config: ExecuteConfig = ExecuteConfig(), store_path: Optional[str] = None):
         super().__init__()
-        self.config = config
+        self.config, self.store_path = config, store_path
 
     def expand(self, candidates):
         outputs = (
             candidates
             | "BatchCandidates" >> beam.BatchElements(min_batch_size=1, max_batch_size=self.config.batch_size)
-            | "Measure" >> beam.ParDo(_ExecuteBatches(self.config)).with_outputs("dead_letters", main="measurements")
+            | "Measure" >> beam.ParDo(_ExecuteBatches(self.config, self.store_path)).with_outputs("dead_letters", main="measurements")
         )
         return {"measurements": outputs.measurements, "dead_letters": outputs.dead_letters}

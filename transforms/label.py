@@ -33,8 +33,8 @@ class _LabelTaskFn(beam.DoFn):
     """One task's records -> pairs of the rules needing nothing more, ties, dead letters,
     and the runtime pairs that need an A/B measurement ('proposals')."""
 
-    def __init__(self, config: LabelConfig):
-        self.config = config
+    def __init__(self, config: LabelConfig, cpu_limit: float):
+        self.config, self.cpu_limit = config, cpu_limit
 
     def process(self, element, baselines: dict) -> Iterator:
         _task_id, grouped = element
@@ -44,7 +44,7 @@ class _LabelTaskFn(beam.DoFn):
             _count(dead.reason)
             yield beam.pvalue.TaggedOutput("dead_letters", dead)
         if kept:  # empty when only records of a candidate dropped upstream arrived
-            verdicts = static_verdicts(kept, baselines.get(kept[0].candidate.language), self.config)
+            verdicts = static_verdicts(kept, self.cpu_limit, baselines.get(kept[0].candidate.language), self.config)
             yield from _emit(verdicts, self.config)
             for proposal in runtime_proposals(kept, self.config):
                 yield beam.pvalue.TaggedOutput("proposals", proposal)
@@ -95,16 +95,18 @@ class StaticLabels(beam.PTransform):
     """Grouped tasks -> {"pairs", "ties", "dead_letters", "proposals"}: the verdicts that need no
     further measurement, and the runtime pairs worth an A/B measurement ('proposals', (Side, Side)).
 
-    `baselines`: (language, footprint bytes) from MeasureBaselines, or None without memory labels.
+    `cpu_limit`: the CPU seconds per run the measurements were made under (it tells a timeout the
+    program caused from one the machine caused); `baselines`: (language, footprint bytes) from
+    MeasureBaselines, or None without memory labels.
     """
 
-    def __init__(self, config: LabelConfig, baselines: Optional[beam.PCollection] = None):
+    def __init__(self, config: LabelConfig, cpu_limit: float, baselines: Optional[beam.PCollection] = None):
         super().__init__()
-        self.config, self.baselines = config, baselines
+        self.config, self.cpu_limit, self.baselines = config, cpu_limit, baselines
 
     def expand(self, grouped):
         baselines = self.baselines if self.baselines is not None else grouped.pipeline | "NoBaselines" >> beam.Create([])
-        labelled = grouped | "Rules" >> beam.ParDo(_LabelTaskFn(self.config), beam.pvalue.AsDict(baselines)).with_outputs(
+        labelled = grouped | "Rules" >> beam.ParDo(_LabelTaskFn(self.config, self.cpu_limit), beam.pvalue.AsDict(baselines)).with_outputs(
             "proposals", "ties", "dead_letters", main="pairs")
         return {"pairs": labelled.pairs, "ties": labelled.ties, "dead_letters": labelled.dead_letters,
                 "proposals": labelled.proposals}

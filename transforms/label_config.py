@@ -19,8 +19,8 @@ class LabelConfigError(ValueError):
 @dataclasses.dataclass(frozen=True)
 class LabelConfig:
     """The `labelling` flags of pipelines/options.py (field names are flag names), plus --splits,
-    --cpu_limit, --ab_repetitions and --ab_max_stages. `aspects` and `splits` accept the flag
-    strings ('all', 'train=0.9,test=0.1') and are stored parsed."""
+    --ab_repetitions and --ab_max_stages. `aspects` and `splits` accept the flag strings ('all',
+    'train=0.9,test=0.1') and are stored parsed."""
 
     aspects: Union[str, tuple[str, ...]] = ASPECTS
     alpha: float = 0.01
@@ -30,7 +30,6 @@ class LabelConfig:
     readability_threshold: float = 10.0
     security_min_severity: str = "MEDIUM"
     timeout_cpu_fraction: float = 0.9
-    cpu_limit: float = 10.0
     ab_repetitions: int = 10
     ab_max_stages: int = 3
     ab_continue_ratio: float = 1.1

@@ -92,9 +92,9 @@ def _verdict(aspect: str, a: Side, b: Side, winner: Optional[str], margin: float
 
 # ---------------------------------------------------------------- correctness
 
-def outcome(measurement: Optional[Measurement], config: LabelConfig) -> Optional[bool]:
+def outcome(measurement: Optional[Measurement], cpu_limit: float, config: LabelConfig) -> Optional[bool]:
     """True: passes every test; False: the program's own failure; None: no verdict (unmeasured,
-    sandbox error, or a timeout the machine caused)."""
+    sandbox error, or a timeout the machine caused). `cpu_limit`: the CPU seconds it ran under."""
     if measurement is None:
         return None
     if measurement.status == "ok":
@@ -103,14 +103,15 @@ def outcome(measurement: Optional[Measurement], config: LabelConfig) -> Optional
         return False
     if measurement.status == "timeout":
         used = max(measurement.cpu_seconds, default=0.0)
-        return False if used >= config.timeout_cpu_fraction * config.cpu_limit else None
+        return False if used >= config.timeout_cpu_fraction * cpu_limit else None
     return None
 
 
-def correctness_rule(a: Side, b: Side, config: LabelConfig) -> Optional[Verdict]:
+def correctness_rule(a: Side, b: Side, cpu_limit: float, config: LabelConfig) -> Optional[Verdict]:
+    """`cpu_limit`: the CPU seconds per run the measurements were made under (--cpu_limit)."""
     if not (a.has_tests and b.has_tests):
         return None
-    outcomes = (outcome(a.measurement, config), outcome(b.measurement, config))
+    outcomes = (outcome(a.measurement, cpu_limit, config), outcome(b.measurement, cpu_limit, config))
     if None in outcomes or outcomes[0] == outcomes[1]:
         return None
     winner = "a" if outcomes[0] else "b"

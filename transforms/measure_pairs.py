@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import statistics
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Iterator, Optional
 
 import apache_beam as beam
 from apache_beam.metrics import Metrics
@@ -50,12 +50,12 @@ def baseline_key(language: str, execute: "ExecuteConfig") -> str:
 class _StoreFirst(beam.DoFn):
     """Store lookups first; runs share the execute stage's sandbox of this worker process."""
 
-    def __init__(self, execute: "ExecuteConfig"):
-        self.execute = execute
+    def __init__(self, execute: "ExecuteConfig", store_path: Optional[str]):
+        self.execute, self.store_path = execute, store_path
 
     def setup(self) -> None:
         self._handle = shared_sandbox(self.execute)
-        self.store = Store(self.execute.store_path) if self.execute.store_path else None
+        self.store = Store(self.store_path) if self.store_path else None
 
     def stored(self, kind: str, keys: list[str]) -> dict[str, Measurement]:
         return self.store.get_many(kind, keys, Measurement) if self.store is not None else {}
@@ -84,8 +84,8 @@ class _StoreFirst(beam.DoFn):
 
 
 class _MeasurePairFn(_StoreFirst):
-    def __init__(self, execute: "ExecuteConfig", config: "LabelConfig"):
-        super().__init__(execute)
+    def __init__(self, execute: "ExecuteConfig", config: "LabelConfig", store_path: Optional[str]):
+        super().__init__(execute, store_path)
         self.config = config
 
     def process(self, pair: tuple["Side", "Side"]) -> Iterator:
@@ -134,29 +134,29 @@ class _BaselineFn(_StoreFirst):
 
 class MeasurePairs(beam.PTransform):
     """PCollection[(Side, Side)] -> {"measured": (a, b, ((Measurement, Measurement), ...) one per stage),
-    "dead_letters"}."""
+    "dead_letters"}. `store_path`: the measurement store (None: none)."""
 
-    def __init__(self, execute: "ExecuteConfig", config: "LabelConfig"):
+    def __init__(self, execute: "ExecuteConfig", config: "LabelConfig", store_path: Optional[str] = None):
         super().__init__()
-        self.execute, self.config = execute, config
+        self.execute, self.config, self.store_path = execute, config, store_path
 
     def expand(self, pairs):
-        results = pairs | "RunAB" >> beam.ParDo(_MeasurePairFn(self.execute, self.config)).with_outputs(
+        results = pairs | "RunAB" >> beam.ParDo(_MeasurePairFn(self.execute, self.config, self.store_path)).with_outputs(
             "dead_letters", main="measured")
         return {"measured": results.measured, "dead_letters": results.dead_letters}
 
 
 class MeasureBaselines(beam.PTransform):
     """PCollection[Candidate] -> {"baselines": (language, median peak bytes), "dead_letters"}, one
-    baseline per language that has a candidate with tests."""
+    baseline per language that has a candidate with tests. `store_path`: the measurement store (None: none)."""
 
-    def __init__(self, execute: "ExecuteConfig"):
+    def __init__(self, execute: "ExecuteConfig", store_path: Optional[str] = None):
         super().__init__()
-        self.execute = execute
+        self.execute, self.store_path = execute, store_path
 
     def expand(self, candidates):
         results = (candidates
                    | "TestedLanguages" >> beam.FlatMap(lambda c: [] if c.tests.is_empty else [c.language])
                    | "Distinct" >> beam.Distinct()
-                   | "Baseline" >> beam.ParDo(_BaselineFn(self.execute)).with_outputs("dead_letters", main="baselines"))
+                   | "Baseline" >> beam.ParDo(_BaselineFn(self.execute, self.store_path)).with_outputs("dead_letters", main="baselines"))
         return {"baselines": results.baselines, "dead_letters": results.dead_letters}

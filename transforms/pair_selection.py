@@ -53,12 +53,14 @@ def side_pairs(sides: Sequence[Side]) -> list[tuple[Side, Side]]:
     return [(sides[i], sides[j]) for i in range(len(sides)) for j in range(i + 1, len(sides))]
 
 
-def static_verdicts(sides: Sequence[Side], baseline_bytes: Optional[int], config: LabelConfig) -> list[Verdict]:
-    """Verdicts of every rule that needs no further measurement, over all pairs of sides."""
+def static_verdicts(sides: Sequence[Side], cpu_limit: float, baseline_bytes: Optional[int],
+                    config: LabelConfig) -> list[Verdict]:
+    """Verdicts of every rule that needs no further measurement, over all pairs of sides
+    (`cpu_limit` and `baseline_bytes`: as correctness_rule and memory_rule take them)."""
     verdicts = []
     for a, b in side_pairs(sides):
         if "Functional_Correctness" in config.aspects:
-            verdicts.append(correctness_rule(a, b, config))
+            verdicts.append(correctness_rule(a, b, cpu_limit, config))
         if "Memory_Efficiency" in config.aspects and baseline_bytes is not None:
             verdicts.append(memory_rule(a, b, baseline_bytes, config))
         if "Security_Hardness" in config.aspects:

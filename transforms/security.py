@@ -51,7 +51,6 @@ class SemgrepError(RuntimeError):
 class SecurityConfig:
     batch_size: int = 200  # files per semgrep process
     timeout_s: int = 30  # per file and rule (semgrep --timeout)
-    store_path: Optional[str] = None  # SQLite store for caching reports (kind "static")
 
 
 def rule_files() -> list[Path]:
@@ -169,17 +168,18 @@ def _scan_batch(batch: Sequence[tuple[str, str, str]], timeout_s: int) -> dict[s
     return results
 
 
-def scan_candidates(candidates: Sequence[Candidate], config: SecurityConfig = SecurityConfig()) -> list[StaticReport]:
+def scan_candidates(candidates: Sequence[Candidate], config: SecurityConfig = SecurityConfig(),
+                    store_path: Optional[str] = None) -> list[StaticReport]:
     """StaticReports (analyzer "semgrep") for `candidates`, in order; one semgrep process per batch.
 
-    Identical code in the same language is scanned once; with `config.store_path`,
-    reports already in the store are reused and new ones are stored.
+    Identical code in the same language is scanned once; with `store_path` (the measurement
+    store, kind "static"), reports already in the store are reused and new ones are stored.
     """
     for candidate in candidates:
         if candidate.language not in EXTENSIONS:
             raise ValueError(f"no semgrep rules for language {candidate.language!r}")
     keys = [report_key(c.language, c.code) for c in candidates]
-    store = Store(config.store_path) if config.store_path else None
+    store = Store(store_path) if store_path else None
     cached = store.get_many(STORE_KIND, keys, StaticReport) if store else {}
     todo = {}
     for key, candidate in zip(keys, candidates):
@@ -212,8 +212,8 @@ def _report(candidate: Candidate, key: str, findings: list[Finding], errors: lis
 class _ScanBatchFn(beam.DoFn):
     DEAD = "dead_letters"
 
-    def __init__(self, config: SecurityConfig):
-        self.config = config
+    def __init__(self, config: SecurityConfig, store_path: Optional[str]):
+        self.config, self.store_path = config, store_path
         self.scanned = Metrics.counter("themis", "security.scanned")
         self.with_findings = Metrics.counter("themis", "security.with_findings")
         self.with_errors = Metrics.counter("themis", "security.parse_or_timeout_errors")
@@ -231,7 +231,7 @@ class _ScanBatchFn(beam.DoFn):
                     "security", "unsupported_language", candidate.to_dict(), candidate.candidate_id,
                     f"no semgrep rules for {candidate.language}"))
         try:
-            reports = scan_candidates(supported, self.config)
+            reports = scan_candidates(supported, self.config, self.store_path)
         except SemgrepError as exc:
             for candidate in supported:
                 self.failed.inc()
@@ -248,11 +248,12 @@ class _ScanBatchFn(beam.DoFn):
 
 
 class ScanSecurity(beam.PTransform):
-    """PCollection[Candidate] -> {"reports": StaticReport(analyzer="semgrep"), "dead_letters": DeadLetter}."""
+    """PCollection[Candidate] -> {"reports": StaticReport(analyzer="semgrep"), "dead_letters": DeadLetter};
+    `store_path`: the measurement store that caches reports (None: none)."""
 
-    def __init__(self, config: SecurityConfig = SecurityConfig()):
+    def __init__(self, config: SecurityConfig = SecurityConfig(), store_path: Optional[str] = None):
         super().__init__()
-        self.config = config
+        self.config, self.store_path = config, store_path
 
     def expand(self, candidates):
         results = (
@@ -261,6 +262,6 @@ class ScanSecurity(beam.PTransform):
             # file per semgrep process, which is what batching is here to avoid
             | "Batch" >> beam.BatchElements(min_batch_size=self.config.batch_size,
                                             max_batch_size=self.config.batch_size)
-            | "Scan" >> beam.ParDo(_ScanBatchFn(self.config)).with_outputs(_ScanBatchFn.DEAD, main="reports")
+            | "Scan" >> beam.ParDo(_ScanBatchFn(self.config, self.store_path)).with_outputs(_ScanBatchFn.DEAD, main="reports")
         )
         return {"reports": results.reports, "dead_letters": results[_ScanBatchFn.DEAD]}

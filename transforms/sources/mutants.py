@@ -55,7 +55,6 @@ class MutantConfig:
     operators: tuple[str, ...] = OPERATORS
     max_mutants: int = 3  # per candidate
     origins: tuple[str, ...] = ("reference", "submission", "commit_new")  # candidates worth mutating
-    seed: int = 0
 
 
 class Site(NamedTuple):
@@ -129,11 +128,11 @@ def apply_site(code: str, site: Site) -> str:
     return (raw[:site.start] + site.replacement.encode("utf-8") + raw[site.end:]).decode("utf-8")
 
 
-def mutate(candidate: Candidate, config: MutantConfig = MutantConfig()) -> list[Candidate]:
+def mutate(candidate: Candidate, config: MutantConfig = MutantConfig(), seed: int = 0) -> list[Candidate]:
     """Up to `max_mutants` parsing mutants of a candidate, the same ones on every run."""
     context = candidate.tests.code
     sites = mutation_sites(candidate.language, candidate.code, config.operators, context)
-    rng = random.Random(content_id("mutants", config.seed, candidate.candidate_id, candidate.code))
+    rng = random.Random(content_id("mutants", seed, candidate.candidate_id, candidate.code))
     mutants: list[Candidate] = []
     seen = {candidate.code}
     for site in rng.sample(sites, len(sites)):
@@ -166,8 +165,8 @@ def verdict(mutant: Candidate, status: str) -> Union[Candidate, DeadLetter]:
 # ---- Beam -------------------------------------------------------------------
 
 class _Mutate(beam.DoFn):
-    def __init__(self, config: MutantConfig):
-        self._config = config
+    def __init__(self, config: MutantConfig, seed: int):
+        self._config, self._seed = config, seed
 
     def process(self, candidate: Candidate) -> Iterator[Candidate]:
         if candidate.origin not in self._config.origins:
@@ -175,7 +174,7 @@ class _Mutate(beam.DoFn):
         if candidate.tests.is_empty:  # nothing could show the mutant is wrong
             Metrics.counter("themis", f"{STAGE}.skipped_no_tests").inc()
             return
-        mutants = mutate(candidate, self._config)
+        mutants = mutate(candidate, self._config, self._seed)
         Metrics.counter("themis", f"{STAGE}.generated").inc(len(mutants))
         yield from mutants
 
@@ -196,16 +195,18 @@ class VerifiedMutants(beam.PTransform):
     """Candidates -> {"candidates": mutants that fail their tests, "dead_letters": the rest}.
 
     Mutants run once each through the execute stage (`transforms.execute.Execute`),
-    so sandbox set-up, batching and the measurement store are the build's own.
+    so sandbox set-up, batching and the measurement store (`store_path`) are the build's own;
+    `seed` is mixed into the choice of mutation sites.
     """
 
-    def __init__(self, config: MutantConfig = MutantConfig(), execute: ExecuteConfig = ExecuteConfig(repetitions=1)):
+    def __init__(self, config: MutantConfig = MutantConfig(), execute: ExecuteConfig = ExecuteConfig(repetitions=1),
+                 store_path: Optional[str] = None, seed: int = 0):
         super().__init__()
-        self.config, self.execute = config, execute
+        self.config, self.execute, self.store_path, self.seed = config, execute, store_path, seed
 
     def expand(self, candidates):
-        mutants = candidates | "Mutate" >> beam.ParDo(_Mutate(self.config))
-        measured = mutants | "Spread" >> beam.Reshuffle() | "Execute" >> Execute(self.execute)
+        mutants = candidates | "Mutate" >> beam.ParDo(_Mutate(self.config, self.seed))
+        measured = mutants | "Spread" >> beam.Reshuffle() | "Execute" >> Execute(self.execute, self.store_path)
         out = ({"mutants": mutants | "MutantById" >> beam.Map(lambda m: (m.candidate_id, m)),
                 "measurements": measured["measurements"] | "MeasurementById" >> beam.Map(lambda x: (x.candidate_id, x))}
                | "Join" >> beam.CoGroupByKey()
@@ -223,16 +224,18 @@ def _with_mutants(item) -> Iterator[Task]:
 
 
 class AddVerifiedMutants(beam.PTransform):
-    """Tasks -> the same Tasks with their verified mutants appended as candidates (origin `mutant`)."""
+    """Tasks -> the same Tasks with their verified mutants appended as candidates (origin `mutant`);
+    arguments as VerifiedMutants'."""
 
-    def __init__(self, config: MutantConfig = MutantConfig(), execute: ExecuteConfig = ExecuteConfig(repetitions=1)):
+    def __init__(self, config: MutantConfig = MutantConfig(), execute: ExecuteConfig = ExecuteConfig(repetitions=1),
+                 store_path: Optional[str] = None, seed: int = 0):
         super().__init__()
-        self.config, self.execute = config, execute
+        self.config, self.execute, self.store_path, self.seed = config, execute, store_path, seed
 
     def expand(self, tasks):
         # the task keeps all its candidates; only distinct programs are mutated
         candidates = tasks | "Explode" >> beam.FlatMap(lambda t: [c for c in explode_task(t) if isinstance(c, Candidate)])
-        verified = candidates | "Verify" >> VerifiedMutants(self.config, self.execute)
+        verified = candidates | "Verify" >> VerifiedMutants(self.config, self.execute, self.store_path, self.seed)
         joined = ({"tasks": tasks | "TaskById" >> beam.Map(lambda t: (t.task_id, t)),
                    "mutants": verified["candidates"] | "MutantByTask" >> beam.Map(lambda m: (m.task_id, m))}
                   | "Join" >> beam.CoGroupByKey()
