@@ -20,7 +20,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from sandboxes import Limits, open_sandbox  # noqa: E402
 from schemas import Candidate, Task  # noqa: E402
-from transforms.candidates import explode_task  # noqa: E402
+from transforms.candidates import task_candidates  # noqa: E402
 from transforms.parse import parse_task  # noqa: E402
 
 DATA = os.environ.get("THEMIS_DATA", os.path.join(os.path.dirname(__file__), "..", "..", "shared", "data"))
@@ -47,7 +47,7 @@ def candidates(suite: str, language: str, limit: int = 0) -> list[Candidate]:
             task = parse_task(f"{path}:{i}", json.loads(line), suite, {})
             if not isinstance(task, Task):  # a row without a canonical solution
                 continue
-            out.extend(c for c in explode_task(task) if isinstance(c, Candidate))
+            out.extend(task_candidates(task)[0])
             if limit and len(out) >= limit:
                 break
     return out

@@ -31,9 +31,10 @@ from pipelines.options import ConfigError, ThemisOptions, expand_config, flag_na
 from pipelines.runners import resolve_runner
 from pipelines.stage_configs import BuildConfig, build_config
 from transforms.candidates import ExplodeCandidates
+from transforms.dead_letters import DEAD_LETTERS
 from transforms.execute import Execute
-from transforms.label import CapPairsPerCell, GroupByTask, RuntimeLabels, StaticLabels
-from transforms.measure_pairs import MeasureBaselines, MeasurePairs
+from transforms.label import COUNTS, CapPairsPerCell, GroupByTask, RuntimeLabels, StaticLabels
+from transforms.measure_pairs import MeasureBaselines, MeasurePairs, TestedLanguages
 from transforms.parse import ParseTasks
 from transforms.read import InputError, ReadRows, resolve_sources
 from transforms.readability import MeasureReadability
@@ -110,8 +111,21 @@ def flag_values(themis: ThemisOptions) -> dict:
     return {n: getattr(themis, n) for n in sorted(flag_names()) if n not in ("config", "overwrite")}
 
 
-def _counted(pcoll, label: str, key_of) -> beam.PCollection:
-    return pcoll | f"Count{label}" >> beam.Map(lambda r: (key_of(r), 1))
+def _counted(pcoll, label: str, key_of, units=lambda _: 1) -> beam.PCollection:
+    return pcoll | f"Count{label}" >> beam.Map(lambda r: (key_of(r), units(r)))
+
+
+def _stage_counts(name: str, outputs: dict, main: str, inputs=None, units=lambda _: 1, skipped=None) -> list:
+    """(key, n) PCollections for the invariant of stage `name`: stages/<name>/in (each input counted as
+    `units` records), out (its `main` output), skipped, and dropped/<reason> (its dead letters)."""
+    key = f"stages/{name}/"
+    counts = [_counted(outputs[main], f"{name}/out", lambda _: key + "out"),
+              _counted(outputs[DEAD_LETTERS], f"{name}/dropped", lambda d: f"{key}dropped/{d.reason}")]
+    if inputs is not None:
+        counts.append(_counted(inputs, f"{name}/in", lambda _: key + "in", units))
+    if skipped is not None:
+        counts.append(_counted(skipped, f"{name}/skipped", lambda _: key + "skipped"))
+    return counts
 
 
 def build_pipeline(pipeline: beam.Pipeline, config: BuildConfig, sources) -> None:
@@ -120,55 +134,64 @@ def build_pipeline(pipeline: beam.Pipeline, config: BuildConfig, sources) -> Non
 
     read = pipeline | "Read" >> ReadRows(sources, config.input.dataset_split, config.input.max_record_bytes)
     parsed = read["rows"] | "Parse" >> ParseTasks(config.input.format, config.input.column_map)
-    tasks, stages = parsed["tasks"], [read, parsed]
+    stages = [read, parsed]
+    counts = _stage_counts("read", read, "rows", (read["rows"], read[DEAD_LETTERS]) | "ReadIn" >> beam.Flatten())
+    counts += _stage_counts("parse", parsed, "tasks", read["rows"])
+    tasks = parsed["tasks"]
     if config.mutants.max_mutants:
         # Same execute config as the main stage: mutants measured while verified are store hits there.
         mutated = tasks | "Mutants" >> AddVerifiedMutants(config.mutants, execute, store, seed=label.seed)
         tasks = mutated["tasks"]
         stages.append(mutated)
+        counts += _stage_counts("mutants", mutated, "verified", mutated["generated"])
     exploded = tasks | "Candidates" >> ExplodeCandidates()
     candidates = exploded["candidates"]
     executed = candidates | "Execute" >> Execute(execute, store)
     security = candidates | "Security" >> ScanSecurity(config.security, store)
     readability = candidates | "Readability" >> MeasureReadability()
-    reports = (security["reports"], readability["reports"]) | "Reports" >> beam.Flatten()
     stages += [exploded, executed, security, readability]
+    untested = candidates | "Untested" >> beam.Filter(lambda c: c.tests.is_empty)
+    counts += (_stage_counts("candidates", exploded, "candidates", tasks, lambda t: len(t.candidates))
+               + _stage_counts("execute", executed, "measurements", candidates, skipped=untested)
+               + _stage_counts("security", security, "reports", candidates)
+               + _stage_counts("readability", readability, "reports", candidates))
 
+    reports = (security["reports"], readability["reports"]) | "Reports" >> beam.Flatten()
     grouped = {"candidates": candidates, "measurements": executed["measurements"],
                "reports": reports} | "GroupByTask" >> GroupByTask()
     baselines = None
     if "Memory_Efficiency" in label.aspects:
-        measured_baselines = candidates | "MeasureBaselines" >> MeasureBaselines(execute, store)
+        languages = candidates | "TestedLanguages" >> TestedLanguages()
+        measured_baselines = languages | "MeasureBaselines" >> MeasureBaselines(execute, store)
         baselines = measured_baselines["baselines"]
         stages.append(measured_baselines)
+        counts += _stage_counts("baselines", measured_baselines, "baselines", languages)
     static = grouped | "StaticLabels" >> StaticLabels(label, execute.limits.cpu_seconds, baselines)
     labelled = [static]
+    counts += [static[COUNTS], _counted(candidates, "label/in", lambda _: "stages/label/in")]
     if "Runtime_Efficiency" in label.aspects:
         measured = static["proposals"] | "MeasurePairs" >> MeasurePairs(execute, label, store)
-        labelled += [measured, measured["measured"] | "RuntimeLabels" >> RuntimeLabels(label)]
+        runtime = measured["measured"] | "RuntimeLabels" >> RuntimeLabels(label)
+        labelled += [measured, runtime]
+        counts += _stage_counts("measure_pairs", measured, "measured", static["proposals"]) + [runtime[COUNTS]]
     pairs = [s["pairs"] for s in labelled if "pairs" in s] | "AllPairs" >> beam.Flatten()
     if label.max_pairs_per_cell > 0:
         capped = pairs | "CapPairsPerCell" >> CapPairsPerCell(label)
+        counts += _stage_counts("cap_per_cell", capped, "pairs", pairs)
         pairs = capped["pairs"]
         labelled.append(capped)
     stages += labelled
     ties = [s["ties"] for s in labelled if "ties" in s] | "AllTies" >> beam.Flatten()
 
     pairs | "Shards" >> WriteShards(FileSystems.join(out, "data"), config.output.num_shards)
-    dead = [s["dead_letters"] for s in stages] | "DeadLetters" >> beam.Flatten()
-    dead | "WriteDead" >> WriteJsonlGroups(FileSystems.join(out, "dead_letters"), lambda d: d.stage)
+    dead = [s[DEAD_LETTERS] for s in stages] | "DeadLetters" >> beam.Flatten()
+    dead | "WriteDead" >> WriteJsonlGroups(FileSystems.join(out, DEAD_LETTERS), lambda d: d.stage)
     ties | "WriteTies" >> WriteJsonlGroups(out, lambda _: "ties")
 
-    counts = [
-        _counted(read["rows"], "Rows", lambda _: "stages/read/out"),
-        _counted(parsed["tasks"], "Tasks", lambda _: "stages/parse/out"),
-        tasks | "CountSpecs" >> beam.Map(lambda t: ("stages/candidates/in", len(t.candidates))),
-        _counted(candidates, "Candidates", lambda _: "stages/candidates/out"),
-        _counted(executed["measurements"], "Measurements", lambda _: "stages/execute/measurements"),
-        _counted(reports, "StaticReports", lambda r: f"stages/analyse/{r.analyzer}"),
+    counts += [
         _counted(pairs, "Pairs", lambda p: f"pairs/{p.split}/{p.aspect}/{p.language}"),
         _counted(ties, "Ties", lambda t: f"ties/{t.get('aspect', 'unknown')}"),
-        _counted(dead, "Dead", lambda d: f"dead_letters/{d.stage}/{d.reason}"),
+        _counted(dead, "Dead", lambda d: f"{DEAD_LETTERS}/{d.stage}/{d.reason}"),
     ]
     (
         counts
@@ -180,21 +203,16 @@ def build_pipeline(pipeline: beam.Pipeline, config: BuildConfig, sources) -> Non
 
 
 def invariants(counts: dict) -> dict:
-    """Per stage: records in, out, and dropped by reason; `holds` says whether in == out + dropped."""
-    stages = counts.get("stages", {})
-    dead = counts.get("dead_letters", {})
-    read_dead = sum(dead.get("read", {}).values())
-    checks = {
-        "read": (stages.get("read", {}).get("out", 0) + read_dead, stages.get("read", {}).get("out", 0), "read"),
-        "parse": (stages.get("read", {}).get("out", 0), stages.get("parse", {}).get("out", 0), "parse"),
-        "candidates": (stages.get("candidates", {}).get("in", 0), stages.get("candidates", {}).get("out", 0),
-                       "candidates"),
-    }
+    """Per stage: records in, out, skipped (passed over by design, e.g. no tests to run), and dropped
+    by reason; `holds` says whether in == out + skipped + dropped."""
     result = {}
-    for name, (n_in, n_out, stage) in checks.items():
-        dropped = dict(sorted(dead.get(stage, {}).items()))
+    for name, stage in sorted(counts.get("stages", {}).items()):
+        dropped = dict(sorted(stage.get("dropped", {}).items()))
+        n_in, n_out, skipped = stage.get("in", 0), stage.get("out", 0), stage.get("skipped", 0)
         result[name] = {"in": n_in, "out": n_out, "dropped": dropped,
-                        "holds": n_in == n_out + sum(dropped.values())}
+                        "holds": n_in == n_out + skipped + sum(dropped.values())}
+        if skipped:
+            result[name]["skipped"] = skipped
     return result
 
 
@@ -226,8 +244,8 @@ def _prepare_output(out: str, fingerprint: str, flags: dict, overwrite: bool) ->
         raise BuildError(f"{out} holds a finished build of other inputs or config: pass --overwrite "
                          "(the measurement store is kept) or choose another --output")
     _delete_if_present([_path(out, name) for name in (
-        "data", "dead_letters", mf.MANIFEST_FILE, mf.SUCCESS_FILE, mf.STATS_FILE, "README.md", "ties.jsonl")])
-    for name in ("data", "dead_letters"):
+        "data", DEAD_LETTERS, mf.MANIFEST_FILE, mf.SUCCESS_FILE, mf.STATS_FILE, "README.md", "ties.jsonl")])
+    for name in ("data", DEAD_LETTERS):
         FileSystems.mkdirs(_path(out, name))
     return None
 

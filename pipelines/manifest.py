@@ -15,6 +15,7 @@ from typing import Iterable
 from apache_beam.io.filesystems import FileSystems
 
 from schemas import SCHEMA_VERSION
+from transforms.dead_letters import DEAD_LETTERS
 
 STATS_FILE = "_stats.json"
 MANIFEST_FILE = "manifest.json"
@@ -85,7 +86,7 @@ def pairs_table_rows(counts: dict) -> list[tuple[str, str, str, int]]:
 
 def dead_letter_totals(counts: dict) -> dict[str, int]:
     totals: dict[str, int] = defaultdict(int)
-    for stage, reasons in counts.get("dead_letters", {}).items():
+    for stage, reasons in counts.get(DEAD_LETTERS, {}).items():
         for reason, n in reasons.items():
             totals[f"{stage}.{reason}"] += n
     return dict(sorted(totals.items()))

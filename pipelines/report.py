@@ -16,6 +16,7 @@ import sys
 
 from pipelines import manifest as mf
 from schemas.records import ASPECTS
+from transforms.dead_letters import DEAD_LETTERS
 
 HELP = """Render an HTML report with plots for a build directory.
 
@@ -51,7 +52,7 @@ def load(build_dir: str) -> dict:
         for aspect, margin in zip(table.column("aspect").to_pylist(), table.column("margin").to_pylist()):
             margins[aspect].append(margin)
     drops: collections.Counter = collections.Counter()
-    for path in sorted(glob.glob(os.path.join(build_dir, "dead_letters", "*.jsonl"))):
+    for path in sorted(glob.glob(os.path.join(build_dir, DEAD_LETTERS, "*.jsonl"))):
         with open(path, encoding="utf-8") as fh:
             for line in filter(str.strip, fh):
                 record = json.loads(line)

@@ -113,7 +113,12 @@ def test_count_invariant_across_the_build(build):
         assert len(lines) == sum(manifest["counts"]["dead_letters"][stage].values())
     label_dead = [json.loads(line) for line in open(out / "dead_letters" / "label.jsonl", encoding="utf-8")]
     assert sorted(d["reason"] for d in label_dead) == ["duplicate_candidate", "over_task_cap"]
+    # every stage of the build is checked, not only the first three
+    assert sorted(manifest["invariants"]) == ["baselines", "candidates", "execute", "label", "measure_pairs", "parse",
+                                              "read", "readability", "runtime_labels", "security", "static_labels"]
     assert all(check["holds"] for check in manifest["invariants"].values())
+    assert manifest["invariants"]["label"] == {"in": 8, "out": 7, "dropped": {"duplicate_candidate": 1}, "holds": True}
+    assert manifest["invariants"]["execute"]["in"] == manifest["invariants"]["execute"]["out"] == 8
 
 
 def test_regenerate_with_the_build_config_is_byte_identical_and_executes_nothing(build):
@@ -145,6 +150,20 @@ def test_regenerate_with_new_thresholds_relabels_from_the_store(build):
     new_manifest = json.load(open(root / "strict" / "manifest.json"))
     assert new_manifest["config"]["runtime_ratio"] == 1000.0 and new_manifest["config"]["alpha"] == 0.01
     assert "not_in_store" not in json.dumps(new_manifest["counts"].get("dead_letters", {}))
+
+
+def test_mutants_and_the_cell_cap_are_counted_stages(build):
+    root, manifest = build
+    out = root / "mutants"
+    flags = ["--input", str(root / "tasks.jsonl"), "--output", str(out), "--store", manifest["store"],
+             "--repetitions", "3", "--ab_repetitions", "5", "--splits", "train=0.5,test=0.5", "--num_shards", "2",
+             "--direct_num_workers", "2", "--mutants", "1", "--aspects", "Functional_Correctness",
+             "--max_pairs_per_cell", "2"]
+    result = run_build(make_options(flags))
+    checks = result["invariants"]
+    assert {"mutants", "cap_per_cell"} <= set(checks) and all(check["holds"] for check in checks.values())
+    assert checks["mutants"]["in"] > 0 and checks["cap_per_cell"]["out"] == 2
+    assert checks["cap_per_cell"]["dropped"] == {"over_cell_cap": checks["cap_per_cell"]["in"] - 2}
 
 
 def _store_rows(path: str) -> dict[tuple[str, str], str]:

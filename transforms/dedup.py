@@ -22,9 +22,9 @@ from typing import Iterable, Iterator, Optional, Union
 
 import apache_beam as beam
 import numpy as np
-from apache_beam.metrics import Metrics
 
 from schemas import Candidate, DeadLetter, Task
+from transforms.dead_letters import DEAD_LETTERS, Routed, Step
 
 STAGE = "dedup"
 Item = Union[Task, Candidate]
@@ -182,7 +182,6 @@ class Contamination:
 # ---- Beam -------------------------------------------------------------------
 
 def _drop(reason: str, record: Item, detail: str) -> DeadLetter:
-    Metrics.counter("themis", f"{STAGE}.{reason}").inc()
     return DeadLetter.of(STAGE, reason, record.to_dict(), record_id=record_id(record), detail=detail)
 
 
@@ -191,18 +190,17 @@ def _split_group(item) -> Iterator:
     ordered = sorted(records, key=record_id)
     yield ordered[0]
     for record in ordered[1:]:
-        yield beam.pvalue.TaggedOutput("dead_letters", _drop("exact_duplicate", record, f"same as {record_id(ordered[0])}"))
+        yield _drop("exact_duplicate", record, f"same as {record_id(ordered[0])}")
 
 
 class ExactDedup(beam.PTransform):
     """Keeps one record per normalised content hash."""
 
     def expand(self, records):
-        out = (records
-               | "Key" >> beam.Map(lambda r: (exact_key(r), r))
-               | "Group" >> beam.GroupByKey()
-               | "Split" >> beam.FlatMap(_split_group).with_outputs("dead_letters", main="records"))
-        return {"records": out.records, "dead_letters": out.dead_letters}
+        return (records
+                | "Key" >> beam.Map(lambda r: (exact_key(r), r))
+                | "Group" >> beam.GroupByKey()
+                | "Split" >> Routed(_split_group, "records", stage=STAGE))
 
 
 class _Sign(beam.DoFn):
@@ -222,8 +220,7 @@ def _keep_or_drop(item) -> Iterator:
     for record, _sig in records:
         if marks:
             kept, score = min(marks)
-            yield beam.pvalue.TaggedOutput(
-                "dead_letters", _drop("near_duplicate", record, f"similar to {kept} (estimated Jaccard {score:.2f})"))
+            yield _drop("near_duplicate", record, f"similar to {kept} (estimated Jaccard {score:.2f})")
         else:
             yield record
 
@@ -243,10 +240,9 @@ class NearDedup(beam.PTransform):
                  | "Bands" >> beam.FlatMap(lambda kv: [(key, (kv[0], kv[1][1])) for key in band_keys(kv[1][1], bands, rows)])
                  | "Buckets" >> beam.GroupByKey()
                  | "Compare" >> beam.FlatMap(lambda kv: [(d, (k, s)) for d, k, s in bucket_duplicates(kv[1], threshold)]))
-        out = ({"records": signed, "marks": marks}
-               | "Join" >> beam.CoGroupByKey()
-               | "Decide" >> beam.FlatMap(_keep_or_drop).with_outputs("dead_letters", main="records"))
-        return {"records": out.records, "dead_letters": out.dead_letters}
+        return ({"records": signed, "marks": marks}
+                | "Join" >> beam.CoGroupByKey()
+                | "Decide" >> Routed(_keep_or_drop, "records", stage=STAGE))
 
 
 class Deduplicate(beam.PTransform):
@@ -259,15 +255,17 @@ class Deduplicate(beam.PTransform):
     def expand(self, records):
         exact = records | "Exact" >> ExactDedup()
         near = exact["records"] | "Near" >> NearDedup(self.config)
-        dead = (exact["dead_letters"], near["dead_letters"]) | "DeadLetters" >> beam.Flatten()
-        return {"records": near["records"], "dead_letters": dead}
+        dead = (exact[DEAD_LETTERS], near[DEAD_LETTERS]) | "DeadLetters" >> beam.Flatten()
+        return {"records": near["records"], DEAD_LETTERS: dead}
 
 
-class _Screen(beam.DoFn):
+class _Screen(Step):
+    stage = STAGE
+
     def __init__(self, contamination: Contamination):
         self._contamination = contamination
 
-    def process(self, record):
+    def decide(self, record) -> Iterator:
         # a task's text holds its prompt; a candidate's prompt is checked along with its code
         text = record_text(record) if isinstance(record, Task) else f"{record.prompt}\n\n{record.code}"
         hit = self._contamination.match(text)
@@ -275,8 +273,7 @@ class _Screen(beam.DoFn):
             yield record
         else:
             index, shared = hit
-            yield beam.pvalue.TaggedOutput("dead_letters", _drop(
-                "contaminated", record, f"shares {shared} {self._contamination.n}-grams with benchmark text #{index}"))
+            yield _drop("contaminated", record, f"shares {shared} {self._contamination.n}-grams with benchmark text #{index}")
 
 
 class Decontaminate(beam.PTransform):
@@ -287,5 +284,4 @@ class Decontaminate(beam.PTransform):
         self.contamination = Contamination(benchmarks, n)
 
     def expand(self, records):
-        out = records | "Screen" >> beam.ParDo(_Screen(self.contamination)).with_outputs("dead_letters", main="records")
-        return {"records": out.records, "dead_letters": out.dead_letters}
+        return records | "Screen" >> Routed(_Screen(self.contamination), "records")

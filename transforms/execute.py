@@ -24,6 +24,7 @@ from apache_beam.utils import shared
 
 from sandboxes import Limits, measurement_key, open_sandbox
 from schemas import Candidate, DeadLetter, Measurement
+from transforms.dead_letters import Routed, Step
 from transforms.store import Store
 
 STAGE = "execute"
@@ -105,7 +106,6 @@ def measure_batch(candidates: Iterable[Candidate], config: ExecuteConfig, sandbo
             out.measurements.append(_for(candidate, fresh[key], key))
         else:
             reason, detail = failed[key]
-            out.counts[reason] += 1
             out.dead_letters.append(_dead(reason, candidate, detail))
     for m in out.measurements:
         out.counts[f"status.{m.status}"] += 1
@@ -133,7 +133,9 @@ def shared_sandbox(config: ExecuteConfig) -> SandboxHandle:
     return _SHARED.acquire(lambda: SandboxHandle(config), tag=f"{config!r}:{os.getpid()}")
 
 
-class _ExecuteBatches(beam.DoFn):
+class _ExecuteBatches(Step):
+    stage = STAGE
+
     def __init__(self, config: ExecuteConfig, store_path: Optional[str]):
         self.config, self.store_path = config, store_path
         self._counters: dict[str, object] = {}
@@ -147,13 +149,11 @@ class _ExecuteBatches(beam.DoFn):
             self._counters[name] = Metrics.counter("themis", f"{STAGE}.{name}")
         self._counters[name].inc(n)
 
-    def process(self, batch: list[Candidate]):
+    def decide(self, batch: list[Candidate]) -> Iterable:
         result = measure_batch(batch, self.config, self._handle.sandbox, self._store, self._handle.error)
         for name, n in result.counts.items():
             self._count(name, n)
-        yield from result.measurements
-        for letter in result.dead_letters:
-            yield beam.pvalue.TaggedOutput("dead_letters", letter)
+        return [*result.measurements, *result.dead_letters]
 
 
 class Execute(beam.PTransform):
@@ -167,9 +167,6 @@ class Execute(beam.PTransform):
         self.config, self.store_path = config, store_path
 
     def expand(self, candidates):
-        outputs = (
-            candidates
-            | "BatchCandidates" >> beam.BatchElements(min_batch_size=1, max_batch_size=self.config.batch_size)
-            | "Measure" >> beam.ParDo(_ExecuteBatches(self.config, self.store_path)).with_outputs("dead_letters", main="measurements")
-        )
-        return {"measurements": outputs.measurements, "dead_letters": outputs.dead_letters}
+        return (candidates
+                | "BatchCandidates" >> beam.BatchElements(min_batch_size=1, max_batch_size=self.config.batch_size)
+                | "Measure" >> Routed(_ExecuteBatches(self.config, self.store_path), "measurements"))

@@ -17,6 +17,7 @@ import apache_beam as beam
 from apache_beam.metrics import Metrics
 
 from schemas.records import DeadLetter, PreferencePair
+from transforms.dead_letters import Routed, Step
 from transforms.label_config import LabelConfig
 from transforms.label_rules import Verdict, runtime_rule
 from transforms.pair_selection import (
@@ -25,61 +26,72 @@ from transforms.pair_selection import (
 )
 
 
+COUNTS = "counts"  # (manifest count key, n): what the invariant needs that no PCollection holds
+
+
 def _count(name: str) -> None:
     Metrics.counter("themis", f"{STAGE}.{name}").inc()
 
 
-class _LabelTaskFn(beam.DoFn):
+def _counts(stage: str, **numbers: int) -> Iterator[beam.pvalue.TaggedOutput]:
+    """Count records for the invariant of `stage`: in, out, and dropped_<reason> (as dropped/<reason>)."""
+    for name, n in numbers.items():
+        if n:
+            yield beam.pvalue.TaggedOutput(COUNTS, (f"stages/{stage}/{name.replace('dropped_', 'dropped/', 1)}", n))
+
+
+class _LabelTaskFn(Step):
     """One task's records -> pairs of the rules needing nothing more, ties, dead letters,
     and the runtime pairs that need an A/B measurement ('proposals')."""
+
+    stage = STAGE
 
     def __init__(self, config: LabelConfig, cpu_limit: float):
         self.config, self.cpu_limit = config, cpu_limit
 
-    def process(self, element, baselines: dict) -> Iterator:
+    def decide(self, element, baselines: dict) -> Iterator:
         _task_id, grouped = element
         sides = build_sides(grouped["candidates"], grouped["measurements"], grouped["reports"])
         kept, duplicates = distinct_sides(sides)
-        for dead in duplicates:
-            _count(dead.reason)
-            yield beam.pvalue.TaggedOutput("dead_letters", dead)
+        yield from duplicates
+        yield from _counts("label", out=len(kept), dropped_duplicate_candidate=len(duplicates))
         if kept:  # empty when only records of a candidate dropped upstream arrived
             verdicts = static_verdicts(kept, self.cpu_limit, baselines.get(kept[0].candidate.language), self.config)
-            yield from _emit(verdicts, self.config)
+            yield from _emit(verdicts, "static_labels", self.config)
             for proposal in runtime_proposals(kept, self.config):
                 yield beam.pvalue.TaggedOutput("proposals", proposal)
 
 
-def _emit(verdicts: Sequence[Verdict], config: LabelConfig) -> Iterator:
+def _emit(verdicts: Sequence[Verdict], stage: str, config: LabelConfig) -> Iterator:
+    """Ties, then the dead letters of labelled pairs over the task cap, then the pairs kept, with
+    the counts of `stage` (labelled verdicts in, pairs out, over the cap dropped)."""
     for verdict in verdicts:
         if verdict.winner is None:
             _count(f"ties.{verdict.aspect}")
             yield beam.pvalue.TaggedOutput("ties", tie_record(verdict))
     selected, surplus = select_pairs(verdicts, config)
-    for dead in surplus:
-        _count(dead.reason)
-        yield beam.pvalue.TaggedOutput("dead_letters", dead)
+    yield from surplus
     for verdict in selected:
         _count(f"pairs.{verdict.aspect}")
         yield to_pair(verdict, config)
+    yield from _counts(stage, **{"in": len(selected) + len(surplus), "out": len(selected),
+                                 "dropped_over_task_cap": len(surplus)})
 
 
-class _CellCapFn(beam.DoFn):
+class _CellCapFn(Step):
+    stage = STAGE
+
     def __init__(self, config: LabelConfig):
         self.config = config
 
-    def process(self, pair: PreferencePair, cutoffs: dict) -> Iterator:
+    def decide(self, pair: PreferencePair, cutoffs: dict) -> Iterator:
         cell = f"{pair.language}/{pair.aspect}"
         if cell_rank(pair, self.config.seed) <= cutoffs[cell]:
             yield pair
         else:
-            yield from self._drop(pair, cell)
-
-    def _drop(self, pair: PreferencePair, cell: str) -> Iterator:
-        _count("over_cell_cap")
-        yield beam.pvalue.TaggedOutput("dead_letters", DeadLetter.of(
-            STAGE, "over_cell_cap", {"task_id": pair.task_id, "aspect": pair.aspect, "language": pair.language},
-            pair.id, f"{cell} already has {self.config.max_pairs_per_cell} pairs (--max_pairs_per_cell)"))
+            yield DeadLetter.of(
+                STAGE, "over_cell_cap", {"task_id": pair.task_id, "aspect": pair.aspect, "language": pair.language},
+                pair.id, f"{cell} already has {self.config.max_pairs_per_cell} pairs (--max_pairs_per_cell)")
 
 
 class GroupByTask(beam.PTransform):
@@ -92,8 +104,10 @@ class GroupByTask(beam.PTransform):
 
 
 class StaticLabels(beam.PTransform):
-    """Grouped tasks -> {"pairs", "ties", "dead_letters", "proposals"}: the verdicts that need no
-    further measurement, and the runtime pairs worth an A/B measurement ('proposals', (Side, Side)).
+    """Grouped tasks -> {"pairs", "ties", "dead_letters", "proposals", "counts"}: the verdicts that need
+    no further measurement, the runtime pairs worth an A/B measurement ('proposals', (Side, Side)), and
+    the counts of the stages "label" (candidates -> distinct programs) and "static_labels" (labelled
+    verdicts -> pairs kept) for the manifest's invariant.
 
     `cpu_limit`: the CPU seconds per run the measurements were made under (it tells a timeout the
     program caused from one the machine caused); `baselines`: (language, footprint bytes) from
@@ -106,14 +120,13 @@ class StaticLabels(beam.PTransform):
 
     def expand(self, grouped):
         baselines = self.baselines if self.baselines is not None else grouped.pipeline | "NoBaselines" >> beam.Create([])
-        labelled = grouped | "Rules" >> beam.ParDo(_LabelTaskFn(self.config, self.cpu_limit), beam.pvalue.AsDict(baselines)).with_outputs(
-            "proposals", "ties", "dead_letters", main="pairs")
-        return {"pairs": labelled.pairs, "ties": labelled.ties, "dead_letters": labelled.dead_letters,
-                "proposals": labelled.proposals}
+        return grouped | "Rules" >> Routed(_LabelTaskFn(self.config, self.cpu_limit), "pairs",
+                                           others=("ties", "proposals", COUNTS), args=(beam.pvalue.AsDict(baselines),))
 
 
 class RuntimeLabels(beam.PTransform):
-    """MeasurePairs' (a, b, stages) -> {"pairs", "ties", "dead_letters"} by the runtime rule, capped per task."""
+    """MeasurePairs' (a, b, stages) -> {"pairs", "ties", "dead_letters", "counts"} by the runtime rule,
+    capped per task (counts: stage "runtime_labels")."""
 
     def __init__(self, config: LabelConfig):
         super().__init__()
@@ -121,13 +134,12 @@ class RuntimeLabels(beam.PTransform):
 
     def expand(self, measured):
         config = self.config
-        labelled = (measured
-                    | "Rule" >> beam.FlatMap(lambda m: filter(None, [runtime_rule(m[0], m[1], m[2], config)]))
-                    | "ByTask" >> beam.Map(lambda v: (v.a.candidate.task_id, v))
-                    | "Group" >> beam.GroupByKey()
-                    | "Emit" >> beam.FlatMapTuple(lambda _task, vs: _emit(list(vs), config)).with_outputs(
-                        "ties", "dead_letters", main="pairs"))
-        return {"pairs": labelled.pairs, "ties": labelled.ties, "dead_letters": labelled.dead_letters}
+        return (measured
+                | "Rule" >> beam.FlatMap(lambda m: filter(None, [runtime_rule(m[0], m[1], m[2], config)]))
+                | "ByTask" >> beam.Map(lambda v: (v.a.candidate.task_id, v))
+                | "Group" >> beam.GroupByKey()
+                | "Emit" >> Routed(lambda task_verdicts: _emit(list(task_verdicts[1]), "runtime_labels", config),
+                                   "pairs", others=("ties", COUNTS), stage=STAGE))
 
 
 class CapPairsPerCell(beam.PTransform):
@@ -144,6 +156,4 @@ class CapPairsPerCell(beam.PTransform):
                    | "Rank" >> beam.Map(lambda p: (f"{p.language}/{p.aspect}", cell_rank(p, config.seed)))
                    | "KeepSmallest" >> beam.combiners.Top.SmallestPerKey(config.max_pairs_per_cell)
                    | "Cutoff" >> beam.MapTuple(lambda cell, ranks: (cell, max(ranks))))
-        capped = pairs | "Cap" >> beam.ParDo(_CellCapFn(config), beam.pvalue.AsDict(cutoffs)).with_outputs(
-            "dead_letters", main="pairs")
-        return {"pairs": capped.pairs, "dead_letters": capped.dead_letters}
+        return pairs | "Cap" >> Routed(_CellCapFn(config), "pairs", args=(beam.pvalue.AsDict(cutoffs),))

@@ -17,13 +17,13 @@ from __future__ import annotations
 
 import dataclasses
 import statistics
-from typing import TYPE_CHECKING, Iterator, Optional
+from typing import TYPE_CHECKING, Callable, Iterator, Optional
 
 import apache_beam as beam
-from apache_beam.metrics import Metrics
 
 from sandboxes import measurement_key
 from schemas.records import DeadLetter, Measurement, content_id
+from transforms.dead_letters import Routed, Step
 from transforms.execute import shared_sandbox
 from transforms.sequential_ab import more_stages_needed
 from transforms.store import Store
@@ -47,8 +47,18 @@ def baseline_key(language: str, execute: "ExecuteConfig") -> str:
     return content_id("baseline", execute.backend, dataclasses.asdict(execute.limits), language)
 
 
-class _StoreFirst(beam.DoFn):
+class Unmeasured(Exception):
+    """A measurement that could not be made; `dead_letter` says why."""
+
+    def __init__(self, dead_letter: DeadLetter):
+        super().__init__(dead_letter.detail)
+        self.dead_letter = dead_letter
+
+
+class _StoreFirst(Step):
     """Store lookups first; runs share the execute stage's sandbox of this worker process."""
+
+    stage = STAGE
 
     def __init__(self, execute: "ExecuteConfig", store_path: Optional[str]):
         self.execute, self.store_path = execute, store_path
@@ -57,30 +67,26 @@ class _StoreFirst(beam.DoFn):
         self._handle = shared_sandbox(self.execute)
         self.store = Store(self.store_path) if self.store_path else None
 
-    def stored(self, kind: str, keys: list[str]) -> dict[str, Measurement]:
+    def look_up(self, kind: str, keys: list[str]) -> dict[str, Measurement]:
         return self.store.get_many(kind, keys, Measurement) if self.store is not None else {}
 
-    def keep(self, kind: str, items: list[tuple[str, Measurement]]) -> None:
+    def save(self, kind: str, items: list[tuple[str, Measurement]]) -> None:
         if self.store is not None:
             self.store.put_many(kind, items)
 
-    def run(self, what: str, record_id: str, payload: dict, measure) -> Iterator:
-        """measure(sandbox) when executing is allowed and possible; else a dead letter saying why."""
+    def measure(self, what: str, record_id: str, payload: dict, run: Callable):
+        """run(sandbox); raises Unmeasured when executing is not allowed (regenerate) or fails."""
         if not self.execute.allow_execute:
-            yield self.dead("not_in_store", payload, record_id,
-                            f"no stored {what}: regenerate relabels stored measurements only; "
-                            "run `themis build` to measure it")
-        elif self._handle.error:
-            yield self.dead("sandbox_unavailable", payload, record_id, self._handle.error)
-        else:
-            try:
-                yield measure(self._handle.sandbox)
-            except Exception as exc:  # a broken sandbox must not take the pipeline down
-                yield self.dead("sandbox_error", payload, record_id, f"{what}: {type(exc).__name__}: {exc}")
-
-    def dead(self, reason: str, payload: dict, record_id: str, detail: str) -> beam.pvalue.TaggedOutput:
-        Metrics.counter("themis", f"{STAGE}.{reason}").inc()
-        return beam.pvalue.TaggedOutput("dead_letters", DeadLetter.of(STAGE, reason, payload, record_id, detail))
+            raise Unmeasured(DeadLetter.of(STAGE, "not_in_store", payload, record_id,
+                                           f"no stored {what}: regenerate relabels stored measurements only; "
+                                           "run `themis build` to measure it"))
+        if self._handle.error:
+            raise Unmeasured(DeadLetter.of(STAGE, "sandbox_unavailable", payload, record_id, self._handle.error))
+        try:
+            return run(self._handle.sandbox)
+        except Exception as exc:  # a broken sandbox must not take the pipeline down
+            raise Unmeasured(DeadLetter.of(STAGE, "sandbox_error", payload, record_id,
+                                           f"{what}: {type(exc).__name__}: {exc}")) from None
 
 
 class _MeasurePairFn(_StoreFirst):
@@ -88,48 +94,50 @@ class _MeasurePairFn(_StoreFirst):
         super().__init__(execute, store_path)
         self.config = config
 
-    def process(self, pair: tuple["Side", "Side"]) -> Iterator:
+    def decide(self, pair: tuple["Side", "Side"]) -> Iterator:
         a, b = pair
         payload = {"a": a.candidate.candidate_id, "b": b.candidate.candidate_id}
         stages: list[tuple[Measurement, Measurement]] = []
         while more_stages_needed(stages, self.config):  # False once ab_max_stages are measured
             key = ab_key(a, b, self.execute, self.config.ab_repetitions, len(stages) + 1)
-            found = self.stored("ab", [f"{key}/a", f"{key}/b"])
+            found = self.look_up("ab", [f"{key}/a", f"{key}/b"])
             if len(found) == 2:
                 stages.append((found[f"{key}/a"], found[f"{key}/b"]))
                 continue
             if stages and not self.execute.allow_execute:
                 break  # regenerate: decide on the stages the build measured
             repetitions = self.config.ab_repetitions
-            result = next(self.run(f"A/B measurement (stage {len(stages) + 1}) of this runtime pair", key, payload,
-                                   lambda sandbox: sandbox.run_ab(a.candidate, b.candidate, repetitions)))
-            if isinstance(result, beam.pvalue.TaggedOutput):
-                yield result  # earlier stages stay stored: a rerun measures only what is missing
+            try:
+                result = self.measure(f"A/B measurement (stage {len(stages) + 1}) of this runtime pair", key, payload,
+                                      lambda sandbox: sandbox.run_ab(a.candidate, b.candidate, repetitions))
+            except Unmeasured as failure:
+                yield failure.dead_letter  # earlier stages stay stored: a rerun measures only what is missing
                 return
             if "sandbox_error" not in (result[0].status, result[1].status):  # else retried next run
-                self.keep("ab", [(f"{key}/a", result[0]), (f"{key}/b", result[1])])
+                self.save("ab", [(f"{key}/a", result[0]), (f"{key}/b", result[1])])
             stages.append(result)
         yield a, b, tuple(stages)
 
 
 class _BaselineFn(_StoreFirst):
-    def process(self, language: str) -> Iterator:
+    def decide(self, language: str) -> Iterator:
         key = baseline_key(language, self.execute)
-        found = self.stored("baseline", [key])
-        results = [found[key]] if key in found else self.run(
-            f"baseline footprint for {language}", key, {"language": language},
-            lambda sandbox: sandbox.baseline(language))
-        for measurement in results:
-            if isinstance(measurement, beam.pvalue.TaggedOutput):
-                yield measurement
-            elif measurement.status != "ok" or not measurement.peak_memory_bytes:
-                yield self.dead("baseline_failed", measurement.to_dict(), key,
+        measurement = self.look_up("baseline", [key]).get(key)
+        if measurement is None:
+            try:
+                measurement = self.measure(f"baseline footprint for {language}", key, {"language": language},
+                                           lambda sandbox: sandbox.baseline(language))
+            except Unmeasured as failure:
+                yield failure.dead_letter
+                return
+            if measurement.status == "ok" and measurement.peak_memory_bytes:
+                self.save("baseline", [(key, measurement)])
+        if measurement.status != "ok" or not measurement.peak_memory_bytes:
+            yield DeadLetter.of(STAGE, "baseline_failed", measurement.to_dict(), key,
                                 f"the minimal {language} program did not run ({measurement.status}): "
                                 f"no memory pairs for {language}; see `themis doctor`")
-            else:
-                if key not in found:
-                    self.keep("baseline", [(key, measurement)])
-                yield language, int(statistics.median(measurement.peak_memory_bytes))
+        else:
+            yield language, int(statistics.median(measurement.peak_memory_bytes))
 
 
 class MeasurePairs(beam.PTransform):
@@ -141,22 +149,25 @@ class MeasurePairs(beam.PTransform):
         self.execute, self.config, self.store_path = execute, config, store_path
 
     def expand(self, pairs):
-        results = pairs | "RunAB" >> beam.ParDo(_MeasurePairFn(self.execute, self.config, self.store_path)).with_outputs(
-            "dead_letters", main="measured")
-        return {"measured": results.measured, "dead_letters": results.dead_letters}
+        return pairs | "RunAB" >> Routed(_MeasurePairFn(self.execute, self.config, self.store_path), "measured")
+
+
+class TestedLanguages(beam.PTransform):
+    """PCollection[Candidate] -> each language that has a candidate with tests, once."""
+
+    def expand(self, candidates):
+        return (candidates
+                | "Tested" >> beam.FlatMap(lambda c: [] if c.tests.is_empty else [c.language])
+                | "Distinct" >> beam.Distinct())
 
 
 class MeasureBaselines(beam.PTransform):
-    """PCollection[Candidate] -> {"baselines": (language, median peak bytes), "dead_letters"}, one
-    baseline per language that has a candidate with tests. `store_path`: the measurement store (None: none)."""
+    """PCollection[language] (distinct) -> {"baselines": (language, median peak bytes), "dead_letters"}.
+    `store_path`: the measurement store (None: none)."""
 
     def __init__(self, execute: "ExecuteConfig", store_path: Optional[str] = None):
         super().__init__()
         self.execute, self.store_path = execute, store_path
 
-    def expand(self, candidates):
-        results = (candidates
-                   | "TestedLanguages" >> beam.FlatMap(lambda c: [] if c.tests.is_empty else [c.language])
-                   | "Distinct" >> beam.Distinct()
-                   | "Baseline" >> beam.ParDo(_BaselineFn(self.execute, self.store_path)).with_outputs("dead_letters", main="baselines"))
-        return {"baselines": results.baselines, "dead_letters": results.dead_letters}
+    def expand(self, languages):
+        return languages | "Baseline" >> Routed(_BaselineFn(self.execute, self.store_path), "baselines")

@@ -13,7 +13,7 @@ import apache_beam as beam
 
 from schemas import DeadLetter, LanguageError, SchemaError, Task, content_id
 from transforms.adapters import AdapterError, apply_column_map, to_task_dict
-from transforms.routing import DEAD_LETTERS, route
+from transforms.dead_letters import DEAD_LETTERS, Routed
 
 STAGE = "parse"
 
@@ -52,15 +52,13 @@ class ParseTasks(beam.PTransform):
         self.column_map = dict(column_map or {})
 
     def expand(self, rows):
-        parsed = rows | "Parse" >> beam.FlatMap(
-            lambda kv, fmt, cmap: route([parse_task(kv[0], kv[1], fmt, cmap)], STAGE, "parsed"), self.fmt, self.column_map
-        ).with_outputs(DEAD_LETTERS, main="tasks")
+        parsed = rows | "Parse" >> Routed(lambda kv, fmt, cmap: [parse_task(kv[0], kv[1], fmt, cmap)], "tasks",
+                                          args=(self.fmt, self.column_map), stage=STAGE, kept="parsed")
         unique = (
-            parsed.tasks
+            parsed["tasks"]
             | "ById" >> beam.Map(lambda t: (t.task_id, t))
             | "Group" >> beam.GroupByKey()
-            | "Pick" >> beam.FlatMap(lambda kv: route(pick_task(kv[0], kv[1]), STAGE, "tasks")).with_outputs(
-                DEAD_LETTERS, main="tasks")
+            | "Pick" >> Routed(lambda kv: pick_task(kv[0], kv[1]), "tasks", stage=STAGE, kept="tasks")
         )
-        dead = (parsed.dead_letters, unique.dead_letters) | "Dead" >> beam.Flatten()
-        return {"tasks": unique.tasks, "dead_letters": dead}
+        dead = (parsed[DEAD_LETTERS], unique[DEAD_LETTERS]) | "Dead" >> beam.Flatten()
+        return {"tasks": unique["tasks"], DEAD_LETTERS: dead}

@@ -15,7 +15,7 @@ import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
 
 from schemas import DeadLetter
-from transforms.routing import DEAD_LETTERS, route
+from transforms.dead_letters import DEAD_LETTERS, route
 
 STAGE = "read"
 Source = tuple[str, str]  # (kind, path or dataset name); kind in jsonl, parquet, datasets

@@ -20,6 +20,7 @@ import apache_beam as beam
 from apache_beam.metrics import Metrics
 
 from schemas.records import Candidate, DeadLetter, StaticReport, content_id
+from transforms.dead_letters import Routed, Step
 from transforms.grammars import parser_for
 
 ANALYZER = "tree-sitter"
@@ -276,23 +277,19 @@ def measure_candidate(candidate: Candidate) -> StaticReport:
     )
 
 
-class _MeasureFn(beam.DoFn):
-    DEAD = "dead_letters"
+class _MeasureFn(Step):
+    stage, kept = "readability", "measured"
 
     def __init__(self):
-        self.measured = Metrics.counter("themis", "readability.measured")
-        self.failed = Metrics.counter("themis", "readability.failed")
         self.with_syntax_errors = Metrics.counter("themis", "readability.syntax_errors")
 
-    def process(self, candidate: Candidate) -> Iterable:
+    def decide(self, candidate: Candidate) -> Iterable:
         try:
             report = measure_candidate(candidate)
         except Exception as exc:  # a grammar or input we cannot handle: keep it as a dead letter
-            self.failed.inc()
-            yield beam.pvalue.TaggedOutput(self.DEAD, DeadLetter.of(
-                "readability", "failed", candidate.to_dict(), candidate.candidate_id, f"{type(exc).__name__}: {exc}"))
+            yield DeadLetter.of("readability", "failed", candidate.to_dict(), candidate.candidate_id,
+                                f"{type(exc).__name__}: {exc}")
             return
-        self.measured.inc()
         if report.errors:
             self.with_syntax_errors.inc()
         yield report
@@ -302,5 +299,4 @@ class MeasureReadability(beam.PTransform):
     """PCollection[Candidate] -> {"reports": StaticReport(analyzer="tree-sitter"), "dead_letters": DeadLetter}."""
 
     def expand(self, candidates):
-        results = candidates | "Measure" >> beam.ParDo(_MeasureFn()).with_outputs(_MeasureFn.DEAD, main="reports")
-        return {"reports": results.reports, "dead_letters": results[_MeasureFn.DEAD]}
+        return candidates | "Measure" >> Routed(_MeasureFn(), "reports")

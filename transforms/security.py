@@ -30,6 +30,7 @@ from apache_beam.metrics import Metrics
 
 from schemas.records import Candidate, DeadLetter, Finding, StaticReport, content_id
 from transforms.c_macros import scannable_c
+from transforms.dead_letters import Routed, Step
 from transforms.store import Store
 
 ANALYZER = "semgrep"
@@ -209,37 +210,29 @@ def _report(candidate: Candidate, key: str, findings: list[Finding], errors: lis
                         errors=list(errors), report_key=key)
 
 
-class _ScanBatchFn(beam.DoFn):
-    DEAD = "dead_letters"
+class _ScanBatchFn(Step):
+    stage, kept = "security", "scanned"
 
     def __init__(self, config: SecurityConfig, store_path: Optional[str]):
         self.config, self.store_path = config, store_path
-        self.scanned = Metrics.counter("themis", "security.scanned")
         self.with_findings = Metrics.counter("themis", "security.with_findings")
         self.with_errors = Metrics.counter("themis", "security.parse_or_timeout_errors")
-        self.failed = Metrics.counter("themis", "security.semgrep_failed")
-        self.unsupported = Metrics.counter("themis", "security.unsupported_language")
 
-    def process(self, batch: list[Candidate]) -> Iterable:
+    def decide(self, batch: list[Candidate]) -> Iterable:
         supported = []
         for candidate in batch:
             if candidate.language in EXTENSIONS:
                 supported.append(candidate)
             else:
-                self.unsupported.inc()
-                yield beam.pvalue.TaggedOutput(self.DEAD, DeadLetter.of(
-                    "security", "unsupported_language", candidate.to_dict(), candidate.candidate_id,
-                    f"no semgrep rules for {candidate.language}"))
+                yield DeadLetter.of("security", "unsupported_language", candidate.to_dict(), candidate.candidate_id,
+                                    f"no semgrep rules for {candidate.language}")
         try:
             reports = scan_candidates(supported, self.config, self.store_path)
         except SemgrepError as exc:
             for candidate in supported:
-                self.failed.inc()
-                yield beam.pvalue.TaggedOutput(self.DEAD, DeadLetter.of(
-                    "security", "semgrep_failed", candidate.to_dict(), candidate.candidate_id, str(exc)))
+                yield DeadLetter.of("security", "semgrep_failed", candidate.to_dict(), candidate.candidate_id, str(exc))
             return
         for report in reports:
-            self.scanned.inc()
             if report.findings:
                 self.with_findings.inc()
             if report.errors:
@@ -256,12 +249,11 @@ class ScanSecurity(beam.PTransform):
         self.config, self.store_path = config, store_path
 
     def expand(self, candidates):
-        results = (
+        return (
             candidates
             # fixed-size batches (flushed at bundle end): adaptive sizing would start at one
             # file per semgrep process, which is what batching is here to avoid
             | "Batch" >> beam.BatchElements(min_batch_size=self.config.batch_size,
                                             max_batch_size=self.config.batch_size)
-            | "Scan" >> beam.ParDo(_ScanBatchFn(self.config, self.store_path)).with_outputs(_ScanBatchFn.DEAD, main="reports")
+            | "Scan" >> Routed(_ScanBatchFn(self.config, self.store_path), "reports")
         )
-        return {"reports": results.reports, "dead_letters": results[_ScanBatchFn.DEAD]}

@@ -23,6 +23,7 @@ from apache_beam.options.pipeline_options import PipelineOptions
 
 from schemas import Task
 from schemas.languages import CANONICAL_LANGUAGES
+from transforms.dead_letters import DEAD_LETTERS
 from transforms.dedup import Decontaminate, Deduplicate, MinHashConfig, load_benchmark_texts
 from transforms.execute import ExecuteConfig
 from transforms.sources.commits import CommitConfig, CommitSource
@@ -110,7 +111,7 @@ def _source(root, args) -> dict:
 def build(root, args) -> dict:
     """The source, then the optional dedup, decontamination and sampling steps."""
     out = _source(root, args)
-    tasks, dead = out["tasks"], [out["dead_letters"]]
+    tasks, dead = out["tasks"], [out[DEAD_LETTERS]]
     steps = []
     if args.dedup:
         steps.append(("Dedup", Deduplicate(MinHashConfig(shingle_size=args.shingle_size, threshold=args.near_threshold))))
@@ -119,12 +120,12 @@ def build(root, args) -> dict:
         steps.append(("Decontaminate", Decontaminate(texts, n=args.ngram)))
     for label, transform in steps:
         result = tasks | label >> transform
-        tasks, dead = result["records"], dead + [result["dead_letters"]]
+        tasks, dead = result["records"], dead + [result[DEAD_LETTERS]]
     llm = _llm(args)
     if llm is not None and args.llm_samples:
         sampled = tasks | "Sample" >> SampleCandidates(llm, n=args.llm_samples)
-        tasks, dead = sampled["tasks"], dead + [sampled["dead_letters"]]
-    return {"tasks": tasks, "dead_letters": dead | "AllDeadLetters" >> beam.Flatten()}
+        tasks, dead = sampled["tasks"], dead + [sampled[DEAD_LETTERS]]
+    return {"tasks": tasks, DEAD_LETTERS: dead | "AllDeadLetters" >> beam.Flatten()}
 
 
 def main(argv: Sequence[str]) -> int:
@@ -132,7 +133,7 @@ def main(argv: Sequence[str]) -> int:
     os.makedirs(args.output, exist_ok=True)
     with beam.Pipeline(options=PipelineOptions(beam_args)) as pipeline:
         out = build(pipeline, args)
-        for name in ("tasks", "dead_letters"):
+        for name in ("tasks", DEAD_LETTERS):
             (out[name]
              | f"Json{name}" >> beam.Map(lambda r: json.dumps(r.to_dict(), sort_keys=True, ensure_ascii=False))
              | f"Write{name}" >> beam.io.WriteToText(os.path.join(args.output, name), file_name_suffix=".jsonl",

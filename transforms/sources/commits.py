@@ -39,7 +39,7 @@ from schemas import ASPECTS, CandidateSpec, DeadLetter, Task, TestSpec, content_
 from schemas.languages import CANONICAL_LANGUAGES
 from transforms.sources.criteria_terms import CRITERION_TERMS, TRIVIAL_MESSAGES
 from transforms.sources.licences import PERMISSIVE, detect_licence, is_licence_file, normalise_licence
-from transforms.routing import route
+from transforms.dead_letters import DEAD_LETTERS, Routed
 
 STAGE = "sources.commits"
 
@@ -399,20 +399,8 @@ def mine_export_line(line: str, config: CommitConfig) -> Mined:
 
 # ---- Beam -------------------------------------------------------------------
 
-class _RouteMined(beam.DoFn):
-    """Runs a mining function and routes Tasks and dead letters, counting each reason."""
-
-    def __init__(self, fn, config: CommitConfig):
-        self._fn, self._config = fn, config
-
-    def process(self, element) -> Iterable:
-        result = self._fn(element, self._config)
-        yield from route([result] if isinstance(result, (Task, DeadLetter)) else result, STAGE, "mined")
-
-
-def _route(pcoll, label: str, fn, config: CommitConfig) -> dict:
-    out = pcoll | label >> beam.ParDo(_RouteMined(fn, config)).with_outputs("dead_letters", main="tasks")
-    return {"tasks": out.tasks, "dead_letters": out.dead_letters}
+def _mined_export_line(line: str, config: CommitConfig) -> Iterable:
+    return [mine_export_line(line, config)]
 
 
 class MineRepositories(beam.PTransform):
@@ -423,7 +411,8 @@ class MineRepositories(beam.PTransform):
         self.config = config
 
     def expand(self, paths):
-        return _route(paths | "Spread" >> beam.Reshuffle(), "MineRepository", mine_repository, self.config)
+        return (paths | "Spread" >> beam.Reshuffle()
+                | "MineRepository" >> Routed(mine_repository, "tasks", args=(self.config,), stage=STAGE, kept="mined"))
 
 
 class MineExport(beam.PTransform):
@@ -434,7 +423,8 @@ class MineExport(beam.PTransform):
         self.config = config
 
     def expand(self, lines):
-        return _route(lines, "MineExportLine", mine_export_line, self.config)
+        return lines | "MineExportLine" >> Routed(_mined_export_line, "tasks", args=(self.config,), stage=STAGE,
+                                                  kept="mined")
 
 
 class CommitSource(beam.PTransform):
@@ -460,10 +450,10 @@ class CommitSource(beam.PTransform):
             lines = root | f"ReadExport{i}" >> beam.io.ReadFromText(pattern)
             parts.append(lines | f"MineExport{i}" >> MineExport(self.config))
         tasks = [p["tasks"] for p in parts] | "Tasks" >> beam.Flatten()
-        dead = [p["dead_letters"] for p in parts]
+        dead = [p[DEAD_LETTERS] for p in parts]
         if self.llm is not None:
             from transforms.sources.llm import SynthesizeInstructions
             synthesized = tasks | SynthesizeInstructions(self.llm)
             tasks = synthesized["tasks"]
-            dead.append(synthesized["dead_letters"])
-        return {"tasks": tasks, "dead_letters": dead | "DeadLetters" >> beam.Flatten()}
+            dead.append(synthesized[DEAD_LETTERS])
+        return {"tasks": tasks, DEAD_LETTERS: dead | "DeadLetters" >> beam.Flatten()}

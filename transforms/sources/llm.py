@@ -25,13 +25,14 @@ import difflib
 import os
 import re
 import time
-from typing import ClassVar, Sequence, Union
+from typing import ClassVar, Iterator, Sequence, Union
 
 import apache_beam as beam
 from apache_beam.metrics import Metrics
 
 from schemas import CandidateSpec, DeadLetter, Task, content_id
 from schemas.records import Record
+from transforms.dead_letters import Routed, Step
 
 STAGE = "sources.llm"
 
@@ -271,8 +272,11 @@ class SynthesisPolicy:
         return task.replace(prompt=instruction), 0
 
 
-class _AskModel(beam.DoFn):
-    """Batches of Tasks -> Tasks changed by the policy; failed requests become dead letters."""
+class _AskModel(Step):
+    """Batches of Tasks -> Tasks changed by the policy; a failed request becomes a dead letter
+    (its task goes on unchanged)."""
+
+    stage = STAGE
 
     def __init__(self, config: LLMConfig, policy):
         self._config, self._policy = config, policy
@@ -281,13 +285,12 @@ class _AskModel(beam.DoFn):
     def setup(self):
         self._engine = open_engine(self._config)
 
-    def process(self, batch: list[Task]):
+    def decide(self, batch: list[Task]) -> Iterator:
         replies = self._engine.complete([self._policy.request(t) for t in batch])
         for task, reply in zip(batch, replies):
             if isinstance(reply, LLMError):
-                Metrics.counter("themis", f"{STAGE}.llm_error").inc()
-                yield beam.pvalue.TaggedOutput("dead_letters", DeadLetter.of(
-                    STAGE, "llm_error", {"task_id": task.task_id}, record_id=task.task_id, detail=str(reply)))
+                yield DeadLetter.of(STAGE, "llm_error", {"task_id": task.task_id}, record_id=task.task_id,
+                                    detail=str(reply))
                 yield task
                 continue
             changed, unusable = self._policy.apply(task, reply)
@@ -300,10 +303,9 @@ class _AskModel(beam.DoFn):
 
 
 def _ask(tasks, config: LLMConfig, policy) -> dict:
-    out = (tasks
-           | "Batch" >> beam.BatchElements(min_batch_size=1, max_batch_size=config.batch_size)
-           | "Ask" >> beam.ParDo(_AskModel(config, policy)).with_outputs("dead_letters", main="tasks"))
-    return {"tasks": out.tasks, "dead_letters": out.dead_letters}
+    return (tasks
+            | "Batch" >> beam.BatchElements(min_batch_size=1, max_batch_size=config.batch_size)
+            | "Ask" >> Routed(_AskModel(config, policy), "tasks"))
 
 
 class SampleCandidates(beam.PTransform):

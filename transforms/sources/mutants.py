@@ -27,10 +27,10 @@ import tree_sitter
 from apache_beam.metrics import Metrics
 
 from schemas import Candidate, CandidateSpec, DeadLetter, Task, content_id
-from transforms.candidates import explode_task
+from transforms.candidates import task_candidates
 from transforms.execute import Execute, ExecuteConfig
 from transforms.grammars import parser_for
-from transforms.routing import route
+from transforms.dead_letters import DEAD_LETTERS, Routed
 
 STAGE = "sources.mutants"
 
@@ -179,20 +179,20 @@ class _Mutate(beam.DoFn):
         yield from mutants
 
 
-def _judge(item) -> Iterator:
+def _judge(item) -> list[Union[Candidate, DeadLetter]]:
     """A mutant with its measurement -> kept or dead-lettered; repeated mutants keep one copy."""
     _id, grouped = item
     mutants, measurements = list(grouped["mutants"]), list(grouped["measurements"])
     if not measurements:  # Execute dead-lettered it (sandbox error or unavailable)
-        return
-    results = [verdict(mutants[0], measurements[0].status)]
-    results += [DeadLetter.of(STAGE, "duplicate_mutant", m.to_dict(), record_id=m.candidate_id,
-                              detail="another candidate of the task mutates to the same program") for m in mutants[1:]]
-    yield from route(results, STAGE, "kept")
+        return []
+    return [verdict(mutants[0], measurements[0].status)] + [
+        DeadLetter.of(STAGE, "duplicate_mutant", m.to_dict(), record_id=m.candidate_id,
+                      detail="another candidate of the task mutates to the same program") for m in mutants[1:]]
 
 
 class VerifiedMutants(beam.PTransform):
-    """Candidates -> {"candidates": mutants that fail their tests, "dead_letters": the rest}.
+    """Candidates -> {"candidates": mutants that fail their tests, "dead_letters": the rest,
+    "generated": every mutant made}.
 
     Mutants run once each through the execute stage (`transforms.execute.Execute`),
     so sandbox set-up, batching and the measurement store (`store_path`) are the build's own;
@@ -210,9 +210,9 @@ class VerifiedMutants(beam.PTransform):
         out = ({"mutants": mutants | "MutantById" >> beam.Map(lambda m: (m.candidate_id, m)),
                 "measurements": measured["measurements"] | "MeasurementById" >> beam.Map(lambda x: (x.candidate_id, x))}
                | "Join" >> beam.CoGroupByKey()
-               | "Judge" >> beam.FlatMap(_judge).with_outputs("dead_letters", main="candidates"))
-        dead = (measured["dead_letters"], out.dead_letters) | "DeadLetters" >> beam.Flatten()
-        return {"candidates": out.candidates, "dead_letters": dead}
+               | "Judge" >> Routed(_judge, "candidates", stage=STAGE, kept="kept"))
+        dead = (measured[DEAD_LETTERS], out[DEAD_LETTERS]) | "DeadLetters" >> beam.Flatten()
+        return {"candidates": out["candidates"], DEAD_LETTERS: dead, "generated": mutants}
 
 
 def _with_mutants(item) -> Iterator[Task]:
@@ -224,8 +224,9 @@ def _with_mutants(item) -> Iterator[Task]:
 
 
 class AddVerifiedMutants(beam.PTransform):
-    """Tasks -> the same Tasks with their verified mutants appended as candidates (origin `mutant`);
-    arguments as VerifiedMutants'."""
+    """Tasks -> {"tasks": the same Tasks with their verified mutants appended as candidates (origin
+    `mutant`), "dead_letters", "generated" and "verified": the mutants made and kept}; arguments as
+    VerifiedMutants'."""
 
     def __init__(self, config: MutantConfig = MutantConfig(), execute: ExecuteConfig = ExecuteConfig(repetitions=1),
                  store_path: Optional[str] = None, seed: int = 0):
@@ -234,10 +235,11 @@ class AddVerifiedMutants(beam.PTransform):
 
     def expand(self, tasks):
         # the task keeps all its candidates; only distinct programs are mutated
-        candidates = tasks | "Explode" >> beam.FlatMap(lambda t: [c for c in explode_task(t) if isinstance(c, Candidate)])
+        candidates = tasks | "Explode" >> beam.FlatMap(lambda t: task_candidates(t)[0])
         verified = candidates | "Verify" >> VerifiedMutants(self.config, self.execute, self.store_path, self.seed)
         joined = ({"tasks": tasks | "TaskById" >> beam.Map(lambda t: (t.task_id, t)),
                    "mutants": verified["candidates"] | "MutantByTask" >> beam.Map(lambda m: (m.task_id, m))}
                   | "Join" >> beam.CoGroupByKey()
                   | "Append" >> beam.FlatMap(_with_mutants))
-        return {"tasks": joined, "dead_letters": verified["dead_letters"]}
+        return {"tasks": joined, DEAD_LETTERS: verified[DEAD_LETTERS], "generated": verified["generated"],
+                "verified": verified["candidates"]}

@@ -26,12 +26,11 @@ from html.parser import HTMLParser
 from typing import Iterable, Iterator, Optional, Union
 
 import apache_beam as beam
-from apache_beam.metrics import Metrics
 
 from schemas import CandidateSpec, DeadLetter, IOCase, SchemaError, Task, TestSpec, content_id
 from schemas.languages import LanguageError, canonical_language
 from transforms.dedup import normalise
-from transforms.routing import route
+from transforms.dead_letters import DEAD_LETTERS, Routed
 
 STAGE = "sources.tasks"
 
@@ -152,21 +151,19 @@ def _parse_rows(line: str) -> Iterator:
         if not isinstance(row, dict) or not isinstance(row.get("problem_id"), str):
             raise ValueError("needs a string `problem_id`")
     except ValueError as exc:
-        Metrics.counter("themis", f"{STAGE}.bad_row").inc()
-        yield beam.pvalue.TaggedOutput("dead_letters", DeadLetter.of(STAGE, "bad_row", line, detail=str(exc)))
+        yield DeadLetter.of(STAGE, "bad_row", line, detail=str(exc))
         return
     yield row["problem_id"], row
 
 
-def _tree_tasks(problem_id: str, tree: str, config: CorpusConfig) -> Iterator:
-    yield from route(problem_tasks(problem_id, *read_codenet_problem(tree, problem_id), config), STAGE, "tasks")
+def _tree_tasks(problem_id: str, tree: str, config: CorpusConfig) -> Iterable:
+    return problem_tasks(problem_id, *read_codenet_problem(tree, problem_id), config)
 
 
-def _group_tasks(item, config: CorpusConfig) -> Iterator:
+def _group_tasks(item, config: CorpusConfig) -> Iterable:
     problem_id, grouped = item
     problems = list(grouped["problems"])
-    yield from route(problem_tasks(problem_id, problems[0] if problems else None, grouped["submissions"], config),
-                      STAGE, "tasks")
+    return problem_tasks(problem_id, problems[0] if problems else None, grouped["submissions"], config)
 
 
 class CorpusSource(beam.PTransform):
@@ -182,17 +179,16 @@ class CorpusSource(beam.PTransform):
     def expand(self, root):
         config = self.config
         if self.root:
-            out = (root
-                   | "ProblemIds" >> beam.Create(codenet_problem_ids(self.root))
-                   | "Spread" >> beam.Reshuffle()
-                   | "ReadProblem" >> beam.FlatMap(_tree_tasks, self.root, config).with_outputs("dead_letters", main="tasks"))
-            return {"tasks": out.tasks, "dead_letters": out.dead_letters}
-        subs = root | "ReadSubmissions" >> beam.io.ReadFromText(self.submissions) | "ParseSubmissions" >> beam.FlatMap(
-            _parse_rows).with_outputs("dead_letters", main="rows")
-        probs = root | "ReadProblems" >> beam.io.ReadFromText(self.problems) | "ParseProblems" >> beam.FlatMap(
-            _parse_rows).with_outputs("dead_letters", main="rows")
-        out = ({"submissions": subs.rows, "problems": probs.rows}
+            return (root
+                    | "ProblemIds" >> beam.Create(codenet_problem_ids(self.root))
+                    | "Spread" >> beam.Reshuffle()
+                    | "ReadProblem" >> Routed(_tree_tasks, "tasks", args=(self.root, config), stage=STAGE, kept="tasks"))
+        subs = (root | "ReadSubmissions" >> beam.io.ReadFromText(self.submissions)
+                | "ParseSubmissions" >> Routed(_parse_rows, "rows", stage=STAGE))
+        probs = (root | "ReadProblems" >> beam.io.ReadFromText(self.problems)
+                 | "ParseProblems" >> Routed(_parse_rows, "rows", stage=STAGE))
+        out = ({"submissions": subs["rows"], "problems": probs["rows"]}
                | "ByProblem" >> beam.CoGroupByKey()
-               | "Group" >> beam.FlatMap(_group_tasks, config).with_outputs("dead_letters", main="tasks"))
-        dead = (subs.dead_letters, probs.dead_letters, out.dead_letters) | "DeadLetters" >> beam.Flatten()
-        return {"tasks": out.tasks, "dead_letters": dead}
+               | "Group" >> Routed(_group_tasks, "tasks", args=(config,), stage=STAGE, kept="tasks"))
+        dead = [subs[DEAD_LETTERS], probs[DEAD_LETTERS], out[DEAD_LETTERS]] | "DeadLetters" >> beam.Flatten()
+        return {"tasks": out["tasks"], DEAD_LETTERS: dead}
