@@ -351,11 +351,12 @@ def test_identical_programs_after_normalisation_are_never_paired():
 def test_select_pairs_caps_per_task_and_criterion_by_margin():
     config = LabelConfig(max_pairs_per_task=2)
     sides = [read(side(f"def add(a, b):\n    return a + b + {i} - {i}\n"), 10.0 * i) for i in range(4)]
-    verdicts = static_verdicts(sides, CPU_LIMIT, None, config)
+    verdicts = list(static_verdicts(sides, CPU_LIMIT, None, config))
     assert len(verdicts) == 6  # scores 10 apart: every pair reaches the threshold of 10
-    kept, surplus = select_pairs(verdicts, config)
-    assert [v.margin for v in kept] == [30.0, 20.0]
-    assert len(surplus) == 4 and {d.reason for d in surplus} == {"over_task_cap"}
+    selection = select_pairs(verdicts, config)
+    assert [v.margin for v in selection.kept] == [30.0, 20.0]
+    assert len(selection.over_cap) == 4 and {d.reason for d in selection.over_cap} == {"over_task_cap"}
+    assert (selection.labelled, selection.over_cap_count, selection.ties) == (6, 4, [])
 
 
 def test_to_pair_is_deterministic_and_carries_evidence():

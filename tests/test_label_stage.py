@@ -1,14 +1,16 @@
 """The label stages on Beam's DirectRunner: grouping by task, caps, ties, dead letters, determinism."""
 from __future__ import annotations
 
+import collections
 import json
 import pickle
 
 import apache_beam as beam
+from apache_beam.pvalue import TaggedOutput
 from apache_beam.testing.test_pipeline import TestPipeline as BeamTestPipeline
 
 from schemas.records import Candidate, Finding, Measurement, StaticReport, TestSpec
-from transforms.label import CapPairsPerCell, GroupByTask, StaticLabels
+from transforms.label import CapPairsPerCell, GroupByTask, StaticLabels, _LabelTaskFn
 from transforms.label_config import LabelConfig
 
 MB = 1024 * 1024
@@ -117,3 +119,54 @@ def test_label_stage_is_deterministic_and_caps_cells(tmp_path):
     assert len(over) == 2
     kept_ids = {p.id for p in capped["pairs"]}
     assert kept_ids | {d.record_id for d in over} == {p.id for p in first["pairs"]}
+
+
+def _big_task(n: int):
+    """One Python task of n distinct candidates: a third fail, peaks and readability scores spread,
+    every fifth with a HIGH finding."""
+    tests = TestSpec(code="assert f(1) == 1")
+    candidates, measurements, reports = [], [], []
+    for i in range(n):
+        code = f"def f(x):\n    return x * {i + 1} // {i + 1}\n"
+        c = Candidate(candidate_id=Candidate.make_id("big", "Python", code), task_id="big", language="Python",
+                      prompt="f", code=code, origin="submission", tests=tests)
+        candidates.append(c)
+        measurements.append(Measurement(candidate_id=c.candidate_id, task_id="big", language="Python",
+                                        status="test_failure" if i % 3 == 0 else "ok", backend="process",
+                                        cpu_seconds=[0.01 * (1 + i % 7)] * 3,
+                                        peak_memory_bytes=[(10 + i % 50) * MB] * 3, measurement_key=f"m{i}"))
+        findings = [Finding(rule_id="eval-use", cwe="CWE-95", severity="HIGH", line=2)] if i % 5 == 0 else []
+        reports += [StaticReport(candidate_id=c.candidate_id, task_id="big", language="Python", analyzer="semgrep",
+                                 findings=findings, report_key=f"s{i}"),
+                    StaticReport(candidate_id=c.candidate_id, task_id="big", language="Python", analyzer="tree-sitter",
+                                 readability_score=50.0 + i % 40, report_key=f"r{i}")]
+    return candidates, measurements, reports
+
+
+def test_a_task_of_10000_distinct_candidates_gives_bounded_output():
+    """Pairing used to be quadratic before any cap (200 candidates: 9,997 dead letters; 10,000:
+    about 50 million verdicts). Now pairs are drawn among 200 programs and each kind of record is
+    listed at most 100 times per task, with one more record counting the rest."""
+    candidates, measurements, reports = _big_task(10_000)
+    step = _LabelTaskFn(LabelConfig(), cpu_limit=10.0)
+    outputs = list(step.process(("big", {"candidates": candidates, "measurements": measurements,
+                                         "reports": reports}), {"Python": 5 * MB}))
+    tagged = collections.defaultdict(list)
+    for output in outputs:
+        tagged[output.tag if isinstance(output, TaggedOutput) else "pairs"].append(
+            output.value if isinstance(output, TaggedOutput) else output)
+    counts = dict(tagged["counts"])
+    assert counts["stages/label/out"] == 200 and counts["stages/label/dropped/not_paired"] == 9_800
+    dead = collections.Counter(d.reason for d in tagged["dead_letters"])
+    assert dead == {"not_paired": 101, "over_task_cap": 101}
+    unlisted = {d.reason: json.loads(d.payload) for d in tagged["dead_letters"] if "unlisted" in d.payload}
+    assert unlisted["not_paired"] == {"task_id": "big", "unlisted": 9_700}
+    labelled = counts["stages/static_labels/in"]
+    assert counts["stages/static_labels/out"] == 12 and counts["stages/static_labels/dropped/over_task_cap"] == labelled - 12
+    assert unlisted["over_task_cap"]["unlisted"] == labelled - 12 - 100
+    assert sorted(collections.Counter(p.aspect for p in tagged["pairs"]).items()) == [
+        ("Functional_Correctness", 3), ("Memory_Efficiency", 3), ("Readability_Maintainability", 3),
+        ("Security_Hardness", 3)]
+    assert [t["aspect"] for t in tagged["ties"]] == ["Memory_Efficiency"] * 101 and tagged["ties"][-1]["unlisted"] > 0
+    assert len(tagged["proposals"]) == 3
+    assert sum(len(d.payload) for d in tagged["dead_letters"]) < 2_000_000

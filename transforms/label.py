@@ -11,7 +11,7 @@ between these stages.
 """
 from __future__ import annotations
 
-from typing import Iterator, Optional, Sequence
+from typing import Iterable, Iterator, Optional
 
 import apache_beam as beam
 from apache_beam.metrics import Metrics
@@ -21,8 +21,8 @@ from transforms.dead_letters import Routed, Step
 from transforms.label_config import LabelConfig
 from transforms.label_rules import Verdict, runtime_rule
 from transforms.pair_selection import (
-    STAGE, build_sides, cell_rank, distinct_sides, runtime_proposals, select_pairs, static_verdicts, tie_record,
-    to_pair,
+    STAGE, build_sides, cap_per_kind, cell_rank, distinct_sides, paired_sides, runtime_proposals, select_pairs,
+    static_verdicts, to_pair,
 )
 
 
@@ -50,32 +50,34 @@ class _LabelTaskFn(Step):
         self.config, self.cpu_limit = config, cpu_limit
 
     def decide(self, element, baselines: dict) -> Iterator:
-        _task_id, grouped = element
+        task_id, grouped = element
         sides = build_sides(grouped["candidates"], grouped["measurements"], grouped["reports"])
-        kept, duplicates = distinct_sides(sides)
-        yield from duplicates
-        yield from _counts("label", out=len(kept), dropped_duplicate_candidate=len(duplicates))
-        if kept:  # empty when only records of a candidate dropped upstream arrived
-            verdicts = static_verdicts(kept, self.cpu_limit, baselines.get(kept[0].candidate.language), self.config)
+        distinct, duplicates = distinct_sides(sides)
+        paired, unpaired = paired_sides(distinct)
+        yield from cap_per_kind(duplicates + unpaired, task_id)
+        yield from _counts("label", out=len(paired), dropped_duplicate_candidate=len(duplicates),
+                           dropped_not_paired=len(unpaired))
+        if paired:  # empty when only records of a candidate dropped upstream arrived
+            verdicts = static_verdicts(paired, self.cpu_limit, baselines.get(paired[0].candidate.language),
+                                       self.config)
             yield from _emit(verdicts, "static_labels", self.config)
-            for proposal in runtime_proposals(kept, self.config):
+            for proposal in runtime_proposals(paired, self.config):
                 yield beam.pvalue.TaggedOutput("proposals", proposal)
 
 
-def _emit(verdicts: Sequence[Verdict], stage: str, config: LabelConfig) -> Iterator:
-    """Ties, then the dead letters of labelled pairs over the task cap, then the pairs kept, with
-    the counts of `stage` (labelled verdicts in, pairs out, over the cap dropped)."""
-    for verdict in verdicts:
-        if verdict.winner is None:
-            _count(f"ties.{verdict.aspect}")
-            yield beam.pvalue.TaggedOutput("ties", tie_record(verdict))
-    selected, surplus = select_pairs(verdicts, config)
-    yield from surplus
-    for verdict in selected:
+def _emit(verdicts: Iterable[Verdict], stage: str, config: LabelConfig) -> Iterator:
+    """One task's ties, the dead letters of labelled pairs over the task cap, and the pairs kept,
+    with the counts of `stage` (labelled verdicts in, pairs out, over the cap dropped)."""
+    selection = select_pairs(verdicts, config)
+    for tie in selection.ties:
+        _count(f"ties.{tie['aspect']}")
+        yield beam.pvalue.TaggedOutput("ties", tie)
+    yield from selection.over_cap
+    for verdict in selection.kept:
         _count(f"pairs.{verdict.aspect}")
         yield to_pair(verdict, config)
-    yield from _counts(stage, **{"in": len(selected) + len(surplus), "out": len(selected),
-                                 "dropped_over_task_cap": len(surplus)})
+    yield from _counts(stage, **{"in": selection.labelled, "out": len(selection.kept),
+                                 "dropped_over_task_cap": selection.over_cap_count})
 
 
 class _CellCapFn(Step):
@@ -138,7 +140,7 @@ class RuntimeLabels(beam.PTransform):
                 | "Rule" >> beam.FlatMap(lambda m: filter(None, [runtime_rule(m[0], m[1], m[2], config)]))
                 | "ByTask" >> beam.Map(lambda v: (v.a.candidate.task_id, v))
                 | "Group" >> beam.GroupByKey()
-                | "Emit" >> Routed(lambda task_verdicts: _emit(list(task_verdicts[1]), "runtime_labels", config),
+                | "Emit" >> Routed(lambda task_verdicts: _emit(task_verdicts[1], "runtime_labels", config),
                                    "pairs", others=("ties", COUNTS), stage=STAGE))
 
 

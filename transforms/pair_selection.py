@@ -1,12 +1,21 @@
 """Pairs of one task: join its records into sides, drop repeated programs, choose the pairs the
 rules judge, keep at most max_pairs_per_task per criterion, and turn verdicts into records
-(PreferencePair, tie rows, dead letters)."""
+(PreferencePair, tie rows, dead letters).
+
+Memory and output per task are bounded whatever its number of candidates: pairs are drawn
+among at most MAX_PAIRED_SIDES distinct programs (the rest are 'not_paired'), verdicts are
+judged one pair at a time and only the best ones per criterion are kept while they stream by,
+and at most LISTED_PER_KIND dead letters of one reason (and ties of one criterion) are written
+per task; one more record gives the count of the rest. Below these bounds every pair is judged
+and every record listed.
+"""
 from __future__ import annotations
 
 import collections
+import dataclasses
 import json
 import statistics
-from typing import Iterable, Optional, Sequence
+from typing import Iterable, Iterator, Optional, Sequence
 
 from schemas.records import Candidate, DeadLetter, Measurement, PreferencePair, StaticReport, content_id
 from transforms.label_config import LabelConfig
@@ -18,6 +27,9 @@ from transforms.system_prompts import system_prompt
 STAGE = "label"
 SECURITY_ANALYZER = "semgrep"
 READABILITY_ANALYZER = "tree-sitter"
+# 200 programs give 19,900 pairs per criterion: a few seconds of rules for the largest task.
+MAX_PAIRED_SIDES = 200
+LISTED_PER_KIND = 100
 
 
 def build_sides(candidates: Iterable[Candidate], measurements: Iterable[Measurement],
@@ -49,16 +61,27 @@ def distinct_sides(sides: Sequence[Side]) -> tuple[list[Side], list[DeadLetter]]
     return list(kept.values()), dropped
 
 
-def side_pairs(sides: Sequence[Side]) -> list[tuple[Side, Side]]:
-    return [(sides[i], sides[j]) for i in range(len(sides)) for j in range(i + 1, len(sides))]
+def paired_sides(sides: Sequence[Side]) -> tuple[list[Side], list[DeadLetter]]:
+    """The sides (ordered by candidate id) that pairs are drawn among: the first MAX_PAIRED_SIDES,
+    a hash sample since ids are content hashes; the others are dead letters ('not_paired')."""
+    unpaired = [DeadLetter.of(STAGE, "not_paired", {"candidate_id": side.candidate.candidate_id},
+                              side.candidate.candidate_id,
+                              f"task {side.candidate.task_id} has {len(sides)} distinct programs: pairs are drawn "
+                              f"among the {MAX_PAIRED_SIDES} with the smallest candidate ids")
+                for side in sides[MAX_PAIRED_SIDES:]]
+    return list(sides[:MAX_PAIRED_SIDES]), unpaired
+
+
+def side_pairs(sides: Sequence[Side]) -> Iterator[tuple[Side, Side]]:
+    return ((sides[i], sides[j]) for i in range(len(sides)) for j in range(i + 1, len(sides)))
 
 
 def static_verdicts(sides: Sequence[Side], cpu_limit: float, baseline_bytes: Optional[int],
-                    config: LabelConfig) -> list[Verdict]:
-    """Verdicts of every rule that needs no further measurement, over all pairs of sides
+                    config: LabelConfig) -> Iterator[Verdict]:
+    """Verdicts of every rule that needs no further measurement, pair by pair of sides
     (`cpu_limit` and `baseline_bytes`: as correctness_rule and memory_rule take them)."""
-    verdicts = []
     for a, b in side_pairs(sides):
+        verdicts = []
         if "Functional_Correctness" in config.aspects:
             verdicts.append(correctness_rule(a, b, cpu_limit, config))
         if "Memory_Efficiency" in config.aspects and baseline_bytes is not None:
@@ -67,7 +90,7 @@ def static_verdicts(sides: Sequence[Side], cpu_limit: float, baseline_bytes: Opt
             verdicts.append(security_rule(a, b, config))
         if "Readability_Maintainability" in config.aspects:
             verdicts.append(readability_rule(a, b, config))
-    return [v for v in verdicts if v is not None]
+        yield from (v for v in verdicts if v is not None)
 
 
 def runtime_proposals(sides: Sequence[Side], config: LabelConfig) -> list[tuple[Side, Side]]:
@@ -91,22 +114,82 @@ def pair_id(verdict: Verdict) -> str:
                       verdict.rejected.candidate.candidate_id)
 
 
-def select_pairs(verdicts: Iterable[Verdict], config: LabelConfig) -> tuple[list[Verdict], list[DeadLetter]]:
+@dataclasses.dataclass
+class Selection:
+    """One task's verdicts, sorted out: the pairs kept, the ties, the labelled pairs over the task
+    cap (listed up to LISTED_PER_KIND, then counted), and how many of each there were."""
+
+    kept: list[Verdict]
+    ties: list[dict]             # tie rows, LISTED_PER_KIND per criterion, then one 'unlisted' row
+    over_cap: list[DeadLetter]   # 'over_task_cap' dead letters, LISTED_PER_KIND, then one with the count
+    labelled: int = 0            # verdicts with a winner
+    over_cap_count: int = 0      # labelled pairs not kept
+
+
+def select_pairs(verdicts: Iterable[Verdict], config: LabelConfig) -> Selection:
     """At most max_pairs_per_task labelled pairs per task and criterion, largest margin first
-    (pair id breaks ties); the rest become 'over_task_cap' dead letters."""
-    groups: dict[tuple[str, str], list[Verdict]] = collections.defaultdict(list)
+    (pair id breaks ties); the rest are 'over_task_cap'. Verdicts stream through: per criterion
+    only the best max_pairs_per_task + LISTED_PER_KIND are held at any time."""
+    max_pairs = config.max_pairs_per_task
+    held = max_pairs + LISTED_PER_KIND
+    best: dict[str, list[tuple[tuple[float, str], Verdict]]] = collections.defaultdict(list)
+    labelled: collections.Counter = collections.Counter()
+    ties: dict[str, list[dict]] = collections.defaultdict(list)
+    unlisted_ties: collections.Counter = collections.Counter()
+    task_id = language = ""
     for verdict in verdicts:
-        if verdict.winner is not None:
-            groups[(verdict.a.candidate.task_id, verdict.aspect)].append(verdict)
-    kept, surplus = [], []
-    for key in sorted(groups):
-        ranked = sorted(groups[key], key=lambda v: (-v.margin, pair_id(v)))
-        kept += ranked[: config.max_pairs_per_task]
-        surplus += [DeadLetter.of(STAGE, "over_task_cap", _summary(v), pair_id(v),
-                                  f"{key[1]}: task {key[0]} already has {config.max_pairs_per_task} pairs "
-                                  "with larger margins (raise --max_pairs_per_task to keep more)")
-                    for v in ranked[config.max_pairs_per_task:]]
-    return kept, surplus
+        task_id, language = verdict.a.candidate.task_id, verdict.a.candidate.language
+        if verdict.winner is None:
+            if len(ties[verdict.aspect]) < LISTED_PER_KIND:
+                ties[verdict.aspect].append(tie_record(verdict))
+            else:
+                unlisted_ties[verdict.aspect] += 1
+            continue
+        labelled[verdict.aspect] += 1
+        ranked = best[verdict.aspect]
+        ranked.append(((-verdict.margin, pair_id(verdict)), verdict))
+        if len(ranked) >= 2 * held:
+            ranked.sort(key=lambda item: item[0])
+            del ranked[held:]
+    selection = Selection(kept=[], ties=[], over_cap=[], labelled=sum(labelled.values()))
+    for aspect in sorted(best):
+        ranked = [verdict for _, verdict in sorted(best[aspect], key=lambda item: item[0])]
+        selection.kept += ranked[:max_pairs]
+        room = LISTED_PER_KIND - len(selection.over_cap)
+        selection.over_cap += [DeadLetter.of(STAGE, "over_task_cap", _summary(v), pair_id(v),
+                                             f"{aspect}: task {task_id} already has {max_pairs} pairs "
+                                             "with larger margins (raise --max_pairs_per_task to keep more)")
+                               for v in ranked[max_pairs:max_pairs + max(room, 0)]]
+        selection.over_cap_count += max(labelled[aspect] - max_pairs, 0)
+    if selection.over_cap_count > len(selection.over_cap):
+        selection.over_cap.append(unlisted(task_id, "over_task_cap", selection.over_cap_count - len(selection.over_cap)))
+    for aspect in sorted(ties):
+        selection.ties += ties[aspect]
+        if unlisted_ties[aspect]:
+            selection.ties.append({"id": content_id("tie", aspect, task_id, "unlisted"), "aspect": aspect,
+                                   "task_id": task_id, "language": language, "reason": "unlisted",
+                                   "unlisted": unlisted_ties[aspect]})
+    return selection
+
+
+def cap_per_kind(letters: Sequence[DeadLetter], task_id: str) -> list[DeadLetter]:
+    """At most LISTED_PER_KIND dead letters of each reason, then one giving the count of the rest."""
+    by_reason: dict[str, list[DeadLetter]] = collections.defaultdict(list)
+    for letter in letters:
+        by_reason[letter.reason].append(letter)
+    capped = []
+    for reason, group in by_reason.items():
+        capped += group[:LISTED_PER_KIND]
+        if len(group) > LISTED_PER_KIND:
+            capped.append(unlisted(task_id, reason, len(group) - LISTED_PER_KIND))
+    return capped
+
+
+def unlisted(task_id: str, reason: str, count: int) -> DeadLetter:
+    """The dead letter standing for `count` more of one reason in one task."""
+    return DeadLetter.of(STAGE, reason, {"task_id": task_id, "unlisted": count}, task_id,
+                         f"{count} more '{reason}' records of task {task_id} are not listed "
+                         f"(at most {LISTED_PER_KIND} per task and reason)")
 
 
 def _summary(verdict: Verdict) -> dict:
