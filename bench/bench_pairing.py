@@ -1,5 +1,5 @@
 """Cost of labelling one task with many candidates: time, peak memory and output of the static
-label step (`transforms.label._LabelTaskFn`) on one Python task of N distinct candidates (a third
+label step (`transforms.label.LabelTask`) on one Python task of N distinct candidates (a third
 failing, peaks and readability scores spread, every fifth with a HIGH finding).
 
     python bench/bench_pairing.py 200 1000 10000
@@ -21,7 +21,8 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__)))) 
 MB = 1024 * 1024
 
 
-def task(n: int):
+def task(n: int) -> tuple:
+    """One Python task of n distinct candidates as the label stage receives it: (task id, records)."""
     from schemas.records import Candidate, Finding, Measurement, StaticReport, TestSpec
 
     tests = TestSpec(code="assert f(1) == 1")
@@ -46,14 +47,14 @@ def task(n: int):
 def measure(n: int) -> dict:
     from apache_beam.pvalue import TaggedOutput
 
-    from transforms.label import _LabelTaskFn
+    from transforms.label import LabelTask
     from transforms.label_config import LabelConfig
 
     element = task(n)
     start = time.perf_counter()
     records = {"pairs": 0, "ties": 0, "dead_letters": 0}
     written = 0
-    for output in _LabelTaskFn(LabelConfig(), cpu_limit=10.0).process(element, {"Python": 5 * MB}):
+    for output in LabelTask(LabelConfig(), cpu_limit=10.0).process(element, {"Python": 5 * MB}):
         tag, value = (output.tag, output.value) if isinstance(output, TaggedOutput) else ("pairs", output)
         if tag in records:
             records[tag] += 1

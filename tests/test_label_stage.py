@@ -9,8 +9,9 @@ import apache_beam as beam
 from apache_beam.pvalue import TaggedOutput
 from apache_beam.testing.test_pipeline import TestPipeline as BeamTestPipeline
 
+from bench.bench_pairing import task as big_task
 from schemas.records import Candidate, Finding, Measurement, StaticReport, TestSpec
-from transforms.label import CapPairsPerCell, GroupByTask, StaticLabels, _LabelTaskFn
+from transforms.label import CapPairsPerCell, GroupByTask, LabelTask, StaticLabels
 from transforms.label_config import LabelConfig
 
 MB = 1024 * 1024
@@ -121,36 +122,12 @@ def test_label_stage_is_deterministic_and_caps_cells(tmp_path):
     assert kept_ids | {d.record_id for d in over} == {p.id for p in first["pairs"]}
 
 
-def _big_task(n: int):
-    """One Python task of n distinct candidates: a third fail, peaks and readability scores spread,
-    every fifth with a HIGH finding."""
-    tests = TestSpec(code="assert f(1) == 1")
-    candidates, measurements, reports = [], [], []
-    for i in range(n):
-        code = f"def f(x):\n    return x * {i + 1} // {i + 1}\n"
-        c = Candidate(candidate_id=Candidate.make_id("big", "Python", code), task_id="big", language="Python",
-                      prompt="f", code=code, origin="submission", tests=tests)
-        candidates.append(c)
-        measurements.append(Measurement(candidate_id=c.candidate_id, task_id="big", language="Python",
-                                        status="test_failure" if i % 3 == 0 else "ok", backend="process",
-                                        cpu_seconds=[0.01 * (1 + i % 7)] * 3,
-                                        peak_memory_bytes=[(10 + i % 50) * MB] * 3, measurement_key=f"m{i}"))
-        findings = [Finding(rule_id="eval-use", cwe="CWE-95", severity="HIGH", line=2)] if i % 5 == 0 else []
-        reports += [StaticReport(candidate_id=c.candidate_id, task_id="big", language="Python", analyzer="semgrep",
-                                 findings=findings, report_key=f"s{i}"),
-                    StaticReport(candidate_id=c.candidate_id, task_id="big", language="Python", analyzer="tree-sitter",
-                                 readability_score=50.0 + i % 40, report_key=f"r{i}")]
-    return candidates, measurements, reports
-
-
 def test_a_task_of_10000_distinct_candidates_gives_bounded_output():
     """Pairing used to be quadratic before any cap (200 candidates: 9,997 dead letters; 10,000:
     about 50 million verdicts). Now pairs are drawn among 200 programs and each kind of record is
     listed at most 100 times per task, with one more record counting the rest."""
-    candidates, measurements, reports = _big_task(10_000)
-    step = _LabelTaskFn(LabelConfig(), cpu_limit=10.0)
-    outputs = list(step.process(("big", {"candidates": candidates, "measurements": measurements,
-                                         "reports": reports}), {"Python": 5 * MB}))
+    step = LabelTask(LabelConfig(), cpu_limit=10.0)
+    outputs = list(step.process(big_task(10_000), {"Python": 5 * MB}))  # the task bench/bench_pairing.py times
     tagged = collections.defaultdict(list)
     for output in outputs:
         tagged[output.tag if isinstance(output, TaggedOutput) else "pairs"].append(

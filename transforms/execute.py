@@ -56,7 +56,7 @@ def _dead(reason: str, candidate: Candidate, detail: str) -> DeadLetter:
     return DeadLetter.of(STAGE, reason, candidate.to_dict(), record_id=candidate.candidate_id, detail=detail)
 
 
-def _for(candidate: Candidate, measured: Measurement, key: str) -> Measurement:
+def _attributed(candidate: Candidate, measured: Measurement, key: str) -> Measurement:
     """A measurement found by content key, attributed to this candidate (same code and tests, maybe another task)."""
     return measured.replace(candidate_id=candidate.candidate_id, task_id=candidate.task_id,
                             language=candidate.language, measurement_key=key)
@@ -100,10 +100,10 @@ def measure_batch(candidates: Iterable[Candidate], config: ExecuteConfig, sandbo
     for candidate, key in todo:
         if key in stored:
             out.counts["cached"] += 1
-            out.measurements.append(_for(candidate, stored[key], key))
+            out.measurements.append(_attributed(candidate, stored[key], key))
         elif key in fresh:
             out.counts["executed"] += 1
-            out.measurements.append(_for(candidate, fresh[key], key))
+            out.measurements.append(_attributed(candidate, fresh[key], key))
         else:
             reason, detail = failed[key]
             out.dead_letters.append(_dead(reason, candidate, detail))

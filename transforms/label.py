@@ -40,7 +40,7 @@ def _counts(stage: str, **numbers: int) -> Iterator[beam.pvalue.TaggedOutput]:
             yield beam.pvalue.TaggedOutput(COUNTS, (f"stages/{stage}/{name.replace('dropped_', 'dropped/', 1)}", n))
 
 
-class _LabelTaskFn(Step):
+class LabelTask(Step):
     """One task's records -> pairs of the rules needing nothing more, ties, dead letters,
     and the runtime pairs that need an A/B measurement ('proposals')."""
 
@@ -60,12 +60,12 @@ class _LabelTaskFn(Step):
         if paired:  # empty when only records of a candidate dropped upstream arrived
             verdicts = static_verdicts(paired, self.cpu_limit, baselines.get(paired[0].candidate.language),
                                        self.config)
-            yield from _emit(verdicts, "static_labels", self.config)
+            yield from _task_records(verdicts, "static_labels", self.config)
             for proposal in runtime_proposals(paired, self.config):
                 yield beam.pvalue.TaggedOutput("proposals", proposal)
 
 
-def _emit(verdicts: Iterable[Verdict], stage: str, config: LabelConfig) -> Iterator:
+def _task_records(verdicts: Iterable[Verdict], stage: str, config: LabelConfig) -> Iterator:
     """One task's ties, the dead letters of labelled pairs over the task cap, and the pairs kept,
     with the counts of `stage` (labelled verdicts in, pairs out, over the cap dropped)."""
     selection = select_pairs(verdicts, config)
@@ -80,7 +80,7 @@ def _emit(verdicts: Iterable[Verdict], stage: str, config: LabelConfig) -> Itera
                                  "dropped_over_task_cap": selection.over_cap_count})
 
 
-class _CellCapFn(Step):
+class _CapCell(Step):
     stage = STAGE
 
     def __init__(self, config: LabelConfig):
@@ -122,7 +122,7 @@ class StaticLabels(beam.PTransform):
 
     def expand(self, grouped):
         baselines = self.baselines if self.baselines is not None else grouped.pipeline | "NoBaselines" >> beam.Create([])
-        return grouped | "Rules" >> Routed(_LabelTaskFn(self.config, self.cpu_limit), "pairs",
+        return grouped | "Rules" >> Routed(LabelTask(self.config, self.cpu_limit), "pairs",
                                            others=("ties", "proposals", COUNTS), args=(beam.pvalue.AsDict(baselines),))
 
 
@@ -140,7 +140,7 @@ class RuntimeLabels(beam.PTransform):
                 | "Rule" >> beam.FlatMap(lambda m: filter(None, [runtime_rule(m[0], m[1], m[2], config)]))
                 | "ByTask" >> beam.Map(lambda v: (v.a.candidate.task_id, v))
                 | "Group" >> beam.GroupByKey()
-                | "Emit" >> Routed(lambda task_verdicts: _emit(task_verdicts[1], "runtime_labels", config),
+                | "Emit" >> Routed(lambda task_verdicts: _task_records(task_verdicts[1], "runtime_labels", config),
                                    "pairs", others=("ties", COUNTS), stage=STAGE))
 
 
@@ -158,4 +158,4 @@ class CapPairsPerCell(beam.PTransform):
                    | "Rank" >> beam.Map(lambda p: (f"{p.language}/{p.aspect}", cell_rank(p, config.seed)))
                    | "KeepSmallest" >> beam.combiners.Top.SmallestPerKey(config.max_pairs_per_cell)
                    | "Cutoff" >> beam.MapTuple(lambda cell, ranks: (cell, max(ranks))))
-        return pairs | "Cap" >> Routed(_CellCapFn(config), "pairs", args=(beam.pvalue.AsDict(cutoffs),))
+        return pairs | "Cap" >> Routed(_CapCell(config), "pairs", args=(beam.pvalue.AsDict(cutoffs),))

@@ -55,7 +55,7 @@ class Unmeasured(Exception):
         self.dead_letter = dead_letter
 
 
-class _StoreFirst(Step):
+class _StoreFirstStep(Step):
     """Store lookups first; runs share the execute stage's sandbox of this worker process."""
 
     stage = STAGE
@@ -89,7 +89,7 @@ class _StoreFirst(Step):
                                            f"{what}: {type(exc).__name__}: {exc}")) from None
 
 
-class _MeasurePairFn(_StoreFirst):
+class _MeasurePairAB(_StoreFirstStep):
     def __init__(self, execute: "ExecuteConfig", config: "LabelConfig", store_path: Optional[str]):
         super().__init__(execute, store_path)
         self.config = config
@@ -119,7 +119,7 @@ class _MeasurePairFn(_StoreFirst):
         yield a, b, tuple(stages)
 
 
-class _BaselineFn(_StoreFirst):
+class _MeasureBaseline(_StoreFirstStep):
     def decide(self, language: str) -> Iterator:
         key = baseline_key(language, self.execute)
         measurement = self.look_up("baseline", [key]).get(key)
@@ -149,7 +149,7 @@ class MeasurePairs(beam.PTransform):
         self.execute, self.config, self.store_path = execute, config, store_path
 
     def expand(self, pairs):
-        return pairs | "RunAB" >> Routed(_MeasurePairFn(self.execute, self.config, self.store_path), "measured")
+        return pairs | "RunAB" >> Routed(_MeasurePairAB(self.execute, self.config, self.store_path), "measured")
 
 
 class TestedLanguages(beam.PTransform):
@@ -170,4 +170,4 @@ class MeasureBaselines(beam.PTransform):
         self.execute, self.store_path = execute, store_path
 
     def expand(self, languages):
-        return languages | "Baseline" >> Routed(_BaselineFn(self.execute, self.store_path), "baselines")
+        return languages | "Baseline" >> Routed(_MeasureBaseline(self.execute, self.store_path), "baselines")

@@ -73,38 +73,35 @@ def fill_missing_shards(data_dir: str, splits: Iterable[str], num_shards: int) -
     return written
 
 
-class WriteShards(beam.PTransform):
+class _WriteGroups(beam.PTransform):
+    """Records -> one file per key: `key_of(record)` groups them, `write(key, records)` writes a group's
+    file and returns its path; outputs the paths."""
+
+    def __init__(self, key_of: Callable[[object], object], write: Callable[[object, Iterable], str]):
+        super().__init__()
+        self.key_of, self.write = key_of, write
+
+    def expand(self, records):
+        key_of = self.key_of
+        return (records
+                | "Key" >> beam.Map(lambda r: (key_of(r), r))
+                | "Group" >> beam.GroupByKey()
+                | "Write" >> beam.MapTuple(self.write))
+
+
+class WriteShards(_WriteGroups):
     """PreferencePair -> `DIR/<split>-NNNNN-of-MMMMM.parquet`; outputs the written paths."""
 
     def __init__(self, data_dir: str, num_shards: int):
-        super().__init__()
-        self.data_dir = data_dir
-        self.num_shards = num_shards
-
-    def expand(self, pairs):
-        data_dir, n = self.data_dir, self.num_shards
-        return (
-            pairs
-            | "KeyByShard" >> beam.Map(lambda p: ((p.split, shard_index(p.id, n)), p))
-            | "GroupShards" >> beam.GroupByKey()
-            | "WriteShard" >> beam.MapTuple(
-                lambda key, rows: write_parquet(pairs_table(rows), _join(data_dir, shard_name(key[0], key[1], n))))
-        )
+        super().__init__(
+            lambda p: (p.split, shard_index(p.id, num_shards)),
+            lambda key, rows: write_parquet(pairs_table(rows), _join(data_dir, shard_name(key[0], key[1], num_shards))))
 
 
-class WriteJsonlGroups(beam.PTransform):
-    """Records -> one sorted JSONL file per group name (`DIR/<name>.jsonl`); outputs the paths."""
+class WriteJsonlGroups(_WriteGroups):
+    """Records (dicts, or records with `to_dict`) -> one sorted JSONL file per group name
+    (`DIR/<name>.jsonl`); outputs the paths."""
 
     def __init__(self, directory: str, group_of: Callable[[object], str]):
-        super().__init__()
-        self.directory = directory
-        self.group_of = group_of
-
-    def expand(self, records):
-        directory, group_of = self.directory, self.group_of
-        return (
-            records
-            | "KeyByGroup" >> beam.Map(lambda r: (group_of(r), r.to_dict() if hasattr(r, "to_dict") else r))
-            | "Group" >> beam.GroupByKey()
-            | "Write" >> beam.MapTuple(lambda name, rows: write_jsonl(rows, _join(directory, f"{name}.jsonl")))
-        )
+        super().__init__(group_of, lambda name, rows: write_jsonl(
+            (r.to_dict() if hasattr(r, "to_dict") else r for r in rows), _join(directory, f"{name}.jsonl")))
