@@ -115,80 +115,96 @@ def _counted(pcoll, label: str, key_of, units=lambda _: 1) -> beam.PCollection:
     return pcoll | f"Count{label}" >> beam.Map(lambda r: (key_of(r), units(r)))
 
 
-def _stage_counts(name: str, outputs: dict, main: str, inputs=None, units=lambda _: 1, skipped=None) -> list:
-    """(key, n) PCollections for the invariant of stage `name`: stages/<name>/in (each input counted as
-    `units` records), out (its `main` output), skipped, and dropped/<reason> (its dead letters)."""
-    key = f"stages/{name}/"
-    counts = [_counted(outputs[main], f"{name}/out", lambda _: key + "out"),
-              _counted(outputs[DEAD_LETTERS], f"{name}/dropped", lambda d: f"{key}dropped/{d.reason}")]
-    if inputs is not None:
-        counts.append(_counted(inputs, f"{name}/in", lambda _: key + "in", units))
-    if skipped is not None:
-        counts.append(_counted(skipped, f"{name}/skipped", lambda _: key + "skipped"))
-    return counts
+class _Stages:
+    """The stages composed so far: their dead letters, and the counts of their invariants
+    (stages/<name>/in, out, skipped, dropped/<reason>) as (key, n) PCollections."""
+
+    def __init__(self):
+        self.dead_letters: list = []
+        self.counts: list = []
+
+    def add(self, name: str, outputs: dict, main: str, inputs=None, units=lambda _: 1, skipped=None) -> dict:
+        """Record stage `name`: its `main` output is its out, its dead letters its dropped; `inputs` (each
+        counted as `units` records) its in. Returns `outputs`."""
+        key = f"stages/{name}/"
+        self.dead_letters.append(outputs[DEAD_LETTERS])
+        self.counts += [_counted(outputs[main], f"{name}/out", lambda _: key + "out"),
+                        _counted(outputs[DEAD_LETTERS], f"{name}/dropped", lambda d: f"{key}dropped/{d.reason}")]
+        if inputs is not None:
+            self.counts.append(_counted(inputs, f"{name}/in", lambda _: key + "in", units))
+        if skipped is not None:
+            self.counts.append(_counted(skipped, f"{name}/skipped", lambda _: key + "skipped"))
+        return outputs
+
+
+def _tasks(pipeline: beam.Pipeline, config: BuildConfig, sources, stages: _Stages) -> beam.PCollection:
+    """read -> parse -> [mutants]: the tasks."""
+    read = pipeline | "Read" >> ReadRows(sources, config.input.dataset_split, config.input.max_record_bytes)
+    stages.add("read", read, "rows", (read["rows"], read[DEAD_LETTERS]) | "ReadIn" >> beam.Flatten())
+    parsed = read["rows"] | "Parse" >> ParseTasks(config.input.format, config.input.column_map)
+    tasks = stages.add("parse", parsed, "tasks", read["rows"])["tasks"]
+    if config.mutants.max_mutants:
+        # Same execute config as the main stage: mutants measured while verified are store hits there.
+        mutated = tasks | "Mutants" >> AddVerifiedMutants(config.mutants, config.execute, config.store_path,
+                                                          seed=config.label.seed)
+        tasks = stages.add("mutants", mutated, "verified", mutated["generated"])["tasks"]
+    return tasks
+
+
+def _measured(candidates, config: BuildConfig, stages: _Stages) -> dict:
+    """execute, security and readability of every candidate: {"measurements", "reports"}."""
+    store = config.store_path
+    untested = candidates | "Untested" >> beam.Filter(lambda c: c.tests.is_empty)
+    executed = stages.add("execute", candidates | "Execute" >> Execute(config.execute, store), "measurements",
+                          candidates, skipped=untested)
+    security = stages.add("security", candidates | "Security" >> ScanSecurity(config.security, store), "reports",
+                          candidates)
+    readability = stages.add("readability", candidates | "Readability" >> MeasureReadability(), "reports", candidates)
+    reports = (security["reports"], readability["reports"]) | "Reports" >> beam.Flatten()
+    return {"measurements": executed["measurements"], "reports": reports}
+
+
+def _labelled(candidates, measured: dict, config: BuildConfig, stages: _Stages) -> tuple:
+    """group by task -> static labels, [baselines] before them, [measure pairs -> runtime labels] after
+    them, [cap per cell]: (pairs, ties)."""
+    execute, label, store = config.execute, config.label, config.store_path
+    grouped = {"candidates": candidates, **measured} | "GroupByTask" >> GroupByTask()
+    baselines = None
+    if "Memory_Efficiency" in label.aspects:
+        languages = candidates | "TestedLanguages" >> TestedLanguages()
+        baselines = stages.add("baselines", languages | "MeasureBaselines" >> MeasureBaselines(execute, store),
+                               "baselines", languages)["baselines"]
+    static = grouped | "StaticLabels" >> StaticLabels(label, execute.limits.cpu_seconds, baselines)
+    stages.dead_letters.append(static[DEAD_LETTERS])
+    stages.counts += [static[COUNTS], _counted(candidates, "label/in", lambda _: "stages/label/in")]
+    labelled = [static]
+    if "Runtime_Efficiency" in label.aspects:
+        measured_pairs = stages.add("measure_pairs", static["proposals"] | "MeasurePairs" >> MeasurePairs(
+            execute, label, store), "measured", static["proposals"])
+        runtime = measured_pairs["measured"] | "RuntimeLabels" >> RuntimeLabels(label)
+        stages.dead_letters.append(runtime[DEAD_LETTERS])
+        stages.counts.append(runtime[COUNTS])
+        labelled.append(runtime)
+    pairs = [s["pairs"] for s in labelled] | "AllPairs" >> beam.Flatten()
+    if label.max_pairs_per_cell > 0:
+        pairs = stages.add("cap_per_cell", pairs | "CapPairsPerCell" >> CapPairsPerCell(label), "pairs", pairs)["pairs"]
+    return pairs, [s["ties"] for s in labelled] | "AllTies" >> beam.Flatten()
 
 
 def build_pipeline(pipeline: beam.Pipeline, config: BuildConfig, sources) -> None:
     """Compose the stages on `pipeline`; outputs go under config.output.output."""
-    out, store, execute, label = config.output.output, config.store_path, config.execute, config.label
-
-    read = pipeline | "Read" >> ReadRows(sources, config.input.dataset_split, config.input.max_record_bytes)
-    parsed = read["rows"] | "Parse" >> ParseTasks(config.input.format, config.input.column_map)
-    stages = [read, parsed]
-    counts = _stage_counts("read", read, "rows", (read["rows"], read[DEAD_LETTERS]) | "ReadIn" >> beam.Flatten())
-    counts += _stage_counts("parse", parsed, "tasks", read["rows"])
-    tasks = parsed["tasks"]
-    if config.mutants.max_mutants:
-        # Same execute config as the main stage: mutants measured while verified are store hits there.
-        mutated = tasks | "Mutants" >> AddVerifiedMutants(config.mutants, execute, store, seed=label.seed)
-        tasks = mutated["tasks"]
-        stages.append(mutated)
-        counts += _stage_counts("mutants", mutated, "verified", mutated["generated"])
-    exploded = tasks | "Candidates" >> ExplodeCandidates()
+    out, stages = config.output.output, _Stages()
+    tasks = _tasks(pipeline, config, sources, stages)
+    exploded = stages.add("candidates", tasks | "Candidates" >> ExplodeCandidates(), "candidates", tasks,
+                          lambda t: len(t.candidates))
     candidates = exploded["candidates"]
-    executed = candidates | "Execute" >> Execute(execute, store)
-    security = candidates | "Security" >> ScanSecurity(config.security, store)
-    readability = candidates | "Readability" >> MeasureReadability()
-    stages += [exploded, executed, security, readability]
-    untested = candidates | "Untested" >> beam.Filter(lambda c: c.tests.is_empty)
-    counts += (_stage_counts("candidates", exploded, "candidates", tasks, lambda t: len(t.candidates))
-               + _stage_counts("execute", executed, "measurements", candidates, skipped=untested)
-               + _stage_counts("security", security, "reports", candidates)
-               + _stage_counts("readability", readability, "reports", candidates))
-
-    reports = (security["reports"], readability["reports"]) | "Reports" >> beam.Flatten()
-    grouped = {"candidates": candidates, "measurements": executed["measurements"],
-               "reports": reports} | "GroupByTask" >> GroupByTask()
-    baselines = None
-    if "Memory_Efficiency" in label.aspects:
-        languages = candidates | "TestedLanguages" >> TestedLanguages()
-        measured_baselines = languages | "MeasureBaselines" >> MeasureBaselines(execute, store)
-        baselines = measured_baselines["baselines"]
-        stages.append(measured_baselines)
-        counts += _stage_counts("baselines", measured_baselines, "baselines", languages)
-    static = grouped | "StaticLabels" >> StaticLabels(label, execute.limits.cpu_seconds, baselines)
-    labelled = [static]
-    counts += [static[COUNTS], _counted(candidates, "label/in", lambda _: "stages/label/in")]
-    if "Runtime_Efficiency" in label.aspects:
-        measured = static["proposals"] | "MeasurePairs" >> MeasurePairs(execute, label, store)
-        runtime = measured["measured"] | "RuntimeLabels" >> RuntimeLabels(label)
-        labelled += [measured, runtime]
-        counts += _stage_counts("measure_pairs", measured, "measured", static["proposals"]) + [runtime[COUNTS]]
-    pairs = [s["pairs"] for s in labelled if "pairs" in s] | "AllPairs" >> beam.Flatten()
-    if label.max_pairs_per_cell > 0:
-        capped = pairs | "CapPairsPerCell" >> CapPairsPerCell(label)
-        counts += _stage_counts("cap_per_cell", capped, "pairs", pairs)
-        pairs = capped["pairs"]
-        labelled.append(capped)
-    stages += labelled
-    ties = [s["ties"] for s in labelled if "ties" in s] | "AllTies" >> beam.Flatten()
+    pairs, ties = _labelled(candidates, _measured(candidates, config, stages), config, stages)
 
     pairs | "Shards" >> WriteShards(FileSystems.join(out, "data"), config.output.num_shards)
-    dead = [s[DEAD_LETTERS] for s in stages] | "DeadLetters" >> beam.Flatten()
+    dead = stages.dead_letters | "DeadLetters" >> beam.Flatten()
     dead | "WriteDead" >> WriteJsonlGroups(FileSystems.join(out, DEAD_LETTERS), lambda d: d.stage)
     ties | "WriteTies" >> WriteJsonlGroups(out, lambda _: "ties")
-
-    counts += [
+    counts = stages.counts + [
         _counted(pairs, "Pairs", lambda p: f"pairs/{p.split}/{p.aspect}/{p.language}"),
         _counted(ties, "Ties", lambda t: f"ties/{t.get('aspect', 'unknown')}"),
         _counted(dead, "Dead", lambda d: f"{DEAD_LETTERS}/{d.stage}/{d.reason}"),
@@ -347,4 +363,5 @@ def print_summary(manifest: dict) -> None:
     for reason, n in dead.items():
         print(f"  {reason:<40}{n:>8}")
     broken = [k for k, v in manifest["invariants"].items() if not v["holds"]]
-    print("\ncount invariant (in = out + dropped): " + ("holds" if not broken else "BROKEN in " + ", ".join(broken)))
+    print("\ncount invariant of every stage (in = out + skipped + dropped): "
+          + ("holds" if not broken else "BROKEN in " + ", ".join(broken)))

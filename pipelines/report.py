@@ -137,7 +137,8 @@ def render(data: dict, out_dir: str) -> str:
     total = sum(data["cells"].values())
     invariants = manifest.get("invariants", {})
     rows = "".join(f"<tr><td>{html.escape(k)}</td><td>{v['in']}</td><td>{v['out']}</td>"
-                   f"<td>{sum(v['dropped'].values())}</td><td>{'holds' if v['holds'] else 'BROKEN'}</td></tr>"
+                   f"<td>{sum(v['dropped'].values())}</td><td>{'holds' if v['holds'] else 'BROKEN'}</td>"
+                   f"<td>{v.get('skipped', 0)}</td></tr>"
                    for k, v in sorted(invariants.items()))
     page = f"""<!doctype html>
 <html><head><meta charset="utf-8"><title>Themis build report</title>
@@ -150,8 +151,8 @@ td,th{{padding:2px 10px;text-align:right}}</style></head><body>
 <h2>Margins</h2><img src="margins.png" alt="margin distributions">
 <h2>Dropped records</h2><img src="drops.png" alt="drop reasons">
 <h2>Ties</h2><img src="ties.png" alt="ties by reason">
-<h2>Count invariant (in = out + dropped)</h2>
-<table><tr><th>stage</th><th>in</th><th>out</th><th>dropped</th><th></th></tr>{rows}</table>
+<h2>Count invariant (in = out + skipped + dropped)</h2>
+<table><tr><th>stage</th><th>in</th><th>out</th><th>dropped</th><th></th><th>skipped</th></tr>{rows}</table>
 </body></html>
 """
     path = os.path.join(out_dir, "index.html")

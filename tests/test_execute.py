@@ -95,3 +95,13 @@ def test_execute_transform_end_to_end(tmp_path):
     assert Store(store_path).count("measurement") == 4
     assert isinstance(Store(store_path).get_many("measurement", [config.key(CANDIDATES[0])], Measurement)
                       [config.key(CANDIDATES[0])], Measurement)
+
+
+def test_the_worker_count_reaches_the_sandbox_when_it_opens():
+    from transforms.execute import SandboxHandle
+
+    handle = SandboxHandle(ExecuteConfig(limits=LIMITS, workers=3))
+    try:
+        assert handle.error == "" and handle.sandbox.workers == 3
+    finally:
+        handle.sandbox.close()
