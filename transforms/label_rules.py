@@ -5,11 +5,13 @@ a tie instead of guessing.
 - Functional_Correctness: one passes every test, the other fails a test or does
   not compile. Sandbox errors and timeouts the machine caused (the program did
   not use its CPU budget) are never failures.
-- Runtime_Efficiency: both pass; interleaved A/B runs in up to ab_max_stages
-  stages of ab_repetitions runs per side, decided by the sequential test of
-  `transforms.sequential_ab` (a label only when the Mann-Whitney U test on all
-  runs so far gives p below alpha / ab_max_stages and the Hodges-Lehmann
-  CPU-time ratio is at least runtime_ratio; bench/RESULTS.md, "Labelling").
+- Runtime_Efficiency: both pass; interleaved A/B rounds (A, A's start-up stub, B,
+  B's stub) in up to ab_max_stages stages of ab_repetitions rounds, decided by
+  the sequential test of `transforms.sequential_ab` on each side's marginal CPU
+  time (its run's minus its stub's: the tests' work, not process start-up; a
+  label only when the Mann-Whitney U test on all rounds so far gives p below
+  alpha / ab_max_stages and the Hodges-Lehmann ratio is at least runtime_ratio;
+  both under runtime_floor_ms: a 'below_resolution' tie; bench/RESULTS.md).
 - Memory_Efficiency: both pass; ratio of median peak memory above the
   language's baseline footprint >= r (tiny footprints are floored, so noise
   around the baseline never makes a label).
@@ -29,7 +31,7 @@ from typing import Any, Iterable, Optional, Sequence
 
 from schemas.records import Candidate, Measurement, StaticReport
 from transforms.label_config import SEVERITY_RANK, LabelConfig
-from transforms.sequential_ab import cpu_times, decide_stages, unusable_stages
+from transforms.sequential_ab import ABStage, decide_stages, marginal_times, raw_marginals, unusable_stages
 
 # Statuses that are the program's fault; `timeout` joins them only when the program used its CPU budget.
 FAILING_STATUSES = frozenset({"test_failure", "compile_error", "runtime_error", "memory_limit", "output_limit"})
@@ -123,27 +125,31 @@ def correctness_rule(a: Side, b: Side, cpu_limit: float, config: LabelConfig) ->
 
 # ---------------------------------------------------------------- runtime
 
-def runtime_rule(a: Side, b: Side, stages: Sequence[tuple[Measurement, Measurement]],
-                 config: LabelConfig) -> Optional[Verdict]:
-    """`stages`: the interleaved A/B measurements of a and b (in that order), one pair per stage,
-    at least one, as many as `more_stages_needed` asked for. Fewer (a regenerate with thresholds
-    that want more stages than the build measured) end in a tie on the stages there are, saying so."""
+def runtime_rule(a: Side, b: Side, stages: Sequence[ABStage], config: LabelConfig) -> Optional[Verdict]:
+    """`stages`: the interleaved A/B measurements of a, b and their start-up stubs, one ABStage per
+    stage, at least one, as many as `more_stages_needed` asked for. Fewer (a regenerate with thresholds
+    that want more stages than the build measured) end in a tie on the stages there are, saying so.
+    The evidence keeps the raw process figures of both programs and both stubs."""
     if not (a.passes and b.passes):
         return None
     aspect = "Runtime_Efficiency"
-    shared: dict[str, Any] = {"rule": "staged_mann_whitney_u_and_hodges_lehmann_ratio", "alpha": config.alpha,
+    shared: dict[str, Any] = {"rule": "staged_mann_whitney_u_and_hodges_lehmann_ratio",
+                              "measure": "cpu_over_startup_stub", "alpha": config.alpha,
                               "stage_alpha": config.alpha / config.ab_max_stages, "min_ratio": config.runtime_ratio,
-                              "continue_ratio": config.ab_continue_ratio, "max_stages": config.ab_max_stages}
-    unusable = unusable_stages(stages)
+                              "continue_ratio": config.ab_continue_ratio, "max_stages": config.ab_max_stages,
+                              "floor_seconds": config.runtime_floor_ms / 1000.0}
+    unusable = unusable_stages(stages, config)
+    decisions = [] if unusable else decide_stages(marginal_times(stages, config), config)
+    used = stages[: len(decisions)] if decisions else stages
+    marginal = raw_marginals(used)
+    per_side = {"cpu_seconds": ([t for s in used for t in s.a.cpu_seconds], [t for s in used for t in s.b.cpu_seconds]),
+                "stub_cpu_seconds": ([t for s in used for t in s.a_stub.cpu_seconds],
+                                     [t for s in used for t in s.b_stub.cpu_seconds]),
+                "marginal_cpu_seconds": marginal,
+                "median_marginal_cpu_seconds": tuple(statistics.median(m) if m else None for m in marginal)}
     if unusable:
-        per_side = {"cpu_seconds": ([t for ma, _ in stages for t in ma.cpu_seconds],
-                                    [t for _, mb in stages for t in mb.cpu_seconds]),
-                    "ab_status": (stages[-1][0].status, stages[-1][1].status)}
+        per_side["ab_status"] = ([used[-1].a.status, used[-1].a_stub.status], [used[-1].b.status, used[-1].b_stub.status])
         return _verdict(aspect, a, b, None, 1.0, per_side, shared, reason=unusable)
-    decisions = decide_stages(cpu_times(stages), config)
-    used = cpu_times(stages[: len(decisions)])
-    times = ([t for ta, _ in used for t in ta], [t for _, tb in used for t in tb])
-    per_side = {"cpu_seconds": times, "median_cpu_seconds": (statistics.median(times[0]), statistics.median(times[1]))}
     last = decisions[-1]
     shared.update(p_value=last.p_value, ratio=last.ratio, stages=[d.to_evidence() for d in decisions])
     if last.decision == "label":

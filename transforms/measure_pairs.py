@@ -1,10 +1,11 @@
 """Measurements the labelling rules ask for beyond the execute stage, store first:
 
-- interleaved A/B runs of a runtime pair (`Sandbox.run_ab`: A B A B ..., so drift
-  and neighbours' load hit both programs alike), in stages of ab_repetitions runs
-  per side for as long as the runtime rule's sequential test asks for more
-  (`transforms.sequential_ab.more_stages_needed`), each stage stored as kind "ab" under
-  its own key;
+- interleaved A/B rounds of a runtime pair and the two sides' start-up stubs
+  (transforms/startup_stub.py): A, A's stub, B, B's stub, each pair through
+  `Sandbox.run_ab`, so drift and neighbours' load hit all four alike; in stages
+  of ab_repetitions rounds for as long as the runtime rule's sequential test asks
+  for more (`transforms.sequential_ab.more_stages_needed`), each stage stored as
+  kind "ab" under its own key (the four programs under /a, /b, /a_stub, /b_stub);
 - each language's baseline footprint (`Sandbox.baseline`), stored as kind "baseline".
 
 Keys are content ids of what was run and how, so a rerun or `themis regenerate`
@@ -17,15 +18,16 @@ from __future__ import annotations
 
 import dataclasses
 import statistics
-from typing import TYPE_CHECKING, Callable, Iterator, Optional
+from typing import TYPE_CHECKING, Callable, Iterator, Optional, Sequence
 
 import apache_beam as beam
 
 from sandboxes import measurement_key
-from schemas.records import DeadLetter, Measurement, content_id
+from schemas.records import Candidate, DeadLetter, Measurement, content_id
 from transforms.dead_letters import Routed, Step
 from transforms.execute import shared_sandbox
-from transforms.sequential_ab import more_stages_needed
+from transforms.sequential_ab import ABStage, more_stages_needed
+from transforms.startup_stub import STUB_VERSION, stub_candidate
 from transforms.store import Store
 
 if TYPE_CHECKING:
@@ -36,11 +38,42 @@ if TYPE_CHECKING:
 STAGE = "label"
 
 
+# Bumped when what an A/B stage measures changes, so stages measured the old way are not reused.
+# 2: rounds of A, A's start-up stub, B, B's stub (1: A, B).
+AB_METHOD = 2
+PROGRAMS = ABStage._fields  # a, b, a_stub, b_stub: the stored names of a stage's four measurements
+
+
 def ab_key(a: "Side", b: "Side", execute: "ExecuteConfig", repetitions: int, stage: int) -> str:
-    """Content address of stage `stage` (1-based) of the A/B measurement of a then b; the side's
-    Measurement is stored under this key + '/a' or '/b'."""
-    return content_id("ab", stage, *(measurement_key(s.candidate, execute.backend, execute.limits, repetitions, "ab")
-                                     for s in (a, b)))
+    """Content address of stage `stage` (1-based) of the A/B measurement of a then b; the programs'
+    Measurements are stored under this key + '/a', '/b', '/a_stub' and '/b_stub'."""
+    return content_id("ab", AB_METHOD, STUB_VERSION, stage,
+                      *(measurement_key(s.candidate, execute.backend, execute.limits, repetitions, "ab")
+                        for s in (a, b)))
+
+
+def _joined(rounds: Sequence[Measurement]) -> Measurement:
+    """One program's per-round measurements as one: figures in round order, status and output of the last."""
+    last = rounds[-1]
+    return last.replace(cpu_seconds=[t for m in rounds for t in m.cpu_seconds],
+                        wall_seconds=[t for m in rounds for t in m.wall_seconds],
+                        peak_memory_bytes=[p for m in rounds for p in m.peak_memory_bytes],
+                        instructions=[n for m in rounds for n in m.instructions]
+                        if all(m.instructions for m in rounds) else [])
+
+
+def measure_stage(sandbox, a: Candidate, b: Candidate, repetitions: int) -> ABStage:
+    """`repetitions` rounds of a, a's stub, b, b's stub (stopping at a failure), as one ABStage."""
+    programs = (a, stub_candidate(a)), (b, stub_candidate(b))
+    rounds: list[list[Measurement]] = [[], [], [], []]  # a, a_stub, b, b_stub
+    for _ in range(max(1, repetitions)):
+        for i, (full, stub) in enumerate(programs):
+            for j, measured in enumerate(sandbox.run_ab(full, stub, 1)):
+                rounds[2 * i + j].append(measured)
+        if any(r[-1].status != "ok" for r in rounds):
+            break
+    a_full, a_stub, b_full, b_stub = (_joined(r) for r in rounds)
+    return ABStage(a_full, b_full, a_stub, b_stub)
 
 
 def baseline_key(language: str, execute: "ExecuteConfig") -> str:
@@ -97,24 +130,24 @@ class _MeasurePairAB(_StoreFirstStep):
     def decide(self, pair: tuple["Side", "Side"]) -> Iterator:
         a, b = pair
         payload = {"a": a.candidate.candidate_id, "b": b.candidate.candidate_id}
-        stages: list[tuple[Measurement, Measurement]] = []
+        stages: list[ABStage] = []
         while more_stages_needed(stages, self.config):  # False once ab_max_stages are measured
             key = ab_key(a, b, self.execute, self.config.ab_repetitions, len(stages) + 1)
-            found = self.look_up("ab", [f"{key}/a", f"{key}/b"])
-            if len(found) == 2:
-                stages.append((found[f"{key}/a"], found[f"{key}/b"]))
+            found = self.look_up("ab", [f"{key}/{name}" for name in PROGRAMS])
+            if len(found) == len(PROGRAMS):
+                stages.append(ABStage(*(found[f"{key}/{name}"] for name in PROGRAMS)))
                 continue
             if stages and not self.execute.allow_execute:
                 break  # regenerate: decide on the stages the build measured
             repetitions = self.config.ab_repetitions
             try:
                 result = self.measure(f"A/B measurement (stage {len(stages) + 1}) of this runtime pair", key, payload,
-                                      lambda sandbox: sandbox.run_ab(a.candidate, b.candidate, repetitions))
+                                      lambda sandbox: measure_stage(sandbox, a.candidate, b.candidate, repetitions))
             except Unmeasured as failure:
                 yield failure.dead_letter  # earlier stages stay stored: a rerun measures only what is missing
                 return
-            if "sandbox_error" not in (result[0].status, result[1].status):  # else retried next run
-                self.save("ab", [(f"{key}/a", result[0]), (f"{key}/b", result[1])])
+            if all(m.status != "sandbox_error" for m in result):  # else retried next run
+                self.save("ab", [(f"{key}/{name}", m) for name, m in zip(PROGRAMS, result)])
             stages.append(result)
         yield a, b, tuple(stages)
 
@@ -141,7 +174,7 @@ class _MeasureBaseline(_StoreFirstStep):
 
 
 class MeasurePairs(beam.PTransform):
-    """PCollection[(Side, Side)] -> {"measured": (a, b, ((Measurement, Measurement), ...) one per stage),
+    """PCollection[(Side, Side)] -> {"measured": (a, b, (ABStage, ...) one per stage),
     "dead_letters"}. `store_path`: the measurement store (None: none)."""
 
     def __init__(self, execute: "ExecuteConfig", config: "LabelConfig", store_path: Optional[str] = None):
