@@ -288,27 +288,36 @@ def test_memory_ratio_is_taken_above_the_baseline():
     base = 30 * MB
     lean, fat = side(A_CODE, peak=(40 * MB,) * 5), side(B_CODE, peak=(43 * MB,) * 5)
     # raw ratio 43/40 = 1.075, above baseline 13/10 = 1.3
-    verdict = memory_rule(fat, lean, base, CONFIG)
+    verdict = memory_rule(fat, lean, (base, base), CONFIG)
     assert verdict.winner == "b"
     assert verdict.margin == pytest.approx(1.3)
-    assert verdict.evidence["above_baseline_bytes"] == {"chosen": 10 * MB, "rejected": 13 * MB}
-    assert verdict.evidence["baseline_bytes"] == base
-    assert memory_rule(fat, lean, 0, CONFIG).winner is None
+    assert verdict.evidence["above_stub_bytes"] == {"chosen": 10 * MB, "rejected": 13 * MB}
+    assert verdict.evidence["stub_peak_bytes"] == {"chosen": base, "rejected": base}
+    assert memory_rule(fat, lean, (0, 0), CONFIG).winner is None
+
+
+def test_memory_an_imports_footprint_is_the_stubs_not_the_programs():
+    """fat imports 8 MB of modules it never uses and holds as much data as lean: a tie (it was a label
+    over the language's bare footprint); a program holding its data at import time is not excused."""
+    lean, fat = side(A_CODE, peak=(14 * MB,) * 5), side(B_CODE, peak=(22 * MB,) * 5)
+    verdict = memory_rule(lean, fat, (10 * MB, 18 * MB), CONFIG)
+    assert verdict.winner is None and verdict.margin == pytest.approx(1.0)
+    assert memory_rule(lean, fat, (10 * MB, 10 * MB), CONFIG).winner == "a"
 
 
 def test_memory_noise_near_the_baseline_is_floored():
     base = 30 * MB
     a, b = side(A_CODE, peak=(base + 100_000,) * 5), side(B_CODE, peak=(base + 600_000,) * 5)
-    verdict = memory_rule(a, b, base, CONFIG)
+    verdict = memory_rule(a, b, (base, base), CONFIG)
     assert verdict.winner is None and verdict.margin == 1.0 and verdict.reason == "ratio_below_threshold"
-    assert memory_rule(a, b, base, LabelConfig(memory_floor_mb=0.05)).winner == "a"
+    assert memory_rule(a, b, (base, base), LabelConfig(memory_floor_mb=0.05)).winner == "a"
 
 
 def test_memory_uses_the_median_peak_and_needs_both_to_pass():
     a = side(A_CODE, peak=(10 * MB, 10 * MB, 80 * MB, 10 * MB, 10 * MB))
     b = side(B_CODE, peak=(12 * MB,) * 5)
-    assert memory_rule(a, b, 0, CONFIG).margin == pytest.approx(1.2)
-    assert memory_rule(a, side(B_CODE, "test_failure", peak=(50 * MB,)), 0, CONFIG) is None
+    assert memory_rule(a, b, (0, 0), CONFIG).margin == pytest.approx(1.2)
+    assert memory_rule(a, side(B_CODE, "test_failure", peak=(50 * MB,)), (0, 0), CONFIG) is None
 
 
 # ------------------------------------------------------------ security
@@ -416,7 +425,7 @@ def test_identical_programs_after_normalisation_are_never_paired():
 def test_select_pairs_caps_per_task_and_criterion_by_margin():
     config = LabelConfig(max_pairs_per_task=2)
     sides = [read(side(f"def add(a, b):\n    return a + b + {i} - {i}\n"), 10.0 * i) for i in range(4)]
-    verdicts = list(static_verdicts(sides, CPU_LIMIT, None, config))
+    verdicts = list(static_verdicts(sides, CPU_LIMIT, {}, config))
     assert len(verdicts) == 6  # scores 10 apart: every pair reaches the threshold of 10
     selection = select_pairs(verdicts, config)
     assert [v.margin for v in selection.kept] == [30.0, 20.0]

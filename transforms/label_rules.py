@@ -12,9 +12,10 @@ a tie instead of guessing.
   label only when the Mann-Whitney U test on all rounds so far gives p below
   alpha / ab_max_stages and the Hodges-Lehmann ratio is at least runtime_ratio;
   both under runtime_floor_ms: a 'below_resolution' tie; bench/RESULTS.md).
-- Memory_Efficiency: both pass; ratio of median peak memory above the
-  language's baseline footprint >= r (tiny footprints are floored, so noise
-  around the baseline never makes a label).
+- Memory_Efficiency: both pass; ratio of median peak memory above each side's
+  start-up stub's (transforms/startup_stub.py: the runtime and imports without
+  the candidate's code) >= r (tiny footprints are floored, so noise around the
+  stub's never makes a label).
 - Security_Hardness: one has findings of at least the minimum severity that the
   other lacks (and not the other way round); both pass the tests where tests
   exist. A mined security-fix commit is recorded as supporting evidence.
@@ -163,20 +164,21 @@ def runtime_rule(a: Side, b: Side, stages: Sequence[ABStage], config: LabelConfi
 
 # ---------------------------------------------------------------- memory
 
-def memory_rule(a: Side, b: Side, baseline_bytes: int, config: LabelConfig) -> Optional[Verdict]:
-    """`baseline_bytes`: the median peak memory of a minimal program in this language."""
+def memory_rule(a: Side, b: Side, stub_bytes: tuple[int, int], config: LabelConfig) -> Optional[Verdict]:
+    """`stub_bytes`: the median peak memory of each side's start-up stub (the runtime and its imports)."""
     if not (a.passes and b.passes) or not (a.measurement.peak_memory_bytes and b.measurement.peak_memory_bytes):
         return None
     aspect = "Memory_Efficiency"
     floor = int(config.memory_floor_mb * 1024 * 1024)
     peaks = (int(statistics.median(a.measurement.peak_memory_bytes)),
              int(statistics.median(b.measurement.peak_memory_bytes)))
-    above = (max(peaks[0] - baseline_bytes, floor), max(peaks[1] - baseline_bytes, floor))
+    marginal = (peaks[0] - stub_bytes[0], peaks[1] - stub_bytes[1])
+    above = (max(marginal[0], floor), max(marginal[1], floor))
     ratio = max(above) / min(above)
     per_side = {"peak_memory_bytes": (list(a.measurement.peak_memory_bytes), list(b.measurement.peak_memory_bytes)),
-                "median_peak_bytes": peaks, "above_baseline_bytes": (peaks[0] - baseline_bytes, peaks[1] - baseline_bytes)}
-    shared = {"rule": "peak_ratio_above_baseline", "baseline_bytes": baseline_bytes, "floor_bytes": floor,
-              "ratio": ratio, "min_ratio": config.memory_ratio}
+                "median_peak_bytes": peaks, "stub_peak_bytes": stub_bytes, "above_stub_bytes": marginal}
+    shared = {"rule": "peak_ratio_above_startup_stub", "floor_bytes": floor, "ratio": ratio,
+              "min_ratio": config.memory_ratio}
     if ratio < config.memory_ratio:
         return _verdict(aspect, a, b, None, ratio, per_side, shared, reason="ratio_below_threshold")
     winner = "a" if above[0] < above[1] else "b"

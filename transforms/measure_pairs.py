@@ -6,7 +6,8 @@
   of ab_repetitions rounds for as long as the runtime rule's sequential test asks
   for more (`transforms.sequential_ab.more_stages_needed`), each stage stored as
   kind "ab" under its own key (the four programs under /a, /b, /a_stub, /b_stub);
-- each language's baseline footprint (`Sandbox.baseline`), stored as kind "baseline".
+- each candidate's start-up stub's peak memory (the memory rule subtracts it), one run of
+  FOOTPRINT_RUNS repetitions per distinct stub, stored as kind "baseline".
 
 Keys are content ids of what was run and how, so a rerun or `themis regenerate`
 finds them and runs nothing. With `allow_execute=False` a missing entry becomes a
@@ -76,8 +77,12 @@ def measure_stage(sandbox, a: Candidate, b: Candidate, repetitions: int) -> ABSt
     return ABStage(a_full, b_full, a_stub, b_stub)
 
 
-def baseline_key(language: str, execute: "ExecuteConfig") -> str:
-    return content_id("baseline", execute.backend, dataclasses.asdict(execute.limits), language)
+FOOTPRINT_RUNS = 5  # runs of a start-up stub; its median peak memory is subtracted from its candidates'
+
+
+def footprint_key(stub: Candidate, execute: "ExecuteConfig") -> str:
+    return content_id("stub_footprint", STUB_VERSION,
+                      measurement_key(stub, execute.backend, execute.limits, FOOTPRINT_RUNS, "stub"))
 
 
 class Unmeasured(Exception):
@@ -152,25 +157,30 @@ class _MeasurePairAB(_StoreFirstStep):
         yield a, b, tuple(stages)
 
 
-class _MeasureBaseline(_StoreFirstStep):
-    def decide(self, language: str) -> Iterator:
-        key = baseline_key(language, self.execute)
+class _MeasureFootprint(_StoreFirstStep):
+    def decide(self, element: tuple[str, list[tuple[str, str, Candidate]]]) -> Iterator:
+        users = list(element[1])  # (stub id, [(task id, candidate id, stub), ...])
+        stub = users[0][2]
+        key = footprint_key(stub, self.execute)
         measurement = self.look_up("baseline", [key]).get(key)
         if measurement is None:
             try:
-                measurement = self.measure(f"baseline footprint for {language}", key, {"language": language},
-                                           lambda sandbox: sandbox.baseline(language))
+                measurement = self.measure(f"start-up stub footprint for {stub.language}", key,
+                                           {"language": stub.language, "stub": stub.code},
+                                           lambda sandbox: sandbox.run_many([stub], FOOTPRINT_RUNS)[0])
             except Unmeasured as failure:
-                yield failure.dead_letter
+                for _, candidate_id, _ in users:
+                    yield dataclasses.replace(failure.dead_letter, record_id=candidate_id)
                 return
             if measurement.status == "ok" and measurement.peak_memory_bytes:
                 self.save("baseline", [(key, measurement)])
-        if measurement.status != "ok" or not measurement.peak_memory_bytes:
-            yield DeadLetter.of(STAGE, "baseline_failed", measurement.to_dict(), key,
-                                f"the minimal {language} program did not run ({measurement.status}): "
-                                f"no memory pairs for {language}; see `themis doctor`")
-        else:
-            yield language, int(statistics.median(measurement.peak_memory_bytes))
+        for task_id, candidate_id, _ in users:
+            if measurement.status != "ok" or not measurement.peak_memory_bytes:
+                yield DeadLetter.of(STAGE, "startup_stub_failed", {"stub": stub.code, **measurement.to_dict()},
+                                    candidate_id, f"the start-up stub of this {stub.language} program (its imports, "
+                                    f"none of its code) did not run ({measurement.status}): no memory pairs for it")
+            else:
+                yield task_id, (candidate_id, int(statistics.median(measurement.peak_memory_bytes)))
 
 
 class MeasurePairs(beam.PTransform):
@@ -185,22 +195,18 @@ class MeasurePairs(beam.PTransform):
         return pairs | "RunAB" >> Routed(_MeasurePairAB(self.execute, self.config, self.store_path), "measured")
 
 
-class TestedLanguages(beam.PTransform):
-    """PCollection[Candidate] -> each language that has a candidate with tests, once."""
-
-    def expand(self, candidates):
-        return (candidates
-                | "Tested" >> beam.FlatMap(lambda c: [] if c.tests.is_empty else [c.language])
-                | "Distinct" >> beam.Distinct())
-
-
-class MeasureBaselines(beam.PTransform):
-    """PCollection[language] (distinct) -> {"baselines": (language, median peak bytes), "dead_letters"}.
+class MeasureStubFootprints(beam.PTransform):
+    """PCollection[Candidate] -> {"stub_bytes": (task_id, (candidate_id, median peak bytes of its start-up
+    stub)) for each candidate with tests, "dead_letters"}; each distinct stub is measured once.
     `store_path`: the measurement store (None: none)."""
 
     def __init__(self, execute: "ExecuteConfig", store_path: Optional[str] = None):
         super().__init__()
         self.execute, self.store_path = execute, store_path
 
-    def expand(self, languages):
-        return languages | "Baseline" >> Routed(_MeasureBaseline(self.execute, self.store_path), "baselines")
+    def expand(self, candidates):
+        return (candidates
+                | "Stubs" >> beam.FlatMap(lambda c: [] if c.tests.is_empty else [
+                    (s.candidate_id, (c.task_id, c.candidate_id, s)) for s in [stub_candidate(c)]])
+                | "ByStub" >> beam.GroupByKey()
+                | "Footprint" >> Routed(_MeasureFootprint(self.execute, self.store_path), "stub_bytes"))
