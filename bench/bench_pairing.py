@@ -41,7 +41,7 @@ def task(n: int) -> tuple:
                                  findings=findings, report_key=f"s{i}"),
                     StaticReport(candidate_id=c.candidate_id, task_id="big", language="Python", analyzer="tree-sitter",
                                  readability_score=50.0 + i % 40, report_key=f"r{i}")]
-    stub_bytes = [(c.candidate_id, 5 * MB) for c in candidates]
+    stub_bytes = [(c.candidate_id, 5 * MB, None) for c in candidates]
     return ("big", {"candidates": candidates, "measurements": measurements, "reports": reports, "stub_bytes": stub_bytes})
 
 

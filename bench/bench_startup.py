@@ -8,7 +8,9 @@ the whole process's CPU time, `decide_stages` on the raw figures of the same sta
 
 - imports: the same function and tests, one side with unused imports or a type annotation on top
   (`from typing import List`, `#include <map>`, `using System.Text;`, `require('util')`, a blank
-  Go import of net/http, ...). Every label is a false one.
+  Go import of net/http, ...), the tests' work small (a quarter of the asymptotic inputs: a few
+  ms, like benchmark tests); imports_heavy: the same on the full inputs (tens of ms of work, so
+  the U test decides rather than the floor). Every label is a false one.
 - asymptotic: counting distinct values, quadratic (a scan back for an earlier equal value) against
   linear (a hash set, or a seen-array in C), on inputs scaled so the quadratic one takes tens of
   ms; sides alternate which is A. Right = the linear side chosen.
@@ -17,6 +19,7 @@ the whole process's CPU time, `decide_stages` on the raw figures of the same sta
 
 Usage:
     python bench/bench_startup.py --bench imports --trials 30
+    python bench/bench_startup.py --bench imports_heavy --trials 20
     python bench/bench_startup.py --bench asymptotic --trials 10
     python bench/bench_startup.py --bench startup10x --trials 40 --languages Python
 """
@@ -162,8 +165,8 @@ def run(bench: str, languages: list[str], trials: int, config: LabelConfig) -> N
             ours_hits, prev_hits, rounds, reasons = [0, 0], [0, 0], 0, {}
             labelled_ours = labelled_prev = 0
             for t in range(trials):
-                if bench == "imports":
-                    n = SCALE[language] // 4
+                if bench in ("imports", "imports_heavy"):
+                    n = SCALE[language] // (1 if bench == "imports_heavy" else 4)
                     plain = distinct_program(language, "quadratic", n, False, f"plain{t}")
                     extra = distinct_program(language, "quadratic", n, True, f"imports{t}")
                     a, b, right = (plain, extra, None) if t % 2 else (extra, plain, None)
@@ -186,7 +189,7 @@ def run(bench: str, languages: list[str], trials: int, config: LabelConfig) -> N
                 labelled_prev += prev is not None
 
             def cell(labelled, hits):
-                return f"{labelled}/{trials}" + ("" if bench == "imports" else f" ({hits[0]} / {hits[1]})")
+                return f"{labelled}/{trials}" + ("" if bench.startswith("imports") else f" ({hits[0]} / {hits[1]})")
             print(f"| {bench} | {language} | {trials} | {cell(labelled_ours, ours_hits)} | {cell(labelled_prev, prev_hits)} "
                   f"| {rounds / trials:.1f} | {', '.join(f'{k} {v}' for k, v in sorted(reasons.items()))} |", flush=True)
             print(f"# {language}: {time.monotonic() - started:.0f} s", file=sys.stderr, flush=True)
@@ -196,7 +199,7 @@ def run(bench: str, languages: list[str], trials: int, config: LabelConfig) -> N
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--bench", choices=("imports", "asymptotic", "startup10x"), required=True)
+    parser.add_argument("--bench", choices=("imports", "imports_heavy", "asymptotic", "startup10x"), required=True)
     parser.add_argument("--languages", default=",".join(PROGRAMS))
     parser.add_argument("--trials", type=int, default=30)
     args = parser.parse_args()

@@ -58,7 +58,8 @@ class LabelTask(Step):
         yield from _counts("label", out=len(paired), dropped_duplicate_candidate=len(duplicates),
                            dropped_not_paired=len(unpaired))
         if paired:  # empty when only records of a candidate dropped upstream arrived
-            verdicts = static_verdicts(paired, self.cpu_limit, dict(grouped.get("stub_bytes", ())), self.config)
+            footprints = {cid: (stub, perf) for cid, stub, perf in grouped.get("stub_bytes", ())}
+            verdicts = static_verdicts(paired, self.cpu_limit, footprints, self.config)
             yield from _task_records(verdicts, "static_labels", self.config)
             for proposal in runtime_proposals(paired, self.config):
                 yield beam.pvalue.TaggedOutput("proposals", proposal)
@@ -97,8 +98,8 @@ class _CapCell(Step):
 
 class GroupByTask(beam.PTransform):
     """{"candidates", "measurements", "reports"[, "stub_bytes"]} -> (task_id, {"candidates": [...],
-    "measurements": [...], "reports": [...][, "stub_bytes": [(candidate_id, bytes), ...]]}); "stub_bytes"
-    (MeasureStubFootprints: (task_id, (candidate_id, its start-up stub's peak bytes))) comes keyed."""
+    "measurements": [...], "reports": [...][, "stub_bytes": [(candidate_id, bytes, perf run), ...]]}); "stub_bytes"
+    (MeasureStubFootprints: (task_id, (candidate_id, its start-up stub's peak bytes, perf run))) comes keyed."""
 
     def expand(self, inputs: dict):
         keyed = {name: inputs[name] | f"Key{name.title()}" >> beam.Map(lambda r: (r.task_id, r))

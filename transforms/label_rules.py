@@ -126,6 +126,24 @@ def correctness_rule(a: Side, b: Side, cpu_limit: float, config: LabelConfig) ->
 
 # ---------------------------------------------------------------- runtime
 
+def perf_problem(a: Side, runs: tuple[Measurement, Measurement]) -> str:
+    """Why the two sides' runs on their task's perf cases (tests.perf) cannot be compared, or '':
+    one failed or timed out ('perf_case_failed'), or the perf code printed different output
+    ('perf_output_differs')."""
+    if any(m.status != "ok" for m in runs):
+        return "perf_case_failed"
+    if a.candidate.tests.perf.code.strip() and runs[0].stdout_tail.rstrip() != runs[1].stdout_tail.rstrip():
+        return "perf_output_differs"
+    return ""
+
+
+def _perf_reason(a: Side, unusable: str, stages: Sequence[ABStage]) -> str:
+    """The A/B stages' tie reason, perf problems named as such when the task has perf cases."""
+    if a.candidate.tests.perf.is_empty or unusable not in ("", "ab_run_failed"):
+        return unusable
+    return perf_problem(a, (stages[-1].a, stages[-1].b)) or unusable
+
+
 def runtime_rule(a: Side, b: Side, stages: Sequence[ABStage], config: LabelConfig) -> Optional[Verdict]:
     """`stages`: the interleaved A/B measurements of a, b and their start-up stubs, one ABStage per
     stage, at least one, as many as `more_stages_needed` asked for. Fewer (a regenerate with thresholds
@@ -139,7 +157,7 @@ def runtime_rule(a: Side, b: Side, stages: Sequence[ABStage], config: LabelConfi
                               "stage_alpha": config.alpha / config.ab_max_stages, "min_ratio": config.runtime_ratio,
                               "continue_ratio": config.ab_continue_ratio, "max_stages": config.ab_max_stages,
                               "floor_seconds": config.runtime_floor_ms / 1000.0}
-    unusable = unusable_stages(stages, config)
+    unusable = _perf_reason(a, unusable_stages(stages, config), stages)
     decisions = [] if unusable else decide_stages(marginal_times(stages, config), config)
     used = stages[: len(decisions)] if decisions else stages
     marginal = raw_marginals(used)
@@ -149,7 +167,11 @@ def runtime_rule(a: Side, b: Side, stages: Sequence[ABStage], config: LabelConfi
                 "marginal_cpu_seconds": marginal,
                 "median_marginal_cpu_seconds": tuple(statistics.median(m) if m else None for m in marginal)}
     if unusable:
-        per_side["ab_status"] = ([used[-1].a.status, used[-1].a_stub.status], [used[-1].b.status, used[-1].b_stub.status])
+        last = used[-1]
+        per_side["ab_status"] = ([last.a.status, last.a_stub.status], [last.b.status, last.b_stub.status])
+        per_side["stderr_tail"] = (last.a.stderr_tail[-500:], last.b.stderr_tail[-500:])
+        if unusable == "perf_output_differs":
+            per_side["stdout_tail"] = (last.a.stdout_tail[-500:], last.b.stdout_tail[-500:])
         return _verdict(aspect, a, b, None, 1.0, per_side, shared, reason=unusable)
     last = decisions[-1]
     shared.update(p_value=last.p_value, ratio=last.ratio, stages=[d.to_evidence() for d in decisions])
@@ -164,21 +186,30 @@ def runtime_rule(a: Side, b: Side, stages: Sequence[ABStage], config: LabelConfi
 
 # ---------------------------------------------------------------- memory
 
-def memory_rule(a: Side, b: Side, stub_bytes: tuple[int, int], config: LabelConfig) -> Optional[Verdict]:
-    """`stub_bytes`: the median peak memory of each side's start-up stub (the runtime and its imports)."""
-    if not (a.passes and b.passes) or not (a.measurement.peak_memory_bytes and b.measurement.peak_memory_bytes):
+def memory_rule(a: Side, b: Side, stub_bytes: tuple[int, int], config: LabelConfig,
+                perf: Optional[tuple[Measurement, Measurement]] = None) -> Optional[Verdict]:
+    """`stub_bytes`: the median peak memory of each side's start-up stub (the runtime and its imports);
+    `perf`: each side's runs on its task's perf cases, whose peaks then replace the tests' runs'."""
+    if not (a.passes and b.passes):
         return None
     aspect = "Memory_Efficiency"
+    runs = perf or (a.measurement, b.measurement)
+    if perf is not None and (problem := perf_problem(a, perf)):
+        per_side = {"perf_status": (perf[0].status, perf[1].status),
+                    "stderr_tail": (perf[0].stderr_tail[-500:], perf[1].stderr_tail[-500:]),
+                    "stdout_tail": (perf[0].stdout_tail[-500:], perf[1].stdout_tail[-500:])}
+        return _verdict(aspect, a, b, None, 1.0, per_side, {"rule": "peak_ratio_above_startup_stub"}, reason=problem)
+    if not (runs[0].peak_memory_bytes and runs[1].peak_memory_bytes):
+        return None
     floor = int(config.memory_floor_mb * 1024 * 1024)
-    peaks = (int(statistics.median(a.measurement.peak_memory_bytes)),
-             int(statistics.median(b.measurement.peak_memory_bytes)))
+    peaks = (int(statistics.median(runs[0].peak_memory_bytes)), int(statistics.median(runs[1].peak_memory_bytes)))
     marginal = (peaks[0] - stub_bytes[0], peaks[1] - stub_bytes[1])
     above = (max(marginal[0], floor), max(marginal[1], floor))
     ratio = max(above) / min(above)
-    per_side = {"peak_memory_bytes": (list(a.measurement.peak_memory_bytes), list(b.measurement.peak_memory_bytes)),
+    per_side = {"peak_memory_bytes": (list(runs[0].peak_memory_bytes), list(runs[1].peak_memory_bytes)),
                 "median_peak_bytes": peaks, "stub_peak_bytes": stub_bytes, "above_stub_bytes": marginal}
-    shared = {"rule": "peak_ratio_above_startup_stub", "floor_bytes": floor, "ratio": ratio,
-              "min_ratio": config.memory_ratio}
+    shared = {"rule": "peak_ratio_above_startup_stub", "cases": "perf" if perf else "tests", "floor_bytes": floor,
+              "ratio": ratio, "min_ratio": config.memory_ratio}
     if ratio < config.memory_ratio:
         return _verdict(aspect, a, b, None, ratio, per_side, shared, reason="ratio_below_threshold")
     winner = "a" if above[0] < above[1] else "b"

@@ -28,7 +28,7 @@ from schemas.records import Candidate, DeadLetter, Measurement, content_id
 from transforms.dead_letters import Routed, Step
 from transforms.execute import shared_sandbox
 from transforms.sequential_ab import ABStage, more_stages_needed
-from transforms.startup_stub import STUB_VERSION, stub_candidate
+from transforms.startup_stub import STUB_VERSION, measured_program, stub_candidate
 from transforms.store import Store
 
 if TYPE_CHECKING:
@@ -49,8 +49,8 @@ def ab_key(a: "Side", b: "Side", execute: "ExecuteConfig", repetitions: int, sta
     """Content address of stage `stage` (1-based) of the A/B measurement of a then b; the programs'
     Measurements are stored under this key + '/a', '/b', '/a_stub' and '/b_stub'."""
     return content_id("ab", AB_METHOD, STUB_VERSION, stage,
-                      *(measurement_key(s.candidate, execute.backend, execute.limits, repetitions, "ab")
-                        for s in (a, b)))
+                      *(measurement_key(measured_program(s.candidate), execute.backend, execute.limits, repetitions,
+                                        "ab") for s in (a, b)))
 
 
 def _joined(rounds: Sequence[Measurement]) -> Measurement:
@@ -64,13 +64,17 @@ def _joined(rounds: Sequence[Measurement]) -> Measurement:
 
 
 def measure_stage(sandbox, a: Candidate, b: Candidate, repetitions: int) -> ABStage:
-    """`repetitions` rounds of a, a's stub, b, b's stub (stopping at a failure), as one ABStage."""
-    programs = (a, stub_candidate(a)), (b, stub_candidate(b))
-    rounds: list[list[Measurement]] = [[], [], [], []]  # a, a_stub, b, b_stub
-    for _ in range(max(1, repetitions)):
-        for i, (full, stub) in enumerate(programs):
-            for j, measured in enumerate(sandbox.run_ab(full, stub, 1)):
-                rounds[2 * i + j].append(measured)
+    """`repetitions` rounds of a, a's stub, b, b's stub (every other round in the mirror order: b's stub,
+    b, a's stub, a, so that no program always follows the same one), stopping at a failure, as one
+    ABStage; a and b run their task's perf cases instead of its tests when it has some."""
+    programs = [p for c in (a, b) for p in (measured_program(c), None)]
+    programs[1::2] = [stub_candidate(p) for p in programs[0::2]]  # a, a_stub, b, b_stub
+    rounds: list[list[Measurement]] = [[], [], [], []]
+    for number in range(max(1, repetitions)):
+        order = (0, 1, 2, 3) if number % 2 == 0 else (3, 2, 1, 0)
+        for first, second in (order[:2], order[2:]):
+            for i, measured in zip((first, second), sandbox.run_ab(programs[first], programs[second], 1)):
+                rounds[i].append(measured)
         if any(r[-1].status != "ok" for r in rounds):
             break
     a_full, a_stub, b_full, b_stub = (_joined(r) for r in rounds)
@@ -78,6 +82,10 @@ def measure_stage(sandbox, a: Candidate, b: Candidate, repetitions: int) -> ABSt
 
 
 FOOTPRINT_RUNS = 5  # runs of a start-up stub; its median peak memory is subtracted from its candidates'
+
+
+def perf_key(program: Candidate, execute: "ExecuteConfig") -> str:
+    return measurement_key(program, execute.backend, execute.limits, FOOTPRINT_RUNS, "perf")
 
 
 def footprint_key(stub: Candidate, execute: "ExecuteConfig") -> str:
@@ -158,29 +166,40 @@ class _MeasurePairAB(_StoreFirstStep):
 
 
 class _MeasureFootprint(_StoreFirstStep):
-    def decide(self, element: tuple[str, list[tuple[str, str, Candidate]]]) -> Iterator:
-        users = list(element[1])  # (stub id, [(task id, candidate id, stub), ...])
+    """(stub id, [(task id, candidate id, stub, perf program or None), ...]) -> (task id, (candidate id,
+    stub peak bytes, the perf program's Measurement or None)) per candidate; a stub that does not run
+    is a dead letter per candidate."""
+
+    def decide(self, element: tuple[str, list[tuple[str, str, Candidate, Optional[Candidate]]]]) -> Iterator:
+        users = list(element[1])
         stub = users[0][2]
         key = footprint_key(stub, self.execute)
-        measurement = self.look_up("baseline", [key]).get(key)
-        if measurement is None:
+        perf = {perf_key(program, self.execute): program for *_, program in users if program is not None}
+        found = self.look_up("baseline", [key])
+        found.update(self.look_up("measurement", list(perf)))
+        missing = ([] if key in found else [(key, stub)]) + [(k, p) for k, p in perf.items() if k not in found]
+        if missing:
             try:
-                measurement = self.measure(f"start-up stub footprint for {stub.language}", key,
-                                           {"language": stub.language, "stub": stub.code},
-                                           lambda sandbox: sandbox.run_many([stub], FOOTPRINT_RUNS)[0])
+                measured = self.measure(f"start-up stub footprint for {stub.language}", key,
+                                        {"language": stub.language, "stub": stub.code},
+                                        lambda sandbox: sandbox.run_many([p for _, p in missing], FOOTPRINT_RUNS))
             except Unmeasured as failure:
-                for _, candidate_id, _ in users:
+                for _, candidate_id, *_ in users:
                     yield dataclasses.replace(failure.dead_letter, record_id=candidate_id)
                 return
-            if measurement.status == "ok" and measurement.peak_memory_bytes:
-                self.save("baseline", [(key, measurement)])
-        for task_id, candidate_id, _ in users:
-            if measurement.status != "ok" or not measurement.peak_memory_bytes:
-                yield DeadLetter.of(STAGE, "startup_stub_failed", {"stub": stub.code, **measurement.to_dict()},
+            found.update((k, m) for (k, _), m in zip(missing, measured))
+            keep = [(k, m) for (k, _), m in zip(missing, measured) if m.status != "sandbox_error"]
+            self.save("baseline", [(k, m) for k, m in keep if k == key and m.status == "ok" and m.peak_memory_bytes])
+            self.save("measurement", [(k, m) for k, m in keep if k != key])
+        footprint = found[key]
+        for task_id, candidate_id, _, program in users:
+            if footprint.status != "ok" or not footprint.peak_memory_bytes:
+                yield DeadLetter.of(STAGE, "startup_stub_failed", {"stub": stub.code, **footprint.to_dict()},
                                     candidate_id, f"the start-up stub of this {stub.language} program (its imports, "
-                                    f"none of its code) did not run ({measurement.status}): no memory pairs for it")
+                                    f"none of its code) did not run ({footprint.status}): no memory pairs for it")
             else:
-                yield task_id, (candidate_id, int(statistics.median(measurement.peak_memory_bytes)))
+                perf_run = found.get(perf_key(program, self.execute)) if program is not None else None
+                yield task_id, (candidate_id, int(statistics.median(footprint.peak_memory_bytes)), perf_run)
 
 
 class MeasurePairs(beam.PTransform):
@@ -197,8 +216,9 @@ class MeasurePairs(beam.PTransform):
 
 class MeasureStubFootprints(beam.PTransform):
     """PCollection[Candidate] -> {"stub_bytes": (task_id, (candidate_id, median peak bytes of its start-up
-    stub)) for each candidate with tests, "dead_letters"}; each distinct stub is measured once.
-    `store_path`: the measurement store (None: none)."""
+    stub, the Measurement of its perf cases or None)) for each candidate with tests, "dead_letters"};
+    each distinct stub is measured once, and the program on its task's perf cases (tests.perf) when
+    there are some. `store_path`: the measurement store (None: none)."""
 
     def __init__(self, execute: "ExecuteConfig", store_path: Optional[str] = None):
         super().__init__()
@@ -207,6 +227,7 @@ class MeasureStubFootprints(beam.PTransform):
     def expand(self, candidates):
         return (candidates
                 | "Stubs" >> beam.FlatMap(lambda c: [] if c.tests.is_empty else [
-                    (s.candidate_id, (c.task_id, c.candidate_id, s)) for s in [stub_candidate(c)]])
+                    (stub_candidate(p).candidate_id, (c.task_id, c.candidate_id, stub_candidate(p), None if p is c else p))
+                    for p in [measured_program(c)]])
                 | "ByStub" >> beam.GroupByKey()
                 | "Footprint" >> Routed(_MeasureFootprint(self.execute, self.store_path), "stub_bytes"))

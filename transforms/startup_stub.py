@@ -79,6 +79,15 @@ def stub_code(language: str, program: str) -> str:
     return _BUILDERS[language](program)
 
 
+def measured_program(candidate: Candidate) -> Candidate:
+    """What runtime and memory measure: the candidate with its task's perf cases (tests.perf) in place
+    of its tests when there are some, else the candidate as tested."""
+    perf = candidate.tests.perf
+    if perf.is_empty:
+        return candidate
+    return candidate.replace(tests=TestSpec(code=perf.code, cases=list(perf.cases)))
+
+
 def stub_candidate(candidate: Candidate) -> Candidate:
     """The candidate's start-up stub as a Candidate the sandbox runs like any other: a stdin-tested
     program's stub starts once per case with its stdin and must print nothing; otherwise it runs once,
