@@ -92,3 +92,19 @@ def test_work_done_at_import_time_is_the_programs_not_its_stubs(sandbox):
     assert marginal_a > 0.01 and marginal_b > 0.01
     verdict = runtime_rule(Side(a, stage.a), Side(b, stage.b), [stage], LabelConfig())
     assert verdict.winner is None, verdict.evidence
+
+
+def test_a_batch_of_pairs_is_measured_concurrently_and_each_pair_yields_its_stages_in_order():
+    from transforms.execute import ExecuteConfig
+    from transforms.measure_pairs import _MeasurePairAB
+
+    step = _MeasurePairAB(ExecuteConfig(workers=2, limits=Limits(cpu_seconds=5.0, wall_seconds=20.0)),
+                          LabelConfig(ab_repetitions=5, ab_max_stages=2), None)
+    step.setup()
+    sides = [Side(c, None) for c in (_candidate(f"def total():\n    return {i}\n", TESTS) for i in range(4))]
+    pairs = [(sides[0], sides[1]), (sides[2], sides[3])]
+    outputs = list(step.process(pairs))
+    assert [(a.candidate.code, b.candidate.code) for a, b, _ in outputs] == [
+        (a.candidate.code, b.candidate.code) for a, b in pairs]
+    # `total() == 2499950000` fails for these programs: one round, then a stop, on each pair
+    assert [[m.status for m in stages[0]] for _, _, stages in outputs] == [["test_failure", "test_failure", "ok", "ok"]] * 2

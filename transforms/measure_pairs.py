@@ -2,7 +2,9 @@
 
 - interleaved A/B rounds of a runtime pair and the two sides' start-up stubs
   (transforms/startup_stub.py): A, A's stub, B, B's stub, each pair through
-  `Sandbox.run_ab`, so drift and neighbours' load hit all four alike; in stages
+  `Sandbox.run_ab`, so drift and neighbours' load hit all four alike; as many
+  pairs at a time as the sandbox has workers (one per core by default; a pair's
+  own programs never overlap); in stages
   of ab_repetitions rounds for as long as the runtime rule's sequential test asks
   for more (`transforms.sequential_ab.more_stages_needed`), each stage stored as
   kind "ab" under its own key (the four programs under /a, /b, /a_stub, /b_stub);
@@ -17,7 +19,9 @@ more stages than the build measured).
 """
 from __future__ import annotations
 
+import concurrent.futures
 import dataclasses
+import os
 import statistics
 from typing import TYPE_CHECKING, Callable, Iterator, Optional, Sequence
 
@@ -140,7 +144,19 @@ class _MeasurePairAB(_StoreFirstStep):
         super().__init__(execute, store_path)
         self.config = config
 
-    def decide(self, pair: tuple["Side", "Side"]) -> Iterator:
+    def decide(self, pairs: list[tuple["Side", "Side"]]) -> Iterator:
+        """A batch of pairs, as many at a time as the sandbox has workers (one per core): a pair's
+        rounds run in order on one thread, so the programs of a pair never overlap each other."""
+        workers = min(len(pairs), self._handle.sandbox.workers if self._handle.sandbox is not None else 1)
+        if workers <= 1:
+            for pair in pairs:
+                yield from self._pair(pair)
+            return
+        with concurrent.futures.ThreadPoolExecutor(workers) as pool:
+            for outputs in pool.map(lambda pair: list(self._pair(pair)), pairs):
+                yield from outputs
+
+    def _pair(self, pair: tuple["Side", "Side"]) -> Iterator:
         a, b = pair
         payload = {"a": a.candidate.candidate_id, "b": b.candidate.candidate_id}
         stages: list[ABStage] = []
@@ -211,7 +227,10 @@ class MeasurePairs(beam.PTransform):
         self.execute, self.config, self.store_path = execute, config, store_path
 
     def expand(self, pairs):
-        return pairs | "RunAB" >> Routed(_MeasurePairAB(self.execute, self.config, self.store_path), "measured")
+        concurrent_pairs = self.execute.workers or os.cpu_count() or 1  # a batch of them runs at once
+        return (pairs
+                | "Batch" >> beam.BatchElements(min_batch_size=concurrent_pairs, max_batch_size=4 * concurrent_pairs)
+                | "RunAB" >> Routed(_MeasurePairAB(self.execute, self.config, self.store_path), "measured"))
 
 
 class MeasureStubFootprints(beam.PTransform):
