@@ -14,6 +14,8 @@ the whole process's CPU time, `decide_stages` on the raw figures of the same sta
 - asymptotic: counting distinct values, quadratic (a scan back for an earlier equal value) against
   linear (a hash set, or a seen-array in C), on inputs scaled so the quadratic one takes tens of
   ms; sides alternate which is A. Right = the linear side chosen.
+- concurrency: identical pairs through the label stage's own step, one pair at a time against one
+  pair per core (and the previous A/B), side by side: false positives and pairs per minute.
 - startup10x (Python): a 1.3x difference in a CPU loop under ~10x as much start-up (both sides import
   a dozen standard modules). Right = the faster loop chosen.
 
@@ -22,6 +24,7 @@ Usage:
     python bench/bench_startup.py --bench imports_heavy --trials 20
     python bench/bench_startup.py --bench asymptotic --trials 10
     python bench/bench_startup.py --bench startup10x --trials 40 --languages Python
+    python bench/bench_startup.py --bench concurrency --trials 40 --languages Python
 """
 from __future__ import annotations
 
@@ -197,13 +200,59 @@ def run(bench: str, languages: list[str], trials: int, config: LabelConfig) -> N
         sandbox.close()
 
 
+def concurrency(trials: int, language: str) -> None:
+    """Identical pairs (the imports pair on the full input: tens of ms of work) through the label stage's
+    own step, the same pairs three ways, one after the other: the previous A/B (a, b only, one pair at
+    a time), ours one pair at a time, ours one pair per core. Labelled pairs are false positives."""
+    from transforms.execute import ExecuteConfig
+    from transforms.measure_pairs import _MeasurePairAB
+
+    config = LabelConfig()
+    n = SCALE[language]
+    pairs = [(Side(distinct_program(language, "quadratic", n, t % 2 == 0, f"x{t}"), None),
+              Side(distinct_program(language, "quadratic", n, t % 2 == 1, f"y{t}"), None)) for t in range(trials)]
+    print("| mode | pairs | labelled (false positives) | wall s | pairs per minute | programs run |")
+    print("|---|---|---|---|---|---|", flush=True)
+    sandbox = ProcessSandbox(Limits(), workers=1)
+    try:
+        started, labelled, runs = time.monotonic(), 0, 0
+        for a, b in pairs:
+            stages: list = []
+            raw: list = []
+            while not raw or decide_stages(raw, config)[-1].decision == "continue" and len(raw) < config.ab_max_stages:
+                ma, mb = sandbox.run_ab(a.candidate, b.candidate, config.ab_repetitions)
+                stages.append((ma, mb))
+                raw.append((list(ma.cpu_seconds), list(mb.cpu_seconds)))
+            labelled += decide_stages(raw, config)[-1].decision == "label"
+            runs += sum(len(ma.cpu_seconds) + len(mb.cpu_seconds) for ma, mb in stages)
+        wall = time.monotonic() - started
+        print(f"| previous: A/B on process CPU, one pair at a time | {trials} | {labelled} | {wall:.0f} | "
+              f"{60 * trials / wall:.1f} | {runs} |", flush=True)
+    finally:
+        sandbox.close()
+    for workers in (1, 2):
+        step = _MeasurePairAB(ExecuteConfig(workers=workers), config, None)
+        step.setup()
+        started = time.monotonic()
+        outputs = list(step.process(pairs))
+        wall = time.monotonic() - started
+        verdicts = [runtime_rule(Side(a.candidate, s[0].a), Side(b.candidate, s[0].b), s, config) for a, b, s in outputs]
+        labelled = sum(v is not None and v.winner is not None for v in verdicts)
+        runs = sum(len(m.cpu_seconds) for _, _, s in outputs for stage in s for m in stage)
+        print(f"| ours: over start-up stubs, {workers} pair(s) at a time | {trials} | {labelled} | {wall:.0f} | "
+              f"{60 * trials / wall:.1f} | {runs} |", flush=True)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--bench", choices=("imports", "imports_heavy", "asymptotic", "startup10x"), required=True)
+    parser.add_argument("--bench", choices=("imports", "imports_heavy", "asymptotic", "startup10x", "concurrency"), required=True)
     parser.add_argument("--languages", default=",".join(PROGRAMS))
     parser.add_argument("--trials", type=int, default=30)
     args = parser.parse_args()
-    run(args.bench, args.languages.split(","), args.trials, LabelConfig())
+    if args.bench == "concurrency":
+        concurrency(args.trials, args.languages.split(",")[0])
+    else:
+        run(args.bench, args.languages.split(","), args.trials, LabelConfig())
     return 0
 
 
