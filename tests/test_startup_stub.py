@@ -9,7 +9,7 @@ import statistics
 
 import pytest
 
-from sandboxes import Limits, open_sandbox
+from sandboxes import Limits, SandboxUnavailable, open_sandbox
 from schemas import Candidate, IOCase, Task, TestSpec
 from transforms.candidates import task_candidates
 from transforms.label_config import LabelConfig
@@ -59,9 +59,13 @@ def test_a_stdin_tested_stub_starts_once_per_case_and_expects_no_output():
     assert stub_candidate(_candidate("x = 1\n", TestSpec(code="assert x == 1"))).tests == TestSpec()
 
 
-@pytest.fixture(scope="module")
-def sandbox():
-    box = open_sandbox("process", Limits(cpu_seconds=5.0, wall_seconds=20.0))
+@pytest.fixture(scope="module", params=[
+    "process", pytest.param("docker", marks=[pytest.mark.docker, pytest.mark.xdist_group("docker")])])
+def sandbox(request):
+    try:
+        box = open_sandbox(request.param, Limits(cpu_seconds=5.0, wall_seconds=20.0))
+    except SandboxUnavailable as exc:
+        pytest.skip(f"{request.param} backend unavailable: {exc}")
     yield box
     box.close()
 
