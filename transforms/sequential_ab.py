@@ -1,14 +1,14 @@
 """The sequential A/B test behind Runtime_Efficiency labels; imports no project code.
 
-Two programs run alternately in stages of a few runs each, each followed by its start-up stub
-(transforms/startup_stub.py: same runtime and imports, none of its code, no tests), so a round
-is A, A's stub, B, B's stub. What is compared is each side's marginal CPU time per round, its
-run's minus its stub's (the tests' work, not process start-up), floored at `runtime_floor_ms`
-(what the machine resolves): a pair whose marginals are both under the floor ties as
-'below_resolution'. After each stage, on all rounds so far, a two-sided Mann-Whitney U test is taken at alpha / max_stages
-(Bonferroni over the looks, so the chance of any false label stays below alpha) and
-the CPU-time ratio is the Hodges-Lehmann estimate (median of all pairwise ratios
-a_i / b_j). A stage ends the test with a label (significant and ratio >= min
+Two programs run alternately in stages of a few rounds each, each program with its start-up
+stub (transforms/startup_stub.py: same runtime and imports, none of its code, no tests), so a
+round is A, A's stub, B, B's stub. What is compared is each side's marginal CPU time per round,
+its run's minus its stub's (the tests' work, not process start-up), floored at
+`runtime_floor_ms` (what the machine resolves): a pair whose marginals are both under the floor
+ties as 'below_resolution'. After each stage, on all rounds so far, a two-sided Mann-Whitney U
+test is taken at alpha / max_stages (Bonferroni over the looks, so the chance of any false
+label stays below alpha) and the ratio is the Hodges-Lehmann estimate (median of all pairwise
+ratios a_i / b_j). A stage ends the test with a label (significant and ratio >= min
 ratio), a tie (ratio under the continue ratio, or the last stage), or asks for
 another stage.
 
