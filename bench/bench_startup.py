@@ -14,6 +14,8 @@ the whole process's CPU time, `decide_stages` on the raw figures of the same sta
 - asymptotic: counting distinct values, quadratic (a scan back for an earlier equal value) against
   linear (a hash set, or a seen-array in C), on inputs scaled so the quadratic one takes tens of
   ms; sides alternate which is A. Right = the linear side chosen.
+- imports_memory: the imports pair on memory (median peak of 5 runs above each side's own stub's,
+  against the previous rule: above the language's bare runtime).
 - concurrency: identical pairs through the label stage's own step, one pair at a time against one
   pair per core (and the previous A/B), side by side: false positives and pairs per minute.
 - startup10x (Python): a 1.3x difference in a CPU loop under ~10x as much start-up (both sides import
@@ -25,11 +27,13 @@ Usage:
     python bench/bench_startup.py --bench asymptotic --trials 10
     python bench/bench_startup.py --bench startup10x --trials 40 --languages Python
     python bench/bench_startup.py --bench concurrency --trials 40 --languages Python
+    python bench/bench_startup.py --bench imports_memory --trials 20
 """
 from __future__ import annotations
 
 import argparse
 import os
+import statistics
 import sys
 import time
 
@@ -39,9 +43,10 @@ from sandboxes.base import Limits  # noqa: E402
 from sandboxes.process import ProcessSandbox  # noqa: E402
 from schemas.records import Candidate, TestSpec  # noqa: E402
 from transforms.label_config import LabelConfig  # noqa: E402
-from transforms.label_rules import Side, runtime_rule  # noqa: E402
+from transforms.label_rules import Side, memory_rule, runtime_rule  # noqa: E402
 from transforms.measure_pairs import measure_stage  # noqa: E402
 from transforms.sequential_ab import decide_stages, more_stages_needed  # noqa: E402
+from transforms.startup_stub import stub_candidate  # noqa: E402
 
 # Per language: the quadratic and linear `distinct`, the test (N values, M distinct, E expected), and
 # unused imports (Go: a blank import, as Go refuses unused ones; its init runs).
@@ -243,14 +248,44 @@ def concurrency(trials: int, language: str) -> None:
               f"{60 * trials / wall:.1f} | {runs} |", flush=True)
 
 
+def imports_memory(languages: list[str], trials: int) -> None:
+    """The imports pair (small input) on memory: each side and its stub measured 5 times as the build
+    does; ours (median peak above each side's own stub's) against the previous rule (above the
+    language's bare footprint, `Sandbox.baseline`), on the same runs. Every label is a false one."""
+    config = LabelConfig()
+    sandbox = ProcessSandbox(Limits())
+    print("| bench | language | trials | ours: labelled | previous (above the bare runtime): labelled |")
+    print("|---|---|---|---|---|", flush=True)
+    try:
+        for language in languages:
+            bare = int(statistics.median(sandbox.baseline(language).peak_memory_bytes))
+            ours = previous = 0
+            for t in range(trials):
+                n = SCALE[language] // 4
+                plain = distinct_program(language, "quadratic", n, False, f"mplain{t}")
+                extra = distinct_program(language, "quadratic", n, True, f"mimports{t}")
+                a, b = (plain, extra) if t % 2 else (extra, plain)
+                ma, mb, sa, sb = sandbox.run_many([a, b, stub_candidate(a), stub_candidate(b)], 5)
+                stubs = (int(statistics.median(sa.peak_memory_bytes)), int(statistics.median(sb.peak_memory_bytes)))
+                mine = memory_rule(Side(a, ma), Side(b, mb), stubs, config)
+                old = memory_rule(Side(a, ma), Side(b, mb), (bare, bare), config)
+                ours += mine is not None and mine.winner is not None
+                previous += old is not None and old.winner is not None
+            print(f"| imports_memory | {language} | {trials} | {ours}/{trials} | {previous}/{trials} |", flush=True)
+    finally:
+        sandbox.close()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--bench", choices=("imports", "imports_heavy", "asymptotic", "startup10x", "concurrency"), required=True)
+    parser.add_argument("--bench", choices=("imports", "imports_heavy", "imports_memory", "asymptotic", "startup10x", "concurrency"), required=True)
     parser.add_argument("--languages", default=",".join(PROGRAMS))
     parser.add_argument("--trials", type=int, default=30)
     args = parser.parse_args()
     if args.bench == "concurrency":
         concurrency(args.trials, args.languages.split(",")[0])
+    elif args.bench == "imports_memory":
+        imports_memory(args.languages.split(","), args.trials)
     else:
         run(args.bench, args.languages.split(","), args.trials, LabelConfig())
     return 0
