@@ -195,6 +195,8 @@ def run(bench: str, languages: list[str], trials: int, config: LabelConfig) -> N
                         hits[0 if right is None or winner == right else 1] += 1
                 labelled_ours += ours is not None
                 labelled_prev += prev is not None
+                print(f"# {language} trial {t}: ours {ours} previous {prev} right {right} ({reason or 'label'})",
+                      file=sys.stderr, flush=True)
 
             def cell(labelled, hits):
                 return f"{labelled}/{trials}" + ("" if bench.startswith("imports") else f" ({hits[0]} / {hits[1]})")
