@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Callable, Iterator, Optional, Sequence
 import apache_beam as beam
 
 from sandboxes import measurement_key
+from sandboxes.base import Sandbox
 from schemas.records import Candidate, DeadLetter, Measurement, content_id
 from transforms.dead_letters import Routed, Step
 from transforms.execute import shared_sandbox
@@ -67,7 +68,7 @@ def _joined(rounds: Sequence[Measurement]) -> Measurement:
                         if all(m.instructions for m in rounds) else [])
 
 
-def measure_stage(sandbox, a: Candidate, b: Candidate, repetitions: int) -> ABStage:
+def measure_stage(sandbox: Sandbox, a: Candidate, b: Candidate, repetitions: int) -> ABStage:
     """`repetitions` rounds of a, a's stub, b, b's stub (every other round in the mirror order: b's stub,
     b, a's stub, a, so that no program always follows the same one), stopping at a failure, as one
     ABStage; a and b run their task's perf cases instead of its tests when it has some."""
