@@ -184,8 +184,8 @@ def run(bench: str, languages: list[str], trials: int, config: LabelConfig) -> N
                     lin = distinct_program(language, "linear", n, False, f"lin{t}")
                     a, b, right = (quad, lin, "b") if t % 2 else (lin, quad, "a")
                 else:
-                    fast = candidate(language, STARTUP_IMPORTS + LOOP, "assert work(40000) >= 0\n", f"fast{t}")
-                    slow = candidate(language, STARTUP_IMPORTS + LOOP, "assert work(52000) >= 0\n", f"slow{t}")
+                    fast = candidate(language, STARTUP_IMPORTS + LOOP, "assert work(250000) >= 0\n", f"fast{t}")
+                    slow = candidate(language, STARTUP_IMPORTS + LOOP, "assert work(325000) >= 0\n", f"slow{t}")
                     a, b, right = (slow, fast, "b") if t % 2 else (fast, slow, "a")
                 ours, prev, per_side, reason = judge(sandbox, a, b, config)
                 rounds += per_side
