@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import statistics
 
 import pytest
 
@@ -244,6 +245,22 @@ def test_runtime_finds_a_1_3x_difference_in_work_under_a_10x_start_up():
     assert decide_stages([(full_a, full_b)], CONFIG)[0].decision == "tie"  # 1.1 / 1.13 of the process: lost
     verdict = runtime_rule(a, b, ab(a, b, (full_a, full_b), stubs=(stub_a, stub_b)), CONFIG)
     assert verdict.winner == "b" and verdict.margin == pytest.approx(1.3, rel=0.02)
+
+
+def test_runtime_a_stub_shared_by_both_sides_is_taken_off_as_the_median_of_its_runs():
+    """Same imports on both sides: one stub program; its noise (here 40 ms, more than the 7.5 ms
+    difference in work) does not enter the marginals, which are each run's time minus the stub's median."""
+    a, b = side(A_CODE), side(B_CODE)
+    stub_a, stub_b = jitter(0.25, 0.04, shift=2), jitter(0.25, 0.04, shift=5)
+    full_a, full_b = [0.25 + t for t in jitter(0.0325, 0.002, shift=1)], [0.25 + t for t in jitter(0.025, 0.002)]
+    shared = tuple(s._replace(a_stub=s.a_stub.replace(candidate_id="stub"), b_stub=s.b_stub.replace(candidate_id="stub"))
+                   for s in ab(a, b, (full_a, full_b), stubs=(stub_a, stub_b)))
+    verdict = runtime_rule(a, b, shared, CONFIG)
+    assert verdict.winner == "b" and verdict.margin == pytest.approx(1.3, rel=0.02)
+    stub = statistics.median(stub_a + stub_b)
+    assert verdict.evidence["marginal_cpu_seconds"]["rejected"] == pytest.approx([t - stub for t in full_a])
+    # subtracted round by round, the stubs' noise swamps the difference
+    assert runtime_rule(a, b, ab(a, b, (full_a, full_b), stubs=(stub_a, stub_b)), CONFIG).winner is None
 
 
 def test_runtime_work_below_the_floor_is_a_below_resolution_tie():

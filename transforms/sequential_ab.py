@@ -35,6 +35,7 @@ class ABSettings(Protocol):
 
 
 class Timed(Protocol):
+    candidate_id: str
     status: str
     cpu_seconds: Sequence[float]
 
@@ -115,16 +116,35 @@ def decide_stages(stages: Sequence[tuple[Sequence[float], Sequence[float]]],
     return decisions
 
 
+def _common_stub(stages: Sequence[ABStage]) -> float | None:
+    """When both sides' stub is one program (the same imports): the median of all its runs, else None."""
+    if any(s.a_stub.candidate_id != s.b_stub.candidate_id for s in stages):
+        return None
+    return statistics.median([t for s in stages for m in (s.a_stub, s.b_stub) for t in m.cpu_seconds])
+
+
+def _stage_marginals(stage: ABStage, common: float | None) -> tuple[list[float], list[float]]:
+    if common is not None:
+        return [f - common for f in stage.a.cpu_seconds], [f - common for f in stage.b.cpu_seconds]
+    return ([f - s for f, s in zip(stage.a.cpu_seconds, stage.a_stub.cpu_seconds)],
+            [f - s for f, s in zip(stage.b.cpu_seconds, stage.b_stub.cpu_seconds)])
+
+
 def raw_marginals(stages: Sequence[ABStage]) -> tuple[list[float], list[float]]:
-    """Each side's per-round CPU time over its stub's, all stages, unfloored (may be negative)."""
-    return ([f - s for st in stages for f, s in zip(st.a.cpu_seconds, st.a_stub.cpu_seconds)],
-            [f - s for st in stages for f, s in zip(st.b.cpu_seconds, st.b_stub.cpu_seconds)])
+    """Each side's CPU time over its stub's, all stages, unfloored (may be negative). Different stubs
+    are subtracted round by round; one stub shared by both sides (the same imports) as the median of
+    all its runs, since then the U test compares the raw times (the same value taken off both sides)
+    and the stub's own noise need not enter every marginal."""
+    common = _common_stub(stages)
+    per_stage = [_stage_marginals(stage, common) for stage in stages]
+    return [t for a, _ in per_stage for t in a], [t for _, b in per_stage for t in b]
 
 
 def marginal_times(stages: Sequence[ABStage], settings: ABSettings) -> list[tuple[list[float], list[float]]]:
     """Per stage, each side's marginal CPU times floored at runtime_floor_ms: what decide_stages tests."""
     floor = settings.runtime_floor_ms / 1000.0
-    return [tuple([max(t, floor) for t in side] for side in raw_marginals([stage])) for stage in stages]
+    common = _common_stub(stages)
+    return [tuple([max(t, floor) for t in side] for side in _stage_marginals(stage, common)) for stage in stages]
 
 
 def unusable_stages(stages: Sequence[ABStage], settings: ABSettings) -> str:
