@@ -35,8 +35,8 @@ from typing import Optional, Sequence
 
 from sandboxes.base import Limits, SandboxUnavailable, measurement_key
 from sandboxes.cgroups import CgroupError, CgroupTree
-from sandboxes.languages import (CODE_DIR, CPP_FLAGS, GOCACHE_DIR, HARNESS_DIR, HARNESS_SOURCE, PCH_DIR, WORK_DIR, Build,
-                                 program_text, spec)
+from sandboxes.languages import (CODE_DIR, COMPLETION_ENV, CPP_FLAGS, GOCACHE_DIR, HARNESS_DIR, HARNESS_SOURCE,
+                                 PCH_DIR, TESTS_DID_NOT_COMPLETE, WORK_DIR, Build, completed, completion_token, program_text, spec)
 from sandboxes.parked import LauncherPool, detached_mount
 from schemas import Candidate, Measurement, TestSpec
 
@@ -516,12 +516,17 @@ class ProcessSandbox:
         cases = tests.cases if tests.cases and not tests.code.strip() else [None]
         total: Optional[RunResult] = None
         for case in cases:
-            result = self._launch(build.run, directory, self.limits, env=build.env, perf=perf,
-                                  stdin=case.stdin if case else "")
+            token = completion_token()
+            result = self._launch(build.run, directory, self.limits, env={**build.env, COMPLETION_ENV: token},
+                                  perf=perf, stdin=case.stdin if case else "")
+            finished, result.stderr = completed(result.stderr, token)
             if result.status == "failed":
                 result.status = language.failure_status(result.stderr, result.stdout)
             elif result.status == "ok" and case is not None and not _same_output(result.stdout, case.expected_stdout):
                 result.status, result.detail = "test_failure", "stdout differs from the expected output"
+            elif result.status == "ok" and case is None and tests.code.strip() and not finished:
+                # exit 0 without the token: the program ended before its tests did (see languages.py)
+                result.status, result.detail = "test_failure", TESTS_DID_NOT_COMPLETE
             if total is None:
                 total = result
             else:  # one figure per repetition: summed over the cases, memory as the maximum
