@@ -451,3 +451,63 @@ def test_run_ab_interleaves_and_keys_by_mode(sandbox):
     assert len(a.cpu_seconds) == len(b.cpu_seconds) == 3
     assert sorted(a.cpu_seconds)[1] * 3 < sorted(b.cpu_seconds)[1]
     assert a.measurement_key != sandbox.run_many([fast], repetitions=3)[0].measurement_key
+
+
+# ---------------------------------------------------------------------------------------------
+# Nothing shared between runs (issue 21 section 3)
+
+# System calls Docker's default seccomp profile denies (x86-64 numbers): each must fail with EPERM.
+DENIED_SYSCALLS = {"add_key": 248, "request_key": 249, "keyctl": 250, "ptrace": 101, "bpf": 321,
+                   "perf_event_open": 298, "userfaultfd": 323, "mount": 165, "init_module": 175,
+                   "clock_settime": 227, "unshare": 272, "setns": 308, "kexec_load": 246, "acct": 163}
+
+
+def test_denied_system_calls_fail_with_eperm(sandbox):
+    code = ("import ctypes, os\nlibc = ctypes.CDLL(None, use_errno=True)\n"
+            f"for name, nr in sorted({DENIED_SYSCALLS!r}.items()):\n"
+            "    args = [b'user', b'themis', b'x', 1, -3] if name == 'add_key' else [0, 0, 0, 0, 0]\n"
+            "    rc = libc.syscall(nr, *args)\n"
+            "    print(name, rc, os.strerror(ctypes.get_errno()) if rc < 0 else '')\n")
+    m = run(sandbox, "Python", code)
+    assert m.status == "ok", m.stderr_tail
+    assert m.stdout_tail.splitlines() == [f"{name} -1 Operation not permitted" for name in sorted(DENIED_SYSCALLS)]
+
+
+LEAVE_STATE = r"""
+import ctypes, os, socket, sys
+libc = ctypes.CDLL(None, use_errno=True)
+for path in (os.path.expanduser('~/themis-left'), '/tmp/themis-left', '/dev/shm/themis-left'):
+    try:
+        open(path, 'w').write('x')
+    except OSError:  # not writable here: nothing to leave
+        pass
+print('shmget', libc.shmget(0x7e5715, 4096, 0o1666))
+print('msgget', libc.msgget(0x7e5715, 0o1666))
+print('semget', libc.semget(0x7e5715, 1, 0o1666))
+print('add_key', libc.syscall(248, b'user', b'themis-left', b'x', 1, -4))  # into the uid's keyring
+"""
+SEE_STATE = r"""
+import ctypes, os, socket
+libc = ctypes.CDLL(None, use_errno=True)
+seen = [p for p in (os.path.expanduser('~/themis-left'), '/tmp/themis-left', '/dev/shm/themis-left')
+        if os.path.exists(p)]
+seen += [name for name, call in (('shm', lambda: libc.shmget(0x7e5715, 0, 0)), ('msg', lambda: libc.msgget(0x7e5715, 0)),
+                                 ('sem', lambda: libc.semget(0x7e5715, 0, 0))) if call() >= 0]
+seen += ['key'] if libc.syscall(250, 10, -4, b'user', b'themis-left', 0) >= 0 else []  # KEYCTL_SEARCH
+s = socket.socket(socket.AF_UNIX)
+try:
+    s.connect('\0themis-left')
+    seen.append('abstract socket')
+except OSError:
+    pass
+print(seen)
+"""
+
+
+def test_nothing_from_one_run_is_visible_to_the_next(sandbox):
+    serve = ("import socket, os\ns = socket.socket(socket.AF_UNIX)\ns.bind('\\0themis-left')\ns.listen()\n"
+             "if os.fork() == 0:\n    os.setsid()\n    s.accept()\n")
+    first = run(sandbox, "Python", LEAVE_STATE + serve)
+    assert first.status == "ok", first.stderr_tail
+    second = run(sandbox, "Python", SEE_STATE)
+    assert (second.status, second.stdout_tail) == ("ok", "[]\n"), second.stderr_tail
