@@ -270,7 +270,12 @@ class _MemoryCgroup:
                 lines = [line.rstrip("\n").split(":", 2) for line in fh]
         except OSError:
             return
+        self.cpu_file: Optional[str] = None
         for _, controllers, path in lines:
+            if "cpuacct" in controllers.split(",") and os.path.exists(f"/sys/fs/cgroup/{controllers}{path}"):
+                self.cpu_file = f"/sys/fs/cgroup/{controllers}{path}/cpuacct.usage"
+            elif controllers == "" and os.path.exists(f"/sys/fs/cgroup{path}/cpu.stat"):
+                self.cpu_file = f"/sys/fs/cgroup{path}/cpu.stat"
             if "memory" in controllers.split(",") and os.path.isdir(f"/sys/fs/cgroup/memory{path}"):
                 self.dir, self.version = f"/sys/fs/cgroup/memory{path}", 1
             elif controllers == "" and os.path.exists(f"/sys/fs/cgroup{path}/memory.events"):
@@ -283,6 +288,17 @@ class _MemoryCgroup:
         except (OSError, TypeError):
             return None
 
+    def cpu_ns(self) -> Optional[int]:
+        """CPU time of everything in the container so far (the agent's share of a run is its request
+        and clean-up, a few ms); None where the host cannot read it."""
+        try:
+            with open(self.cpu_file, encoding="ascii") as fh:
+                text = fh.read()
+        except (OSError, TypeError):
+            return None
+        if self.cpu_file.endswith("cpuacct.usage"):
+            return int(text)
+        return int(dict(line.split() for line in text.splitlines()).get("usage_usec", 0)) * 1000
     def counters(self) -> Optional[tuple[int, int]]:
         """(OOM kills, times a charge met the limit) so far, or None where they cannot be read."""
         try:
@@ -411,6 +427,7 @@ class DockerSandbox(ProcessSandbox):
         try:
             warm = self._local.warm = self._local.warm or self._start(self._local.language)
             before = warm.memory.counters()
+            cpu_before = warm.memory.cpu_ns()
             warm.memory.reset_peak()
             reply = warm.call(request, timeout=wall + AGENT_GRACE_SECONDS + 30.0)
         except AgentError as exc:
@@ -422,8 +439,11 @@ class DockerSandbox(ProcessSandbox):
         if writable_code and code_dir is not None:
             _write_tree(code_dir, reply.files)
         after = warm.memory.counters()
+        cpu_after = warm.memory.cpu_ns()
         container_peak = warm.memory.peak()
         result, report = result_from_report(reply.stdout, reply.stderr, reply.report.strip(), limits)
+        if report is not None and cpu_before is not None and cpu_after is not None:
+            result.cpu_seconds = (cpu_after - cpu_before) / 1e9  # every descendant's, orphans included
         if report is not None:
             if container_peak:
                 # Both bound the program's memory from above: RSS counts shared library pages charged

@@ -116,6 +116,7 @@ class RunResult:
     exit_code: Optional[int] = None
     signal: Optional[int] = None
     cpu_seconds: float = 0.0
+    rusage_cpu_seconds: float = 0.0  # the launcher's wait4 figure: the cgroup's cross-check
     wall_seconds: float = 0.0
     peak_memory_bytes: int = 0
     instructions: int = -1
@@ -173,7 +174,7 @@ def result_from_report(out: bytes, err: bytes, report_line: str,
     if report is not None:
         result.exit_code = report["exit"] if report["exit"] >= 0 else None
         result.signal = report["signal"] or None
-        result.cpu_seconds = (report["utime_us"] + report["stime_us"]) / 1e6
+        result.cpu_seconds = result.rusage_cpu_seconds = (report["utime_us"] + report["stime_us"]) / 1e6
         result.wall_seconds = report["wall_ns"] / 1e9
         result.peak_memory_bytes = result.max_rss_bytes = report["maxrss_kb"] * 1024
         result.instructions = report["instructions"]
@@ -422,6 +423,8 @@ class ProcessSandbox:
         result, report = result_from_report(bytes(out), bytes(err), report_line, limits)
         if stats is not None and stats.peak_memory_bytes:
             result.peak_memory_bytes = stats.peak_memory_bytes
+        if stats is not None and stats.cpu_ns:  # every descendant's; the launcher's rusage misses orphans
+            result.cpu_seconds = (stats.cpu_ns - parked.cpu_before_ns) / 1e9
         result.status, result.detail = self._classify(report, stats, overflow, killed, limits, wall, result)
         return result
 
@@ -536,6 +539,7 @@ class ProcessSandbox:
                 total = result
             else:  # one figure per repetition: summed over the cases, memory as the maximum
                 total.cpu_seconds += result.cpu_seconds
+                total.rusage_cpu_seconds += result.rusage_cpu_seconds
                 total.wall_seconds += result.wall_seconds
                 total.peak_memory_bytes = max(total.peak_memory_bytes, result.peak_memory_bytes)
                 total.instructions = total.instructions + result.instructions if result.instructions >= 0 else -1
@@ -575,6 +579,7 @@ class ProcessSandbox:
             candidate_id=candidate.candidate_id, task_id=candidate.task_id, language=candidate.language,
             status=last.status, backend=self.backend,
             cpu_seconds=[r.cpu_seconds for r in runs], wall_seconds=[r.wall_seconds for r in runs],
+            rusage_cpu_seconds=[r.rusage_cpu_seconds for r in runs],
             peak_memory_bytes=[r.peak_memory_bytes for r in runs],
             instructions=[r.instructions for r in runs] if runs and all(r.instructions >= 0 for r in runs) else [],
             exit_code=last.exit_code, signal=last.signal,

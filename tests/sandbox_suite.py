@@ -511,3 +511,25 @@ def test_nothing_from_one_run_is_visible_to_the_next(sandbox):
     assert first.status == "ok", first.stderr_tail
     second = run(sandbox, "Python", SEE_STATE)
     assert (second.status, second.stdout_tail) == ("ok", "[]\n"), second.stderr_tail
+
+
+# ---------------------------------------------------------------------------------------------
+# CPU time of work the launcher's rusage does not see (issue 21 section 4)
+
+_BUSY = "def busy():\n    t = time.process_time()\n    while time.process_time() - t < 0.4:\n        pass\n"
+HIDDEN_WORK = {
+    "orphaned_grandchild": ("import os, time\n" + _BUSY + "r, w = os.pipe()\nif os.fork() == 0:\n"
+                            "    if os.fork() == 0:\n        busy()\n        os.write(w, b'x')\n    os._exit(0)\n"
+                            "os.wait()\nos.read(r, 1)\n"),
+    "sigchld_ignored": ("import os, signal, time\n" + _BUSY + "signal.signal(signal.SIGCHLD, signal.SIG_IGN)\n"
+                        "r, w = os.pipe()\nif os.fork() == 0:\n    busy()\n    os.write(w, b'x')\n    os._exit(0)\n"
+                        "os.read(r, 1)\n"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(HIDDEN_WORK))
+def test_cpu_time_counts_every_descendant(sandbox, case):
+    m = run(sandbox, "Python", HIDDEN_WORK[case])
+    assert m.status == "ok", m.stderr_tail
+    assert 0.4 <= m.cpu_seconds[0] < 0.4 + 0.3, m.cpu_seconds
+    assert m.rusage_cpu_seconds[0] < 0.2, m.rusage_cpu_seconds  # the launcher's wait4 misses it
