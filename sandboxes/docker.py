@@ -176,7 +176,7 @@ class WarmContainer:
 
     _names = itertools.count()
 
-    def __init__(self, client, language: str, limits: Limits):
+    def __init__(self, client, language: str, limits: Limits, gocache: bool = False):
         self.language = language
         self.client = client
         api = client.api
@@ -186,7 +186,9 @@ class WarmContainer:
             mem_limit=limits.memory_bytes + MEMORY_HEADROOM, memswap_limit=limits.memory_bytes + MEMORY_HEADROOM,
             ipc_mode="none",
             tmpfs={path: TMPFS.format(size=limits.file_size_bytes + (64 << 20)) for path in ("/code", "/work", "/tmp")},
-            binds={GOCACHE_VOLUME: {"bind": GOCACHE_DIR, "mode": "rw"}} if language == "Go" else None)
+            # Only Go compiles see the shared build cache (the compiler alone writes it, no program runs
+            # in their containers); containers that run programs do not mount it.
+            binds={GOCACHE_VOLUME: {"bind": GOCACHE_DIR, "mode": "rw"}} if gocache else None)
         # stdin_once: when our attach socket closes (this process exits or crashes), the agent reads EOF,
         # exits, and auto_remove deletes the container.
         created = api.create_container(
@@ -363,7 +365,7 @@ class DockerSandbox(ProcessSandbox):
         self._builds = collections.OrderedDict()
         self._builds_lock = threading.Lock()
         self._baselines = {}
-        self._idle: dict[str, list[WarmContainer]] = {}
+        self._idle: dict[tuple[str, bool], list[WarmContainer]] = {}
         self._live: set[WarmContainer] = set()
         self._pool_lock = threading.Lock()
         self._local = threading.local()
@@ -374,22 +376,24 @@ class DockerSandbox(ProcessSandbox):
     # -- containers ----------------------------------------------------------------------------
 
     @contextmanager
-    def _container(self, language: str) -> Iterator[None]:
-        """Hold a warm container of `language` for this thread while a compile or a test run goes on."""
+    def _container(self, language: str, gocache: bool = False) -> Iterator[None]:
+        """Hold a warm container of `language` for this thread while a compile or a test run goes on;
+        with `gocache`, one of the containers that compile Go with the shared cache."""
+        pool = (language, gocache)
         with self._pool_lock:
-            idle = self._idle.setdefault(language, [])
+            idle = self._idle.setdefault(pool, [])
             self._local.warm = idle.pop() if idle else None
-        self._local.language = language
+        self._local.pool = pool
         try:
             yield
         finally:
             warm, self._local.warm = self._local.warm, None  # _launch may have replaced a broken one
             with self._pool_lock:
                 if warm in self._live and not self._closed:
-                    self._idle.setdefault(language, []).append(warm)
+                    self._idle.setdefault(pool, []).append(warm)
 
-    def _start(self, language: str) -> WarmContainer:
-        warm = WarmContainer(self.client, language, self.limits)
+    def _start(self, pool: tuple[str, bool]) -> WarmContainer:
+        warm = WarmContainer(self.client, pool[0], self.limits, gocache=pool[1])
         with self._pool_lock:
             self._live.add(warm)
         return warm
@@ -400,7 +404,7 @@ class DockerSandbox(ProcessSandbox):
         warm.remove()
 
     def _do_compile(self, build):
-        with self._container(build.language):
+        with self._container(build.language, gocache=build.uses_gocache):
             return super()._do_compile(build)
 
     def _run_tests(self, build, directory, tests, perf):
@@ -425,7 +429,7 @@ class DockerSandbox(ProcessSandbox):
                                  stdin.encode("utf-8"), limits.output_bytes,
                                  int((wall + AGENT_GRACE_SECONDS) * 1000), writable_code)
         try:
-            warm = self._local.warm = self._local.warm or self._start(self._local.language)
+            warm = self._local.warm = self._local.warm or self._start(self._local.pool)
             before = warm.memory.counters()
             cpu_before = warm.memory.cpu_ns()
             warm.memory.reset_peak()

@@ -533,3 +533,13 @@ def test_cpu_time_counts_every_descendant(sandbox, case):
     assert m.status == "ok", m.stderr_tail
     assert 0.4 <= m.cpu_seconds[0] < 0.4 + 0.3, m.cpu_seconds
     assert m.rusage_cpu_seconds[0] < 0.2, m.rusage_cpu_seconds  # the launcher's wait4 misses it
+
+
+def test_go_programs_cannot_write_the_build_cache(sandbox):
+    """The compiler alone fills the Go build cache: a program that rewrote it (testify's compiled
+    package, say) would change what later, unrelated programs report."""
+    code = ('package main\n\nimport (\n\t"fmt"\n\t"os"\n)\n\n'
+            'func main() {\n\terr := os.WriteFile(os.Getenv("GOCACHE")+"/themis-left", []byte("x"), 0o644)\n'
+            '\tfmt.Println(err != nil)\n}\n')
+    m = run(sandbox, "Go", code)
+    assert (m.status, m.stdout_tail) == ("ok", "true\n"), m.stderr_tail
