@@ -424,7 +424,8 @@ class DockerSandbox(ProcessSandbox):
         cpu = cpu_seconds or limits.cpu_seconds
         command = [LAUNCHER, "run", "--result-fd", "3", "--wall-ms", str(int(wall * 1000)),
                    "--cpu", str(max(1, int(cpu + 0.999))), "--fsize", str(limits.file_size_bytes),
-                   "--nofile", str(limits.open_files), "--stack", str(STACK_BYTES), "--pidns", "--", *argv]
+                   "--nofile", str(limits.open_files), "--stack", str(STACK_BYTES), "--pidns",
+                   "--seccomp", "--", *argv]  # our filter too: docker's default profile allows ptrace
         request = encode_request(_read_tree(code_dir), cwd, command, env or {"PATH": "/usr/bin:/bin"},
                                  stdin.encode("utf-8"), limits.output_bytes,
                                  int((wall + AGENT_GRACE_SECONDS) * 1000), writable_code)
