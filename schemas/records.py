@@ -289,6 +289,9 @@ class Measurement(Record):
     peak_memory_bytes: list[int] = dataclasses.field(default_factory=list)
     instructions: list[int] = dataclasses.field(default_factory=list)
     exit_code: Optional[int] = None
+    # cpu_seconds is the run's cgroup (every descendant); this is the launcher's rusage of the children
+    # it waited for, kept as a cross-check (empty where the backend has no cgroup figure)
+    rusage_cpu_seconds: list[float] = dataclasses.field(default_factory=list)
     signal: Optional[int] = None
     stdout_tail: str = ""
     stderr_tail: str = ""
