@@ -28,6 +28,7 @@ from apache_beam.options.pipeline_options import DirectOptions, PipelineOptions,
 
 from pipelines import manifest as mf
 from pipelines.options import ConfigError, ThemisOptions, expand_config, flag_names, flag_parser
+from pipelines.paths import output_problem
 from pipelines.runners import resolve_runner
 from pipelines.stage_configs import BuildConfig, build_config
 from transforms.candidates import ExplodeCandidates
@@ -302,6 +303,9 @@ def run_build(options: PipelineOptions, allow_execute: bool = True) -> dict:
     themis = options.view_as(ThemisOptions)
     config = build_config(themis, allow_execute)
     out, store_path = config.output.output, config.store_path
+    problem = output_problem(out) or output_problem(store_path, "--store", is_dir=False)
+    if problem:
+        raise BuildError(problem)
     sources = resolve_sources(config.input.input, config.input.format)
     fingerprint = mf.fingerprint_sources(sources)
     flags = flag_values(themis)

@@ -25,6 +25,9 @@ Source = tuple[str, str]  # (kind, path or dataset name); kind in jsonl, parquet
 Row = tuple[str, Union[bytes, dict]]
 # A \uD800-\uDFFF escape: only then can the decoded row hold a lone surrogate.
 _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+_EXTENSIONS = (".jsonl", ".json", ".ndjson", ".jsonl.gz", ".parquet")
+# A hub dataset is `owner/name`: a path that starts with / or ., or has more parts, is a local one.
+_HUB_NAME = re.compile(r"[A-Za-z0-9][\w.-]*/[\w.-]+")
 
 
 class InputError(ValueError):
@@ -52,12 +55,14 @@ def resolve_sources(spec: str, fmt: str = "auto") -> list[Source]:
                 continue
             part = os.path.join(part, "*")
         matches = [m.path for r in FileSystems.match([part]) for m in r.metadata_list]
-        files = [m for m in matches if m.lower().endswith((".jsonl", ".json", ".ndjson", ".jsonl.gz", ".parquet"))]
+        files = [m for m in matches if m.lower().endswith(_EXTENSIONS)]
         if not files:
-            if "*" not in part and not os.path.exists(part) and "/" in part.strip("/") and not part.startswith(("gs://", "s3://")):
+            if _HUB_NAME.fullmatch(part) and not part.lower().endswith(_EXTENSIONS) and not os.path.exists(part):
                 # `owner/name` with no such local path: a dataset on the hub
                 sources.append(("datasets", part))
                 continue
+            if "*" not in part and "://" not in part and not os.path.exists(part):
+                raise InputError(f"--input {part}: no such file or directory")
             raise InputError(f"--input {part}: no .jsonl, .json or .parquet files found")
         sources += [(_kind_of(f), f) for f in files]
     if not sources:
