@@ -8,9 +8,11 @@ leaves nothing behind. Remote paths (gs://, s3://) are left to their filesystem.
 """
 from __future__ import annotations
 
+import contextlib
 import os
+import shutil
 import tempfile
-from typing import Optional
+from typing import Iterator, Optional
 
 
 def _nearest_existing(path: str) -> str:
@@ -46,3 +48,22 @@ def output_problem(path: str, flag: str = "--output", is_dir: bool = True) -> Op
     if not _writable_dir(existing):
         return f"{flag} {path}: {existing} is not writable by this user"
     return None
+
+
+@contextlib.contextmanager
+def private_tmpdir(prefix: str = "themis-build-") -> Iterator[str]:
+    """Point TMPDIR (this process and the workers, semgrep and compilers it starts) at a fresh
+    folder under the current one, and remove it on the way out, Ctrl-C included: Beam's workers
+    leave tmp*, beam-temp* and beam-requirements-cache there and semgrep its semgrep-* folders."""
+    folder = tempfile.mkdtemp(prefix=prefix)
+    saved_env, saved_module = os.environ.get("TMPDIR"), tempfile.tempdir
+    os.environ["TMPDIR"], tempfile.tempdir = folder, folder
+    try:
+        yield folder
+    finally:
+        tempfile.tempdir = saved_module
+        if saved_env is None:
+            os.environ.pop("TMPDIR", None)
+        else:
+            os.environ["TMPDIR"] = saved_env
+        shutil.rmtree(folder, ignore_errors=True)
