@@ -28,6 +28,7 @@ from apache_beam.options.pipeline_options import DirectOptions, PipelineOptions,
 
 from pipelines import manifest as mf
 from pipelines.options import ConfigError, ThemisOptions, expand_config, flag_names, flag_parser
+from pipelines.paths import output_problem, private_tmpdir
 from pipelines.runners import resolve_runner
 from pipelines.stage_configs import BuildConfig, build_config
 from transforms.candidates import ExplodeCandidates
@@ -78,6 +79,10 @@ def main(argv: Sequence[str]) -> int:
     except (BuildError, ConfigError, InputError) as exc:
         print(f"themis build: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("themis build: interrupted; rerun the same command to finish (measurements are kept in the store)",
+              file=sys.stderr)
+        return 130
     print_summary(result)
     return 0
 
@@ -302,6 +307,9 @@ def run_build(options: PipelineOptions, allow_execute: bool = True) -> dict:
     themis = options.view_as(ThemisOptions)
     config = build_config(themis, allow_execute)
     out, store_path = config.output.output, config.store_path
+    problem = output_problem(out) or output_problem(store_path, "--store", is_dir=False)
+    if problem:
+        raise BuildError(problem)
     sources = resolve_sources(config.input.input, config.input.format)
     fingerprint = mf.fingerprint_sources(sources)
     flags = flag_values(themis)
@@ -313,7 +321,7 @@ def run_build(options: PipelineOptions, allow_execute: bool = True) -> dict:
     # SQLite needs a local file: on a remote runner give --store a path that exists on the workers.
     # Worker processes must import this checkout's packages, installed or not.
     os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [REPO_ROOT, os.environ.get("PYTHONPATH")]))
-    with _Progress(store_path):
+    with private_tmpdir(), _Progress(store_path):
         pipeline = beam.Pipeline(options=resolve_runner(options))
         build_pipeline(pipeline, config, sources)
         pipeline.run().wait_until_finish()
