@@ -30,6 +30,7 @@ from pipelines import manifest as mf
 from pipelines.options import ConfigError, ThemisOptions, expand_config, flag_names, flag_parser
 from pipelines.runners import resolve_runner
 from pipelines.stage_configs import BuildConfig, build_config
+from transforms.analyzers import ScanAnalyzers, tools_for
 from transforms.candidates import ExplodeCandidates
 from transforms.dead_letters import DEAD_LETTERS
 from transforms.execute import Execute
@@ -152,7 +153,8 @@ def _tasks(pipeline: beam.Pipeline, config: BuildConfig, sources, stages: _Stage
 
 
 def _measured(candidates, config: BuildConfig, stages: _Stages) -> dict:
-    """execute, security and readability of every candidate: {"measurements", "reports"}."""
+    """execute, security (semgrep, [the field's analyzers]) and readability of every candidate:
+    {"measurements", "reports"}."""
     store = config.store_path
     untested = candidates | "Untested" >> beam.Filter(lambda c: c.tests.is_empty)
     executed = stages.add("execute", candidates | "Execute" >> Execute(config.execute, store), "measurements",
@@ -160,7 +162,13 @@ def _measured(candidates, config: BuildConfig, stages: _Stages) -> dict:
     security = stages.add("security", candidates | "Security" >> ScanSecurity(config.security, store), "reports",
                           candidates)
     readability = stages.add("readability", candidates | "Readability" >> MeasureReadability(), "reports", candidates)
-    reports = (security["reports"], readability["reports"]) | "Reports" >> beam.Flatten()
+    reports = [security["reports"], readability["reports"]]
+    names = config.analyzers.names
+    if names:  # one report per candidate and analyzer that reads its language
+        analyzed = stages.add("analyzers", candidates | "Analyzers" >> ScanAnalyzers(config.analyzers, store),
+                              "reports", candidates, lambda c: len(tools_for(c.language, names)))
+        reports.append(analyzed["reports"])
+    reports = reports | "Reports" >> beam.Flatten()
     return {"measurements": executed["measurements"], "reports": reports}
 
 

@@ -28,7 +28,7 @@ import yaml
 from apache_beam.metrics import Metrics
 
 from schemas.records import Candidate, DeadLetter, Finding, StaticReport
-from transforms.analyzers import base
+import transforms.analyzers.base as base
 from transforms.analyzers.base import EXTENSIONS, STORE_KIND, scanned_text  # noqa: F401 (scanned_text: benches)
 from transforms.dead_letters import Routed, Step
 

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Optional, Sequence
 
-from transforms.analyzers import base
+import transforms.analyzers.base as base
 
 
 def _executable() -> Optional[str]:

@@ -6,7 +6,7 @@ import shutil
 from pathlib import Path
 from typing import Optional, Sequence
 
-from transforms.analyzers import base
+import transforms.analyzers.base as base
 
 SEP = "\x1f"
 TEMPLATE = SEP.join(["{file}", "{line}", "{id}", "{severity}", "{cwe}", "{message}"])

@@ -13,7 +13,7 @@ import shutil
 from pathlib import Path
 from typing import Optional, Sequence
 
-from transforms.analyzers import base
+import transforms.analyzers.base as base
 
 PACKAGE_DIR = Path(__file__).resolve().parent / "eslint"
 ESLINT_DIR = Path(os.environ.get("THEMIS_ESLINT_DIR", "/opt/themis/eslint"))

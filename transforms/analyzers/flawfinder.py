@@ -8,7 +8,7 @@ import shutil
 from pathlib import Path
 from typing import Optional, Sequence
 
-from transforms.analyzers import base
+import transforms.analyzers.base as base
 
 CWE = re.compile(r"CWE-\d+")
 
