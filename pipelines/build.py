@@ -40,6 +40,7 @@ from transforms.parse import ParseTasks
 from transforms.read import InputError, ReadRows, resolve_sources
 from transforms.readability import MeasureReadability
 from transforms.security import ScanSecurity
+from transforms.security_tests import RunSecurityTests, has_security_tests
 from transforms.shards import WriteJsonlGroups, WriteShards, fill_missing_shards
 from transforms.sources.mutants import AddVerifiedMutants
 
@@ -153,7 +154,7 @@ def _tasks(pipeline: beam.Pipeline, config: BuildConfig, sources, stages: _Stage
 
 
 def _measured(candidates, config: BuildConfig, stages: _Stages) -> dict:
-    """execute, security (semgrep, [the field's analyzers]) and readability of every candidate:
+    """execute, security (semgrep, [the field's analyzers], security tests) and readability of every candidate:
     {"measurements", "reports"}."""
     store = config.store_path
     untested = candidates | "Untested" >> beam.Filter(lambda c: c.tests.is_empty)
@@ -168,6 +169,10 @@ def _measured(candidates, config: BuildConfig, stages: _Stages) -> dict:
         analyzed = stages.add("analyzers", candidates | "Analyzers" >> ScanAnalyzers(config.analyzers, store),
                               "reports", candidates, lambda c: len(tools_for(c.language, names)))
         reports.append(analyzed["reports"])
+    exploitable = candidates | "WithSecurityTests" >> beam.Filter(has_security_tests)
+    run = stages.add("security_tests", exploitable | "SecurityTests" >> RunSecurityTests(config.execute, store),
+                     "reports", exploitable)
+    reports.append(run["reports"])
     reports = reports | "Reports" >> beam.Flatten()
     return {"measurements": executed["measurements"], "reports": reports}
 

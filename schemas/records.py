@@ -166,12 +166,25 @@ class IOCase(Record):
 
 
 @dataclasses.dataclass(frozen=True)
-class TestSpec(Record):
-    """How a task is tested: harness code appended to the solution, and/or stdin cases."""
+class SecurityTests(Record):
+    """Exploit cases (`tests.security`): harness code appended to the solution and/or stdin cases, as
+    in `tests`, that a safe program passes; `cwe` names the weakness a failing one shows."""
 
     __test__ = False  # not a pytest class
     code: str = ""
     cases: list[IOCase] = dataclasses.field(default_factory=list)
+    cwe: str = "CWE-693"
+
+
+@dataclasses.dataclass(frozen=True)
+class TestSpec(Record):
+    """How a task is tested: harness code appended to the solution, and/or stdin cases, and optional
+    exploit cases (`security`, run apart: the functional measurement never includes them)."""
+
+    __test__ = False  # not a pytest class
+    code: str = ""
+    cases: list[IOCase] = dataclasses.field(default_factory=list)
+    security: Optional[SecurityTests] = None
 
     @property
     def is_empty(self) -> bool:
