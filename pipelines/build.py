@@ -33,14 +33,15 @@ from pipelines.stage_configs import BuildConfig, build_config
 from transforms.analyzers import ScanAnalyzers, tools_for
 from transforms.candidates import ExplodeCandidates
 from transforms.dead_letters import DEAD_LETTERS
-from transforms.execute import Execute
+from transforms.execute import Execute, SandboxReports
 from transforms.label import COUNTS, CapPairsPerCell, GroupByTask, RuntimeLabels, StaticLabels
 from transforms.measure_pairs import MeasureBaselines, MeasurePairs, TestedLanguages
 from transforms.parse import ParseTasks
 from transforms.read import InputError, ReadRows, resolve_sources
 from transforms.readability import MeasureReadability
 from transforms.security import ScanSecurity
-from transforms.security_tests import RunSecurityTests, has_security_tests
+from transforms.sanitize import sanitizer_reports, wants_sanitizer
+from transforms.security_tests import has_security_tests, security_reports
 from transforms.shards import WriteJsonlGroups, WriteShards, fill_missing_shards
 from transforms.sources.mutants import AddVerifiedMutants
 
@@ -154,7 +155,8 @@ def _tasks(pipeline: beam.Pipeline, config: BuildConfig, sources, stages: _Stage
 
 
 def _measured(candidates, config: BuildConfig, stages: _Stages) -> dict:
-    """execute, security (semgrep, [the field's analyzers], security tests) and readability of every candidate:
+    """execute, security (semgrep, [the field's analyzers], security tests, sanitizer build) and readability
+    of every candidate:
     {"measurements", "reports"}."""
     store = config.store_path
     untested = candidates | "Untested" >> beam.Filter(lambda c: c.tests.is_empty)
@@ -169,10 +171,12 @@ def _measured(candidates, config: BuildConfig, stages: _Stages) -> dict:
         analyzed = stages.add("analyzers", candidates | "Analyzers" >> ScanAnalyzers(config.analyzers, store),
                               "reports", candidates, lambda c: len(tools_for(c.language, names)))
         reports.append(analyzed["reports"])
-    exploitable = candidates | "WithSecurityTests" >> beam.Filter(has_security_tests)
-    run = stages.add("security_tests", exploitable | "SecurityTests" >> RunSecurityTests(config.execute, store),
-                     "reports", exploitable)
-    reports.append(run["reports"])
+    # programs run again: the security tests' exploit cases, the C/C++ sanitizer build
+    for name, wanted, run in (("security_tests", has_security_tests, security_reports),
+                              ("sanitize", wants_sanitizer, sanitizer_reports)):
+        chosen = candidates | f"For{name}" >> beam.Filter(wanted)
+        reports.append(stages.add(name, chosen | name >> SandboxReports(name, run, config.execute, store),
+                                  "reports", chosen)["reports"])
     reports = reports | "Reports" >> beam.Flatten()
     return {"measurements": executed["measurements"], "reports": reports}
 

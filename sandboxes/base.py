@@ -31,8 +31,9 @@ class Sandbox(Protocol):
     backend: str
     limits: Limits
 
-    def run_many(self, candidates: Sequence[Candidate], repetitions: int = 1) -> list[Measurement]:
-        """Measure each candidate (compile once per unique source), in input order."""
+    def run_many(self, candidates: Sequence[Candidate], repetitions: int = 1, mode: str = "single") -> list[Measurement]:
+        """Measure each candidate (compile once per unique source), in input order; `mode="sanitize"`:
+        C and C++ built with ASan + UBSan (sandboxes/languages.py)."""
 
     def run_ab(self, a: Candidate, b: Candidate, repetitions: int) -> tuple[Measurement, Measurement]:
         """Measure two programs alternately (A B A B ...) so drift hits both equally."""

@@ -14,11 +14,8 @@ from __future__ import annotations
 import dataclasses
 from typing import Iterable, Optional
 
-import apache_beam as beam
-
 from schemas import Candidate, Finding, StaticReport, TestSpec, content_id
-from transforms.dead_letters import Routed, Step
-from transforms.execute import ExecuteConfig, measure_batch, shared_sandbox
+from transforms.execute import ExecuteConfig, measure_batch
 from transforms.store import Store
 
 ANALYZER = "security_test"
@@ -64,31 +61,3 @@ def security_reports(candidates: Iterable[Candidate], config: ExecuteConfig, san
                          findings=findings[c.candidate_id], errors=errors[c.candidate_id],
                          report_key=content_id(ANALYZER, c.language, c.code, c.tests.security.to_dict()))
             for c in tested]
-
-
-class _RunSecurityTests(Step):
-    stage, kept = "security_tests", "reports"
-
-    def __init__(self, config: ExecuteConfig, store_path: Optional[str]):
-        self.config, self.store_path = config, store_path
-
-    def setup(self):
-        self._handle = shared_sandbox(self.config)
-        self._store = Store(self.store_path) if self.store_path else None
-
-    def decide(self, batch: list[Candidate]) -> Iterable:
-        return security_reports(batch, self.config, self._handle.sandbox, self._store, self._handle.error)
-
-
-class RunSecurityTests(beam.PTransform):
-    """PCollection[Candidate] with security tests -> {"reports": StaticReport(analyzer="security_test"),
-    "dead_letters"}; the execute stage's sandbox and store."""
-
-    def __init__(self, config: ExecuteConfig, store_path: Optional[str] = None):
-        super().__init__()
-        self.config, self.store_path = config, store_path
-
-    def expand(self, candidates):
-        return (candidates
-                | "Batch" >> beam.BatchElements(min_batch_size=1, max_batch_size=self.config.batch_size)
-                | "Run" >> Routed(_RunSecurityTests(self.config, self.store_path), "reports"))
