@@ -1,7 +1,8 @@
 """`themis build`: the whole pipeline, composed here from one stage per module.
 
     read ─> parse ─> [mutants] ─> candidates ─┬─> execute (sandbox, store first) ──┐
-                                              ├─> security (semgrep) ──────────────┼─> group by task ─> static labels ─┬─> pairs, ties
+                                              ├─> security (semgrep, [analyzers], ──┼─> group by task ─> static labels ─┬─> pairs, ties
+                                              │    security tests, sanitize)        │
                                               ├─> readability (tree-sitter) ───────┘          ^                       │
                                               └─> [baselines] (sandbox) ──────────────────────┘             proposals │
                                                                                                                        v
