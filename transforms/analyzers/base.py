@@ -105,10 +105,13 @@ def mapping_hash(tool: str) -> str:
 
 def mapped(tool: str, tool_id: str, cwe: str, severity: str, line: int, message: str) -> Finding:
     """A Finding named `<tool>/<tool id>`: the tool's CWE and severity unless mappings.yaml overrides them
-    (`rules: {id: {cwe, severity}}`), its severity word through `severities`."""
+    (`rules: {id: {cwe, severity}}`), its severity word through `severities`; with `security_ids`,
+    any other id is LOW."""
     table = mappings()[tool]
     override = (table.get("rules") or {}).get(tool_id, {})
     severity = override.get("severity") or table["severities"].get(str(severity), "LOW")
+    if "security_ids" in table and tool_id not in table["security_ids"]:
+        severity = "LOW"
     cwe = override.get("cwe") or cwe or table.get("default_cwe", "CWE-710")
     return Finding(rule_id=f"{tool}/{tool_id}", cwe=cwe, severity=severity, line=line,
                    message=" ".join(message.split())[:300])
