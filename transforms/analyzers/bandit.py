@@ -23,7 +23,7 @@ class Bandit(base.Tool):
         return None if _executable() else "bandit not found"
 
     def key_parts(self) -> tuple:
-        return base.first_line([_executable() or "bandit", "--version"]), base.mapping_hash(self.name)
+        return base.first_line((_executable() or "bandit", "--version")), base.mapping_hash(self.name)
 
     def run(self, folder: str, names: Sequence[str], timeout_s: int) -> base.Results:
         argv = [_executable() or "bandit", "-f", "json", "-q", *names]

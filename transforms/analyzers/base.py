@@ -84,7 +84,8 @@ def tool_output(argv: Sequence[str], cwd: str, timeout_s: float, ok_codes: Seque
     return done.stdout
 
 
-def first_line(argv: Sequence[str]) -> str:
+@functools.lru_cache(maxsize=None)  # a tool's version, asked once per process (it is in every report key)
+def first_line(argv: tuple[str, ...]) -> str:
     try:
         done = subprocess.run(list(argv), capture_output=True, text=True, timeout=60)
     except (OSError, subprocess.TimeoutExpired) as exc:
@@ -150,7 +151,8 @@ def scan_reports(tool: Tool, candidates: Sequence[Candidate], batch_size: int, t
     for candidate in candidates:
         if candidate.language not in tool.languages:
             raise ValueError(f"{tool.name} does not read {candidate.language!r}")
-    keys = [report_key(tool, c.language, c.code) for c in candidates]
+    parts = tool.key_parts()  # once per call: it may run the tool (`--version`) or read its lock file
+    keys = [content_id(tool.name, *parts, c.language, c.code) for c in candidates]
     store = Store(store_path) if store_path else None
     cached = store.get_many(STORE_KIND, keys, StaticReport) if store else {}
     first_with_key = dict(zip(keys, candidates))

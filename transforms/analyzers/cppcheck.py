@@ -20,7 +20,7 @@ class Cppcheck(base.Tool):
         return None if shutil.which("cppcheck") else "cppcheck not found"
 
     def key_parts(self) -> tuple:
-        return base.first_line(["cppcheck", "--version"]), base.mapping_hash(self.name)
+        return base.first_line(("cppcheck", "--version")), base.mapping_hash(self.name)
 
     def run(self, folder: str, names: Sequence[str], timeout_s: int) -> base.Results:
         table = base.mappings()[self.name]

@@ -21,7 +21,7 @@ class Flawfinder(base.Tool):
         return None if shutil.which("flawfinder") else "flawfinder not found"
 
     def key_parts(self) -> tuple:
-        return base.first_line(["flawfinder", "--version"]), base.mapping_hash(self.name)
+        return base.first_line(("flawfinder", "--version")), base.mapping_hash(self.name)
 
     def run(self, folder: str, names: Sequence[str], timeout_s: int) -> base.Results:
         output = base.tool_output(["flawfinder", "--csv", "--quiet", "--dataonly", *names],
