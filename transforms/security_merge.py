@@ -59,9 +59,9 @@ def merged_findings(reports: Sequence[StaticReport], analyzers: Optional[Sequenc
             if _rank(finding) > _rank(kept[earlier]):
                 kept[earlier] = kept[earlier].replace(severity=finding.severity)
         first.update({k: i for k, i in mine.items() if k not in first})
-    merged = [f.replace(message=f"{f.message} (also {', '.join(sorted(set(also[i])))})") if i in also else f
-              for i, f in enumerate(kept)]
-    return sorted(merged, key=lambda f: (f.line, f.rule_id))
+    # in the reports' order (semgrep's first), so semgrep-only evidence is what it was
+    return [f.replace(message=f"{f.message} (also {', '.join(sorted(set(also[i])))})") if i in also else f
+            for i, f in enumerate(kept)]
 
 
 def _rank(finding: Finding) -> int:
