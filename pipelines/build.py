@@ -1,7 +1,8 @@
 """`themis build`: the whole pipeline, composed here from one stage per module.
 
     read ─> parse ─> [mutants] ─> candidates ─┬─> execute (sandbox, store first) ──┐
-                                              ├─> security (semgrep) ──────────────┼─> group by task ─> static labels ─┬─> pairs, ties
+                                              ├─> security (semgrep, [analyzers], ──┼─> group by task ─> static labels ─┬─> pairs, ties
+                                              │    security tests, sanitize)        │
                                               ├─> readability (tree-sitter) ───────┘          ^                       │
                                               └─> [baselines] (stubs, sandbox) ───────────────┘             proposals │
                                                                                                                        v
@@ -31,15 +32,18 @@ from pipelines.options import ConfigError, ThemisOptions, expand_config, flag_na
 from pipelines.paths import output_problem, private_tmpdir
 from pipelines.runners import resolve_runner
 from pipelines.stage_configs import BuildConfig, build_config
+from transforms.analyzers import ScanAnalyzers, tools_for
 from transforms.candidates import ExplodeCandidates
 from transforms.dead_letters import DEAD_LETTERS
-from transforms.execute import Execute
+from transforms.execute import Execute, SandboxReports
 from transforms.label import COUNTS, CapPairsPerCell, GroupByTask, RuntimeLabels, StaticLabels
 from transforms.measure_pairs import MeasurePairs, MeasureStubFootprints
 from transforms.parse import ParseTasks
 from transforms.read import InputError, ReadRows, resolve_sources
 from transforms.readability import MeasureReadability
 from transforms.security import ScanSecurity
+from transforms.sanitize import sanitizer_reports, wants_sanitizer
+from transforms.security_tests import has_security_tests, security_reports
 from transforms.shards import WriteJsonlGroups, WriteShards, fill_missing_shards
 from transforms.sources.mutants import AddVerifiedMutants
 
@@ -157,7 +161,9 @@ def _tasks(pipeline: beam.Pipeline, config: BuildConfig, sources, stages: _Stage
 
 
 def _measured(candidates, config: BuildConfig, stages: _Stages) -> dict:
-    """execute, security and readability of every candidate: {"measurements", "reports"}."""
+    """execute, security (semgrep, [the field's analyzers], security tests, sanitizer build) and readability
+    of every candidate:
+    {"measurements", "reports"}."""
     store = config.store_path
     untested = candidates | "Untested" >> beam.Filter(lambda c: c.tests.is_empty)
     executed = stages.add("execute", candidates | "Execute" >> Execute(config.execute, store), "measurements",
@@ -165,7 +171,19 @@ def _measured(candidates, config: BuildConfig, stages: _Stages) -> dict:
     security = stages.add("security", candidates | "Security" >> ScanSecurity(config.security, store), "reports",
                           candidates)
     readability = stages.add("readability", candidates | "Readability" >> MeasureReadability(), "reports", candidates)
-    reports = (security["reports"], readability["reports"]) | "Reports" >> beam.Flatten()
+    reports = [security["reports"], readability["reports"]]
+    names = config.analyzers.names
+    if names:  # one report per candidate and analyzer that reads its language
+        analyzed = stages.add("analyzers", candidates | "Analyzers" >> ScanAnalyzers(config.analyzers, store),
+                              "reports", candidates, lambda c: len(tools_for(c.language, names)))
+        reports.append(analyzed["reports"])
+    # programs run again: the security tests' exploit cases, the C/C++ sanitizer build
+    for name, wanted, run in (("security_tests", has_security_tests, security_reports),
+                              ("sanitize", wants_sanitizer, sanitizer_reports)):
+        chosen = candidates | f"For{name}" >> beam.Filter(wanted)
+        reports.append(stages.add(name, chosen | name >> SandboxReports(name, run, config.execute, store),
+                                  "reports", chosen)["reports"])
+    reports = reports | "Reports" >> beam.Flatten()
     return {"measurements": executed["measurements"], "reports": reports}
 
 

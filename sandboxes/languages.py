@@ -100,8 +100,13 @@ class LanguageSpec:
     make: Callable[[str, int], tuple[dict[str, str], tuple[str, ...], tuple[str, ...], dict[str, str]]]
     syntax_error: re.Pattern | None = None  # interpreters: a compile error reported at run time
 
-    def prepare(self, program: str, memory_bytes: int) -> Build:
+    def prepare(self, program: str, memory_bytes: int, sanitize: bool = False) -> Build:
+        """`sanitize`: C and C++ built with AddressSanitizer + UndefinedBehaviorSanitizer (see SANITIZE_FLAGS)."""
         files, compile_cmd, run_cmd, env = self.make(program, memory_bytes)
+        if sanitize:
+            if self.name not in SANITIZED:
+                raise ValueError(f"no sanitizer build for {self.name}")
+            compile_cmd, env = (*compile_cmd, *SANITIZE_FLAGS), {**env, **SANITIZE_ENV}
         cwd = CODE_DIR + "/src" if self.name == "Go" and compile_cmd else CODE_DIR
         key = content_id("build", self.name, files, compile_cmd)
         return Build(language=self.name, key=key, files=files, compile=compile_cmd, run=run_cmd,
@@ -132,6 +137,15 @@ def completed(stderr: str, token: str) -> tuple[bool, str]:
 
 
 _C_COMPLETION = (f"{HARNESS_DIR}/c/completion.c", "-Wl,--wrap=exit")
+
+
+# The sanitizer build (`mode="sanitize"`): its report goes to stderr and its exit code is 0, so
+# a finding is never a test failure; ASan stops at its first error, UBSan reports each and goes on.
+# No legend after the shadow-byte dump: the SUMMARY line must stay within the stderr tail kept.
+SANITIZED = ("C", "Cpp")
+SANITIZE_FLAGS = ("-fsanitize=address,undefined", "-fno-omit-frame-pointer", "-g", "-O1")
+SANITIZE_ENV = {"ASAN_OPTIONS": "detect_leaks=0:exitcode=0:allocator_may_return_null=1:print_legend=0",
+                "UBSAN_OPTIONS": "halt_on_error=0:print_stacktrace=0:exitcode=0"}
 
 
 def _c(program: str, memory_bytes: int):

@@ -554,15 +554,15 @@ class ProcessSandbox:
     def measure(self, candidate: Candidate, repetitions: int = 1, mode: str = "single") -> Measurement:
         """Compile once, then run the candidate's tests `repetitions` times (stopping at a failure)."""
         key = measurement_key(candidate, self.backend, self.limits, repetitions, mode)
-        runs, last = self._repeat(candidate, repetitions)
+        runs, last = self._repeat(candidate, repetitions, sanitize=mode == "sanitize")
         return self._measurement(candidate, key, runs, last)
 
-    def _prepare(self, candidate: Candidate) -> tuple[Build, _Compiled]:
-        build = spec(candidate.language).prepare(program_text(candidate), self.limits.memory_bytes)
+    def _prepare(self, candidate: Candidate, sanitize: bool = False) -> tuple[Build, _Compiled]:
+        build = spec(candidate.language).prepare(program_text(candidate), self.limits.memory_bytes, sanitize)
         return build, self._compile(build)
 
-    def _repeat(self, candidate: Candidate, repetitions: int) -> tuple[list[RunResult], RunResult]:
-        build, compiled = self._prepare(candidate)
+    def _repeat(self, candidate: Candidate, repetitions: int, sanitize: bool = False) -> tuple[list[RunResult], RunResult]:
+        build, compiled = self._prepare(candidate, sanitize)
         if compiled.failure is not None:
             return [], compiled.failure
         runs: list[RunResult] = []
@@ -585,11 +585,11 @@ class ProcessSandbox:
             exit_code=last.exit_code, signal=last.signal,
             stdout_tail=last.stdout[-TAIL_CHARS:], stderr_tail=stderr[-TAIL_CHARS:], measurement_key=key)
 
-    def run_many(self, candidates: Sequence[Candidate], repetitions: int = 1) -> list[Measurement]:
+    def run_many(self, candidates: Sequence[Candidate], repetitions: int = 1, mode: str = "single") -> list[Measurement]:
         if len(candidates) <= 1 or self.workers == 1:
-            return [self.measure(c, repetitions) for c in candidates]
+            return [self.measure(c, repetitions, mode) for c in candidates]
         with concurrent.futures.ThreadPoolExecutor(self.workers) as pool:
-            return list(pool.map(lambda c: self.measure(c, repetitions), candidates))
+            return list(pool.map(lambda c: self.measure(c, repetitions, mode), candidates))
 
     def run_ab(self, a: Candidate, b: Candidate, repetitions: int) -> tuple[Measurement, Measurement]:
         prepared = [self._prepare(a), self._prepare(b)]

@@ -184,14 +184,27 @@ class PerfSpec(Record):
 
 
 @dataclasses.dataclass(frozen=True)
+class SecurityTests(Record):
+    """Exploit cases (`tests.security`): harness code appended to the solution and/or stdin cases, as
+    in `tests`, that a safe program passes; `cwe` names the weakness a failing one shows."""
+
+    __test__ = False  # not a pytest class
+    code: str = ""
+    cases: list[IOCase] = dataclasses.field(default_factory=list)
+    cwe: str = "CWE-693"
+
+
+@dataclasses.dataclass(frozen=True)
 class TestSpec(Record):
     """How a task is tested: harness code appended to the solution, and/or stdin cases; `perf`:
-    larger cases for runtime and memory only."""
+    larger cases for runtime and memory only; `security`: exploit cases, run apart (the functional
+    measurement never includes them)."""
 
     __test__ = False  # not a pytest class
     code: str = ""
     cases: list[IOCase] = dataclasses.field(default_factory=list)
     perf: PerfSpec = dataclasses.field(default_factory=PerfSpec)
+    security: Optional[SecurityTests] = None
 
     @property
     def is_empty(self) -> bool:
@@ -200,8 +213,11 @@ class TestSpec(Record):
 
     def to_dict(self) -> dict:
         row = super().to_dict()
-        if self.perf.is_empty:  # measurement keys of tasks without perf cases stay what they were
+        # measurement keys and records of tasks without perf or security cases stay what they were
+        if self.perf.is_empty:
             del row["perf"]
+        if self.security is None:
+            del row["security"]
         return row
 
 

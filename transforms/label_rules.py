@@ -30,8 +30,9 @@ import dataclasses
 import statistics
 from typing import Any, Iterable, Optional, Sequence
 
-from schemas.records import Candidate, Measurement, StaticReport
+from schemas.records import Candidate, Finding, Measurement, StaticReport
 from transforms.label_config import SEVERITY_RANK, LabelConfig
+from transforms.security_merge import PRIMARY, heard, merged_findings
 from transforms.sequential_ab import ABStage, decide_stages, marginal_times, raw_marginals, unusable_stages
 
 # Statuses that are the program's fault; `timeout` joins them only when the program used its CPU budget.
@@ -47,6 +48,7 @@ class Side:
     measurement: Optional[Measurement] = None
     security: Optional[StaticReport] = None
     readability: Optional[StaticReport] = None
+    analyzers: tuple[StaticReport, ...] = ()  # the other security analyzers' reports (bandit, cppcheck, ...)
 
     @property
     def has_tests(self) -> bool:
@@ -220,13 +222,17 @@ def memory_rule(a: Side, b: Side, stub_bytes: tuple[int, int], config: LabelConf
 
 def serious_rule_counts(report: StaticReport, min_severity: str) -> collections.Counter:
     """rule id -> how many findings of at least `min_severity` the report has."""
+    return serious_counts(report.findings, min_severity)
+
+
+def serious_counts(findings: Iterable[Finding], min_severity: str) -> collections.Counter:
     floor = SEVERITY_RANK[min_severity.upper()]
-    return collections.Counter(f.rule_id for f in report.findings if SEVERITY_RANK.get(f.severity.upper(), 0) >= floor)
+    return collections.Counter(f.rule_id for f in findings if SEVERITY_RANK.get(f.severity.upper(), 0) >= floor)
 
 
-def _finding_dicts(report: StaticReport, rule_ids: Iterable[str]) -> list[dict]:
+def _finding_dicts(findings: Iterable[Finding], rule_ids: Iterable[str]) -> list[dict]:
     wanted = set(rule_ids)
-    return [f.to_dict() for f in report.findings if f.rule_id in wanted]
+    return [f.to_dict() for f in findings if f.rule_id in wanted]
 
 
 def commit_evidence(a: Side, b: Side, aspect: str) -> Optional[dict]:
@@ -255,18 +261,25 @@ def security_rule(a: Side, b: Side, config: LabelConfig) -> Optional[Verdict]:
         return None  # a failed scan is not a clean bill of health
     if a.has_tests and not (a.passes and b.passes):
         return None
-    serious = [serious_rule_counts(side.security, config.security_min_severity) for side in (a, b)]
+    # semgrep and the analyzers with a clean report on both sides, one finding per tool-crossing (CWE, line)
+    usable, not_heard = heard(a.analyzers, b.analyzers)
+    findings = [merged_findings((side.security, *side.analyzers), [PRIMARY, *usable]) for side in (a, b)]
+    serious = [serious_counts(found, config.security_min_severity) for found in findings]
     extra_a, extra_b = serious[0] - serious[1], serious[1] - serious[0]
     if bool(extra_a) == bool(extra_b):
         return None  # same weaknesses, or each has some the other lacks
     winner = "b" if extra_a else "a"
     extra = extra_a or extra_b
-    per_side = {"findings": (_finding_dicts(a.security, serious[0]), _finding_dicts(b.security, serious[1]))}
+    per_side = {"findings": (_finding_dicts(findings[0], serious[0]), _finding_dicts(findings[1], serious[1]))}
     shared = {"rule": "findings_only_in_rejected", "min_severity": config.security_min_severity.upper(),
               "extra_findings": dict(sorted(extra.items()))}
+    if a.analyzers or b.analyzers:
+        shared["analyzers"] = [PRIMARY, *usable]
+        if not_heard:
+            shared["not_heard"] = not_heard
     # one weakness flagged by two rules (same CWE, same line) counts once in the margin
-    loser = a if winner == "b" else b
-    weaknesses = {(f.cwe, f.line) for f in loser.security.findings if f.rule_id in extra}
+    lost = findings[0] if winner == "b" else findings[1]
+    weaknesses = {(f.cwe, f.line) for f in lost if f.rule_id in extra}
     margin = float(min(sum(extra.values()), len(weaknesses)))
     verdict = _verdict("Security_Hardness", a, b, winner, margin, per_side, shared)
     return _with_commit(verdict, commit_evidence(a, b, "Security_Hardness"))

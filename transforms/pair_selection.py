@@ -37,10 +37,14 @@ def build_sides(candidates: Iterable[Candidate], measurements: Iterable[Measurem
     """Join a task's records by candidate id, ordered by candidate id."""
     by_id = {m.candidate_id: m for m in sorted(measurements, key=lambda m: m.measurement_key)}
     static: dict[tuple[str, str], StaticReport] = {}
+    others = collections.defaultdict(dict)  # candidate id -> {analyzer: report} of the other security analyzers
     for report in sorted(reports, key=lambda r: r.report_key):
         static[(report.candidate_id, report.analyzer)] = report
+        if report.analyzer not in (SECURITY_ANALYZER, READABILITY_ANALYZER):
+            others[report.candidate_id][report.analyzer] = report
     return [Side(c, by_id.get(c.candidate_id), static.get((c.candidate_id, SECURITY_ANALYZER)),
-                 static.get((c.candidate_id, READABILITY_ANALYZER)))
+                 static.get((c.candidate_id, READABILITY_ANALYZER)),
+                 tuple(r for _, r in sorted(others[c.candidate_id].items())))
             for c in sorted({c.candidate_id: c for c in candidates}.values(), key=lambda c: c.candidate_id)]
 
 
