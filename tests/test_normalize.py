@@ -1,7 +1,10 @@
 """The duplicate check's normalisation: literals byte for byte, layout where it is syntax (issue 16 section 3)."""
 import pytest
 
+from tests.sandbox_suite import candidate
+from transforms.label_rules import Side
 from transforms.normalize import normalize_code
+from transforms.pair_selection import distinct_sides
 
 # language: (program, the same program with only a literal's bytes changed, the same program
 # with other comments and other spacing between its tokens)
@@ -48,3 +51,12 @@ def test_normal_form_is_the_tokens_with_one_space():
     assert normalize_code('int  f( ) {return s=="a  b";} // c\n', "Cpp") == 'int f ( ) { return s == "a  b" ; }'
     assert normalize_code("def f():\n  if x:  # c\n    return 'a  b'\n", "Python") == \
         "def f ( ) :\n  if x :\n    return 'a  b'"
+
+
+@pytest.mark.parametrize("language", sorted(PROGRAMS))
+def test_the_duplicate_check_keeps_a_literal_fix_and_drops_a_respaced_copy(language):
+    program, literal_changed, respaced = PROGRAMS[language]
+    sides = [Side(candidate(language, code)) for code in (program, literal_changed, respaced)]
+    kept, dropped = distinct_sides(sides)
+    assert [s.candidate.code for s in kept] == [program, literal_changed]
+    assert [(d.reason, d.record_id) for d in dropped] == [("duplicate_candidate", sides[2].candidate.candidate_id)]
