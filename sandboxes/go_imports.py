@@ -26,6 +26,15 @@ KNOWN = {p.rsplit("/", 1)[-1]: p for p in (
     "unicode/utf8", "github.com/stretchr/testify/assert")}
 
 
+def _package_name(path: str) -> str:
+    """The name a path's package is used by: its last element, less a major version (`math/rand/v2`,
+    `gopkg.in/yaml.v3`)."""
+    parts = path.split("/")
+    if len(parts) > 1 and re.fullmatch(r"v\d+", parts[-1]):
+        parts.pop()
+    return re.sub(r"\.v\d+$", "", parts[-1])
+
+
 def _mask(code: str) -> str:
     """Comments and literals as spaces (newlines kept): offsets stay those of `code`."""
     return _LEXEMES.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), code)
@@ -54,10 +63,10 @@ def organize_imports(program: str) -> str:
     used = {name for name in _QUALIFIED.findall(masked_code)}
     kept: dict[str, str] = {}
     for alias, path in specs:
-        name = alias or path.rsplit("/", 1)[-1]
+        name = alias or _package_name(path)
         if path not in kept.values() and (alias in ("_", ".") or name in used):
             kept[f"{alias} {path}" if alias else path] = path
-    named = {alias or path.rsplit("/", 1)[-1] for alias, path in specs if f"{alias} {path}".strip() in kept}
+    named = {alias or _package_name(path) for alias, path in specs if f"{alias} {path}".strip() in kept}
     for name in sorted(used - named):
         if name in KNOWN and KNOWN[name] not in kept.values() and not _declares(masked_code, name):
             kept[KNOWN[name]] = KNOWN[name]

@@ -33,3 +33,9 @@ def test_names_inside_strings_and_comments_do_not_count():
                '// fmt.Println is not called\nvar s = "m.Pi import (x)"\n')
     assert organize_imports(program) == (
         'package p\n\nimport (\n\t_ "embed"\n)\n\n// fmt.Println is not called\nvar s = "m.Pi import (x)"\n')
+
+
+def test_a_versioned_path_is_used_by_its_package_name():
+    program = 'import (\n\t"math/rand/v2"\n\t"gopkg.in/yaml.v3"\n)\n\nvar a, b = rand.N(9), yaml.Marshal\n'
+    assert organize_imports(program) == (
+        'package main\n\nimport (\n\t"math/rand/v2"\n\t"gopkg.in/yaml.v3"\n)\n\nvar a, b = rand.N(9), yaml.Marshal\n')
