@@ -30,6 +30,13 @@ def test_go_candidate_starts_with_the_package_line_and_the_test_with_its_imports
                                + row["test"])
 
 
+def test_go_imports_kept_apart_from_the_prompt_are_put_back(shared_data):
+    row = rows(shared_data, "Go")["Go/0"]
+    row = {**row, "prompt": row["prompt"][len(row["import"]):]}
+    task = parse_task("Go/0", row, "humanevalx", {})
+    assert task.candidates[0].code == "package main\n\n" + row["import"] + row["prompt"] + row["canonical_solution"]
+
+
 def test_cpp_candidate_gets_the_declaration_headers_its_prompt_lacks(shared_data):
     row = rows(shared_data, "Cpp")["CPP/0"]
     task = parse_task("CPP/0", row, "humanevalx", {})

@@ -161,7 +161,8 @@ def _humanevalx_layout(row: dict, language: str, prompt: str, test: str) -> tupl
 
     The `declaration` field holds the headers the solutions were written against
     (C++: `<algorithm>`, `<math.h>` beyond the prompt's own): the ones the prompt
-    lacks go before it. Go: the package line of `test_setup` starts the candidate and
+    lacks go before it. Go: the package line of `test_setup` starts the candidate (then the
+    `import` field, if the prompt does not already start with it) and
     the rest of `test_setup` (the test's imports) starts the test code; the Go build
     step (sandboxes/go_imports.py) gathers every import at the head of the program.
     """
@@ -180,11 +181,14 @@ def _humanevalx_layout(row: dict, language: str, prompt: str, test: str) -> tupl
             headers.append(line.strip() + "\n")
     prompt = "".join(headers) + prompt
     if language == "Go":
+        imports = _text(row, "import")
+        if imports.strip() and imports.strip() not in prompt:  # the prompt's own imports, kept apart
+            prompt = imports.rstrip("\n") + "\n" + prompt
         setup = _text(row, "test_setup")
         package = _PACKAGE_LINE.search(setup)
         if not _PACKAGE_LINE.search(prompt):
             prompt = (package.group(0).strip() if package else "package main") + "\n\n" + prompt.lstrip("\n")
-        imports = _PACKAGE_LINE.sub("", setup, count=1).strip("\n")
-        if imports:
-            test = imports + "\n\n" + test
+        test_imports = _PACKAGE_LINE.sub("", setup, count=1).strip("\n")
+        if test_imports:
+            test = test_imports + "\n\n" + test
     return prompt, test
