@@ -47,7 +47,8 @@ class Sandbox(Protocol):
 # Bumped when a backend's measured figures change, so stored measurements of the old and the new
 # sandbox are never mixed. Revision 1 is the bare backend name (keys stored before revisions existed).
 # process 2: sandboxes prepared ahead of their runs (parked launchers), bwrap --as-pid-1, a static launcher.
-REVISIONS = {"process": 2}
+# process 3, docker 2: a run passes only with the harness's completion token (languages.py).
+REVISIONS = {"process": 3, "docker": 2}
 
 
 def measurement_key(candidate: Candidate, backend: str, limits: Limits, repetitions: int, mode: str = "single") -> str:

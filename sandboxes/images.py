@@ -102,12 +102,12 @@ def context_digest(language: str, base: Optional[str]) -> str:
     return h.hexdigest()
 
 
-def _compile_static(source: pathlib.Path, target: pathlib.Path) -> None:
+def _compile_static(source: pathlib.Path, target: pathlib.Path, *libs: str) -> None:
     # Static, so one binary runs on every base whatever its libc version.
     cc = shutil.which("gcc") or shutil.which("cc")
     if not cc:
         raise SandboxUnavailable("building the sandbox images needs a C compiler for the agent: `apt-get install gcc`")
-    subprocess.run([cc, "-O2", "-static", "-s", "-o", str(target), str(source)], check=True)
+    subprocess.run([cc, "-O2", "-static", "-s", "-o", str(target), str(source), *libs], check=True)
 
 
 def _make_context(language: str, root: pathlib.Path) -> None:
@@ -117,7 +117,7 @@ def _make_context(language: str, root: pathlib.Path) -> None:
     baked = root / "themis"
     baked.mkdir()
     _compile_static(AGENT_SOURCE, baked / "agent")
-    _compile_static(LAUNCHER_SOURCE, baked / "launcher")
+    _compile_static(LAUNCHER_SOURCE, baked / "launcher", "-lseccomp")
     shutil.copytree(HARNESS, baked / "harness")
     prepare = _prepare_script(language)
     if prepare:

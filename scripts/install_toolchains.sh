@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Installs the eight language toolchains and bubblewrap from Debian's packages.
+# Installs the eight language toolchains, bubblewrap and libseccomp-dev from Debian's packages.
 # As root it runs apt-get; otherwise it names what to install and exits non-zero.
 set -euo pipefail
-PKGS=(gcc g++ libboost-dev libssl-dev default-jdk-headless nodejs node-lodash python3 golang-go ruby mono-mcs bubblewrap)
+PKGS=(gcc g++ libboost-dev libssl-dev default-jdk-headless nodejs node-lodash python3 golang-go ruby mono-mcs bubblewrap
+      libseccomp-dev)
 missing=()
 for cmd in gcc g++ javac java node python3 go ruby mcs mono bwrap; do
   command -v "$cmd" >/dev/null 2>&1 || missing+=("$cmd")
@@ -12,6 +13,8 @@ done
 # HumanEval-X's C++ includes Boost and OpenSSL (js-md5 for its JavaScript is in sandboxes/harness/js)
 [ -f /usr/include/boost/any.hpp ] || missing+=("libboost-dev")
 [ -f /usr/include/openssl/md5.h ] || missing+=("libssl-dev")
+# the sandbox launcher links libseccomp statically (its system call filter)
+[ -f /usr/include/seccomp.h ] || missing+=("libseccomp-dev")
 if [ ${#missing[@]} -eq 0 ]; then
   echo "toolchains: all present"
   exit 0

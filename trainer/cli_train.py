@@ -59,6 +59,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, beam_args: list[str]) -> int:
+    from pipelines.paths import output_problem
     from trainer.config import ConfigError, load_config
     from trainer.data import DataError
 
@@ -72,6 +73,9 @@ def run(args: argparse.Namespace, beam_args: list[str]) -> int:
             raise ConfigError("no backbone: pass --model NAME_OR_PATH or set `model:` in the config")
         if not all(stage.data for stage in config.stage_configs()):
             raise ConfigError("no training data: pass --data or set `data:` (per stage) in the config")
+        problem = output_problem(config.output)
+        if problem:
+            raise ConfigError(problem)
         from trainer.loop import train
 
         model = train(config)
