@@ -9,11 +9,14 @@ interpreters) and the run command. A build's `key` hashes everything that
 determines the compiled artefact, so each unique source compiles once.
 
 Harness conventions, so that a failed test fails the run:
-- JavaScript: `console.assert` only prints; a preloaded module makes it exit 1.
+- JavaScript: `console.assert` only prints; a preloaded module makes it exit 1. Packages
+  benchmark tests require: lodash from Debian, js-md5 pinned in harness/js/node_modules.
+- C++: linked with libm, and libcrypto when the program includes an OpenSSL header.
 - Java: the file is named after the public class (or the class holding `main`),
   run with `-ea` so `assert` statements execute.
 - Go: `func TestX(t *testing.T)` programs compile with `go test -c`, offline,
-  against the project's own `testify/assert` subset (harness/go/testify).
+  against the project's own `testify/assert` subset (harness/go/testify); imports are
+  gathered at the head, unused ones dropped (sandboxes/go_imports.py).
 - C#: mono `mcs -d:DEBUG` with the SDK's implicit usings (System, System.Linq,
   System.Collections.Generic); a trace listener makes a failed `Debug.Assert` exit 1;
   MBXP's `KellermanSoftware.CompareNetObjects` is a small harness file.
@@ -44,6 +47,7 @@ import re
 import secrets
 from typing import Callable
 
+from sandboxes.go_imports import organize_imports
 from schemas import Candidate, content_id
 
 CODE_DIR = "/code"
@@ -154,10 +158,16 @@ def _c(program: str, memory_bytes: int):
             (f"{CODE_DIR}/prog",), {})
 
 
+_INCLUDES_OPENSSL = re.compile(r"^\s*#\s*include\s*[<\"]openssl/", re.M)
+
+
 def _cpp(program: str, memory_bytes: int):
-    # -I PCH_DIR: `#include <bits/stdc++.h>` (most benchmark C++) then loads in 0.3 s instead of parsing 2 s
+    # -I PCH_DIR: `#include <bits/stdc++.h>` (most benchmark C++) then loads in 0.3 s instead of parsing 2 s.
+    # Libraries as benchmark harnesses link them: libm always, libcrypto for OpenSSL's headers (HumanEval-X md5).
+    libraries = ("-lcrypto", "-lm") if _INCLUDES_OPENSSL.search(program) else ("-lm",)
     return ({"prog.cpp": program},
-            ("g++", *CPP_FLAGS, "-I", PCH_DIR, "-o", f"{CODE_DIR}/prog", f"{CODE_DIR}/prog.cpp", *_C_COMPLETION),
+            ("g++", *CPP_FLAGS, "-I", PCH_DIR, "-o", f"{CODE_DIR}/prog", f"{CODE_DIR}/prog.cpp", *_C_COMPLETION,
+             *libraries),
             (f"{CODE_DIR}/prog",), {})
 
 
@@ -248,6 +258,7 @@ func main() {{
 
 
 def _go(program: str, memory_bytes: int):
+    program = organize_imports(program)
     go_mod = "module themis/prog\n\ngo 1.18\n"
     if "github.com/stretchr/testify" in program:
         go_mod += ("\nrequire github.com/stretchr/testify v1.8.4\n"
@@ -271,7 +282,7 @@ def _go(program: str, memory_bytes: int):
 def _javascript(program: str, memory_bytes: int):
     return ({"prog.js": program}, (),
             ("node", "--require", f"{HARNESS_DIR}/js/strict_assert.js", f"{CODE_DIR}/prog.js"),
-            {"NODE_PATH": "/usr/share/nodejs:/usr/lib/node_modules"})
+            {"NODE_PATH": f"{HARNESS_DIR}/js/node_modules:/usr/share/nodejs:/usr/lib/node_modules"})
 
 
 def _python(program: str, memory_bytes: int):

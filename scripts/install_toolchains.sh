@@ -5,7 +5,7 @@
 # default /opt/themis/eslint: the build never fetches anything at run time).
 # As root it runs apt-get; otherwise it names what to install and exits non-zero.
 set -euo pipefail
-PKGS=(gcc g++ default-jdk-headless nodejs npm node-lodash python3 golang-go ruby mono-mcs bubblewrap libseccomp-dev cppcheck flawfinder)
+PKGS=(gcc g++ libboost-dev libssl-dev default-jdk-headless nodejs npm node-lodash python3 golang-go ruby mono-mcs bubblewrap libseccomp-dev cppcheck flawfinder)
 ESLINT_PACKAGE=${ESLINT_PACKAGE:-$(cd "$(dirname "$0")/.." && pwd)/transforms/analyzers/eslint}
 ESLINT_DIR=${THEMIS_ESLINT_DIR:-/opt/themis/eslint}
 missing=()
@@ -14,6 +14,9 @@ for cmd in gcc g++ javac java node npm python3 go ruby mcs mono bwrap cppcheck f
 done
 # MBXP's JavaScript tests require lodash
 [ -d /usr/share/nodejs/lodash ] || missing+=("node-lodash")
+# HumanEval-X's C++ includes Boost and OpenSSL (js-md5 for its JavaScript is in sandboxes/harness/js)
+[ -f /usr/include/boost/any.hpp ] || missing+=("libboost-dev")
+[ -f /usr/include/openssl/md5.h ] || missing+=("libssl-dev")
 # the sandbox launcher links libseccomp statically (its system call filter)
 [ -f /usr/include/seccomp.h ] || missing+=("libseccomp-dev")
 if [ ${#missing[@]} -eq 0 ]; then

@@ -49,7 +49,7 @@ def build_sides(candidates: Iterable[Candidate], measurements: Iterable[Measurem
 
 
 def distinct_sides(sides: Sequence[Side]) -> tuple[list[Side], list[DeadLetter]]:
-    """One side per program after comment and whitespace normalisation; the others are
+    """One side per program up to comments and spacing between tokens (transforms/normalize.py); the others are
     dead letters ('duplicate_candidate'), so a pair never compares a program with itself."""
     kept: dict[str, Side] = {}
     dropped = []
@@ -59,7 +59,7 @@ def distinct_sides(sides: Sequence[Side]) -> tuple[list[Side], list[DeadLetter]]
             dropped.append(DeadLetter.of(STAGE, "duplicate_candidate", {"candidate_id": side.candidate.candidate_id},
                                          side.candidate.candidate_id,
                                          f"same program as {kept[key].candidate.candidate_id} after removing "
-                                         "comments and whitespace"))
+                                         "comments and the spacing between tokens"))
         else:
             kept[key] = side
     return list(kept.values()), dropped
