@@ -59,7 +59,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, beam_args: list[str]) -> int:
-    from trainer.config import ConfigError, load_config
+    from trainer.config import ConfigError, OutOfMemory, load_config
     from trainer.data import DataError
 
     if beam_args:
@@ -75,7 +75,7 @@ def run(args: argparse.Namespace, beam_args: list[str]) -> int:
         from trainer.loop import train
 
         model = train(config)
-    except (ConfigError, DataError, OSError) as exc:
+    except (ConfigError, DataError, OSError, OutOfMemory) as exc:
         print(f"themis train: {exc}", file=sys.stderr)
         return 2
     print(f"stopped; resume with --resume --output {config.output}" if model is None

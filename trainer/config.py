@@ -16,6 +16,10 @@ class ConfigError(ValueError):
     """A training config that cannot be used; the message names the key."""
 
 
+class OutOfMemory(RuntimeError):
+    """A micro-batch that does not fit in memory; the message names the flags to change."""
+
+
 @dataclasses.dataclass(frozen=True)
 class TrainConfig:
     model: str = ""
