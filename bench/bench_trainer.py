@@ -28,6 +28,7 @@ import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)  # this checkout's trainer, not an installed one
 ARMS = ("themis_packed", "themis_padded", "trl")
 PEAK_FLOPS = {"cuda": 989e12}
 QWEN3_06B = dict(hidden_size=1024, intermediate_size=3072, num_hidden_layers=28, num_attention_heads=16,
