@@ -17,6 +17,7 @@ pytest.importorskip("transformers")
 
 from pipelines.cli import main as themis  # noqa: E402
 from tests.trainer_fixtures import preference_rows, tiny_causal_lm, write_build  # noqa: E402
+from trainer.config import load_config  # noqa: E402
 
 pytestmark = pytest.mark.xdist_group("trainer")
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -89,7 +90,7 @@ soft, hard = resource.getrlimit(resource.RLIMIT_AS)
 vm = int(open("/proc/self/status").read().split("VmSize:")[1].split()[0]) * 1024
 resource.setrlimit(resource.RLIMIT_AS, (vm + (1 << 30), hard))
 sys.exit(main(["train", "--data", {data!r}, "--model", {model!r}, "--output", {out!r}, "--batch_size", "64",
-               "--max_length", "1024", "--max_steps", "1"]))
+               "--max_length", "1024", "--max_steps", "1", "--packing"]))
 """
 
 
@@ -107,3 +108,13 @@ def test_out_of_memory_is_one_line_naming_the_flags(tmp_path):
     assert lines == ["themis train: out of CPU memory for a micro-batch of --batch_size 64 pairs at up to "
                      "--max_length 1024 tokens; lower --batch_size (raise --grad_accum to keep 64 pairs per step) "
                      "or --max_length"]
+
+
+def test_packing_is_on_by_default_only_under_flash_attention(tmp_path, rows):
+    from trainer.backbone import load_reward_model
+
+    model = load_reward_model(tiny_causal_lm(str(tmp_path / "lm"), [r["input"] for r in rows]))
+    assert not model.flash_attention  # CPU: sdpa
+    assert load_config(None).packing is None
+    assert [model.packs(None), model.packs(True), model.packs(False)] == [False, True, False]
+    assert load_config(None, packing=True).packing is True

@@ -65,6 +65,14 @@ class RewardModel(nn.Module):
         return position_limit(self.classifier.config)
 
     @property
+    def flash_attention(self) -> bool:
+        return getattr(self.classifier.config, "_attn_implementation", "") == "flash_attention_2"
+
+    def packs(self, requested: Optional[bool]) -> bool:
+        """Whether micro-batches are packed: causal LMs only, by default under FlashAttention 2."""
+        return self.causal and (self.flash_attention if requested is None else requested)
+
+    @property
     def causal(self) -> bool:
         return self.kind == "causal"
 

@@ -51,7 +51,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     for name, (kind, text) in FLAGS.items():
         parser.add_argument(f"--{name}", type=kind, help=text)
     parser.add_argument("--packing", action=argparse.BooleanOptionalAction, default=None,
-                        help="padding-free packing of each micro-batch (causal LMs; default on)")
+                        help="padding-free packing of each micro-batch (causal LMs; default on under FlashAttention 2)")
     parser.add_argument("--dropout", action=argparse.BooleanOptionalAction, default=None,
                         help="keep the backbone's dropout while training (default off: it adds noise "
                              "to the chosen-rejected reward difference)")

@@ -98,7 +98,7 @@ def batch_step(module: torch.nn.Module, model: RewardModel, pairs: list[Pair], c
     """Loss and metrics for one micro-batch; `module` is `model` or its DDP/FSDP wrapper."""
     sequences = encode_batch(model, pairs, cfg)
     use_lm = model.causal and cfg.lm_coef > 0
-    batch = collate(sequences, model.tokenizer.pad_token_id, cfg.packing and model.causal,
+    batch = collate(sequences, model.tokenizer.pad_token_id, model.packs(cfg.packing),
                     lm_chosen=len(pairs) if use_lm else 0)
     batch = {k: v.to(device) for k, v in batch.items() if use_lm or k != "lm_labels"}
     rewards, lm_loss = module(**batch)
