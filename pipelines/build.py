@@ -3,7 +3,7 @@
     read ─> parse ─> [mutants] ─> candidates ─┬─> execute (sandbox, store first) ──┐
                                               ├─> security (semgrep) ──────────────┼─> group by task ─> static labels ─┬─> pairs, ties
                                               ├─> readability (tree-sitter) ───────┘          ^                       │
-                                              └─> [baselines] (sandbox) ──────────────────────┘             proposals │
+                                              └─> [baselines] (stubs, sandbox) ───────────────┘             proposals │
                                                                                                                        v
                               pairs, ties <─ runtime labels <─ [measure pairs] (sandbox A/B, store first) <───────────┘
     all pairs ─> [cap per cell] ─> shards;  ties ─> ties.jsonl
@@ -34,7 +34,7 @@ from transforms.candidates import ExplodeCandidates
 from transforms.dead_letters import DEAD_LETTERS
 from transforms.execute import Execute
 from transforms.label import COUNTS, CapPairsPerCell, GroupByTask, RuntimeLabels, StaticLabels
-from transforms.measure_pairs import MeasureBaselines, MeasurePairs, TestedLanguages
+from transforms.measure_pairs import MeasurePairs, MeasureStubFootprints
 from transforms.parse import ParseTasks
 from transforms.read import InputError, ReadRows, resolve_sources
 from transforms.readability import MeasureReadability
@@ -168,13 +168,13 @@ def _labelled(candidates, measured: dict, config: BuildConfig, stages: _Stages) 
     """group by task -> static labels, [baselines] before them, [measure pairs -> runtime labels] after
     them, [cap per cell]: (pairs, ties)."""
     execute, label, store = config.execute, config.label, config.store_path
-    grouped = {"candidates": candidates, **measured} | "GroupByTask" >> GroupByTask()
-    baselines = None
+    inputs = {"candidates": candidates, **measured}
     if "Memory_Efficiency" in label.aspects:
-        languages = candidates | "TestedLanguages" >> TestedLanguages()
-        baselines = stages.add("baselines", languages | "MeasureBaselines" >> MeasureBaselines(execute, store),
-                               "baselines", languages)["baselines"]
-    static = grouped | "StaticLabels" >> StaticLabels(label, execute.limits.cpu_seconds, baselines)
+        tested = candidates | "Tested" >> beam.Filter(lambda c: not c.tests.is_empty)
+        inputs["stub_bytes"] = stages.add("baselines", tested | "MeasureStubFootprints" >> MeasureStubFootprints(
+            execute, store), "stub_bytes", tested)["stub_bytes"]
+    grouped = inputs | "GroupByTask" >> GroupByTask()
+    static = grouped | "StaticLabels" >> StaticLabels(label, execute.limits.cpu_seconds)
     stages.dead_letters.append(static[DEAD_LETTERS])
     stages.counts += [static[COUNTS], _counted(candidates, "label/in", lambda _: "stages/label/in")]
     labelled = [static]

@@ -80,6 +80,7 @@ def build_config(flags: ThemisOptions, allow_execute: bool = True) -> BuildConfi
             readability_threshold=flags.readability_threshold, security_min_severity=flags.security_min_severity,
             timeout_cpu_fraction=flags.timeout_cpu_fraction, ab_repetitions=flags.ab_repetitions,
             ab_max_stages=flags.ab_max_stages, ab_continue_ratio=flags.ab_continue_ratio,
+            runtime_floor_ms=flags.runtime_floor_ms,
             max_pairs_per_task=flags.max_pairs_per_task, ab_pairs_per_task=flags.ab_pairs_per_task,
             max_pairs_per_cell=flags.max_pairs_per_cell, system_prompt_none=flags.system_prompt_none,
             system_prompt_single=flags.system_prompt_single, seed=flags.seed, splits=flags.splits)

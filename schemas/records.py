@@ -166,17 +166,43 @@ class IOCase(Record):
 
 
 @dataclasses.dataclass(frozen=True)
-class TestSpec(Record):
-    """How a task is tested: harness code appended to the solution, and/or stdin cases."""
+class PerfSpec(Record):
+    """Performance cases, used only for runtime and memory, never for correctness: code appended to
+    the solution in place of the tests (its stdout must be the same for the two sides of a pair),
+    or stdin cases with their expected output. One of the two."""
 
-    __test__ = False  # not a pytest class
     code: str = ""
     cases: list[IOCase] = dataclasses.field(default_factory=list)
 
     @property
     def is_empty(self) -> bool:
+        return not self.code.strip() and not self.cases
+
+    def validate(self, where: str) -> None:
+        if self.code.strip() and self.cases:
+            raise SchemaError(f"{where}: give code or cases, not both")
+
+
+@dataclasses.dataclass(frozen=True)
+class TestSpec(Record):
+    """How a task is tested: harness code appended to the solution, and/or stdin cases; `perf`:
+    larger cases for runtime and memory only."""
+
+    __test__ = False  # not a pytest class
+    code: str = ""
+    cases: list[IOCase] = dataclasses.field(default_factory=list)
+    perf: PerfSpec = dataclasses.field(default_factory=PerfSpec)
+
+    @property
+    def is_empty(self) -> bool:
         """Mined commits may come without tests: static criteria only."""
         return not self.code.strip() and not self.cases
+
+    def to_dict(self) -> dict:
+        row = super().to_dict()
+        if self.perf.is_empty:  # measurement keys of tasks without perf cases stay what they were
+            del row["perf"]
+        return row
 
 
 @dataclasses.dataclass(frozen=True)

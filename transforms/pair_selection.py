@@ -76,16 +76,19 @@ def side_pairs(sides: Sequence[Side]) -> Iterator[tuple[Side, Side]]:
     return ((sides[i], sides[j]) for i in range(len(sides)) for j in range(i + 1, len(sides)))
 
 
-def static_verdicts(sides: Sequence[Side], cpu_limit: float, baseline_bytes: Optional[int],
-                    config: LabelConfig) -> Iterator[Verdict]:
-    """Verdicts of every rule that needs no further measurement, pair by pair of sides
-    (`cpu_limit` and `baseline_bytes`: as correctness_rule and memory_rule take them)."""
+def static_verdicts(sides: Sequence[Side], cpu_limit: float,
+                    footprints: dict[str, tuple[int, Optional[Measurement]]], config: LabelConfig) -> Iterator[Verdict]:
+    """Verdicts of every rule that needs no further measurement, pair by pair of sides (`cpu_limit`:
+    as correctness_rule takes it; `footprints`: candidate id -> (its start-up stub's peak memory, its
+    run on the task's perf cases or None); a pair with a side missing there gets no memory verdict)."""
     for a, b in side_pairs(sides):
         verdicts = []
         if "Functional_Correctness" in config.aspects:
             verdicts.append(correctness_rule(a, b, cpu_limit, config))
-        if "Memory_Efficiency" in config.aspects and baseline_bytes is not None:
-            verdicts.append(memory_rule(a, b, baseline_bytes, config))
+        found = footprints.get(a.candidate.candidate_id), footprints.get(b.candidate.candidate_id)
+        if "Memory_Efficiency" in config.aspects and None not in found:
+            perf = (found[0][1], found[1][1])
+            verdicts.append(memory_rule(a, b, (found[0][0], found[1][0]), config, None if None in perf else perf))
         if "Security_Hardness" in config.aspects:
             verdicts.append(security_rule(a, b, config))
         if "Readability_Maintainability" in config.aspects:
