@@ -135,7 +135,7 @@ def run_trl(args) -> dict:
                           max_steps=args.steps, learning_rate=1e-4, center_rewards_coefficient=0.01,
                           gradient_checkpointing=False, bf16=cuda, use_cpu=not cuda, report_to=[],
                           logging_steps=1, save_strategy="no", max_length=None, lr_scheduler_type="cosine",
-                          warmup_ratio=0.05, weight_decay=0.1, adam_beta2=0.95,
+                          warmup_steps=max(1, round(0.05 * args.steps)), weight_decay=0.1, adam_beta2=0.95,
                           include_num_input_tokens_seen="non_padding", dataloader_drop_last=True)
     tokens: list[int] = []
 
