@@ -45,7 +45,7 @@ setup(
         "dataflow": ["apache-beam[gcp]>=2.60"],
         "analyzers": ["bandit==1.8.6"],  # the Python analyzer beside semgrep (optional: `themis doctor`)
         "dask": ["apache-beam[dask]>=2.60", "dask[distributed]>=2024.1"],
-        "dev": ["pytest>=8", "pytest-xdist>=3", "docker>=7", "dask[distributed]>=2024.1", "bandit==1.8.6"],
+        "dev": ["pytest>=8", "pytest-xdist>=3", "docker>=7", "dask[distributed]>=2024.1", "bandit==1.8.6", "trl==1.16.0"],
     },
     entry_points={"console_scripts": ["themis=pipelines.cli:main"]},
 )
