@@ -1,16 +1,16 @@
 """`themis build`: the whole pipeline, composed here from one stage per module.
 
     read ─> parse ─> [mutants] ─> candidates ─┬─> execute (sandbox, store first) ──┐
-                                              ├─> security (semgrep, [analyzers], ──┼─> group by task ─> static labels ─┬─> pairs, ties
+                                              ├─> [security] (semgrep, [analyzers],┼─> group by task ─> static labels ─┬─> pairs, ties
                                               │    security tests, sanitize)        │
-                                              ├─> readability (tree-sitter) ───────┘          ^                       │
+                                              ├─> [readability] (tree-sitter) ─────┘          ^                       │
                                               └─> [baselines] (stubs, sandbox) ───────────────┘             proposals │
                                                                                                                        v
                               pairs, ties <─ runtime labels <─ [measure pairs] (sandbox A/B, store first) <───────────┘
     all pairs ─> [cap per cell] ─> shards;  ties ─> ties.jsonl
 
-Stages in [brackets] run only when asked for (--mutants, a memory or runtime criterion in
---aspects, --max_pairs_per_cell). Every stage's drops flow into dead_letters/<stage>.jsonl;
+Stages in [brackets] run only when asked for (--mutants, --max_pairs_per_cell, and each
+criterion's own stages: security, readability, baselines, measure pairs; see NEEDED_BY). Every stage's drops flow into dead_letters/<stage>.jsonl;
 counts come back as a PCollection and land in manifest.json, with the invariant records
 in = records out + records dropped checked per stage.
 """
@@ -160,31 +160,47 @@ def _tasks(pipeline: beam.Pipeline, config: BuildConfig, sources, stages: _Stage
     return tasks
 
 
+# The stages that only one criterion needs (execute is needed by all: every rule compares passing
+# programs): a stage whose criterion is not in --aspects is not composed, and the manifest says so.
+NEEDED_BY = {"security": ("Security_Hardness", "semgrep, the added analyzers, security tests and the sanitizer build"),
+             "readability": ("Readability_Maintainability", "tree-sitter metrics"),
+             "baselines": ("Memory_Efficiency", "memory baselines"),
+             "measure_pairs": ("Runtime_Efficiency", "A/B runtime measurements")}
+
+
+def not_run(aspects: Sequence[str]) -> dict[str, str]:
+    """The stages left out for `aspects`, each with the reason (manifest.json `not_run`)."""
+    return {stage: f"{what} not run: {aspect} not in --aspects"
+            for stage, (aspect, what) in NEEDED_BY.items() if aspect not in aspects}
+
+
 def _measured(candidates, config: BuildConfig, stages: _Stages) -> dict:
-    """execute, security (semgrep, [the field's analyzers], security tests, sanitizer build) and readability
-    of every candidate:
-    {"measurements", "reports"}."""
-    store = config.store_path
+    """execute, [security] (semgrep, [the field's analyzers], security tests, sanitizer build) and
+    [readability] of every candidate: {"measurements", "reports"}."""
+    store, skipped = config.store_path, not_run(config.label.aspects)
     untested = candidates | "Untested" >> beam.Filter(lambda c: c.tests.is_empty)
     executed = stages.add("execute", candidates | "Execute" >> Execute(config.execute, store), "measurements",
                           candidates, skipped=untested)
-    security = stages.add("security", candidates | "Security" >> ScanSecurity(config.security, store), "reports",
-                          candidates)
-    readability = stages.add("readability", candidates | "Readability" >> MeasureReadability(), "reports", candidates)
-    reports = [security["reports"], readability["reports"]]
-    names = config.analyzers.names
-    if names:  # one report per candidate and analyzer that reads its language
-        analyzed = stages.add("analyzers", candidates | "Analyzers" >> ScanAnalyzers(config.analyzers, store),
-                              "reports", candidates, lambda c: len(tools_for(c.language, names)))
-        reports.append(analyzed["reports"])
-    # programs run again: the security tests' exploit cases, the C/C++ sanitizer build
-    for name, wanted, run in (("security_tests", has_security_tests, security_reports),
-                              ("sanitize", wants_sanitizer, sanitizer_reports)):
-        chosen = candidates | f"For{name}" >> beam.Filter(wanted)
-        reports.append(stages.add(name, chosen | name >> SandboxReports(name, run, config.execute, store),
-                                  "reports", chosen)["reports"])
-    reports = reports | "Reports" >> beam.Flatten()
-    return {"measurements": executed["measurements"], "reports": reports}
+    reports = []
+    if "security" not in skipped:
+        reports.append(stages.add("security", candidates | "Security" >> ScanSecurity(config.security, store),
+                                  "reports", candidates)["reports"])
+        names = config.analyzers.names
+        if names:  # one report per candidate and analyzer that reads its language
+            analyzed = stages.add("analyzers", candidates | "Analyzers" >> ScanAnalyzers(config.analyzers, store),
+                                  "reports", candidates, lambda c: len(tools_for(c.language, names)))
+            reports.append(analyzed["reports"])
+        # programs run again: the security tests' exploit cases, the C/C++ sanitizer build
+        for name, wanted, run in (("security_tests", has_security_tests, security_reports),
+                                  ("sanitize", wants_sanitizer, sanitizer_reports)):
+            chosen = candidates | f"For{name}" >> beam.Filter(wanted)
+            reports.append(stages.add(name, chosen | name >> SandboxReports(name, run, config.execute, store),
+                                      "reports", chosen)["reports"])
+    if "readability" not in skipped:
+        reports.append(stages.add("readability", candidates | "Readability" >> MeasureReadability(), "reports",
+                                  candidates)["reports"])
+    reports = reports or [candidates.pipeline | "NoReports" >> beam.Create([])]
+    return {"measurements": executed["measurements"], "reports": reports | "Reports" >> beam.Flatten()}
 
 
 def _labelled(candidates, measured: dict, config: BuildConfig, stages: _Stages) -> tuple:
@@ -201,7 +217,7 @@ def _labelled(candidates, measured: dict, config: BuildConfig, stages: _Stages) 
     stages.dead_letters.append(static[DEAD_LETTERS])
     stages.counts += [static[COUNTS], _counted(candidates, "label/in", lambda _: "stages/label/in")]
     labelled = [static]
-    if "Runtime_Efficiency" in label.aspects:
+    if "measure_pairs" not in skipped:
         measured_pairs = stages.add("measure_pairs", static["proposals"] | "MeasurePairs" >> MeasurePairs(
             execute, label, store), "measured", static["proposals"])
         runtime = measured_pairs["measured"] | "RuntimeLabels" >> RuntimeLabels(label)
@@ -357,6 +373,7 @@ def run_build(options: PipelineOptions, allow_execute: bool = True) -> dict:
         "store": store_path,
         "counts": counts,
         "invariants": invariants(counts),
+        "not_run": not_run(config.label.aspects),
         "shards": sorted(m.path.rsplit("/", 1)[-1] for m in FileSystems.match([_path(data_dir, "*.parquet")])[0].metadata_list),
         "versions": mf.versions(),
     }
