@@ -21,7 +21,7 @@ class TaintCases {
         out.println("<p>" + StringEscapeUtils.escapeHtml4(comment) + "</p>");
     }
 
-    byte[] read(String base, String name) throws IOException {
+    byte[] read(File base, String name) throws IOException {
         // ruleid: java-taint-path-traversal
         File file = new File(base, name);
         // ok: java-taint-path-traversal
