@@ -34,7 +34,7 @@ from transforms.dead_letters import Routed, Step
 from transforms.store import Store
 
 ANALYZER = "semgrep"
-SCAN_VERSION = 4  # part of every report key: bump when the same code and rules would be scanned differently
+SCAN_VERSION = 5  # part of every report key: bump when the same code and rules would be scanned differently
 STORE_KIND = "static"
 RULES_DIR = Path(__file__).resolve().parent / "rules"
 SEVERITIES = {"ERROR": "HIGH", "WARNING": "MEDIUM", "INFO": "LOW"}
