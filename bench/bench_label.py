@@ -5,7 +5,7 @@ Real sandbox runs (the process backend), side by side: every trial measures one 
 once, and every rule judges the same runs.
 
 - Runtime. Each trial measures the pair as the build does: interleaved A/B stages
-  (`Sandbox.run_ab`, R runs per side each) for as long as `more_stages_needed` asks,
+  (`measure_pairs.measure_stage`: R rounds of A, A's start-up stub, B, B's stub) for as long as `more_stages_needed` asks,
   under the largest of --runtime_ratios. Ours: `runtime_rule` at each ratio r (staged
   Mann-Whitney U at alpha / stages, Hodges-Lehmann ratio >= r). Replaying the lower
   ratios on those stages is exact: a lower r never wants a stage a higher r did not.
@@ -43,6 +43,7 @@ from scipy.stats import mannwhitneyu  # noqa: E402
 
 from transforms.label_config import LabelConfig  # noqa: E402
 from transforms.label_rules import Side, memory_rule, runtime_rule  # noqa: E402
+from transforms.measure_pairs import measure_stage  # noqa: E402
 from transforms.sequential_ab import more_stages_needed  # noqa: E402
 
 # A CPU loop of N iterations and an allocation of M bytes that is written (so it is resident).
@@ -115,7 +116,7 @@ def measure_stages(sandbox, a: Candidate, b: Candidate, config: LabelConfig) -> 
     """The A/B stages the build would measure for this pair under `config`."""
     stages: list = []
     while more_stages_needed(stages, config):  # False once ab_max_stages are measured
-        stages.append(sandbox.run_ab(a, b, config.ab_repetitions))
+        stages.append(measure_stage(sandbox, a, b, config.ab_repetitions))
     return stages
 
 
@@ -139,14 +140,14 @@ def runtime_trials(sandbox, language, configs, n_a, n_b, trials, expect_winner):
     for t in range(trials):
         a, b = program(language, "cpu", n_a, f"a{t}"), program(language, "cpu", n_b, f"b{t}")
         stages = measure_stages(sandbox, a, b, configs[-1])
-        runs += sum(len(ma.cpu_seconds) for ma, _ in stages)
-        sa, sb = Side(a, stages[0][0]), Side(b, stages[0][1])
+        runs += sum(len(stage.a.cpu_seconds) for stage in stages)
+        sa, sb = Side(a, stages[0].a), Side(b, stages[0].b)
         winners = [getattr(runtime_rule(sa, sb, stages, config), "winner", None) for config in configs]
-        ma, mb = stages[0]
+        ma, mb = stages[0].a, stages[0].b
         middle = len(ma.wall_seconds) // 2  # a warm run: kinder to the single-run rule than the first
         wall = (ma.wall_seconds[middle], mb.wall_seconds[middle])
         faster = "a" if wall[0] < wall[1] else ("b" if wall[1] < wall[0] else None)
-        winners += [previous_rule(stages[0], configs[-1].alpha),
+        winners += [previous_rule((ma, mb), configs[-1].alpha),
                     faster if max(wall) >= PEER_RATIO * min(wall) else None, faster]
         for i, winner in enumerate(winners):
             hits[i] += hit(winner)
@@ -158,7 +159,7 @@ def memory_trials(sandbox, language, config, m_a, m_b, trials, repetitions, base
     for t in range(trials):
         sa = side(sandbox, program(language, "mem", m_a, f"a{t}"), repetitions)
         sb = side(sandbox, program(language, "mem", m_b, f"b{t}"), repetitions)
-        verdict = memory_rule(sa, sb, baseline, config)
+        verdict = memory_rule(sa, sb, (baseline, baseline), config)  # same imports: one stub
         peaks = (sa.measurement.peak_memory_bytes[0], sb.measurement.peak_memory_bytes[0])
         peer = ("a" if peaks[0] < peaks[1] else "b") if max(peaks) / min(peaks) >= config.memory_ratio else None
         hit = (lambda w: w is not None) if expect_winner is None else (lambda w: w == expect_winner)

@@ -41,7 +41,8 @@ def task(n: int) -> tuple:
                                  findings=findings, report_key=f"s{i}"),
                     StaticReport(candidate_id=c.candidate_id, task_id="big", language="Python", analyzer="tree-sitter",
                                  readability_score=50.0 + i % 40, report_key=f"r{i}")]
-    return ("big", {"candidates": candidates, "measurements": measurements, "reports": reports})
+    stub_bytes = [(c.candidate_id, 5 * MB, None) for c in candidates]
+    return ("big", {"candidates": candidates, "measurements": measurements, "reports": reports, "stub_bytes": stub_bytes})
 
 
 def measure(n: int) -> dict:
@@ -54,7 +55,7 @@ def measure(n: int) -> dict:
     start = time.perf_counter()
     records = {"pairs": 0, "ties": 0, "dead_letters": 0}
     written = 0
-    for output in LabelTask(LabelConfig(), cpu_limit=10.0).process(element, {"Python": 5 * MB}):
+    for output in LabelTask(LabelConfig(), cpu_limit=10.0).process(element):
         tag, value = (output.tag, output.value) if isinstance(output, TaggedOutput) else ("pairs", output)
         if tag in records:
             records[tag] += 1

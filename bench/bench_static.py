@@ -25,7 +25,8 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 
 from bench.shared_data import mceval_solutions, shared_data_dir
 from transforms.readability import readability_metrics
-from transforms.security import _scan_batch
+from transforms.analyzers.base import _scan_batch
+from transforms.security import SEMGREP
 
 
 def semgrep_throughput(programs: list[tuple[str, str]], per_file: int, batched: int) -> list[str]:
@@ -39,10 +40,10 @@ def semgrep_throughput(programs: list[tuple[str, str]], per_file: int, batched: 
     batch = (items * (batched // len(items) + 1))[:batched]
     batch = [(f"b{i}", lang, code) for i, (_, lang, code) in enumerate(batch)]
 
-    wall, cpu = _timed(lambda: [_scan_batch([item], timeout_s=30) for item in items[:per_file]], children=True)
+    wall, cpu = _timed(lambda: [_scan_batch(SEMGREP, [item], timeout_s=30) for item in items[:per_file]], children=True)
     single = (per_file / wall, per_file / cpu)
     results = {}
-    wall, cpu = _timed(lambda: results.update(_scan_batch(batch, timeout_s=30)), children=True)
+    wall, cpu = _timed(lambda: results.update(_scan_batch(SEMGREP, batch, timeout_s=30)), children=True)
     batched = (len(batch) / wall, len(batch) / cpu)
     findings = sum(len(f) for f, _ in results.values())
     return [

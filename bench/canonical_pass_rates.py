@@ -1,10 +1,11 @@
-"""Run McEval and MBXP canonical solutions in a sandbox backend and report pass rates per language.
+"""Run McEval, MBXP and HumanEval-X canonical solutions in a sandbox backend and report pass rates per language.
 
     python bench/canonical_pass_rates.py --backend process --suite mceval [--languages C,Go] [--limit 50]
 
-Tasks are read by the same adapters as `themis build --format mceval|mbxp` (program =
+Tasks are read by the same adapters as `themis build --format mceval|mbxp|humanevalx` (program =
 prompt + "\\n" + canonical solution + "\\n" + test; MBXP Python gets the `check(entry_point)`
-call its tests leave out). Prints a Markdown table and every failure with its status and the
+call its tests leave out; HumanEval-X is laid out as its harness does, see transforms/adapters.py).
+Prints a Markdown table and every failure with its status and the
 tail of its stderr.
 """
 from __future__ import annotations
@@ -28,6 +29,9 @@ MCEVAL = {"C": "C", "Cpp": "CPP", "CSharp": "Csharp", "Go": "Go", "Java": "Java"
           "Python": "Python", "Ruby": "Ruby"}
 MBXP = {"Cpp": "mbcpp_release_v1.2", "CSharp": "mbcsp_release_v1.2", "Java": "mbjp_release_v1.2",
         "JavaScript": "mbjsp_release_v1.2", "Python": "mbpp_release_v1", "Ruby": "mbrbp_release_v1.2"}
+HUMANEVALX = {"Cpp": "humaneval_cpp", "Go": "humaneval_go", "Java": "humaneval_java", "JavaScript": "humaneval_js",
+              "Python": "humaneval_python"}
+SUITES = {"mceval": MCEVAL, "mbxp": MBXP, "humanevalx": HUMANEVALX}
 
 
 def data_dir() -> str:
@@ -39,7 +43,7 @@ def data_dir() -> str:
 
 def candidates(suite: str, language: str, limit: int = 0) -> list[Candidate]:
     """The canonical solutions of one suite and language, read as `themis build --format SUITE` reads them."""
-    name = (MCEVAL if suite == "mceval" else MBXP)[language]
+    name = SUITES[suite][language]
     path = os.path.join(data_dir(), suite, f"{name}.jsonl")
     out = []
     with open(path, encoding="utf-8") as fh:
@@ -56,11 +60,11 @@ def candidates(suite: str, language: str, limit: int = 0) -> list[Candidate]:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--backend", default="process")
-    parser.add_argument("--suite", choices=["mceval", "mbxp"], default="mceval")
+    parser.add_argument("--suite", choices=sorted(SUITES), default="mceval")
     parser.add_argument("--languages", default="")
     parser.add_argument("--limit", type=int, default=0, help="tasks per language (0: all)")
     args = parser.parse_args(argv)
-    table = MCEVAL if args.suite == "mceval" else MBXP
+    table = SUITES[args.suite]
     languages = [x for x in args.languages.split(",") if x] or list(table)
     sandbox = open_sandbox(args.backend, Limits(wall_seconds=60))
     rows = []

@@ -6,6 +6,10 @@ Security_Hardness labels between two correct candidates on noise. The program sc
 the candidate a build scans: the canonical solution as the adapters read it, tests excluded.
 
     python bench/rule_noise.py [--languages C,Cpp,Python] [--min-severity LOW|MEDIUM|HIGH]
+                               [--analyzers semgrep,bandit,cppcheck,flawfinder,eslint,sanitizer] [--limit N]
+
+Each analyzer is counted on its own (findings per 100 solutions and rules that fired);
+`sanitizer` runs each C/C++ solution with its tests in the process sandbox, built with ASan + UBSan.
 """
 from __future__ import annotations
 
@@ -18,7 +22,12 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from bench.canonical_pass_rates import MBXP, MCEVAL, candidates  # noqa: E402
 from transforms.label_rules import serious_rule_counts  # noqa: E402
-from transforms.security import SecurityConfig, scan_candidates  # noqa: E402
+from transforms.analyzers import TOOLS  # noqa: E402
+from transforms.analyzers.base import scan_reports  # noqa: E402
+from sandboxes.languages import SANITIZED  # noqa: E402
+from transforms.execute import ExecuteConfig  # noqa: E402
+from transforms.sanitize import sanitizer_reports  # noqa: E402
+from transforms.security import SEMGREP  # noqa: E402
 
 
 def solutions(language: str) -> list:
@@ -26,22 +35,47 @@ def solutions(language: str) -> list:
             for c in candidates(suite, language)]
 
 
+def sanitized(programs: list) -> list:
+    """The sanitizer's reports: each program with its tests, once, in the process sandbox."""
+    from sandboxes import Limits, open_sandbox
+
+    limits = Limits(cpu_seconds=10.0, wall_seconds=60.0, memory_bytes=1024 * 2 ** 20)
+    sandbox = open_sandbox("process", limits)
+    try:
+        return sanitizer_reports(programs, ExecuteConfig(limits=limits), sandbox)
+    finally:
+        sandbox.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--languages", default="C,Cpp,Python")
     parser.add_argument("--min-severity", default="LOW")
+    parser.add_argument("--analyzers", default="semgrep")
+    parser.add_argument("--limit", type=int, default=0, help="at most this many solutions per language")
     args = parser.parse_args()
+    tools = {"semgrep": SEMGREP, **TOOLS}
     for language in args.languages.split(","):
-        programs = solutions(language)
-        reports = scan_candidates(programs, SecurityConfig(batch_size=500))
-        counts = [serious_rule_counts(report, args.min_severity) for report in reports]
-        fired = collections.Counter(rule for found in counts for rule in found)
-        flagged = sum(bool(found) for found in counts)
-        errors = sum(bool(r.errors) for r in reports)
-        print(f"\n{language}: {len(programs)} canonical solutions, {flagged} ({flagged / len(programs):.1%}) with a "
-              f"finding of {args.min_severity.upper()} or higher, {errors} with scan errors")
-        for rule, n in fired.most_common():
-            print(f"  {rule}: {n} ({n / len(programs):.1%})")
+        programs = solutions(language)[:args.limit or None]
+        for name in args.analyzers.split(","):
+            if name == "sanitizer":
+                if language not in SANITIZED:
+                    continue
+                reports = sanitized(programs)
+            elif language not in tools[name].languages:
+                continue
+            else:
+                reports = scan_reports(tools[name], programs, 500, 30)
+            counts = [serious_rule_counts(report, args.min_severity) for report in reports]
+            fired = collections.Counter(rule for found in counts for rule in found)
+            flagged = sum(bool(found) for found in counts)
+            findings = sum(sum(found.values()) for found in counts)
+            errors = sum(bool(r.errors) for r in reports)
+            print(f"\n{language} {name}: {len(programs)} canonical solutions, {flagged} ({flagged / len(programs):.1%}) "
+                  f"with a finding of {args.min_severity.upper()} or higher, {100 * findings / len(programs):.1f} "
+                  f"findings per 100, {errors} with scan errors")
+            for rule, n in fired.most_common():
+                print(f"  {rule}: {n} ({n / len(programs):.1%})")
 
 
 if __name__ == "__main__":

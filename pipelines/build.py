@@ -1,9 +1,10 @@
 """`themis build`: the whole pipeline, composed here from one stage per module.
 
     read ─> parse ─> [mutants] ─> candidates ─┬─> execute (sandbox, store first) ──┐
-                                              ├─> security (semgrep) ──────────────┼─> group by task ─> static labels ─┬─> pairs, ties
+                                              ├─> security (semgrep, [analyzers], ──┼─> group by task ─> static labels ─┬─> pairs, ties
+                                              │    security tests, sanitize)        │
                                               ├─> readability (tree-sitter) ───────┘          ^                       │
-                                              └─> [baselines] (sandbox) ──────────────────────┘             proposals │
+                                              └─> [baselines] (stubs, sandbox) ───────────────┘             proposals │
                                                                                                                        v
                               pairs, ties <─ runtime labels <─ [measure pairs] (sandbox A/B, store first) <───────────┘
     all pairs ─> [cap per cell] ─> shards;  ties ─> ties.jsonl
@@ -28,17 +29,21 @@ from apache_beam.options.pipeline_options import DirectOptions, PipelineOptions,
 
 from pipelines import manifest as mf
 from pipelines.options import ConfigError, ThemisOptions, expand_config, flag_names, flag_parser
+from pipelines.paths import output_problem, private_tmpdir
 from pipelines.runners import resolve_runner
 from pipelines.stage_configs import BuildConfig, build_config
+from transforms.analyzers import ScanAnalyzers, tools_for
 from transforms.candidates import ExplodeCandidates
 from transforms.dead_letters import DEAD_LETTERS
-from transforms.execute import Execute
+from transforms.execute import Execute, SandboxReports
 from transforms.label import COUNTS, CapPairsPerCell, GroupByTask, RuntimeLabels, StaticLabels
-from transforms.measure_pairs import MeasureBaselines, MeasurePairs, TestedLanguages
+from transforms.measure_pairs import MeasurePairs, MeasureStubFootprints
 from transforms.parse import ParseTasks
 from transforms.read import InputError, ReadRows, resolve_sources
 from transforms.readability import MeasureReadability
 from transforms.security import ScanSecurity
+from transforms.sanitize import sanitizer_reports, wants_sanitizer
+from transforms.security_tests import has_security_tests, security_reports
 from transforms.shards import WriteJsonlGroups, WriteShards, fill_missing_shards
 from transforms.sources.mutants import AddVerifiedMutants
 
@@ -78,6 +83,10 @@ def main(argv: Sequence[str]) -> int:
     except (BuildError, ConfigError, InputError) as exc:
         print(f"themis build: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("themis build: interrupted; rerun the same command to finish (measurements are kept in the store)",
+              file=sys.stderr)
+        return 130
     print_summary(result)
     return 0
 
@@ -152,7 +161,9 @@ def _tasks(pipeline: beam.Pipeline, config: BuildConfig, sources, stages: _Stage
 
 
 def _measured(candidates, config: BuildConfig, stages: _Stages) -> dict:
-    """execute, security and readability of every candidate: {"measurements", "reports"}."""
+    """execute, security (semgrep, [the field's analyzers], security tests, sanitizer build) and readability
+    of every candidate:
+    {"measurements", "reports"}."""
     store = config.store_path
     untested = candidates | "Untested" >> beam.Filter(lambda c: c.tests.is_empty)
     executed = stages.add("execute", candidates | "Execute" >> Execute(config.execute, store), "measurements",
@@ -160,7 +171,19 @@ def _measured(candidates, config: BuildConfig, stages: _Stages) -> dict:
     security = stages.add("security", candidates | "Security" >> ScanSecurity(config.security, store), "reports",
                           candidates)
     readability = stages.add("readability", candidates | "Readability" >> MeasureReadability(), "reports", candidates)
-    reports = (security["reports"], readability["reports"]) | "Reports" >> beam.Flatten()
+    reports = [security["reports"], readability["reports"]]
+    names = config.analyzers.names
+    if names:  # one report per candidate and analyzer that reads its language
+        analyzed = stages.add("analyzers", candidates | "Analyzers" >> ScanAnalyzers(config.analyzers, store),
+                              "reports", candidates, lambda c: len(tools_for(c.language, names)))
+        reports.append(analyzed["reports"])
+    # programs run again: the security tests' exploit cases, the C/C++ sanitizer build
+    for name, wanted, run in (("security_tests", has_security_tests, security_reports),
+                              ("sanitize", wants_sanitizer, sanitizer_reports)):
+        chosen = candidates | f"For{name}" >> beam.Filter(wanted)
+        reports.append(stages.add(name, chosen | name >> SandboxReports(name, run, config.execute, store),
+                                  "reports", chosen)["reports"])
+    reports = reports | "Reports" >> beam.Flatten()
     return {"measurements": executed["measurements"], "reports": reports}
 
 
@@ -168,13 +191,13 @@ def _labelled(candidates, measured: dict, config: BuildConfig, stages: _Stages) 
     """group by task -> static labels, [baselines] before them, [measure pairs -> runtime labels] after
     them, [cap per cell]: (pairs, ties)."""
     execute, label, store = config.execute, config.label, config.store_path
-    grouped = {"candidates": candidates, **measured} | "GroupByTask" >> GroupByTask()
-    baselines = None
+    inputs = {"candidates": candidates, **measured}
     if "Memory_Efficiency" in label.aspects:
-        languages = candidates | "TestedLanguages" >> TestedLanguages()
-        baselines = stages.add("baselines", languages | "MeasureBaselines" >> MeasureBaselines(execute, store),
-                               "baselines", languages)["baselines"]
-    static = grouped | "StaticLabels" >> StaticLabels(label, execute.limits.cpu_seconds, baselines)
+        tested = candidates | "Tested" >> beam.Filter(lambda c: not c.tests.is_empty)
+        inputs["stub_bytes"] = stages.add("baselines", tested | "MeasureStubFootprints" >> MeasureStubFootprints(
+            execute, store), "stub_bytes", tested)["stub_bytes"]
+    grouped = inputs | "GroupByTask" >> GroupByTask()
+    static = grouped | "StaticLabels" >> StaticLabels(label, execute.limits.cpu_seconds)
     stages.dead_letters.append(static[DEAD_LETTERS])
     stages.counts += [static[COUNTS], _counted(candidates, "label/in", lambda _: "stages/label/in")]
     labelled = [static]
@@ -302,6 +325,9 @@ def run_build(options: PipelineOptions, allow_execute: bool = True) -> dict:
     themis = options.view_as(ThemisOptions)
     config = build_config(themis, allow_execute)
     out, store_path = config.output.output, config.store_path
+    problem = output_problem(out) or output_problem(store_path, "--store", is_dir=False)
+    if problem:
+        raise BuildError(problem)
     sources = resolve_sources(config.input.input, config.input.format)
     fingerprint = mf.fingerprint_sources(sources)
     flags = flag_values(themis)
@@ -313,7 +339,7 @@ def run_build(options: PipelineOptions, allow_execute: bool = True) -> dict:
     # SQLite needs a local file: on a remote runner give --store a path that exists on the workers.
     # Worker processes must import this checkout's packages, installed or not.
     os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [REPO_ROOT, os.environ.get("PYTHONPATH")]))
-    with _Progress(store_path):
+    with private_tmpdir(), _Progress(store_path):
         pipeline = beam.Pipeline(options=resolve_runner(options))
         build_pipeline(pipeline, config, sources)
         pipeline.run().wait_until_finish()

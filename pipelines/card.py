@@ -85,8 +85,8 @@ def render_card(manifest: dict) -> str:
              "## How pairs were labelled", ""]
     lines += _rules(config)
     lines += ["", f"At most {config.get('max_pairs_per_task', 3)} pairs per task and criterion (largest margin "
-              "first); two candidates that are the same program after removing comments and whitespace are never "
-              "paired. The system prompt is none, the pair's criterion, or all criteria in shuffled order, with "
+              "first); two candidates that are the same program up to comments and the spacing between tokens "
+              "(literals and Python indentation kept) are never paired. The system prompt is none, the pair's criterion, or all criteria in shuffled order, with "
               f"probabilities {config.get('system_prompt_none', 0.15):g} / {config.get('system_prompt_single', 0.425):g}"
               " / the rest, drawn from the pair id.", "",
               "## Pairs by criterion and language", ""]

@@ -18,7 +18,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "build": ("pipelines.build", "build preference shards from a task corpus"),
     "regenerate": ("pipelines.regenerate", "relabel a finished build with new thresholds, executing nothing"),
     "report": ("pipelines.report", "render an HTML report with plots for a build directory"),
-    "doctor": ("sandboxes.doctor", "show which languages, isolation features and counters this machine offers"),
+    "doctor": ("pipelines.doctor", "show which languages, isolation features, counters and analyzers this machine offers"),
     "images": ("sandboxes.images", "build or list the per-language Docker sandbox images"),
     "train": ("trainer.cli_train", "train a reward model from shards"),
     "eval": ("trainer.cli_eval", "evaluate a reward model on a CodeRewardBench-style Parquet"),

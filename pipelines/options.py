@@ -66,9 +66,17 @@ class ThemisOptions(PipelineOptions):
         lb.add_argument("--ab_continue_ratio", type=float, default=1.1,
                         help="a runtime pair whose ratio is below this after an A/B stage is a tie without "
                              "further stages")
+        lb.add_argument("--runtime_floor_ms", type=float, default=5.0,
+                        help="CPU ms of the tests' work (a run's time over its start-up stub's) the machine "
+                             "resolves: less counts as this much, and a pair with both under it ties "
+                             "(below_resolution)")
         lb.add_argument("--memory_ratio", type=float, default=1.2, help="min peak-memory ratio above baseline")
         lb.add_argument("--readability_threshold", type=float, default=10.0, help="min readability score difference")
         lb.add_argument("--security_min_severity", default="MEDIUM", help="LOW, MEDIUM or HIGH")
+        lb.add_argument("--analyzers", default="default",
+                        help="security analyzers beside semgrep: comma-separated from bandit, cppcheck, flawfinder, "
+                             "eslint; 'none'; or 'default': every one installed here (a missing one is a warning; "
+                             "one named and missing is an error). `themis doctor` lists them")
         lb.add_argument("--memory_floor_mb", type=float, default=1.0,
                         help="footprints above the baseline count as at least this much (noise floor)")
         lb.add_argument("--timeout_cpu_fraction", type=float, default=0.9,

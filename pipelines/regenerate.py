@@ -112,10 +112,11 @@ def run(args: argparse.Namespace, beam_args: list[str]) -> int:
     except ConfigError as exc:
         return _fail(exc)
     from pipelines.build import BuildError, make_options, print_summary, run_build
+    from transforms.read import InputError
 
     try:
         result = run_build(make_options(argv + list(beam_args)), allow_execute=False)
-    except (BuildError, ConfigError) as exc:
+    except (BuildError, ConfigError, InputError) as exc:
         return _fail(exc)
     if result["input"]["fingerprint"] != manifest["input"]["fingerprint"]:
         print(f"themis regenerate: warning: {result['input']['spec']} changed since the build; candidates that "

@@ -15,6 +15,7 @@ import os
 import sys
 
 from pipelines import manifest as mf
+from pipelines.paths import output_problem
 from schemas.records import ASPECTS
 from transforms.dead_letters import DEAD_LETTERS
 
@@ -162,11 +163,15 @@ td,th{{padding:2px 10px;text-align:right}}</style></head><body>
 
 
 def run(args: argparse.Namespace, beam_args: list[str]) -> int:
+    output = args.output or os.path.join(args.dir, "report")
     try:
+        problem = output_problem(output)
+        if problem:
+            raise ReportError(problem)
         data = load(args.dir)
     except ReportError as exc:
         print(f"themis report: {exc}", file=sys.stderr)
         return 2
-    path = render(data, args.output or os.path.join(args.dir, "report"))
+    path = render(data, output)
     print(f"report written to {path}")
     return 0

@@ -10,11 +10,13 @@ timeout the program caused from one the machine caused), the seed (label; mutant
 from __future__ import annotations
 
 import dataclasses
+import sys
 
 from apache_beam.io.filesystems import FileSystems
 
 from pipelines.options import ConfigError, ThemisOptions, parse_mapping
 from sandboxes import Limits
+from transforms.analyzers import TOOLS, AnalyzersConfig, missing_tools
 from transforms.execute import ExecuteConfig
 from transforms.label_config import LabelConfig, LabelConfigError
 from transforms.security import SecurityConfig
@@ -37,6 +39,8 @@ CONSTANTS = {
     "mutants.origins": "the candidates worth mutating: reference, submission, commit_new",
     "security.batch_size": "files per semgrep process (its start-up costs about 2 s)",
     "security.timeout_s": "semgrep --timeout, per file and rule",
+    "analyzers.batch_size": "files per analyzer process, as for semgrep",
+    "analyzers.timeout_s": "seconds per file an analyzer's batch may take",
 }
 # The one flag that is no field: a YAML file of the other flags, expanded before options exist.
 NOT_A_FIELD = ("config",)
@@ -68,6 +72,7 @@ class BuildConfig:
     mutants: MutantConfig
     execute: ExecuteConfig
     security: SecurityConfig
+    analyzers: AnalyzersConfig
     label: LabelConfig
 
 
@@ -80,6 +85,7 @@ def build_config(flags: ThemisOptions, allow_execute: bool = True) -> BuildConfi
             readability_threshold=flags.readability_threshold, security_min_severity=flags.security_min_severity,
             timeout_cpu_fraction=flags.timeout_cpu_fraction, ab_repetitions=flags.ab_repetitions,
             ab_max_stages=flags.ab_max_stages, ab_continue_ratio=flags.ab_continue_ratio,
+            runtime_floor_ms=flags.runtime_floor_ms,
             max_pairs_per_task=flags.max_pairs_per_task, ab_pairs_per_task=flags.ab_pairs_per_task,
             max_pairs_per_cell=flags.max_pairs_per_cell, system_prompt_none=flags.system_prompt_none,
             system_prompt_single=flags.system_prompt_single, seed=flags.seed, splits=flags.splits)
@@ -98,5 +104,26 @@ def build_config(flags: ThemisOptions, allow_execute: bool = True) -> BuildConfi
                               allow_execute=allow_execute, allow_unisolated=flags.allow_unisolated,
                               workers=flags.sandbox_workers),
         security=SecurityConfig(),
+        analyzers=AnalyzersConfig(names=analyzer_names(flags.analyzers)),
         label=label,
     )
+
+
+def analyzer_names(text: str) -> tuple[str, ...]:
+    """--analyzers as tool names. 'default': the tools installed here, each missing one a warning on
+    stderr (never a silent zero); a tool named and missing, or unknown, is a ConfigError."""
+    if text.strip() == "none":
+        return ()
+    if text.strip() == "default":
+        missing = missing_tools(TOOLS)
+        for name, why in missing.items():
+            print(f"themis: warning: analyzer {name} unavailable, building without it ({why})", file=sys.stderr)
+        return tuple(name for name in TOOLS if name not in missing)
+    names = tuple(dict.fromkeys(n.strip() for n in text.split(",") if n.strip()))
+    unknown = [n for n in names if n not in TOOLS]
+    if unknown:
+        raise ConfigError(f"--analyzers: unknown {', '.join(unknown)} (known: {', '.join(TOOLS)}, none, default)")
+    missing = missing_tools(names)
+    if missing:
+        raise ConfigError("--analyzers: " + "; ".join(f"{n}: {why}" for n, why in missing.items()))
+    return names

@@ -31,8 +31,9 @@ class Sandbox(Protocol):
     backend: str
     limits: Limits
 
-    def run_many(self, candidates: Sequence[Candidate], repetitions: int = 1) -> list[Measurement]:
-        """Measure each candidate (compile once per unique source), in input order."""
+    def run_many(self, candidates: Sequence[Candidate], repetitions: int = 1, mode: str = "single") -> list[Measurement]:
+        """Measure each candidate (compile once per unique source), in input order; `mode="sanitize"`:
+        C and C++ built with ASan + UBSan (sandboxes/languages.py)."""
 
     def run_ab(self, a: Candidate, b: Candidate, repetitions: int) -> tuple[Measurement, Measurement]:
         """Measure two programs alternately (A B A B ...) so drift hits both equally."""
@@ -47,7 +48,8 @@ class Sandbox(Protocol):
 # Bumped when a backend's measured figures change, so stored measurements of the old and the new
 # sandbox are never mixed. Revision 1 is the bare backend name (keys stored before revisions existed).
 # process 2: sandboxes prepared ahead of their runs (parked launchers), bwrap --as-pid-1, a static launcher.
-REVISIONS = {"process": 2}
+# process 3, docker 2: a run passes only with the harness's completion token (languages.py).
+REVISIONS = {"process": 3, "docker": 2}
 
 
 def measurement_key(candidate: Candidate, backend: str, limits: Limits, repetitions: int, mode: str = "single") -> str:
@@ -55,4 +57,10 @@ def measurement_key(candidate: Candidate, backend: str, limits: Limits, repetiti
     revision = REVISIONS.get(backend, 1)
     where = backend if revision == 1 else f"{backend}@{revision}"
     return content_id("measurement", mode, where, dataclasses.asdict(limits), repetitions,
-                      candidate.language, candidate.code, candidate.tests.to_dict())
+                      candidate.language, candidate.code, functional_tests(candidate))
+
+
+def functional_tests(candidate: Candidate) -> dict:
+    """The tests a run measures: `tests.security` runs apart (transforms/security_tests.py), and
+    keys made before it existed stay valid."""
+    return {k: v for k, v in candidate.tests.to_dict().items() if k != "security"}

@@ -115,18 +115,24 @@ class RunGroup:
                 _write(os.path.join(mem, "memory.swap.max"), "0")
         _write(os.path.join(pid, "pids.max"), str(pids))
 
+    def cpu_ns(self) -> int:
+        """CPU time of everything that ever ran in the group (v1 cpuacct.usage, v2 cpu.stat usage_usec):
+        orphaned grandchildren and children nobody waits for included, unlike the launcher's rusage."""
+        cpu = self.dirs["cpu"]
+        if self.tree.version == 1:
+            return int(_read(os.path.join(cpu, "cpuacct.usage")))
+        usage = dict(line.split() for line in _read(os.path.join(cpu, "cpu.stat")).splitlines())
+        return int(usage.get("usage_usec", 0)) * 1000
+
     def stats(self) -> GroupStats:
-        mem, cpu = self.dirs["memory"], self.dirs["cpu"]
+        mem = self.dirs["memory"]
         if self.tree.version == 1:
             peak = int(_read(os.path.join(mem, "memory.max_usage_in_bytes")))
-            cpu_ns = int(_read(os.path.join(cpu, "cpuacct.usage")))
         else:
             peak_file = os.path.join(mem, "memory.peak")
             peak = int(_read(peak_file)) if os.path.exists(peak_file) else 0
-            usage = dict(line.split() for line in _read(os.path.join(cpu, "cpu.stat")).splitlines())
-            cpu_ns = int(usage.get("usage_usec", 0)) * 1000
         oom_kills, limit_hits = memory_counters(mem, self.tree.version)
-        return GroupStats(peak, oom_kills, cpu_ns, limit_hits)
+        return GroupStats(peak, oom_kills, self.cpu_ns(), limit_hits)
 
     def pids(self) -> list[int]:
         found: set[int] = set()

@@ -176,7 +176,7 @@ class WarmContainer:
 
     _names = itertools.count()
 
-    def __init__(self, client, language: str, limits: Limits):
+    def __init__(self, client, language: str, limits: Limits, gocache: bool = False):
         self.language = language
         self.client = client
         api = client.api
@@ -186,7 +186,9 @@ class WarmContainer:
             mem_limit=limits.memory_bytes + MEMORY_HEADROOM, memswap_limit=limits.memory_bytes + MEMORY_HEADROOM,
             ipc_mode="none",
             tmpfs={path: TMPFS.format(size=limits.file_size_bytes + (64 << 20)) for path in ("/code", "/work", "/tmp")},
-            binds={GOCACHE_VOLUME: {"bind": GOCACHE_DIR, "mode": "rw"}} if language == "Go" else None)
+            # Only Go compiles see the shared build cache (the compiler alone writes it, no program runs
+            # in their containers); containers that run programs do not mount it.
+            binds={GOCACHE_VOLUME: {"bind": GOCACHE_DIR, "mode": "rw"}} if gocache else None)
         # stdin_once: when our attach socket closes (this process exits or crashes), the agent reads EOF,
         # exits, and auto_remove deletes the container.
         created = api.create_container(
@@ -270,7 +272,12 @@ class _MemoryCgroup:
                 lines = [line.rstrip("\n").split(":", 2) for line in fh]
         except OSError:
             return
+        self.cpu_file: Optional[str] = None
         for _, controllers, path in lines:
+            if "cpuacct" in controllers.split(",") and os.path.exists(f"/sys/fs/cgroup/{controllers}{path}"):
+                self.cpu_file = f"/sys/fs/cgroup/{controllers}{path}/cpuacct.usage"
+            elif controllers == "" and os.path.exists(f"/sys/fs/cgroup{path}/cpu.stat"):
+                self.cpu_file = f"/sys/fs/cgroup{path}/cpu.stat"
             if "memory" in controllers.split(",") and os.path.isdir(f"/sys/fs/cgroup/memory{path}"):
                 self.dir, self.version = f"/sys/fs/cgroup/memory{path}", 1
             elif controllers == "" and os.path.exists(f"/sys/fs/cgroup{path}/memory.events"):
@@ -283,6 +290,17 @@ class _MemoryCgroup:
         except (OSError, TypeError):
             return None
 
+    def cpu_ns(self) -> Optional[int]:
+        """CPU time of everything in the container so far (the agent's share of a run is its request
+        and clean-up, a few ms); None where the host cannot read it."""
+        try:
+            with open(self.cpu_file, encoding="ascii") as fh:
+                text = fh.read()
+        except (OSError, TypeError):
+            return None
+        if self.cpu_file.endswith("cpuacct.usage"):
+            return int(text)
+        return int(dict(line.split() for line in text.splitlines()).get("usage_usec", 0)) * 1000
     def counters(self) -> Optional[tuple[int, int]]:
         """(OOM kills, times a charge met the limit) so far, or None where they cannot be read."""
         try:
@@ -347,7 +365,7 @@ class DockerSandbox(ProcessSandbox):
         self._builds = collections.OrderedDict()
         self._builds_lock = threading.Lock()
         self._baselines = {}
-        self._idle: dict[str, list[WarmContainer]] = {}
+        self._idle: dict[tuple[str, bool], list[WarmContainer]] = {}
         self._live: set[WarmContainer] = set()
         self._pool_lock = threading.Lock()
         self._local = threading.local()
@@ -358,22 +376,24 @@ class DockerSandbox(ProcessSandbox):
     # -- containers ----------------------------------------------------------------------------
 
     @contextmanager
-    def _container(self, language: str) -> Iterator[None]:
-        """Hold a warm container of `language` for this thread while a compile or a test run goes on."""
+    def _container(self, language: str, gocache: bool = False) -> Iterator[None]:
+        """Hold a warm container of `language` for this thread while a compile or a test run goes on;
+        with `gocache`, one of the containers that compile Go with the shared cache."""
+        pool = (language, gocache)
         with self._pool_lock:
-            idle = self._idle.setdefault(language, [])
+            idle = self._idle.setdefault(pool, [])
             self._local.warm = idle.pop() if idle else None
-        self._local.language = language
+        self._local.pool = pool
         try:
             yield
         finally:
             warm, self._local.warm = self._local.warm, None  # _launch may have replaced a broken one
             with self._pool_lock:
                 if warm in self._live and not self._closed:
-                    self._idle.setdefault(language, []).append(warm)
+                    self._idle.setdefault(pool, []).append(warm)
 
-    def _start(self, language: str) -> WarmContainer:
-        warm = WarmContainer(self.client, language, self.limits)
+    def _start(self, pool: tuple[str, bool]) -> WarmContainer:
+        warm = WarmContainer(self.client, pool[0], self.limits, gocache=pool[1])
         with self._pool_lock:
             self._live.add(warm)
         return warm
@@ -384,7 +404,7 @@ class DockerSandbox(ProcessSandbox):
         warm.remove()
 
     def _do_compile(self, build):
-        with self._container(build.language):
+        with self._container(build.language, gocache=build.uses_gocache):
             return super()._do_compile(build)
 
     def _run_tests(self, build, directory, tests, perf):
@@ -404,13 +424,15 @@ class DockerSandbox(ProcessSandbox):
         cpu = cpu_seconds or limits.cpu_seconds
         command = [LAUNCHER, "run", "--result-fd", "3", "--wall-ms", str(int(wall * 1000)),
                    "--cpu", str(max(1, int(cpu + 0.999))), "--fsize", str(limits.file_size_bytes),
-                   "--nofile", str(limits.open_files), "--stack", str(STACK_BYTES), "--pidns", "--", *argv]
+                   "--nofile", str(limits.open_files), "--stack", str(STACK_BYTES), "--pidns",
+                   "--seccomp", "--", *argv]  # our filter too: docker's default profile allows ptrace
         request = encode_request(_read_tree(code_dir), cwd, command, env or {"PATH": "/usr/bin:/bin"},
                                  stdin.encode("utf-8"), limits.output_bytes,
                                  int((wall + AGENT_GRACE_SECONDS) * 1000), writable_code)
         try:
-            warm = self._local.warm = self._local.warm or self._start(self._local.language)
+            warm = self._local.warm = self._local.warm or self._start(self._local.pool)
             before = warm.memory.counters()
+            cpu_before = warm.memory.cpu_ns()
             warm.memory.reset_peak()
             reply = warm.call(request, timeout=wall + AGENT_GRACE_SECONDS + 30.0)
         except AgentError as exc:
@@ -422,8 +444,11 @@ class DockerSandbox(ProcessSandbox):
         if writable_code and code_dir is not None:
             _write_tree(code_dir, reply.files)
         after = warm.memory.counters()
+        cpu_after = warm.memory.cpu_ns()
         container_peak = warm.memory.peak()
         result, report = result_from_report(reply.stdout, reply.stderr, reply.report.strip(), limits)
+        if report is not None and cpu_before is not None and cpu_after is not None:
+            result.cpu_seconds = (cpu_after - cpu_before) / 1e9  # every descendant's, orphans included
         if report is not None:
             if container_peak:
                 # Both bound the program's memory from above: RSS counts shared library pages charged

@@ -39,15 +39,17 @@ class ImageRecipe:
     base: str      # the official upstream image used when no --base is given
     tool: str      # the command the image needs; when the base lacks it ...
     packages: str  # ... these Debian packages provide it
+    libraries: str = ""  # Debian packages installed on every base: libraries benchmark programs use
 
     def build_args(self, base: Optional[str]) -> dict[str, str]:
-        return {"BASE": base or self.base, "TOOL": self.tool, "PACKAGES": self.packages}
+        return {"BASE": base or self.base, "TOOL": self.tool, "PACKAGES": self.packages, "LIBRARIES": self.libraries}
 
 
 RECIPES: dict[str, ImageRecipe] = {
     "C": ImageRecipe("gcc:12-bookworm", "gcc", "gcc libc6-dev"),
     "CSharp": ImageRecipe("mono:6.12", "mcs", "mono-mcs libmono-system-numerics4.0-cil"),
-    "Cpp": ImageRecipe("gcc:12-bookworm", "g++", "g++ libc6-dev"),
+    # HumanEval-X C++ includes <boost/any.hpp> and <openssl/md5.h>
+    "Cpp": ImageRecipe("gcc:12-bookworm", "g++", "g++ libc6-dev", libraries="libboost-dev libssl-dev"),
     "Go": ImageRecipe("golang:1.22-bookworm", "go", "golang-go"),
     "Java": ImageRecipe("eclipse-temurin:17-jdk", "javac", "default-jdk-headless"),
     "JavaScript": ImageRecipe("node:20-bookworm-slim", "node", "nodejs"),
@@ -100,12 +102,12 @@ def context_digest(language: str, base: Optional[str]) -> str:
     return h.hexdigest()
 
 
-def _compile_static(source: pathlib.Path, target: pathlib.Path) -> None:
+def _compile_static(source: pathlib.Path, target: pathlib.Path, *libs: str) -> None:
     # Static, so one binary runs on every base whatever its libc version.
     cc = shutil.which("gcc") or shutil.which("cc")
     if not cc:
         raise SandboxUnavailable("building the sandbox images needs a C compiler for the agent: `apt-get install gcc`")
-    subprocess.run([cc, "-O2", "-static", "-s", "-o", str(target), str(source)], check=True)
+    subprocess.run([cc, "-O2", "-static", "-s", "-o", str(target), str(source), *libs], check=True)
 
 
 def _make_context(language: str, root: pathlib.Path) -> None:
@@ -115,7 +117,7 @@ def _make_context(language: str, root: pathlib.Path) -> None:
     baked = root / "themis"
     baked.mkdir()
     _compile_static(AGENT_SOURCE, baked / "agent")
-    _compile_static(LAUNCHER_SOURCE, baked / "launcher")
+    _compile_static(LAUNCHER_SOURCE, baked / "launcher", "-lseccomp")
     shutil.copytree(HARNESS, baked / "harness")
     prepare = _prepare_script(language)
     if prepare:

@@ -45,6 +45,7 @@ class Parked:
     def __init__(self, pid: int, group: Optional[RunGroup], control: socket.socket, errors: int):
         self.pid, self.group, self.control, self.errors = pid, group, control, errors
         self.status: Optional[int] = None  # wait status once reaped
+        self.cpu_before_ns = 0  # the group's CPU time when its run was handed over (its set-up's)
 
     def alive(self) -> bool:
         if self.status is None:
@@ -191,6 +192,8 @@ class LauncherPool:
         while True:
             parked = self.take()
             try:
+                if parked.group is not None:
+                    parked.cpu_before_ns = parked.group.cpu_ns()
                 parked.start(argv, env, cwd, fds, mounts)
                 return parked
             except (BrokenPipeError, ConnectionResetError):

@@ -35,8 +35,8 @@ from typing import Optional, Sequence
 
 from sandboxes.base import Limits, SandboxUnavailable, measurement_key
 from sandboxes.cgroups import CgroupError, CgroupTree
-from sandboxes.languages import (CODE_DIR, CPP_FLAGS, GOCACHE_DIR, HARNESS_DIR, HARNESS_SOURCE, PCH_DIR, WORK_DIR, Build,
-                                 program_text, spec)
+from sandboxes.languages import (CODE_DIR, COMPLETION_ENV, CPP_FLAGS, GOCACHE_DIR, HARNESS_DIR, HARNESS_SOURCE,
+                                 PCH_DIR, TESTS_DID_NOT_COMPLETE, WORK_DIR, Build, completed, completion_token, program_text, spec)
 from sandboxes.parked import LauncherPool, detached_mount
 from schemas import Candidate, Measurement, TestSpec
 
@@ -73,11 +73,13 @@ def build_launcher() -> str:
         raise SandboxUnavailable("the sandbox launcher needs a C compiler: `apt-get install gcc`")
     os.makedirs(os.path.dirname(target), exist_ok=True)
     tmp = f"{target}.{os.getpid()}.tmp"
-    done = subprocess.run([compiler, "-O2", "-static", "-o", tmp, LAUNCHER_SOURCE], capture_output=True, text=True)
+    done = subprocess.run([compiler, "-O2", "-static", "-o", tmp, LAUNCHER_SOURCE, "-lseccomp"],
+                          capture_output=True, text=True)
     if done.returncode != 0:  # no static libc (libc6-dev without libc.a): dynamic works too
-        done = subprocess.run([compiler, "-O2", "-o", tmp, LAUNCHER_SOURCE], capture_output=True, text=True)
+        done = subprocess.run([compiler, "-O2", "-o", tmp, LAUNCHER_SOURCE, "-lseccomp"], capture_output=True, text=True)
     if done.returncode != 0:
-        raise SandboxUnavailable(f"cannot compile the sandbox launcher: {done.stderr.strip()[-500:]}")
+        raise SandboxUnavailable(f"cannot compile the sandbox launcher (it needs libseccomp-dev): "
+                                 f"{done.stderr.strip()[-500:]}")
     os.chmod(tmp, 0o755)
     os.replace(tmp, target)
     return target
@@ -114,6 +116,7 @@ class RunResult:
     exit_code: Optional[int] = None
     signal: Optional[int] = None
     cpu_seconds: float = 0.0
+    rusage_cpu_seconds: float = 0.0  # the launcher's wait4 figure: the cgroup's cross-check
     wall_seconds: float = 0.0
     peak_memory_bytes: int = 0
     instructions: int = -1
@@ -171,7 +174,7 @@ def result_from_report(out: bytes, err: bytes, report_line: str,
     if report is not None:
         result.exit_code = report["exit"] if report["exit"] >= 0 else None
         result.signal = report["signal"] or None
-        result.cpu_seconds = (report["utime_us"] + report["stime_us"]) / 1e6
+        result.cpu_seconds = result.rusage_cpu_seconds = (report["utime_us"] + report["stime_us"]) / 1e6
         result.wall_seconds = report["wall_ns"] / 1e9
         result.peak_memory_bytes = result.max_rss_bytes = report["maxrss_kb"] * 1024
         result.instructions = report["instructions"]
@@ -180,6 +183,7 @@ def result_from_report(out: bytes, err: bytes, report_line: str,
 
 class ProcessSandbox:
     backend = "process"
+    seccomp = True  # the launcher's syscall filter (off only to measure its cost, bench/bench_sandbox.py)
 
     def __init__(self, limits: Limits = Limits(), allow_unisolated: bool = False, workers: int = 0,
                  max_builds: int = 512):
@@ -336,6 +340,8 @@ class ProcessSandbox:
                 inner += ["--uid", str(NOBODY), "--gid", str(NOBODY)]
             if perf:
                 inner.append("--perf")
+            if self.seccomp:
+                inner.append("--seccomp")
             inner += ["--", *(self._relocate(a, code_dir) for a in argv)]
             mounts = []
             if self.prebuilt:
@@ -417,6 +423,8 @@ class ProcessSandbox:
         result, report = result_from_report(bytes(out), bytes(err), report_line, limits)
         if stats is not None and stats.peak_memory_bytes:
             result.peak_memory_bytes = stats.peak_memory_bytes
+        if stats is not None and stats.cpu_ns:  # every descendant's; the launcher's rusage misses orphans
+            result.cpu_seconds = (stats.cpu_ns - parked.cpu_before_ns) / 1e9
         result.status, result.detail = self._classify(report, stats, overflow, killed, limits, wall, result)
         return result
 
@@ -516,16 +524,22 @@ class ProcessSandbox:
         cases = tests.cases if tests.cases and not tests.code.strip() else [None]
         total: Optional[RunResult] = None
         for case in cases:
-            result = self._launch(build.run, directory, self.limits, env=build.env, perf=perf,
-                                  stdin=case.stdin if case else "")
+            token = completion_token()
+            result = self._launch(build.run, directory, self.limits, env={**build.env, COMPLETION_ENV: token},
+                                  perf=perf, stdin=case.stdin if case else "")
+            finished, result.stderr = completed(result.stderr, token)
             if result.status == "failed":
                 result.status = language.failure_status(result.stderr, result.stdout)
             elif result.status == "ok" and case is not None and not _same_output(result.stdout, case.expected_stdout):
                 result.status, result.detail = "test_failure", "stdout differs from the expected output"
+            elif result.status == "ok" and case is None and tests.code.strip() and not finished:
+                # exit 0 without the token: the program ended before its tests did (see languages.py)
+                result.status, result.detail = "test_failure", TESTS_DID_NOT_COMPLETE
             if total is None:
                 total = result
             else:  # one figure per repetition: summed over the cases, memory as the maximum
                 total.cpu_seconds += result.cpu_seconds
+                total.rusage_cpu_seconds += result.rusage_cpu_seconds
                 total.wall_seconds += result.wall_seconds
                 total.peak_memory_bytes = max(total.peak_memory_bytes, result.peak_memory_bytes)
                 total.instructions = total.instructions + result.instructions if result.instructions >= 0 else -1
@@ -540,15 +554,15 @@ class ProcessSandbox:
     def measure(self, candidate: Candidate, repetitions: int = 1, mode: str = "single") -> Measurement:
         """Compile once, then run the candidate's tests `repetitions` times (stopping at a failure)."""
         key = measurement_key(candidate, self.backend, self.limits, repetitions, mode)
-        runs, last = self._repeat(candidate, repetitions)
+        runs, last = self._repeat(candidate, repetitions, sanitize=mode == "sanitize")
         return self._measurement(candidate, key, runs, last)
 
-    def _prepare(self, candidate: Candidate) -> tuple[Build, _Compiled]:
-        build = spec(candidate.language).prepare(program_text(candidate), self.limits.memory_bytes)
+    def _prepare(self, candidate: Candidate, sanitize: bool = False) -> tuple[Build, _Compiled]:
+        build = spec(candidate.language).prepare(program_text(candidate), self.limits.memory_bytes, sanitize)
         return build, self._compile(build)
 
-    def _repeat(self, candidate: Candidate, repetitions: int) -> tuple[list[RunResult], RunResult]:
-        build, compiled = self._prepare(candidate)
+    def _repeat(self, candidate: Candidate, repetitions: int, sanitize: bool = False) -> tuple[list[RunResult], RunResult]:
+        build, compiled = self._prepare(candidate, sanitize)
         if compiled.failure is not None:
             return [], compiled.failure
         runs: list[RunResult] = []
@@ -565,16 +579,17 @@ class ProcessSandbox:
             candidate_id=candidate.candidate_id, task_id=candidate.task_id, language=candidate.language,
             status=last.status, backend=self.backend,
             cpu_seconds=[r.cpu_seconds for r in runs], wall_seconds=[r.wall_seconds for r in runs],
+            rusage_cpu_seconds=[r.rusage_cpu_seconds for r in runs],
             peak_memory_bytes=[r.peak_memory_bytes for r in runs],
             instructions=[r.instructions for r in runs] if runs and all(r.instructions >= 0 for r in runs) else [],
             exit_code=last.exit_code, signal=last.signal,
             stdout_tail=last.stdout[-TAIL_CHARS:], stderr_tail=stderr[-TAIL_CHARS:], measurement_key=key)
 
-    def run_many(self, candidates: Sequence[Candidate], repetitions: int = 1) -> list[Measurement]:
+    def run_many(self, candidates: Sequence[Candidate], repetitions: int = 1, mode: str = "single") -> list[Measurement]:
         if len(candidates) <= 1 or self.workers == 1:
-            return [self.measure(c, repetitions) for c in candidates]
+            return [self.measure(c, repetitions, mode) for c in candidates]
         with concurrent.futures.ThreadPoolExecutor(self.workers) as pool:
-            return list(pool.map(lambda c: self.measure(c, repetitions), candidates))
+            return list(pool.map(lambda c: self.measure(c, repetitions, mode), candidates))
 
     def run_ab(self, a: Candidate, b: Candidate, repetitions: int) -> tuple[Measurement, Measurement]:
         prepared = [self._prepare(a), self._prepare(b)]

@@ -18,6 +18,7 @@ from schemas.records import (
     SchemaError,
     StaticReport,
     Task,
+    SecurityTests,
     TestSpec,
     content_id,
 )
@@ -25,5 +26,5 @@ from schemas.records import (
 __all__ = [
     "ASPECTS", "CANONICAL_LANGUAGES", "SCHEMA_VERSION", "Candidate", "CandidateSpec", "DeadLetter", "Finding",
     "IOCase", "LanguageError", "Measurement", "ORIGINS", "SCHEMA_VERSION_KEY", "PreferencePair", "SchemaError", "StaticReport",
-    "Task", "TestSpec", "canonical_language", "content_id",
+    "SecurityTests", "Task", "TestSpec", "canonical_language", "content_id",
 ]

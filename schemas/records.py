@@ -166,17 +166,59 @@ class IOCase(Record):
 
 
 @dataclasses.dataclass(frozen=True)
-class TestSpec(Record):
-    """How a task is tested: harness code appended to the solution, and/or stdin cases."""
+class PerfSpec(Record):
+    """Performance cases, used only for runtime and memory, never for correctness: code appended to
+    the solution in place of the tests (its stdout must be the same for the two sides of a pair),
+    or stdin cases with their expected output. One of the two."""
 
-    __test__ = False  # not a pytest class
     code: str = ""
     cases: list[IOCase] = dataclasses.field(default_factory=list)
 
     @property
     def is_empty(self) -> bool:
+        return not self.code.strip() and not self.cases
+
+    def validate(self, where: str) -> None:
+        if self.code.strip() and self.cases:
+            raise SchemaError(f"{where}: give code or cases, not both")
+
+
+@dataclasses.dataclass(frozen=True)
+class SecurityTests(Record):
+    """Exploit cases (`tests.security`): harness code appended to the solution and/or stdin cases, as
+    in `tests`, that a safe program passes; `cwe` names the weakness a failing one shows."""
+
+    __test__ = False  # not a pytest class
+    code: str = ""
+    cases: list[IOCase] = dataclasses.field(default_factory=list)
+    cwe: str = "CWE-693"
+
+
+@dataclasses.dataclass(frozen=True)
+class TestSpec(Record):
+    """How a task is tested: harness code appended to the solution, and/or stdin cases; `perf`:
+    larger cases for runtime and memory only; `security`: exploit cases, run apart (the functional
+    measurement never includes them)."""
+
+    __test__ = False  # not a pytest class
+    code: str = ""
+    cases: list[IOCase] = dataclasses.field(default_factory=list)
+    perf: PerfSpec = dataclasses.field(default_factory=PerfSpec)
+    security: Optional[SecurityTests] = None
+
+    @property
+    def is_empty(self) -> bool:
         """Mined commits may come without tests: static criteria only."""
         return not self.code.strip() and not self.cases
+
+    def to_dict(self) -> dict:
+        row = super().to_dict()
+        # measurement keys and records of tasks without perf or security cases stay what they were
+        if self.perf.is_empty:
+            del row["perf"]
+        if self.security is None:
+            del row["security"]
+        return row
 
 
 @dataclasses.dataclass(frozen=True)
@@ -263,6 +305,9 @@ class Measurement(Record):
     peak_memory_bytes: list[int] = dataclasses.field(default_factory=list)
     instructions: list[int] = dataclasses.field(default_factory=list)
     exit_code: Optional[int] = None
+    # cpu_seconds is the run's cgroup (every descendant); this is the launcher's rusage of the children
+    # it waited for, kept as a cross-check (empty where the backend has no cgroup figure)
+    rusage_cpu_seconds: list[float] = dataclasses.field(default_factory=list)
     signal: Optional[int] = None
     stdout_tail: str = ""
     stderr_tail: str = ""

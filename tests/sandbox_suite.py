@@ -95,7 +95,84 @@ PASSING_TEST = {
     "Java": ("class Solution {\n static int add(int a, int b) { return a + b; }\n",
              " public static void main(String[] args) { assert add(2, 2) == 4; }\n}\n"),
     "JavaScript": ("function add(a, b) { return a + b; }\n", "console.assert(add(2, 2) === 4);\n"),
+    "Cpp": ("#include <cassert>\nint add(int a, int b) { return a + b; }\n", "int main() { assert(add(2, 2) == 4); }\n"),
+    "Python": ("def add(a, b):\n    return a + b\n", "assert add(2, 2) == 4\n"),
+    "Ruby": ("def add(a, b)\n  a + b\nend\n", "raise 'Test failed' unless add(2, 2) == 4\n"),
 }
+
+# Candidates that end the run with exit 0 before or despite their failing test (issue 21 section 1):
+# (language, code put before FAILING_TEST's candidate, or replacing it when it defines add itself).
+_GO_EXIT_IN_INIT = ('package main\n\nimport (\n\t"os"\n\t"testing"\n\n\t"github.com/stretchr/testify/assert"\n)\n\n'
+                    "func init() { os.Exit(0) }\nfunc add(a, b int) int { return a - b }\n")
+EXITS_EARLY = {
+    "python_atexit_os_exit": ("Python", "import atexit, os\natexit.register(os._exit, 0)\n"),
+    "python_excepthook": ("Python", "import os, sys\nsys.excepthook = lambda *exc: os._exit(0)\n"),
+    "python_sys_exit_in_main": ("Python", "import sys\ndef main():\n    print(add(1, 2))\n    sys.exit(0)\n"
+                                          "def add(a, b):\n    return a - b\nif __name__ == '__main__':\n    main()\n"),
+    "c_sigabrt_handler": ("C", "#include <signal.h>\n#include <unistd.h>\nstatic void quit(int s) { _exit(0); }\n"
+                               "__attribute__((constructor)) static void arm(void) { signal(SIGABRT, quit); }\n"),
+    "c_exit_in_candidate": ("C", "#include <stdlib.h>\nint add(int a, int b) { exit(0); }\n"),
+    "cpp_std_exit_in_candidate": ("Cpp", "#include <cstdlib>\nint add(int a, int b) { std::exit(0); }\n"),
+    "java_halt_in_shutdown_hook": ("Java", "class Hook { static { Runtime.getRuntime().addShutdownHook("
+                                           "new Thread(() -> Runtime.getRuntime().halt(0))); } }\n"
+                                           "class Solution {\n static { new Hook(); }\n"
+                                           " static int add(int a, int b) { return a - b; }\n"),
+    "java_system_exit_in_candidate": ("Java", "class Solution {\n static int add(int a, int b) { System.exit(0); return 0; }\n"),
+    "javascript_process_exit_in_main": ("JavaScript", "function add(a, b) { return a - b; }\n"
+                                                      "console.log(add(1, 2));\nprocess.exit(0);\n"),
+    "go_os_exit_in_init": ("Go", _GO_EXIT_IN_INIT),
+    "ruby_exit_bang_at_exit": ("Ruby", "at_exit { exit! 0 }\n"),
+    "ruby_exit_in_main": ("Ruby", "def add(a, b)\n  a - b\nend\nputs add(1, 2)\nexit 0\n"),
+    "csharp_environment_exit": ("CSharp", "using System.Diagnostics;\nclass P {\n"
+                                          " static int Add(int a, int b) { System.Environment.Exit(0); return 0; }\n"),
+}
+# Candidates that switch the tests' assertions off: the harness's own hooks stay.
+SILENCES_ASSERTS = {
+    "c_define_ndebug": ("C", "#define NDEBUG\n#include <assert.h>\nint add(int a, int b) { return a - b; }\n"),
+    "cpp_define_ndebug": ("Cpp", "#define NDEBUG\n#include <cassert>\nint add(int a, int b) { return a - b; }\n"),
+    "javascript_replaced_console_assert": ("JavaScript", "console.assert = () => {};\n"
+                                                         "function add(a, b) { return a - b; }\n"),
+    "csharp_cleared_trace_listeners": ("CSharp", "using System.Diagnostics;\nclass P {\n static int Add(int a, int b)"
+                                                 " { Trace.Listeners.Clear(); return a - b; }\n"),
+}
+
+
+def _defines_add(code: str) -> bool:
+    return any(name in code for name in ("add(int a", "def add", "function add", "Add(int a", "func add"))
+
+
+@pytest.mark.parametrize("case", sorted(EXITS_EARLY))
+def test_exit_zero_before_the_tests_finish_is_a_test_failure(sandbox, case):
+    language, code = EXITS_EARLY[case]
+    candidate_code, test = FAILING_TEST[language]
+    m = run(sandbox, language, code if _defines_add(code) else code + candidate_code, TestSpec(code=test))
+    assert (m.status, m.exit_code) == ("test_failure", 0), m.stderr_tail
+    assert m.stderr_tail.endswith("[themis] tests_did_not_complete"), m.stderr_tail
+
+
+@pytest.mark.parametrize("case", sorted(SILENCES_ASSERTS))
+def test_silenced_assertions_still_fail_the_run(sandbox, case):
+    language, code = SILENCES_ASSERTS[case]
+    m = run(sandbox, language, code, TestSpec(code=FAILING_TEST[language][1]))
+    assert m.status == "test_failure", m.stderr_tail
+    # C#: without its listener a failed Debug.Assert goes on; the harness's entry point notices after Main
+    assert ("after" in m.stdout_tail) == (language == "CSharp"), m.stdout_tail
+
+
+@pytest.mark.parametrize("language", sorted(HELLO))
+def test_stdin_programs_may_exit_early(sandbox, language):
+    """The token is for test code: a program checked by its output may end with exit(0)."""
+    exits = {"C": "#include <stdio.h>\n#include <stdlib.h>\nint main(void) { puts(\"hi\"); exit(0); }\n",
+             "Cpp": "#include <cstdio>\n#include <cstdlib>\nint main() { std::puts(\"hi\"); std::exit(0); }\n",
+             "CSharp": "class P { static void Main() { System.Console.WriteLine(\"hi\"); System.Environment.Exit(0); } }\n",
+             "Go": 'package main\n\nimport (\n\t"fmt"\n\t"os"\n)\n\nfunc main() { fmt.Println("hi"); os.Exit(0) }\n',
+             "Java": "public class Main { public static void main(String[] a) { System.out.println(\"hi\"); "
+                     "System.exit(0); } }\n",
+             "JavaScript": "console.log('hi');\nprocess.exit(0);\n",
+             "Python": "import sys\nprint('hi')\nsys.exit(0)\n",
+             "Ruby": "puts 'hi'\nexit 0\n"}
+    m = run(sandbox, language, exits[language], TestSpec(cases=[IOCase(stdin="", expected_stdout="hi\n")]))
+    assert (m.status, m.stderr_tail) == ("ok", ""), m.stderr_tail
 
 
 @pytest.mark.parametrize("language", sorted(HELLO))
@@ -374,3 +451,95 @@ def test_run_ab_interleaves_and_keys_by_mode(sandbox):
     assert len(a.cpu_seconds) == len(b.cpu_seconds) == 3
     assert sorted(a.cpu_seconds)[1] * 3 < sorted(b.cpu_seconds)[1]
     assert a.measurement_key != sandbox.run_many([fast], repetitions=3)[0].measurement_key
+
+
+# ---------------------------------------------------------------------------------------------
+# Nothing shared between runs (issue 21 section 3)
+
+# System calls Docker's default seccomp profile denies (x86-64 numbers): each must fail with EPERM.
+DENIED_SYSCALLS = {"add_key": 248, "request_key": 249, "keyctl": 250, "ptrace": 101, "bpf": 321,
+                   "perf_event_open": 298, "userfaultfd": 323, "mount": 165, "init_module": 175,
+                   "clock_settime": 227, "unshare": 272, "setns": 308, "kexec_load": 246, "acct": 163}
+
+
+def test_denied_system_calls_fail_with_eperm(sandbox):
+    code = ("import ctypes, os\nlibc = ctypes.CDLL(None, use_errno=True)\n"
+            f"for name, nr in sorted({DENIED_SYSCALLS!r}.items()):\n"
+            "    args = [b'user', b'themis', b'x', 1, -3] if name == 'add_key' else [0, 0, 0, 0, 0]\n"
+            "    rc = libc.syscall(nr, *args)\n"
+            "    print(name, rc, os.strerror(ctypes.get_errno()) if rc < 0 else '')\n")
+    m = run(sandbox, "Python", code)
+    assert m.status == "ok", m.stderr_tail
+    assert m.stdout_tail.splitlines() == [f"{name} -1 Operation not permitted" for name in sorted(DENIED_SYSCALLS)]
+
+
+LEAVE_STATE = r"""
+import ctypes, os, socket, sys
+libc = ctypes.CDLL(None, use_errno=True)
+for path in (os.path.expanduser('~/themis-left'), '/tmp/themis-left', '/dev/shm/themis-left'):
+    try:
+        open(path, 'w').write('x')
+    except OSError:  # not writable here: nothing to leave
+        pass
+print('shmget', libc.shmget(0x7e5715, 4096, 0o1666))
+print('msgget', libc.msgget(0x7e5715, 0o1666))
+print('semget', libc.semget(0x7e5715, 1, 0o1666))
+print('add_key', libc.syscall(248, b'user', b'themis-left', b'x', 1, -4))  # into the uid's keyring
+"""
+SEE_STATE = r"""
+import ctypes, os, socket
+libc = ctypes.CDLL(None, use_errno=True)
+seen = [p for p in (os.path.expanduser('~/themis-left'), '/tmp/themis-left', '/dev/shm/themis-left')
+        if os.path.exists(p)]
+seen += [name for name, call in (('shm', lambda: libc.shmget(0x7e5715, 0, 0)), ('msg', lambda: libc.msgget(0x7e5715, 0)),
+                                 ('sem', lambda: libc.semget(0x7e5715, 0, 0))) if call() >= 0]
+seen += ['key'] if libc.syscall(250, 10, -4, b'user', b'themis-left', 0) >= 0 else []  # KEYCTL_SEARCH
+s = socket.socket(socket.AF_UNIX)
+try:
+    s.connect('\0themis-left')
+    seen.append('abstract socket')
+except OSError:
+    pass
+print(seen)
+"""
+
+
+def test_nothing_from_one_run_is_visible_to_the_next(sandbox):
+    serve = ("import socket, os\ns = socket.socket(socket.AF_UNIX)\ns.bind('\\0themis-left')\ns.listen()\n"
+             "if os.fork() == 0:\n    os.setsid()\n    s.accept()\n")
+    first = run(sandbox, "Python", LEAVE_STATE + serve)
+    assert first.status == "ok", first.stderr_tail
+    second = run(sandbox, "Python", SEE_STATE)
+    assert (second.status, second.stdout_tail) == ("ok", "[]\n"), second.stderr_tail
+
+
+# ---------------------------------------------------------------------------------------------
+# CPU time of work the launcher's rusage does not see (issue 21 section 4)
+
+_BUSY = "def busy():\n    t = time.process_time()\n    while time.process_time() - t < 0.4:\n        pass\n"
+HIDDEN_WORK = {
+    "orphaned_grandchild": ("import os, time\n" + _BUSY + "r, w = os.pipe()\nif os.fork() == 0:\n"
+                            "    if os.fork() == 0:\n        busy()\n        os.write(w, b'x')\n    os._exit(0)\n"
+                            "os.wait()\nos.read(r, 1)\n"),
+    "sigchld_ignored": ("import os, signal, time\n" + _BUSY + "signal.signal(signal.SIGCHLD, signal.SIG_IGN)\n"
+                        "r, w = os.pipe()\nif os.fork() == 0:\n    busy()\n    os.write(w, b'x')\n    os._exit(0)\n"
+                        "os.read(r, 1)\n"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(HIDDEN_WORK))
+def test_cpu_time_counts_every_descendant(sandbox, case):
+    m = run(sandbox, "Python", HIDDEN_WORK[case])
+    assert m.status == "ok", m.stderr_tail
+    assert 0.4 <= m.cpu_seconds[0] < 0.4 + 0.3, m.cpu_seconds
+    assert m.rusage_cpu_seconds[0] < 0.2, m.rusage_cpu_seconds  # the launcher's wait4 misses it
+
+
+def test_go_programs_cannot_write_the_build_cache(sandbox):
+    """The compiler alone fills the Go build cache: a program that rewrote it (testify's compiled
+    package, say) would change what later, unrelated programs report."""
+    code = ('package main\n\nimport (\n\t"fmt"\n\t"os"\n)\n\n'
+            'func main() {\n\terr := os.WriteFile(os.Getenv("GOCACHE")+"/themis-left", []byte("x"), 0o644)\n'
+            '\tfmt.Println(err != nil)\n}\n')
+    m = run(sandbox, "Go", code)
+    assert (m.status, m.stdout_tail) == ("ok", "true\n"), m.stderr_tail

@@ -20,7 +20,8 @@ def test_one_dockerfile_with_an_overridable_base_and_a_non_root_user_serves_ever
     assert "USER 10001:10001" in text and 'ENTRYPOINT ["/.themis/agent"]' in text
     assert sorted(RECIPES) == sorted(CANONICAL_LANGUAGES)
     assert RECIPES["Java"].build_args(None) == {"BASE": "eclipse-temurin:17-jdk", "TOOL": "javac",
-                                                "PACKAGES": "default-jdk-headless"}
+                                                "PACKAGES": "default-jdk-headless", "LIBRARIES": ""}
+    assert RECIPES["Cpp"].build_args(None)["LIBRARIES"] == "libboost-dev libssl-dev"
     assert RECIPES["Java"].build_args("themis/debian:bookworm")["BASE"] == "themis/debian:bookworm"
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import statistics
 
 import pytest
 
@@ -14,7 +15,7 @@ from transforms.label_rules import (
 from transforms.pair_selection import (
     build_sides, distinct_sides, runtime_proposals, select_pairs, static_verdicts, to_pair,
 )
-from transforms.sequential_ab import decide_stages, hodges_lehmann_ratio, min_u_p_value, more_stages_needed
+from transforms.sequential_ab import ABStage, decide_stages, hodges_lehmann_ratio, min_u_p_value, more_stages_needed
 from transforms.normalize import normalize_code
 
 CONFIG = LabelConfig()
@@ -81,11 +82,20 @@ def test_correctness_needs_one_pass_and_one_fail_and_tests():
 
 # ------------------------------------------------------------ runtime
 
-def ab(a: Side, b: Side, *stages, status=("ok", "ok")):
-    """One (Measurement, Measurement) per stage from (times_a, times_b) pairs; `status` for the last stage."""
-    return tuple((measured(a.candidate, status[0] if i == len(stages) - 1 else "ok", cpu=times_a),
-                  measured(b.candidate, status[1] if i == len(stages) - 1 else "ok", cpu=times_b))
-                 for i, (times_a, times_b) in enumerate(stages))
+def ab(a: Side, b: Side, *stages, status=("ok", "ok"), stubs=None, stub_status=("ok", "ok")):
+    """One ABStage per stage from (times_a, times_b) pairs; `status` and `stub_status` for the last stage.
+    `stubs`: (a's stub times, b's stub times) of every stage (default: zero, so marginals are the times)."""
+    def stub(s: Side, times, state):
+        return measured(s.candidate, state, cpu=times)
+    out = []
+    for i, (times_a, times_b) in enumerate(stages):
+        last = i == len(stages) - 1
+        stub_a, stub_b = stubs or ([0.0] * len(times_a), [0.0] * len(times_b))
+        out.append(ABStage(measured(a.candidate, status[0] if last else "ok", cpu=times_a),
+                           measured(b.candidate, status[1] if last else "ok", cpu=times_b),
+                           stub(a, stub_a, stub_status[0] if last else "ok"),
+                           stub(b, stub_b, stub_status[1] if last else "ok")))
+    return tuple(out)
 
 
 FAST = [0.100, 0.102, 0.098, 0.101, 0.099, 0.100, 0.103, 0.097, 0.100, 0.101]
@@ -148,7 +158,7 @@ def test_runtime_labels_a_significant_large_difference():
     assert verdict.margin == pytest.approx(1.3)
     assert verdict.p_value < 0.001
     assert verdict.evidence["cpu_seconds"] == {"chosen": FAST, "rejected": SLOW}
-    assert verdict.evidence["median_cpu_seconds"]["chosen"] == pytest.approx(0.1)
+    assert verdict.evidence["median_marginal_cpu_seconds"]["chosen"] == pytest.approx(0.1)
     assert verdict.evidence["stage_alpha"] == pytest.approx(0.01 / 3)
     assert [(s["stage"], s["runs"], s["decision"]) for s in verdict.evidence["stages"]] == [(1, 10, "label")]
 
@@ -205,6 +215,78 @@ def test_runtime_failed_ab_runs_are_ties_and_failing_sides_are_skipped():
     assert runtime_rule(a, failing, ab(a, failing, (SLOW, FAST)), CONFIG) is None
 
 
+def jitter(base: float, spread: float, n: int = 10, shift: int = 0) -> list[float]:
+    """n times around base, deterministic and unordered (a permutation of evenly spaced offsets)."""
+    return [base + spread * (((i + shift) * 7) % n - n / 2) / n for i in range(n)]
+
+
+def test_runtime_compares_the_tests_work_not_the_start_up():
+    """a's process starts 9 ms slower (an import) and does the same work: the old rule labelled b,
+    the marginal over each side's stub ties; the raw figures stay in the evidence."""
+    a, b = side(A_CODE), side(B_CODE)
+    work_a, work_b = jitter(0.02, 0.002), jitter(0.02, 0.002, shift=3)
+    stub_a, stub_b = jitter(0.020, 0.001, shift=1), jitter(0.011, 0.001, shift=5)
+    full_a = [w + s for w, s in zip(work_a, stub_a)]
+    full_b = [w + s for w, s in zip(work_b, stub_b)]
+    assert decide_stages([(full_a, full_b)], CONFIG)[0].decision == "label"  # the process figures differ
+    verdict = runtime_rule(a, b, ab(a, b, (full_a, full_b), stubs=(stub_a, stub_b)), CONFIG)
+    assert verdict.winner is None and verdict.reason == "clear_tie"
+    assert verdict.evidence["cpu_seconds"] == {"a": full_a, "b": full_b}
+    assert verdict.evidence["stub_cpu_seconds"] == {"a": stub_a, "b": stub_b}
+    assert verdict.evidence["marginal_cpu_seconds"]["a"] == pytest.approx(work_a)
+    assert verdict.evidence["measure"] == "cpu_over_startup_stub"
+
+
+def test_runtime_finds_a_1_3x_difference_in_work_under_a_10x_start_up():
+    a, b = side(A_CODE), side(B_CODE)
+    stub_a, stub_b = jitter(1.0, 0.004, shift=2), jitter(1.0, 0.004, shift=4)
+    full_a = [s + w for s, w in zip(stub_a, SLOW)]
+    full_b = [s + w for s, w in zip(stub_b, FAST)]
+    assert decide_stages([(full_a, full_b)], CONFIG)[0].decision == "tie"  # 1.1 / 1.13 of the process: lost
+    verdict = runtime_rule(a, b, ab(a, b, (full_a, full_b), stubs=(stub_a, stub_b)), CONFIG)
+    assert verdict.winner == "b" and verdict.margin == pytest.approx(1.3, rel=0.02)
+
+
+def test_runtime_a_stub_shared_by_both_sides_is_taken_off_as_the_median_of_its_runs():
+    """Same imports on both sides: one stub program; its noise (here 40 ms, more than the 7.5 ms
+    difference in work) does not enter the marginals, which are each run's time minus the stub's median."""
+    a, b = side(A_CODE), side(B_CODE)
+    stub_a, stub_b = jitter(0.25, 0.04, shift=2), jitter(0.25, 0.04, shift=5)
+    full_a, full_b = [0.25 + t for t in jitter(0.0325, 0.002, shift=1)], [0.25 + t for t in jitter(0.025, 0.002)]
+    shared = tuple(s._replace(a_stub=s.a_stub.replace(candidate_id="stub"), b_stub=s.b_stub.replace(candidate_id="stub"))
+                   for s in ab(a, b, (full_a, full_b), stubs=(stub_a, stub_b)))
+    verdict = runtime_rule(a, b, shared, CONFIG)
+    assert verdict.winner == "b" and verdict.margin == pytest.approx(1.3, rel=0.02)
+    stub = statistics.median(stub_a + stub_b)
+    assert verdict.evidence["marginal_cpu_seconds"]["rejected"] == pytest.approx([t - stub for t in full_a])
+    # subtracted round by round, the stubs' noise swamps the difference
+    assert runtime_rule(a, b, ab(a, b, (full_a, full_b), stubs=(stub_a, stub_b)), CONFIG).winner is None
+
+
+def test_runtime_work_below_the_floor_is_a_below_resolution_tie():
+    a, b = side(A_CODE), side(B_CODE)
+    stub = jitter(0.03, 0.001)
+    tiny_a = [s + w for s, w in zip(stub, jitter(0.001, 0.0005))]
+    tiny_b = [s + w for s, w in zip(stub, jitter(0.004, 0.0005, shift=1))]  # 4x more work, both under 5 ms
+    verdict = runtime_rule(a, b, ab(a, b, (tiny_a, tiny_b), stubs=(stub, stub)), CONFIG)
+    assert verdict.winner is None and verdict.reason == "below_resolution"
+    assert not more_stages_needed(ab(a, b, (tiny_a, tiny_b), stubs=(stub, stub)), CONFIG)
+    # one side above the floor: the other counts as the floor, and the difference is resolved
+    big_b = [s + w for s, w in zip(stub, jitter(0.05, 0.002, shift=1))]
+    verdict = runtime_rule(a, b, ab(a, b, (tiny_a, big_b), stubs=(stub, stub)), CONFIG)
+    assert verdict.winner == "a" and verdict.margin == pytest.approx(0.05 / 0.005, rel=0.05)
+    assert verdict.evidence["floor_seconds"] == 0.005
+
+
+def test_runtime_a_failed_start_up_stub_is_a_tie():
+    a, b = side(A_CODE), side(B_CODE)
+    stages = ab(a, b, (SLOW, FAST), stub_status=("ok", "compile_error"))
+    verdict = runtime_rule(a, b, stages, CONFIG)
+    assert verdict.winner is None and verdict.reason == "startup_stub_failed"
+    assert verdict.evidence["ab_status"] == {"a": ["ok", "ok"], "b": ["ok", "compile_error"]}
+    assert not more_stages_needed(stages, CONFIG)
+
+
 def test_runtime_proposals_rank_by_single_run_ratio_and_cap():
     sides = [side(f"def add(a, b):\n    return a + b + {i} - {i}\n", cpu=(0.1 * (i + 1),) * 5) for i in range(4)]
     sides.append(side("def add(a, b):\n    return b + a\n", "test_failure"))
@@ -223,27 +305,36 @@ def test_memory_ratio_is_taken_above_the_baseline():
     base = 30 * MB
     lean, fat = side(A_CODE, peak=(40 * MB,) * 5), side(B_CODE, peak=(43 * MB,) * 5)
     # raw ratio 43/40 = 1.075, above baseline 13/10 = 1.3
-    verdict = memory_rule(fat, lean, base, CONFIG)
+    verdict = memory_rule(fat, lean, (base, base), CONFIG)
     assert verdict.winner == "b"
     assert verdict.margin == pytest.approx(1.3)
-    assert verdict.evidence["above_baseline_bytes"] == {"chosen": 10 * MB, "rejected": 13 * MB}
-    assert verdict.evidence["baseline_bytes"] == base
-    assert memory_rule(fat, lean, 0, CONFIG).winner is None
+    assert verdict.evidence["above_stub_bytes"] == {"chosen": 10 * MB, "rejected": 13 * MB}
+    assert verdict.evidence["stub_peak_bytes"] == {"chosen": base, "rejected": base}
+    assert memory_rule(fat, lean, (0, 0), CONFIG).winner is None
+
+
+def test_memory_an_imports_footprint_is_the_stubs_not_the_programs():
+    """fat imports 8 MB of modules it never uses and holds as much data as lean: a tie (it was a label
+    over the language's bare footprint); a program holding its data at import time is not excused."""
+    lean, fat = side(A_CODE, peak=(14 * MB,) * 5), side(B_CODE, peak=(22 * MB,) * 5)
+    verdict = memory_rule(lean, fat, (10 * MB, 18 * MB), CONFIG)
+    assert verdict.winner is None and verdict.margin == pytest.approx(1.0)
+    assert memory_rule(lean, fat, (10 * MB, 10 * MB), CONFIG).winner == "a"
 
 
 def test_memory_noise_near_the_baseline_is_floored():
     base = 30 * MB
     a, b = side(A_CODE, peak=(base + 100_000,) * 5), side(B_CODE, peak=(base + 600_000,) * 5)
-    verdict = memory_rule(a, b, base, CONFIG)
+    verdict = memory_rule(a, b, (base, base), CONFIG)
     assert verdict.winner is None and verdict.margin == 1.0 and verdict.reason == "ratio_below_threshold"
-    assert memory_rule(a, b, base, LabelConfig(memory_floor_mb=0.05)).winner == "a"
+    assert memory_rule(a, b, (base, base), LabelConfig(memory_floor_mb=0.05)).winner == "a"
 
 
 def test_memory_uses_the_median_peak_and_needs_both_to_pass():
     a = side(A_CODE, peak=(10 * MB, 10 * MB, 80 * MB, 10 * MB, 10 * MB))
     b = side(B_CODE, peak=(12 * MB,) * 5)
-    assert memory_rule(a, b, 0, CONFIG).margin == pytest.approx(1.2)
-    assert memory_rule(a, side(B_CODE, "test_failure", peak=(50 * MB,)), 0, CONFIG) is None
+    assert memory_rule(a, b, (0, 0), CONFIG).margin == pytest.approx(1.2)
+    assert memory_rule(a, side(B_CODE, "test_failure", peak=(50 * MB,)), (0, 0), CONFIG) is None
 
 
 # ------------------------------------------------------------ security
@@ -351,7 +442,7 @@ def test_identical_programs_after_normalisation_are_never_paired():
 def test_select_pairs_caps_per_task_and_criterion_by_margin():
     config = LabelConfig(max_pairs_per_task=2)
     sides = [read(side(f"def add(a, b):\n    return a + b + {i} - {i}\n"), 10.0 * i) for i in range(4)]
-    verdicts = list(static_verdicts(sides, CPU_LIMIT, None, config))
+    verdicts = list(static_verdicts(sides, CPU_LIMIT, {}, config))
     assert len(verdicts) == 6  # scores 10 apart: every pair reaches the threshold of 10
     selection = select_pairs(verdicts, config)
     assert [v.margin for v in selection.kept] == [30.0, 20.0]

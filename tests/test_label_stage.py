@@ -127,7 +127,7 @@ def test_a_task_of_10000_distinct_candidates_gives_bounded_output():
     about 50 million verdicts). Now pairs are drawn among 200 programs and each kind of record is
     listed at most 100 times per task, with one more record counting the rest."""
     step = LabelTask(LabelConfig(), cpu_limit=10.0)
-    outputs = list(step.process(big_task(10_000), {"Python": 5 * MB}))  # the task bench/bench_pairing.py times
+    outputs = list(step.process(big_task(10_000)))  # the task bench/bench_pairing.py times
     tagged = collections.defaultdict(list)
     for output in outputs:
         tagged[output.tag if isinstance(output, TaggedOutput) else "pairs"].append(

@@ -18,10 +18,10 @@ OTHER = {
     "max_record_bytes": "1000", "mutants": "2", "sandbox": "docker", "store": "/tmp/other.sqlite",
     "repetitions": "7", "ab_repetitions": "11", "ab_max_stages": "2", "cpu_limit": "7", "wall_limit": "9",
     "memory_limit_mb": "512", "sandbox_workers": "3", "allow_unisolated": None, "aspects": "Functional_Correctness",
-    "alpha": "0.02", "runtime_ratio": "1.5", "ab_continue_ratio": "1.15", "memory_ratio": "1.4",
+    "alpha": "0.02", "runtime_ratio": "1.5", "ab_continue_ratio": "1.15", "runtime_floor_ms": "8", "memory_ratio": "1.4",
     "readability_threshold": "12", "security_min_severity": "HIGH", "memory_floor_mb": "2",
     "timeout_cpu_fraction": "0.8", "max_pairs_per_task": "4", "ab_pairs_per_task": "5", "max_pairs_per_cell": "6",
-    "system_prompt_none": "0.2", "system_prompt_single": "0.3", "seed": "9",
+    "system_prompt_none": "0.2", "system_prompt_single": "0.3", "seed": "9", "analyzers": "bandit",
 }
 
 

@@ -16,6 +16,7 @@ from typing import Optional
 import torch
 from torch import nn
 
+from trainer.resolve import position_limit, resolve_model
 from trainer.template import ensure_chat_tokenizer
 
 META_FILE = "themis_reward.json"
@@ -57,6 +58,19 @@ class RewardModel(nn.Module):
         self.lm_head = lm_head
         # FSDP's transformer-based wrap policy reads the layer classes from here.
         self._no_split_modules = getattr(classifier, "_no_split_modules", None)
+
+    @property
+    def max_positions(self) -> int:
+        """The longest sequence the backbone takes (0: no limit known)."""
+        return position_limit(self.classifier.config)
+
+    @property
+    def flash_attention(self) -> bool:
+        return getattr(self.classifier.config, "_attn_implementation", "") == "flash_attention_2"
+
+    def packs(self, requested: Optional[bool]) -> bool:
+        """Whether micro-batches are packed: causal LMs only, by default under FlashAttention 2."""
+        return self.causal and (self.flash_attention if requested is None else requested)
 
     @property
     def causal(self) -> bool:
@@ -112,6 +126,7 @@ def load_reward_model(name_or_path: str, kind: str = "auto", dtype: torch.dtype 
     from transformers import (AutoConfig, AutoModelForCausalLM, AutoModelForSequenceClassification,
                               AutoTokenizer)
 
+    name_or_path = resolve_model(name_or_path)
     config = AutoConfig.from_pretrained(name_or_path)
     kind = detect_backbone(config) if kind == "auto" else kind
     if kind not in ("causal", "encoder"):

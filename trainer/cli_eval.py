@@ -26,6 +26,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, beam_args: list[str]) -> int:
+    from pipelines.paths import output_problem
     from trainer.data import DataError
     from trainer.evaluate import evaluate
     from trainer.prompts import MODES
@@ -34,6 +35,10 @@ def run(args: argparse.Namespace, beam_args: list[str]) -> int:
     bad = [m for m in modes if m not in MODES]
     if beam_args or bad or not modes:
         print(f"themis eval: bad arguments {beam_args or bad}; modes are {', '.join(MODES)}", file=sys.stderr)
+        return 2
+    problem = output_problem(args.output)
+    if problem:
+        print(f"themis eval: {problem}", file=sys.stderr)
         return 2
     try:
         results = evaluate(args.model, args.bench, args.output, modes, args.batch_size, args.max_length,

@@ -51,11 +51,16 @@ def _write_rows(rows: list[dict], path: str | None) -> None:
 
 
 def run(args: argparse.Namespace, beam_args: list[str]) -> int:
+    from pipelines.paths import output_problem
     from trainer.prompts import criterion_prompt
 
     if beam_args or bool(args.input) == bool(args.prompt) or (args.prompt and not args.response):
         print("themis score: pass either --input FILE, or --prompt TEXT with one or more --response FILE",
               file=sys.stderr)
+        return 2
+    problem = args.output and output_problem(args.output, is_dir=False)
+    if problem:
+        print(f"themis score: {problem}", file=sys.stderr)
         return 2
     try:
         if args.prompt:

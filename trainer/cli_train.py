@@ -51,7 +51,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     for name, (kind, text) in FLAGS.items():
         parser.add_argument(f"--{name}", type=kind, help=text)
     parser.add_argument("--packing", action=argparse.BooleanOptionalAction, default=None,
-                        help="padding-free packing of each micro-batch (causal LMs; default on)")
+                        help="padding-free packing of each micro-batch (causal LMs; default on under FlashAttention 2)")
     parser.add_argument("--dropout", action=argparse.BooleanOptionalAction, default=None,
                         help="keep the backbone's dropout while training (default off: it adds noise "
                              "to the chosen-rejected reward difference)")
@@ -59,7 +59,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, beam_args: list[str]) -> int:
-    from trainer.config import ConfigError, load_config
+    from pipelines.paths import output_problem
+    from trainer.config import ConfigError, OutOfMemory, load_config
     from trainer.data import DataError
 
     if beam_args:
@@ -72,10 +73,13 @@ def run(args: argparse.Namespace, beam_args: list[str]) -> int:
             raise ConfigError("no backbone: pass --model NAME_OR_PATH or set `model:` in the config")
         if not all(stage.data for stage in config.stage_configs()):
             raise ConfigError("no training data: pass --data or set `data:` (per stage) in the config")
+        problem = output_problem(config.output)
+        if problem:
+            raise ConfigError(problem)
         from trainer.loop import train
 
         model = train(config)
-    except (ConfigError, DataError, OSError) as exc:
+    except (ConfigError, DataError, OSError, OutOfMemory) as exc:
         print(f"themis train: {exc}", file=sys.stderr)
         return 2
     print(f"stopped; resume with --resume --output {config.output}" if model is None

@@ -16,6 +16,10 @@ class ConfigError(ValueError):
     """A training config that cannot be used; the message names the key."""
 
 
+class OutOfMemory(RuntimeError):
+    """A micro-batch that does not fit in memory; the message names the flags to change."""
+
+
 @dataclasses.dataclass(frozen=True)
 class TrainConfig:
     model: str = ""
@@ -39,7 +43,9 @@ class TrainConfig:
     magnitude_coef: float = 0.0
     centering_coef: float = 0.0
     lm_coef: float = 0.1  # causal LMs only
-    packing: bool = True  # causal LMs only: one padding-free row per micro-step
+    # Causal LMs only: one padding-free row per micro-step. None: on under FlashAttention 2,
+    # which attends per sequence in linear memory; sdpa needs a T x T mask over the packed row.
+    packing: Optional[bool] = None
     dropout: bool = False  # the backbone's dropout while training (off: see trainer/loop.py)
     seed: int = 0
     log_every: int = 10
@@ -64,6 +70,7 @@ class TrainConfig:
 
 
 FIELDS = {f.name: f for f in dataclasses.fields(TrainConfig)}
+NULLABLE = {"packing": bool}  # fields whose default None means "decided at run time"
 
 
 def _build(base: TrainConfig, values: dict[str, Any], where: str) -> TrainConfig:
@@ -74,7 +81,7 @@ def _build(base: TrainConfig, values: dict[str, Any], where: str) -> TrainConfig
         if key == "stages":
             changes[key] = tuple(value or ())
             continue
-        kind = type(getattr(base, key))
+        kind = NULLABLE.get(key) or type(getattr(base, key))
         if kind is float and isinstance(value, int) and not isinstance(value, bool):
             value = float(value)
         if not isinstance(value, kind):

@@ -58,13 +58,26 @@ def has_pair_columns(names) -> bool:
     return set(PreferencePair.arrow_schema().names) <= set(names)
 
 
-def _is_our_shard(path: str) -> bool:
-    return has_pair_columns(pads.dataset(path, format="parquet").schema.names)
+def _columns(path: str) -> list[str]:
+    try:
+        return pads.dataset(path, format="parquet").schema.names
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise DataError(f"{path}: not a readable Parquet file ({exc})") from exc
+
+
+def _check_columns(path: str, names: list[str]) -> None:
+    missing = [name for name in REQUIRED if name not in names]
+    if missing:
+        raise DataError(f"{path}: no column {missing[0]!r} (has {', '.join(names) or 'none'}); "
+                        f"training data needs {', '.join(REQUIRED)} (and optionally system)")
 
 
 def _rows_from_files(files: list[str]) -> list[dict]:
     parquet = [f for f in files if f.endswith(".parquet")]
-    if parquet and len(parquet) == len(files) and all(_is_our_shard(f) for f in parquet):
+    columns = {f: _columns(f) for f in parquet}
+    for path, names in columns.items():
+        _check_columns(path, names)
+    if parquet and len(parquet) == len(files) and all(has_pair_columns(c) for c in columns.values()):
         table = pads.dataset(parquet, format="parquet", schema=PreferencePair.arrow_schema()).to_table()
         return table.to_pylist()
     import datasets

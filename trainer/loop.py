@@ -8,6 +8,7 @@ model, optimizer, scheduler and RNG state (resume with the same process count).
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import os
@@ -20,12 +21,36 @@ import torch
 
 from trainer.backbone import RewardModel, load_reward_model
 from trainer.collate import collate
-from trainer.config import TrainConfig
+from trainer.config import OutOfMemory, TrainConfig
 from trainer.data import Pair, load_pairs
 from trainer.losses import LossWeights, reward_loss
 from trainer.template import encode
 
 STATE_FILE = "trainer_state.json"
+
+
+def is_out_of_memory(exc: BaseException) -> bool:
+    """CUDA's OutOfMemoryError, or the CPU allocator's failure (a plain RuntimeError)."""
+    return isinstance(exc, torch.OutOfMemoryError) or (
+        isinstance(exc, RuntimeError) and "can't allocate memory" in str(exc))
+
+
+def out_of_memory_message(cfg: TrainConfig, device) -> str:
+    return (f"out of {device.type.upper()} memory for a micro-batch of --batch_size {cfg.batch_size} pairs at up to "
+            f"--max_length {cfg.max_length} tokens; lower --batch_size (raise --grad_accum to keep "
+            f"{cfg.batch_size * cfg.grad_accum} pairs per step) or --max_length")
+
+
+def fit_to_model(stages: list[TrainConfig], model: RewardModel, main: bool) -> list[TrainConfig]:
+    """Stages whose max_length is at most the model's positions, with one line when one is lowered."""
+    limit = model.max_positions
+    if not limit:
+        return stages
+    for too_long in sorted({cfg.max_length for cfg in stages if cfg.max_length > limit}):
+        if main:
+            print(f"note: --max_length {too_long} is above the model's {limit} positions; using {limit}",
+                  file=sys.stderr)
+    return [dataclasses.replace(cfg, max_length=min(cfg.max_length, limit)) for cfg in stages]
 
 
 def pair_order(n: int, seed: int, count: int) -> list[int]:
@@ -73,7 +98,7 @@ def batch_step(module: torch.nn.Module, model: RewardModel, pairs: list[Pair], c
     """Loss and metrics for one micro-batch; `module` is `model` or its DDP/FSDP wrapper."""
     sequences = encode_batch(model, pairs, cfg)
     use_lm = model.causal and cfg.lm_coef > 0
-    batch = collate(sequences, model.tokenizer.pad_token_id, cfg.packing and model.causal,
+    batch = collate(sequences, model.tokenizer.pad_token_id, model.packs(cfg.packing),
                     lm_chosen=len(pairs) if use_lm else 0)
     batch = {k: v.to(device) for k, v in batch.items() if use_lm or k != "lm_labels"}
     rewards, lm_loss = module(**batch)
@@ -159,13 +184,13 @@ def train(config: TrainConfig) -> Optional[RewardModel]:
     from accelerate import Accelerator
     from accelerate.utils import set_seed
 
-    stages = config.stage_configs()
     cuda = torch.cuda.is_available()
     accelerator = Accelerator(mixed_precision="bf16" if cuda else "no", cpu=not cuda)
     set_seed(config.seed)
     os.makedirs(config.output, exist_ok=True)
     main = accelerator.is_main_process
     model = load_reward_model(config.model, config.backbone)
+    stages = fit_to_model(config.stage_configs(), model, main)
     if not model.causal and config.lm_coef and main:
         print("note: lm_coef applies to causal LMs only; an encoder trains on the reward loss alone", file=sys.stderr)
     module, optimizer = accelerator.prepare(model, make_optimizer(model, stages[0]))
@@ -199,9 +224,14 @@ def train(config: TrainConfig) -> Optional[RewardModel]:
             for micro in range(cfg.grad_accum):
                 lo = (step * cfg.grad_accum + micro) * cfg.batch_size * world
                 chunk = [pairs[i] for i in order[lo: lo + cfg.batch_size * world][rank::world]]
-                with accelerator.autocast():
-                    loss, parts = batch_step(module, model, chunk, cfg, accelerator.device)
-                accelerator.backward(loss / cfg.grad_accum)
+                try:
+                    with accelerator.autocast():
+                        loss, parts = batch_step(module, model, chunk, cfg, accelerator.device)
+                    accelerator.backward(loss / cfg.grad_accum)
+                except RuntimeError as exc:
+                    if is_out_of_memory(exc):
+                        raise OutOfMemory(out_of_memory_message(cfg, accelerator.device)) from None
+                    raise
                 for k, v in parts.items():
                     metrics[k] = metrics.get(k, 0.0) + (v if k in ("tokens", "truncated") else v / cfg.grad_accum)
             if cfg.max_grad_norm:

@@ -26,7 +26,8 @@ class Scorer:
         dtype = torch.bfloat16 if self.device.type == "cuda" else torch.float32
         self.model = load_reward_model(model_dir, meta.get("backbone", "auto"), dtype=dtype, for_training=False)
         self.model.to(self.device).eval()
-        self.max_length = max_length or meta.get("max_length") or 2048
+        self.max_length = min(max_length or meta.get("max_length") or 2048,
+                              self.model.max_positions or 2048)
         self.min_response_tokens = meta.get("min_response_tokens", 64)  # truncate as in training
 
     @torch.no_grad()

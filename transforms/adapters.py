@@ -24,9 +24,9 @@ class Family:
     solutions: tuple[tuple[str, str], ...]  # (field, origin); a field may hold a list of completions
     instruction: Optional[str] = None  # natural-language instruction field, if the family has one
     description: Optional[str] = None  # short problem statement to put before the code prompt
-    declaration: Optional[str] = None  # code placed before the prompt (HumanEval-X)
     test: str = "test"
     subset: Optional[str] = None
+    layout: bool = False  # HumanEval-X / HumanEvalPack: `declaration`, `test_setup` and `import` fields
 
 
 FAMILIES: dict[str, Family] = {
@@ -34,7 +34,7 @@ FAMILIES: dict[str, Family] = {
                      subset="level"),
     "mbxp": Family("mbxp", solutions=(("canonical_solution", "reference"),), description="description"),
     "humanevalx": Family("humanevalx", solutions=(("canonical_solution", "reference"), ("buggy_solution", "buggy")),
-                         instruction="instruction"),
+                         instruction="instruction", layout=True),
     "multiple": Family("multiple", solutions=(("completions", "llm"),), test="tests"),
 }
 
@@ -123,8 +123,9 @@ def _family_task(row: dict, family: Family) -> dict:
         raise AdapterError("task_id: missing")
     language = _language(row)
     code_prompt = _text(row, "prompt")
-    if family.declaration and _text(row, family.declaration) and not code_prompt.startswith(_text(row, family.declaration)):
-        code_prompt = _join(_text(row, family.declaration), code_prompt)
+    test = _text(row, family.test)
+    if family.layout:
+        code_prompt, test = _humanevalx_layout(row, language, code_prompt, test)
     candidates = []
     for field, origin in family.solutions:
         value = row.get(field)
@@ -137,7 +138,6 @@ def _family_task(row: dict, family: Family) -> dict:
         description = _text(row, family.description) if family.description else ""
         lead = f"{description.strip()}\n\n" if description.strip() else ""
         instruction = f"{lead}Complete the following {language} code:\n{code_prompt}"
-    test = _text(row, family.test)
     if language == "Python":
         test = _python_test(test, _text(row, "entry_point"))
     return {
@@ -150,3 +150,45 @@ def _family_task(row: dict, family: Family) -> dict:
         "source": family.name,
         "subset": _text(row, family.subset) if family.subset else "",
     }
+
+
+_HEADER_LINE = re.compile(r"^\s*(?:#\s*include\b|using\s+namespace\b|import\b|from\s+\S+\s+import\b)")
+_PACKAGE_LINE = re.compile(r"^package\s+\w+[ \t]*\n?", re.M)
+
+
+def _humanevalx_layout(row: dict, language: str, prompt: str, test: str) -> tuple[str, str]:
+    """(code prompt, test code) put together as HumanEval-X's own harness does.
+
+    The `declaration` field holds the headers the solutions were written against
+    (C++: `<algorithm>`, `<math.h>` beyond the prompt's own): the ones the prompt
+    lacks go before it. Go: the package line of `test_setup` starts the candidate (then the
+    `import` field, if the prompt does not already start with it) and
+    the rest of `test_setup` (the test's imports) starts the test code; the Go build
+    step (sandboxes/go_imports.py) gathers every import at the head of the program.
+    """
+    declaration = _text(row, "declaration")
+    if not prompt.strip() and not declaration.strip():
+        raise AdapterError("prompt: missing (a HumanEval-X row needs `prompt` or `declaration`)")
+    if row.get("test") is None:
+        raise AdapterError("test: missing (a HumanEval-X row carries its test code in `test`)")
+    prompt = prompt or declaration
+    present = {line.strip() for line in prompt.splitlines()}
+    headers = []
+    for line in declaration.splitlines():
+        if line.strip() and not _HEADER_LINE.match(line):
+            break
+        if line.strip() and line.strip() not in present:
+            headers.append(line.strip() + "\n")
+    prompt = "".join(headers) + prompt
+    if language == "Go":
+        imports = _text(row, "import")
+        if imports.strip() and imports.strip() not in prompt:  # the prompt's own imports, kept apart
+            prompt = imports.rstrip("\n") + "\n" + prompt
+        setup = _text(row, "test_setup")
+        package = _PACKAGE_LINE.search(setup)
+        if not _PACKAGE_LINE.search(prompt):
+            prompt = (package.group(0).strip() if package else "package main") + "\n\n" + prompt.lstrip("\n")
+        test_imports = _PACKAGE_LINE.sub("", setup, count=1).strip("\n")
+        if test_imports:
+            test = test_imports + "\n\n" + test
+    return prompt, test

@@ -41,8 +41,8 @@ class ExecuteConfig:
     workers: int = 0                   # concurrent executions per worker process (0: cores)
     batch_size: int = 32
 
-    def key(self, candidate: Candidate) -> str:
-        return measurement_key(candidate, self.backend, self.limits, self.repetitions)
+    def key(self, candidate: Candidate, mode: str = "single") -> str:
+        return measurement_key(candidate, self.backend, self.limits, self.repetitions, mode)
 
 
 @dataclasses.dataclass
@@ -63,15 +63,16 @@ def _attributed(candidate: Candidate, measured: Measurement, key: str) -> Measur
 
 
 def measure_batch(candidates: Iterable[Candidate], config: ExecuteConfig, sandbox=None,
-                  store: Optional[Store] = None, sandbox_error: str = "") -> BatchResult:
-    """Measure a batch. `sandbox_error` set means no sandbox could be opened: what needs executing is dead-lettered."""
+                  store: Optional[Store] = None, sandbox_error: str = "", mode: str = "single") -> BatchResult:
+    """Measure a batch. `sandbox_error` set means no sandbox could be opened: what needs executing is dead-lettered.
+    `mode="sanitize"`: the ASan + UBSan build of C and C++ (transforms/sanitize.py)."""
     out = BatchResult()
     todo: list[tuple[Candidate, str]] = []
     for candidate in candidates:
         if candidate.tests.is_empty:
             out.counts["no_tests"] += 1
         else:
-            todo.append((candidate, config.key(candidate)))
+            todo.append((candidate, config.key(candidate, mode)))
     stored = store.get_many(KIND, [k for _, k in todo], Measurement) if store is not None and todo else {}
     unique: dict[str, Candidate] = {}
     for candidate, key in todo:
@@ -86,7 +87,7 @@ def measure_batch(candidates: Iterable[Candidate], config: ExecuteConfig, sandbo
     elif unique:
         ordered = sorted(unique.items(), key=lambda item: item[1].language)  # one language at a time
         try:
-            results = sandbox.run_many([c for _, c in ordered], repetitions=config.repetitions)
+            results = sandbox.run_many([c for _, c in ordered], repetitions=config.repetitions, mode=mode)
         except Exception as exc:  # a broken sandbox must not take the pipeline down
             failed = {k: ("sandbox_error", f"{type(exc).__name__}: {exc}") for k in unique}
         else:
@@ -170,3 +171,32 @@ class Execute(beam.PTransform):
         return (candidates
                 | "BatchCandidates" >> beam.BatchElements(min_batch_size=1, max_batch_size=self.config.batch_size)
                 | "Measure" >> Routed(_ExecuteBatches(self.config, self.store_path), "measurements"))
+
+
+class _SandboxReportsFn(Step):
+    kept = "reports"
+
+    def __init__(self, stage: str, reports, config: ExecuteConfig, store_path: Optional[str]):
+        self.stage, self.reports, self.config, self.store_path = stage, reports, config, store_path
+
+    def setup(self):
+        self._handle = shared_sandbox(self.config)
+        self._store = Store(self.store_path) if self.store_path else None
+
+    def decide(self, batch: list[Candidate]) -> Iterable:
+        return self.reports(batch, self.config, self._handle.sandbox, self._store, self._handle.error)
+
+
+class SandboxReports(beam.PTransform):
+    """PCollection[Candidate] -> {"reports", "dead_letters"}: `reports(batch, config, sandbox, store,
+    sandbox_error)` (the sanitizer build, the security tests) on this worker's shared sandbox and store."""
+
+    def __init__(self, stage: str, reports, config: ExecuteConfig, store_path: Optional[str] = None):
+        super().__init__()
+        self.stage, self.reports, self.config, self.store_path = stage, reports, config, store_path
+
+    def expand(self, candidates):
+        return (candidates
+                | "Batch" >> beam.BatchElements(min_batch_size=1, max_batch_size=self.config.batch_size)
+                | "Run" >> Routed(_SandboxReportsFn(self.stage, self.reports, self.config, self.store_path),
+                                  "reports"))

@@ -6,12 +6,12 @@
 
 The rules are `transforms.label_rules`, the choice of pairs within a task
 `transforms.pair_selection`; measuring is not done here: pipelines/build.py
-composes `MeasureBaselines` and `MeasurePairs` (transforms/measure_pairs.py)
-between these stages.
+composes `MeasureStubFootprints` (before grouping) and `MeasurePairs`
+(transforms/measure_pairs.py) between these stages.
 """
 from __future__ import annotations
 
-from typing import Iterable, Iterator, Optional
+from typing import Iterable, Iterator
 
 import apache_beam as beam
 from apache_beam.metrics import Metrics
@@ -49,7 +49,7 @@ class LabelTask(Step):
     def __init__(self, config: LabelConfig, cpu_limit: float):
         self.config, self.cpu_limit = config, cpu_limit
 
-    def decide(self, element, baselines: dict) -> Iterator:
+    def decide(self, element) -> Iterator:
         task_id, grouped = element
         sides = build_sides(grouped["candidates"], grouped["measurements"], grouped["reports"])
         distinct, duplicates = distinct_sides(sides)
@@ -58,8 +58,8 @@ class LabelTask(Step):
         yield from _counts("label", out=len(paired), dropped_duplicate_candidate=len(duplicates),
                            dropped_not_paired=len(unpaired))
         if paired:  # empty when only records of a candidate dropped upstream arrived
-            verdicts = static_verdicts(paired, self.cpu_limit, baselines.get(paired[0].candidate.language),
-                                       self.config)
+            footprints = {cid: (stub, perf) for cid, stub, perf in grouped.get("stub_bytes", ())}
+            verdicts = static_verdicts(paired, self.cpu_limit, footprints, self.config)
             yield from _task_records(verdicts, "static_labels", self.config)
             for proposal in runtime_proposals(paired, self.config):
                 yield beam.pvalue.TaggedOutput("proposals", proposal)
@@ -97,11 +97,15 @@ class _CapCell(Step):
 
 
 class GroupByTask(beam.PTransform):
-    """{"candidates", "measurements", "reports"} -> (task_id, {"candidates": [...], "measurements": [...], "reports": [...]})."""
+    """{"candidates", "measurements", "reports"[, "stub_bytes"]} -> (task_id, {"candidates": [...],
+    "measurements": [...], "reports": [...][, "stub_bytes": [(candidate_id, bytes, perf run), ...]]}); "stub_bytes"
+    (MeasureStubFootprints: (task_id, (candidate_id, its start-up stub's peak bytes, perf run))) comes keyed."""
 
     def expand(self, inputs: dict):
         keyed = {name: inputs[name] | f"Key{name.title()}" >> beam.Map(lambda r: (r.task_id, r))
                  for name in ("candidates", "measurements", "reports")}
+        if "stub_bytes" in inputs:
+            keyed["stub_bytes"] = inputs["stub_bytes"]
         return keyed | "Group" >> beam.CoGroupByKey()
 
 
@@ -112,18 +116,17 @@ class StaticLabels(beam.PTransform):
     verdicts -> pairs kept) for the manifest's invariant.
 
     `cpu_limit`: the CPU seconds per run the measurements were made under (it tells a timeout the
-    program caused from one the machine caused); `baselines`: (language, footprint bytes) from
-    MeasureBaselines, or None without memory labels.
+    program caused from one the machine caused). Memory verdicts need the tasks grouped with their
+    "stub_bytes" (GroupByTask).
     """
 
-    def __init__(self, config: LabelConfig, cpu_limit: float, baselines: Optional[beam.PCollection] = None):
+    def __init__(self, config: LabelConfig, cpu_limit: float):
         super().__init__()
-        self.config, self.cpu_limit, self.baselines = config, cpu_limit, baselines
+        self.config, self.cpu_limit = config, cpu_limit
 
     def expand(self, grouped):
-        baselines = self.baselines if self.baselines is not None else grouped.pipeline | "NoBaselines" >> beam.Create([])
         return grouped | "Rules" >> Routed(LabelTask(self.config, self.cpu_limit), "pairs",
-                                           others=("ties", "proposals", COUNTS), args=(beam.pvalue.AsDict(baselines),))
+                                           others=("ties", "proposals", COUNTS))
 
 
 class RuntimeLabels(beam.PTransform):

@@ -33,6 +33,7 @@ class LabelConfig:
     ab_repetitions: int = 10
     ab_max_stages: int = 3
     ab_continue_ratio: float = 1.1
+    runtime_floor_ms: float = 5.0
     max_pairs_per_task: int = 3
     ab_pairs_per_task: int = 3
     max_pairs_per_cell: int = 0
@@ -64,6 +65,9 @@ class LabelConfig:
         if not 1.0 <= self.ab_continue_ratio <= self.runtime_ratio:
             raise LabelConfigError(f"--ab_continue_ratio must lie in [1, --runtime_ratio = {self.runtime_ratio:g}] "
                                    f"(below it a pair is a clear tie), got {self.ab_continue_ratio:g}")
+        if not self.runtime_floor_ms > 0.0:
+            raise LabelConfigError(f"--runtime_floor_ms must be above 0 (marginal CPU times are compared as "
+                                   f"ratios), got {self.runtime_floor_ms:g}")
         if self.ab_repetitions < 1 or self.ab_max_stages < 1:
             raise LabelConfigError(f"--ab_repetitions and --ab_max_stages must be at least 1, got "
                                    f"{self.ab_repetitions} and {self.ab_max_stages}")

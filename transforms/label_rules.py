@@ -5,14 +5,17 @@ a tie instead of guessing.
 - Functional_Correctness: one passes every test, the other fails a test or does
   not compile. Sandbox errors and timeouts the machine caused (the program did
   not use its CPU budget) are never failures.
-- Runtime_Efficiency: both pass; interleaved A/B runs in up to ab_max_stages
-  stages of ab_repetitions runs per side, decided by the sequential test of
-  `transforms.sequential_ab` (a label only when the Mann-Whitney U test on all
-  runs so far gives p below alpha / ab_max_stages and the Hodges-Lehmann
-  CPU-time ratio is at least runtime_ratio; bench/RESULTS.md, "Labelling").
-- Memory_Efficiency: both pass; ratio of median peak memory above the
-  language's baseline footprint >= r (tiny footprints are floored, so noise
-  around the baseline never makes a label).
+- Runtime_Efficiency: both pass; interleaved A/B rounds (A, A's start-up stub, B,
+  B's stub) in up to ab_max_stages stages of ab_repetitions rounds, decided by
+  the sequential test of `transforms.sequential_ab` on each side's marginal CPU
+  time (its run's minus its stub's: the tests' work, not process start-up; a
+  label only when the Mann-Whitney U test on all rounds so far gives p below
+  alpha / ab_max_stages and the Hodges-Lehmann ratio is at least runtime_ratio;
+  both under runtime_floor_ms: a 'below_resolution' tie; bench/RESULTS.md).
+- Memory_Efficiency: both pass; ratio of median peak memory above each side's
+  start-up stub's (transforms/startup_stub.py: the runtime and imports without
+  the candidate's code) >= r (tiny footprints are floored, so noise around the
+  stub's never makes a label).
 - Security_Hardness: one has findings of at least the minimum severity that the
   other lacks (and not the other way round); both pass the tests where tests
   exist. A mined security-fix commit is recorded as supporting evidence.
@@ -27,9 +30,10 @@ import dataclasses
 import statistics
 from typing import Any, Iterable, Optional, Sequence
 
-from schemas.records import Candidate, Measurement, StaticReport
+from schemas.records import Candidate, Finding, Measurement, StaticReport
 from transforms.label_config import SEVERITY_RANK, LabelConfig
-from transforms.sequential_ab import cpu_times, decide_stages, unusable_stages
+from transforms.security_merge import PRIMARY, heard, merged_findings
+from transforms.sequential_ab import ABStage, decide_stages, marginal_times, raw_marginals, unusable_stages
 
 # Statuses that are the program's fault; `timeout` joins them only when the program used its CPU budget.
 FAILING_STATUSES = frozenset({"test_failure", "compile_error", "runtime_error", "memory_limit", "output_limit"})
@@ -44,6 +48,7 @@ class Side:
     measurement: Optional[Measurement] = None
     security: Optional[StaticReport] = None
     readability: Optional[StaticReport] = None
+    analyzers: tuple[StaticReport, ...] = ()  # the other security analyzers' reports (bandit, cppcheck, ...)
 
     @property
     def has_tests(self) -> bool:
@@ -123,27 +128,53 @@ def correctness_rule(a: Side, b: Side, cpu_limit: float, config: LabelConfig) ->
 
 # ---------------------------------------------------------------- runtime
 
-def runtime_rule(a: Side, b: Side, stages: Sequence[tuple[Measurement, Measurement]],
-                 config: LabelConfig) -> Optional[Verdict]:
-    """`stages`: the interleaved A/B measurements of a and b (in that order), one pair per stage,
-    at least one, as many as `more_stages_needed` asked for. Fewer (a regenerate with thresholds
-    that want more stages than the build measured) end in a tie on the stages there are, saying so."""
+def perf_problem(a: Side, runs: tuple[Measurement, Measurement]) -> str:
+    """Why the two sides' runs on their task's perf cases (tests.perf) cannot be compared, or '':
+    one failed or timed out ('perf_case_failed'), or the perf code printed different output
+    ('perf_output_differs')."""
+    if any(m.status != "ok" for m in runs):
+        return "perf_case_failed"
+    if a.candidate.tests.perf.code.strip() and runs[0].stdout_tail.rstrip() != runs[1].stdout_tail.rstrip():
+        return "perf_output_differs"
+    return ""
+
+
+def _perf_reason(a: Side, unusable: str, stages: Sequence[ABStage]) -> str:
+    """The A/B stages' tie reason, perf problems named as such when the task has perf cases."""
+    if a.candidate.tests.perf.is_empty or unusable not in ("", "ab_run_failed"):
+        return unusable
+    return perf_problem(a, (stages[-1].a, stages[-1].b)) or unusable
+
+
+def runtime_rule(a: Side, b: Side, stages: Sequence[ABStage], config: LabelConfig) -> Optional[Verdict]:
+    """`stages`: the interleaved A/B measurements of a, b and their start-up stubs, one ABStage per
+    stage, at least one, as many as `more_stages_needed` asked for. Fewer (a regenerate with thresholds
+    that want more stages than the build measured) end in a tie on the stages there are, saying so.
+    The evidence keeps the raw process figures of both programs and both stubs."""
     if not (a.passes and b.passes):
         return None
     aspect = "Runtime_Efficiency"
-    shared: dict[str, Any] = {"rule": "staged_mann_whitney_u_and_hodges_lehmann_ratio", "alpha": config.alpha,
+    shared: dict[str, Any] = {"rule": "staged_mann_whitney_u_and_hodges_lehmann_ratio",
+                              "measure": "cpu_over_startup_stub", "alpha": config.alpha,
                               "stage_alpha": config.alpha / config.ab_max_stages, "min_ratio": config.runtime_ratio,
-                              "continue_ratio": config.ab_continue_ratio, "max_stages": config.ab_max_stages}
-    unusable = unusable_stages(stages)
+                              "continue_ratio": config.ab_continue_ratio, "max_stages": config.ab_max_stages,
+                              "floor_seconds": config.runtime_floor_ms / 1000.0}
+    unusable = _perf_reason(a, unusable_stages(stages, config), stages)
+    decisions = [] if unusable else decide_stages(marginal_times(stages, config), config)
+    used = stages[: len(decisions)] if decisions else stages
+    marginal = raw_marginals(used)
+    per_side = {"cpu_seconds": ([t for s in used for t in s.a.cpu_seconds], [t for s in used for t in s.b.cpu_seconds]),
+                "stub_cpu_seconds": ([t for s in used for t in s.a_stub.cpu_seconds],
+                                     [t for s in used for t in s.b_stub.cpu_seconds]),
+                "marginal_cpu_seconds": marginal,
+                "median_marginal_cpu_seconds": tuple(statistics.median(m) if m else None for m in marginal)}
     if unusable:
-        per_side = {"cpu_seconds": ([t for ma, _ in stages for t in ma.cpu_seconds],
-                                    [t for _, mb in stages for t in mb.cpu_seconds]),
-                    "ab_status": (stages[-1][0].status, stages[-1][1].status)}
+        last = used[-1]
+        per_side["ab_status"] = ([last.a.status, last.a_stub.status], [last.b.status, last.b_stub.status])
+        per_side["stderr_tail"] = (last.a.stderr_tail[-500:], last.b.stderr_tail[-500:])
+        if unusable == "perf_output_differs":
+            per_side["stdout_tail"] = (last.a.stdout_tail[-500:], last.b.stdout_tail[-500:])
         return _verdict(aspect, a, b, None, 1.0, per_side, shared, reason=unusable)
-    decisions = decide_stages(cpu_times(stages), config)
-    used = cpu_times(stages[: len(decisions)])
-    times = ([t for ta, _ in used for t in ta], [t for _, tb in used for t in tb])
-    per_side = {"cpu_seconds": times, "median_cpu_seconds": (statistics.median(times[0]), statistics.median(times[1]))}
     last = decisions[-1]
     shared.update(p_value=last.p_value, ratio=last.ratio, stages=[d.to_evidence() for d in decisions])
     if last.decision == "label":
@@ -157,19 +188,29 @@ def runtime_rule(a: Side, b: Side, stages: Sequence[tuple[Measurement, Measureme
 
 # ---------------------------------------------------------------- memory
 
-def memory_rule(a: Side, b: Side, baseline_bytes: int, config: LabelConfig) -> Optional[Verdict]:
-    """`baseline_bytes`: the median peak memory of a minimal program in this language."""
-    if not (a.passes and b.passes) or not (a.measurement.peak_memory_bytes and b.measurement.peak_memory_bytes):
+def memory_rule(a: Side, b: Side, stub_bytes: tuple[int, int], config: LabelConfig,
+                perf: Optional[tuple[Measurement, Measurement]] = None) -> Optional[Verdict]:
+    """`stub_bytes`: the median peak memory of each side's start-up stub (the runtime and its imports);
+    `perf`: each side's runs on its task's perf cases, whose peaks then replace the tests' runs'."""
+    if not (a.passes and b.passes):
         return None
     aspect = "Memory_Efficiency"
+    runs = perf or (a.measurement, b.measurement)
+    if perf is not None and (problem := perf_problem(a, perf)):
+        per_side = {"perf_status": (perf[0].status, perf[1].status),
+                    "stderr_tail": (perf[0].stderr_tail[-500:], perf[1].stderr_tail[-500:]),
+                    "stdout_tail": (perf[0].stdout_tail[-500:], perf[1].stdout_tail[-500:])}
+        return _verdict(aspect, a, b, None, 1.0, per_side, {"rule": "peak_ratio_above_startup_stub"}, reason=problem)
+    if not (runs[0].peak_memory_bytes and runs[1].peak_memory_bytes):
+        return None
     floor = int(config.memory_floor_mb * 1024 * 1024)
-    peaks = (int(statistics.median(a.measurement.peak_memory_bytes)),
-             int(statistics.median(b.measurement.peak_memory_bytes)))
-    above = (max(peaks[0] - baseline_bytes, floor), max(peaks[1] - baseline_bytes, floor))
+    peaks = (int(statistics.median(runs[0].peak_memory_bytes)), int(statistics.median(runs[1].peak_memory_bytes)))
+    marginal = (peaks[0] - stub_bytes[0], peaks[1] - stub_bytes[1])
+    above = (max(marginal[0], floor), max(marginal[1], floor))
     ratio = max(above) / min(above)
-    per_side = {"peak_memory_bytes": (list(a.measurement.peak_memory_bytes), list(b.measurement.peak_memory_bytes)),
-                "median_peak_bytes": peaks, "above_baseline_bytes": (peaks[0] - baseline_bytes, peaks[1] - baseline_bytes)}
-    shared = {"rule": "peak_ratio_above_baseline", "baseline_bytes": baseline_bytes, "floor_bytes": floor,
+    per_side = {"peak_memory_bytes": (list(runs[0].peak_memory_bytes), list(runs[1].peak_memory_bytes)),
+                "median_peak_bytes": peaks, "stub_peak_bytes": stub_bytes, "above_stub_bytes": marginal}
+    shared = {"rule": "peak_ratio_above_startup_stub", "cases": "perf" if perf else "tests", "floor_bytes": floor,
               "ratio": ratio, "min_ratio": config.memory_ratio}
     if ratio < config.memory_ratio:
         return _verdict(aspect, a, b, None, ratio, per_side, shared, reason="ratio_below_threshold")
@@ -181,13 +222,17 @@ def memory_rule(a: Side, b: Side, baseline_bytes: int, config: LabelConfig) -> O
 
 def serious_rule_counts(report: StaticReport, min_severity: str) -> collections.Counter:
     """rule id -> how many findings of at least `min_severity` the report has."""
+    return serious_counts(report.findings, min_severity)
+
+
+def serious_counts(findings: Iterable[Finding], min_severity: str) -> collections.Counter:
     floor = SEVERITY_RANK[min_severity.upper()]
-    return collections.Counter(f.rule_id for f in report.findings if SEVERITY_RANK.get(f.severity.upper(), 0) >= floor)
+    return collections.Counter(f.rule_id for f in findings if SEVERITY_RANK.get(f.severity.upper(), 0) >= floor)
 
 
-def _finding_dicts(report: StaticReport, rule_ids: Iterable[str]) -> list[dict]:
+def _finding_dicts(findings: Iterable[Finding], rule_ids: Iterable[str]) -> list[dict]:
     wanted = set(rule_ids)
-    return [f.to_dict() for f in report.findings if f.rule_id in wanted]
+    return [f.to_dict() for f in findings if f.rule_id in wanted]
 
 
 def commit_evidence(a: Side, b: Side, aspect: str) -> Optional[dict]:
@@ -216,18 +261,25 @@ def security_rule(a: Side, b: Side, config: LabelConfig) -> Optional[Verdict]:
         return None  # a failed scan is not a clean bill of health
     if a.has_tests and not (a.passes and b.passes):
         return None
-    serious = [serious_rule_counts(side.security, config.security_min_severity) for side in (a, b)]
+    # semgrep and the analyzers with a clean report on both sides, one finding per tool-crossing (CWE, line)
+    usable, not_heard = heard(a.analyzers, b.analyzers)
+    findings = [merged_findings((side.security, *side.analyzers), [PRIMARY, *usable]) for side in (a, b)]
+    serious = [serious_counts(found, config.security_min_severity) for found in findings]
     extra_a, extra_b = serious[0] - serious[1], serious[1] - serious[0]
     if bool(extra_a) == bool(extra_b):
         return None  # same weaknesses, or each has some the other lacks
     winner = "b" if extra_a else "a"
     extra = extra_a or extra_b
-    per_side = {"findings": (_finding_dicts(a.security, serious[0]), _finding_dicts(b.security, serious[1]))}
+    per_side = {"findings": (_finding_dicts(findings[0], serious[0]), _finding_dicts(findings[1], serious[1]))}
     shared = {"rule": "findings_only_in_rejected", "min_severity": config.security_min_severity.upper(),
               "extra_findings": dict(sorted(extra.items()))}
+    if a.analyzers or b.analyzers:
+        shared["analyzers"] = [PRIMARY, *usable]
+        if not_heard:
+            shared["not_heard"] = not_heard
     # one weakness flagged by two rules (same CWE, same line) counts once in the margin
-    loser = a if winner == "b" else b
-    weaknesses = {(f.cwe, f.line) for f in loser.security.findings if f.rule_id in extra}
+    lost = findings[0] if winner == "b" else findings[1]
+    weaknesses = {(f.cwe, f.line) for f in lost if f.rule_id in extra}
     margin = float(min(sum(extra.values()), len(weaknesses)))
     verdict = _verdict("Security_Hardness", a, b, winner, margin, per_side, shared)
     return _with_commit(verdict, commit_evidence(a, b, "Security_Hardness"))

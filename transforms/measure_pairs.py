@@ -1,11 +1,15 @@
 """Measurements the labelling rules ask for beyond the execute stage, store first:
 
-- interleaved A/B runs of a runtime pair (`Sandbox.run_ab`: A B A B ..., so drift
-  and neighbours' load hit both programs alike), in stages of ab_repetitions runs
-  per side for as long as the runtime rule's sequential test asks for more
-  (`transforms.sequential_ab.more_stages_needed`), each stage stored as kind "ab" under
-  its own key;
-- each language's baseline footprint (`Sandbox.baseline`), stored as kind "baseline".
+- interleaved A/B rounds of a runtime pair and the two sides' start-up stubs
+  (transforms/startup_stub.py): A, A's stub, B, B's stub, each pair through
+  `Sandbox.run_ab`, so drift and neighbours' load hit all four alike; as many
+  pairs at a time as the sandbox has workers (one per core by default; a pair's
+  own programs never overlap); in stages
+  of ab_repetitions rounds for as long as the runtime rule's sequential test asks
+  for more (`transforms.sequential_ab.more_stages_needed`), each stage stored as
+  kind "ab" under its own key (the four programs under /a, /b, /a_stub, /b_stub);
+- each candidate's start-up stub's peak memory (the memory rule subtracts it), one run of
+  FOOTPRINT_RUNS repetitions per distinct stub, stored as kind "baseline".
 
 Keys are content ids of what was run and how, so a rerun or `themis regenerate`
 finds them and runs nothing. With `allow_execute=False` a missing entry becomes a
@@ -15,17 +19,21 @@ more stages than the build measured).
 """
 from __future__ import annotations
 
+import concurrent.futures
 import dataclasses
+import os
 import statistics
-from typing import TYPE_CHECKING, Callable, Iterator, Optional
+from typing import TYPE_CHECKING, Callable, Iterator, Optional, Sequence
 
 import apache_beam as beam
 
 from sandboxes import measurement_key
-from schemas.records import DeadLetter, Measurement, content_id
+from sandboxes.base import Sandbox
+from schemas.records import Candidate, DeadLetter, Measurement, content_id
 from transforms.dead_letters import Routed, Step
 from transforms.execute import shared_sandbox
-from transforms.sequential_ab import more_stages_needed
+from transforms.sequential_ab import ABStage, more_stages_needed
+from transforms.startup_stub import STUB_VERSION, measured_program, stub_candidate
 from transforms.store import Store
 
 if TYPE_CHECKING:
@@ -36,15 +44,58 @@ if TYPE_CHECKING:
 STAGE = "label"
 
 
+# Bumped when what an A/B stage measures changes, so stages measured the old way are not reused.
+# 2: rounds of A, A's start-up stub, B, B's stub (1: A, B).
+AB_METHOD = 2
+PROGRAMS = ABStage._fields  # a, b, a_stub, b_stub: the stored names of a stage's four measurements
+
+
 def ab_key(a: "Side", b: "Side", execute: "ExecuteConfig", repetitions: int, stage: int) -> str:
-    """Content address of stage `stage` (1-based) of the A/B measurement of a then b; the side's
-    Measurement is stored under this key + '/a' or '/b'."""
-    return content_id("ab", stage, *(measurement_key(s.candidate, execute.backend, execute.limits, repetitions, "ab")
-                                     for s in (a, b)))
+    """Content address of stage `stage` (1-based) of the A/B measurement of a then b; the programs'
+    Measurements are stored under this key + '/a', '/b', '/a_stub' and '/b_stub'."""
+    return content_id("ab", AB_METHOD, STUB_VERSION, stage,
+                      *(measurement_key(measured_program(s.candidate), execute.backend, execute.limits, repetitions,
+                                        "ab") for s in (a, b)))
 
 
-def baseline_key(language: str, execute: "ExecuteConfig") -> str:
-    return content_id("baseline", execute.backend, dataclasses.asdict(execute.limits), language)
+def _joined(rounds: Sequence[Measurement]) -> Measurement:
+    """One program's per-round measurements as one: figures in round order, status and output of the last."""
+    last = rounds[-1]
+    return last.replace(cpu_seconds=[t for m in rounds for t in m.cpu_seconds],
+                        wall_seconds=[t for m in rounds for t in m.wall_seconds],
+                        peak_memory_bytes=[p for m in rounds for p in m.peak_memory_bytes],
+                        instructions=[n for m in rounds for n in m.instructions]
+                        if all(m.instructions for m in rounds) else [])
+
+
+def measure_stage(sandbox: Sandbox, a: Candidate, b: Candidate, repetitions: int) -> ABStage:
+    """`repetitions` rounds of a, a's stub, b, b's stub (every other round in the mirror order: b's stub,
+    b, a's stub, a, so that no program always follows the same one), stopping at a failure, as one
+    ABStage; a and b run their task's perf cases instead of its tests when it has some."""
+    programs = [p for c in (a, b) for p in (measured_program(c), None)]
+    programs[1::2] = [stub_candidate(p) for p in programs[0::2]]  # a, a_stub, b, b_stub
+    rounds: list[list[Measurement]] = [[], [], [], []]
+    for number in range(max(1, repetitions)):
+        order = (0, 1, 2, 3) if number % 2 == 0 else (3, 2, 1, 0)
+        for first, second in (order[:2], order[2:]):
+            for i, measured in zip((first, second), sandbox.run_ab(programs[first], programs[second], 1)):
+                rounds[i].append(measured)
+        if any(r[-1].status != "ok" for r in rounds):
+            break
+    a_full, a_stub, b_full, b_stub = (_joined(r) for r in rounds)
+    return ABStage(a_full, b_full, a_stub, b_stub)
+
+
+FOOTPRINT_RUNS = 5  # runs of a start-up stub; its median peak memory is subtracted from its candidates'
+
+
+def perf_key(program: Candidate, execute: "ExecuteConfig") -> str:
+    return measurement_key(program, execute.backend, execute.limits, FOOTPRINT_RUNS, "perf")
+
+
+def footprint_key(stub: Candidate, execute: "ExecuteConfig") -> str:
+    return content_id("stub_footprint", STUB_VERSION,
+                      measurement_key(stub, execute.backend, execute.limits, FOOTPRINT_RUNS, "stub"))
 
 
 class Unmeasured(Exception):
@@ -94,54 +145,82 @@ class _MeasurePairAB(_StoreFirstStep):
         super().__init__(execute, store_path)
         self.config = config
 
-    def decide(self, pair: tuple["Side", "Side"]) -> Iterator:
+    def decide(self, pairs: list[tuple["Side", "Side"]]) -> Iterator:
+        """A batch of pairs, as many at a time as the sandbox has workers (one per core): a pair's
+        rounds run in order on one thread, so the programs of a pair never overlap each other."""
+        workers = min(len(pairs), self._handle.sandbox.workers if self._handle.sandbox is not None else 1)
+        if workers <= 1:
+            for pair in pairs:
+                yield from self._pair(pair)
+            return
+        with concurrent.futures.ThreadPoolExecutor(workers) as pool:
+            for outputs in pool.map(lambda pair: list(self._pair(pair)), pairs):
+                yield from outputs
+
+    def _pair(self, pair: tuple["Side", "Side"]) -> Iterator:
         a, b = pair
         payload = {"a": a.candidate.candidate_id, "b": b.candidate.candidate_id}
-        stages: list[tuple[Measurement, Measurement]] = []
+        stages: list[ABStage] = []
         while more_stages_needed(stages, self.config):  # False once ab_max_stages are measured
             key = ab_key(a, b, self.execute, self.config.ab_repetitions, len(stages) + 1)
-            found = self.look_up("ab", [f"{key}/a", f"{key}/b"])
-            if len(found) == 2:
-                stages.append((found[f"{key}/a"], found[f"{key}/b"]))
+            found = self.look_up("ab", [f"{key}/{name}" for name in PROGRAMS])
+            if len(found) == len(PROGRAMS):
+                stages.append(ABStage(*(found[f"{key}/{name}"] for name in PROGRAMS)))
                 continue
             if stages and not self.execute.allow_execute:
                 break  # regenerate: decide on the stages the build measured
             repetitions = self.config.ab_repetitions
             try:
                 result = self.measure(f"A/B measurement (stage {len(stages) + 1}) of this runtime pair", key, payload,
-                                      lambda sandbox: sandbox.run_ab(a.candidate, b.candidate, repetitions))
+                                      lambda sandbox: measure_stage(sandbox, a.candidate, b.candidate, repetitions))
             except Unmeasured as failure:
                 yield failure.dead_letter  # earlier stages stay stored: a rerun measures only what is missing
                 return
-            if "sandbox_error" not in (result[0].status, result[1].status):  # else retried next run
-                self.save("ab", [(f"{key}/a", result[0]), (f"{key}/b", result[1])])
+            if all(m.status != "sandbox_error" for m in result):  # else retried next run
+                self.save("ab", [(f"{key}/{name}", m) for name, m in zip(PROGRAMS, result)])
             stages.append(result)
         yield a, b, tuple(stages)
 
 
-class _MeasureBaseline(_StoreFirstStep):
-    def decide(self, language: str) -> Iterator:
-        key = baseline_key(language, self.execute)
-        measurement = self.look_up("baseline", [key]).get(key)
-        if measurement is None:
+class _MeasureFootprint(_StoreFirstStep):
+    """(stub id, [(task id, candidate id, stub, perf program or None), ...]) -> (task id, (candidate id,
+    stub peak bytes, the perf program's Measurement or None)) per candidate; a stub that does not run
+    is a dead letter per candidate."""
+
+    def decide(self, element: tuple[str, list[tuple[str, str, Candidate, Optional[Candidate]]]]) -> Iterator:
+        users = list(element[1])
+        stub = users[0][2]
+        key = footprint_key(stub, self.execute)
+        perf = {perf_key(program, self.execute): program for *_, program in users if program is not None}
+        found = self.look_up("baseline", [key])
+        found.update(self.look_up("measurement", list(perf)))
+        missing = ([] if key in found else [(key, stub)]) + [(k, p) for k, p in perf.items() if k not in found]
+        if missing:
             try:
-                measurement = self.measure(f"baseline footprint for {language}", key, {"language": language},
-                                           lambda sandbox: sandbox.baseline(language))
+                measured = self.measure(f"start-up stub footprint for {stub.language}", key,
+                                        {"language": stub.language, "stub": stub.code},
+                                        lambda sandbox: sandbox.run_many([p for _, p in missing], FOOTPRINT_RUNS))
             except Unmeasured as failure:
-                yield failure.dead_letter
+                for _, candidate_id, *_ in users:
+                    yield dataclasses.replace(failure.dead_letter, record_id=candidate_id)
                 return
-            if measurement.status == "ok" and measurement.peak_memory_bytes:
-                self.save("baseline", [(key, measurement)])
-        if measurement.status != "ok" or not measurement.peak_memory_bytes:
-            yield DeadLetter.of(STAGE, "baseline_failed", measurement.to_dict(), key,
-                                f"the minimal {language} program did not run ({measurement.status}): "
-                                f"no memory pairs for {language}; see `themis doctor`")
-        else:
-            yield language, int(statistics.median(measurement.peak_memory_bytes))
+            found.update((k, m) for (k, _), m in zip(missing, measured))
+            keep = [(k, m) for (k, _), m in zip(missing, measured) if m.status != "sandbox_error"]
+            self.save("baseline", [(k, m) for k, m in keep if k == key and m.status == "ok" and m.peak_memory_bytes])
+            self.save("measurement", [(k, m) for k, m in keep if k != key])
+        footprint = found[key]
+        for task_id, candidate_id, _, program in users:
+            if footprint.status != "ok" or not footprint.peak_memory_bytes:
+                yield DeadLetter.of(STAGE, "startup_stub_failed", {"stub": stub.code, **footprint.to_dict()},
+                                    candidate_id, f"the start-up stub of this {stub.language} program (its imports, "
+                                    f"none of its code) did not run ({footprint.status}): no memory pairs for it")
+            else:
+                perf_run = found.get(perf_key(program, self.execute)) if program is not None else None
+                yield task_id, (candidate_id, int(statistics.median(footprint.peak_memory_bytes)), perf_run)
 
 
 class MeasurePairs(beam.PTransform):
-    """PCollection[(Side, Side)] -> {"measured": (a, b, ((Measurement, Measurement), ...) one per stage),
+    """PCollection[(Side, Side)] -> {"measured": (a, b, (ABStage, ...) one per stage),
     "dead_letters"}. `store_path`: the measurement store (None: none)."""
 
     def __init__(self, execute: "ExecuteConfig", config: "LabelConfig", store_path: Optional[str] = None):
@@ -149,25 +228,26 @@ class MeasurePairs(beam.PTransform):
         self.execute, self.config, self.store_path = execute, config, store_path
 
     def expand(self, pairs):
-        return pairs | "RunAB" >> Routed(_MeasurePairAB(self.execute, self.config, self.store_path), "measured")
+        concurrent_pairs = self.execute.workers or os.cpu_count() or 1  # a batch of them runs at once
+        return (pairs
+                | "Batch" >> beam.BatchElements(min_batch_size=concurrent_pairs, max_batch_size=4 * concurrent_pairs)
+                | "RunAB" >> Routed(_MeasurePairAB(self.execute, self.config, self.store_path), "measured"))
 
 
-class TestedLanguages(beam.PTransform):
-    """PCollection[Candidate] -> each language that has a candidate with tests, once."""
-
-    def expand(self, candidates):
-        return (candidates
-                | "Tested" >> beam.FlatMap(lambda c: [] if c.tests.is_empty else [c.language])
-                | "Distinct" >> beam.Distinct())
-
-
-class MeasureBaselines(beam.PTransform):
-    """PCollection[language] (distinct) -> {"baselines": (language, median peak bytes), "dead_letters"}.
-    `store_path`: the measurement store (None: none)."""
+class MeasureStubFootprints(beam.PTransform):
+    """PCollection[Candidate] -> {"stub_bytes": (task_id, (candidate_id, median peak bytes of its start-up
+    stub, the Measurement of its perf cases or None)) for each candidate with tests, "dead_letters"};
+    each distinct stub is measured once, and the program on its task's perf cases (tests.perf) when
+    there are some. `store_path`: the measurement store (None: none)."""
 
     def __init__(self, execute: "ExecuteConfig", store_path: Optional[str] = None):
         super().__init__()
         self.execute, self.store_path = execute, store_path
 
-    def expand(self, languages):
-        return languages | "Baseline" >> Routed(_MeasureBaseline(self.execute, self.store_path), "baselines")
+    def expand(self, candidates):
+        return (candidates
+                | "Stubs" >> beam.FlatMap(lambda c: [] if c.tests.is_empty else [
+                    (stub_candidate(p).candidate_id, (c.task_id, c.candidate_id, stub_candidate(p), None if p is c else p))
+                    for p in [measured_program(c)]])
+                | "ByStub" >> beam.GroupByKey()
+                | "Footprint" >> Routed(_MeasureFootprint(self.execute, self.store_path), "stub_bytes"))

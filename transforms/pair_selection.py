@@ -37,15 +37,19 @@ def build_sides(candidates: Iterable[Candidate], measurements: Iterable[Measurem
     """Join a task's records by candidate id, ordered by candidate id."""
     by_id = {m.candidate_id: m for m in sorted(measurements, key=lambda m: m.measurement_key)}
     static: dict[tuple[str, str], StaticReport] = {}
+    others = collections.defaultdict(dict)  # candidate id -> {analyzer: report} of the other security analyzers
     for report in sorted(reports, key=lambda r: r.report_key):
         static[(report.candidate_id, report.analyzer)] = report
+        if report.analyzer not in (SECURITY_ANALYZER, READABILITY_ANALYZER):
+            others[report.candidate_id][report.analyzer] = report
     return [Side(c, by_id.get(c.candidate_id), static.get((c.candidate_id, SECURITY_ANALYZER)),
-                 static.get((c.candidate_id, READABILITY_ANALYZER)))
+                 static.get((c.candidate_id, READABILITY_ANALYZER)),
+                 tuple(r for _, r in sorted(others[c.candidate_id].items())))
             for c in sorted({c.candidate_id: c for c in candidates}.values(), key=lambda c: c.candidate_id)]
 
 
 def distinct_sides(sides: Sequence[Side]) -> tuple[list[Side], list[DeadLetter]]:
-    """One side per program after comment and whitespace normalisation; the others are
+    """One side per program up to comments and spacing between tokens (transforms/normalize.py); the others are
     dead letters ('duplicate_candidate'), so a pair never compares a program with itself."""
     kept: dict[str, Side] = {}
     dropped = []
@@ -55,7 +59,7 @@ def distinct_sides(sides: Sequence[Side]) -> tuple[list[Side], list[DeadLetter]]
             dropped.append(DeadLetter.of(STAGE, "duplicate_candidate", {"candidate_id": side.candidate.candidate_id},
                                          side.candidate.candidate_id,
                                          f"same program as {kept[key].candidate.candidate_id} after removing "
-                                         "comments and whitespace"))
+                                         "comments and the spacing between tokens"))
         else:
             kept[key] = side
     return list(kept.values()), dropped
@@ -76,16 +80,19 @@ def side_pairs(sides: Sequence[Side]) -> Iterator[tuple[Side, Side]]:
     return ((sides[i], sides[j]) for i in range(len(sides)) for j in range(i + 1, len(sides)))
 
 
-def static_verdicts(sides: Sequence[Side], cpu_limit: float, baseline_bytes: Optional[int],
-                    config: LabelConfig) -> Iterator[Verdict]:
-    """Verdicts of every rule that needs no further measurement, pair by pair of sides
-    (`cpu_limit` and `baseline_bytes`: as correctness_rule and memory_rule take them)."""
+def static_verdicts(sides: Sequence[Side], cpu_limit: float,
+                    footprints: dict[str, tuple[int, Optional[Measurement]]], config: LabelConfig) -> Iterator[Verdict]:
+    """Verdicts of every rule that needs no further measurement, pair by pair of sides (`cpu_limit`:
+    as correctness_rule takes it; `footprints`: candidate id -> (its start-up stub's peak memory, its
+    run on the task's perf cases or None); a pair with a side missing there gets no memory verdict)."""
     for a, b in side_pairs(sides):
         verdicts = []
         if "Functional_Correctness" in config.aspects:
             verdicts.append(correctness_rule(a, b, cpu_limit, config))
-        if "Memory_Efficiency" in config.aspects and baseline_bytes is not None:
-            verdicts.append(memory_rule(a, b, baseline_bytes, config))
+        found = footprints.get(a.candidate.candidate_id), footprints.get(b.candidate.candidate_id)
+        if "Memory_Efficiency" in config.aspects and None not in found:
+            perf = (found[0][1], found[1][1])
+            verdicts.append(memory_rule(a, b, (found[0][0], found[1][0]), config, None if None in perf else perf))
         if "Security_Hardness" in config.aspects:
             verdicts.append(security_rule(a, b, config))
         if "Readability_Maintainability" in config.aspects:

@@ -3,23 +3,31 @@
 Each row travels with a reference (`file:line` or `dataset[index]`) so a dropped
 record can be found again. JSONL lines are read as bytes and decoded here, so a
 non-UTF-8 line or an oversized one becomes a dead letter instead of stopping the
-build.
+build. So does valid JSON that Python or Beam cannot carry: a lone surrogate escape
+("\\ud800" decodes to a str that Beam's coder cannot encode), an integer over Python's
+int-to-str digit limit, and nesting deeper than the recursion limit.
 """
 from __future__ import annotations
 
 import json
 import os
+import re
 from typing import Iterator, Union
 
 import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
 
 from schemas import DeadLetter
-from transforms.dead_letters import DEAD_LETTERS, route
+from transforms.dead_letters import Routed
 
 STAGE = "read"
 Source = tuple[str, str]  # (kind, path or dataset name); kind in jsonl, parquet, datasets
 Row = tuple[str, Union[bytes, dict]]
+# A \uD800-\uDFFF escape: only then can the decoded row hold a lone surrogate.
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+_EXTENSIONS = (".jsonl", ".json", ".ndjson", ".jsonl.gz", ".parquet")
+# A hub dataset is `owner/name`: a path that starts with / or ., or has more parts, is a local one.
+_HUB_NAME = re.compile(r"[A-Za-z0-9][\w.-]*/[\w.-]+")
 
 
 class InputError(ValueError):
@@ -47,12 +55,14 @@ def resolve_sources(spec: str, fmt: str = "auto") -> list[Source]:
                 continue
             part = os.path.join(part, "*")
         matches = [m.path for r in FileSystems.match([part]) for m in r.metadata_list]
-        files = [m for m in matches if m.lower().endswith((".jsonl", ".json", ".ndjson", ".jsonl.gz", ".parquet"))]
+        files = [m for m in matches if m.lower().endswith(_EXTENSIONS)]
         if not files:
-            if "*" not in part and not os.path.exists(part) and "/" in part.strip("/") and not part.startswith(("gs://", "s3://")):
+            if _HUB_NAME.fullmatch(part) and not part.lower().endswith(_EXTENSIONS) and not os.path.exists(part):
                 # `owner/name` with no such local path: a dataset on the hub
                 sources.append(("datasets", part))
                 continue
+            if "*" not in part and "://" not in part and not os.path.exists(part):
+                raise InputError(f"--input {part}: no such file or directory")
             raise InputError(f"--input {part}: no .jsonl, .json or .parquet files found")
         sources += [(_kind_of(f), f) for f in files]
     if not sources:
@@ -111,6 +121,15 @@ def decode_row(ref: str, raw: Union[bytes, dict], max_bytes: int) -> Union[dict,
         row = json.loads(text)
     except json.JSONDecodeError as exc:
         return DeadLetter.of(STAGE, "invalid_json", text, ref, str(exc))
+    except RecursionError:
+        return DeadLetter.of(STAGE, "nested_too_deep", text[:1024], ref, "nesting deeper than Python's recursion limit")
+    except ValueError as exc:  # the only other ValueError json.loads raises: int digits over sys.get_int_max_str_digits()
+        return DeadLetter.of(STAGE, "integer_too_long", text[:1024], ref, str(exc))
+    if _SURROGATE_ESCAPE.search(raw):
+        try:
+            json.dumps(row, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError as exc:
+            return DeadLetter.of(STAGE, "lone_surrogate", text, ref, f"a lone surrogate escape: {exc.reason}")
     if not isinstance(row, dict):
         return DeadLetter.of(STAGE, "not_an_object", text, ref, f"expected a JSON object, got {type(row).__name__}")
     return row
@@ -132,11 +151,7 @@ class ReadRows(beam.PTransform):
         self.max_record_bytes = max_record_bytes
 
     def expand(self, pbegin):
-        out = (
-            pbegin
-            | "Sources" >> beam.Create(self.sources)
-            | "Read" >> beam.FlatMap(
-                lambda source: route(_read_source(source, self.dataset_split, self.max_record_bytes), STAGE, "records")
-            ).with_outputs(DEAD_LETTERS, main="rows")
-        )
-        return {"rows": out.rows | "Spread" >> beam.Reshuffle(), "dead_letters": out.dead_letters}
+        out = (pbegin | "Sources" >> beam.Create(self.sources)
+               | "Read" >> Routed(_read_source, "rows", args=(self.dataset_split, self.max_record_bytes),
+                                  stage=STAGE, kept="records"))
+        return {**out, "rows": out["rows"] | "Spread" >> beam.Reshuffle()}

@@ -7,7 +7,8 @@ Findings are mapped back to candidates by file name; parse errors and per-file
 timeouts become the report's `errors`, never a failure of the batch.
 Reports are content-addressed (analyzer + rule-pack hash + language + code) and,
 with a store, cached under kind "static": a rerun or `themis regenerate` scans
-nothing already scanned. `ScanSecurity` is the Beam stage.
+nothing already scanned (batching and the store: `transforms/analyzers/base.py`,
+shared with the field's analyzers). `ScanSecurity` is the Beam stage.
 """
 from __future__ import annotations
 
@@ -19,8 +20,6 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
-import textwrap
 from pathlib import Path
 from typing import Iterable, Optional, Sequence
 
@@ -28,20 +27,15 @@ import apache_beam as beam
 import yaml
 from apache_beam.metrics import Metrics
 
-from schemas.records import Candidate, DeadLetter, Finding, StaticReport, content_id
-from transforms.c_macros import scannable_c
+from schemas.records import Candidate, DeadLetter, Finding, StaticReport
+import transforms.analyzers.base as base
+from transforms.analyzers.base import EXTENSIONS, STORE_KIND, scanned_text  # noqa: F401 (scanned_text: benches)
 from transforms.dead_letters import Routed, Step
-from transforms.store import Store
 
 ANALYZER = "semgrep"
 SCAN_VERSION = 5  # part of every report key: bump when the same code and rules would be scanned differently
-STORE_KIND = "static"
 RULES_DIR = Path(__file__).resolve().parent / "rules"
 SEVERITIES = {"ERROR": "HIGH", "WARNING": "MEDIUM", "INFO": "LOW"}
-EXTENSIONS = {
-    "C": ".c", "Cpp": ".cpp", "CSharp": ".cs", "Go": ".go", "Java": ".java",
-    "JavaScript": ".js", "Python": ".py", "Ruby": ".rb",
-}
 
 
 class SemgrepError(RuntimeError):
@@ -82,18 +76,7 @@ def rule_metadata() -> dict[str, dict]:
 
 
 def report_key(language: str, code: str) -> str:
-    return content_id(ANALYZER, str(SCAN_VERSION), rule_pack_hash(), language, code)
-
-
-def scanned_text(language: str, code: str) -> str:
-    """What semgrep reads for `code`, on the same lines. An indented Python method (a mined
-    commit's function) parses as nothing and semgrep reports no findings and no error, so
-    Python is dedented; C and C++ lose the macro shapes semgrep cannot parse (`c_macros`)."""
-    if language == "Python":
-        return textwrap.dedent(code)
-    if language in ("C", "Cpp"):
-        return scannable_c(code, language)
-    return code
+    return base.report_key(SEMGREP, language, code)
 
 
 def semgrep_executable() -> str:
@@ -131,42 +114,51 @@ def _short_rule_id(check_id: str) -> str:
     return check_id.rsplit(".", 1)[-1]
 
 
-def _scan_batch(batch: Sequence[tuple[str, str, str]], timeout_s: int) -> dict[str, tuple[list[Finding], list[str]]]:
-    """[(key, language, code)] -> {key: (findings, errors)} with one semgrep process."""
-    rules = rule_metadata()
-    with tempfile.TemporaryDirectory(prefix="themis-semgrep-") as tmp:
-        names = {}
-        for index, (key, language, code) in enumerate(batch):
-            name = f"f{index}{EXTENSIONS[language]}"
-            Path(tmp, name).write_text(scanned_text(language, code), encoding="utf-8")
-            names[name] = key
-        output = run_semgrep(sorted(names), timeout_s, tmp)
-    results: dict[str, tuple[list[Finding], list[str]]] = {key: ([], []) for key in names.values()}
-    seen = set()
-    for match in output.get("results", []):
-        key = names.get(os.path.basename(match["path"]))
-        rule_id = _short_rule_id(match["check_id"])
-        line = int(match["start"]["line"])
-        if key is None or (key, rule_id, line) in seen:
-            continue  # one finding per rule and line (semgrep reports each matching sub-expression)
-        seen.add((key, rule_id, line))
-        meta = rules[rule_id]
-        results[key][0].append(Finding(rule_id=rule_id, cwe=meta["cwe"], severity=meta["severity"],
-                                       line=line, message=meta["message"]))
-    for error in output.get("errors", []):
-        path = error.get("path") or ""
-        key = names.get(os.path.basename(path))
-        kind = error.get("type", "error")
-        kind = kind[0] if isinstance(kind, list) else kind  # e.g. ["PartialParsing", [locations]]
-        text = f"{kind}: {' '.join(str(error.get('message', '')).split())[:300]}"
-        if key is not None:
-            results[key][1].append(text)
-        elif error.get("level") == "error":
-            raise SemgrepError(f"semgrep failed on the rule pack: {text}")
-    for findings, errors in results.values():
-        findings.sort(key=lambda f: (f.line, f.rule_id))
-        errors.sort()
-    return results
+class Semgrep(base.Tool):
+    """The project's rule pack. A failure of semgrep itself is a SemgrepError (the batch's
+    candidates become dead letters), not a per-file error: without semgrep there is no label."""
+
+    name, languages = ANALYZER, frozenset(EXTENSIONS)
+    install_hint = "pip install semgrep"
+
+    def missing(self) -> Optional[str]:
+        try:
+            semgrep_executable()
+        except SemgrepError as exc:
+            return str(exc)
+        return None
+
+    def key_parts(self) -> tuple:
+        return str(SCAN_VERSION), rule_pack_hash()
+
+    def run(self, folder: str, names: Sequence[str], timeout_s: int) -> base.Results:
+        rules = rule_metadata()
+        output = run_semgrep(names, timeout_s, folder)
+        results: base.Results = {name: ([], []) for name in names}
+        seen = set()
+        for match in output.get("results", []):
+            name = os.path.basename(match["path"])
+            rule_id = _short_rule_id(match["check_id"])
+            line = int(match["start"]["line"])
+            if name not in results or (name, rule_id, line) in seen:
+                continue  # one finding per rule and line (semgrep reports each matching sub-expression)
+            seen.add((name, rule_id, line))
+            meta = rules[rule_id]
+            results[name][0].append(Finding(rule_id=rule_id, cwe=meta["cwe"], severity=meta["severity"],
+                                            line=line, message=meta["message"]))
+        for error in output.get("errors", []):
+            name = os.path.basename(error.get("path") or "")
+            kind = error.get("type", "error")
+            kind = kind[0] if isinstance(kind, list) else kind  # e.g. ["PartialParsing", [locations]]
+            text = f"{kind}: {' '.join(str(error.get('message', '')).split())[:300]}"
+            if name in results:
+                results[name][1].append(text)
+            elif error.get("level") == "error":
+                raise SemgrepError(f"semgrep failed on the rule pack: {text}")
+        return results
+
+
+SEMGREP = Semgrep()
 
 
 def scan_candidates(candidates: Sequence[Candidate], config: SecurityConfig = SecurityConfig(),
@@ -176,38 +168,7 @@ def scan_candidates(candidates: Sequence[Candidate], config: SecurityConfig = Se
     Identical code in the same language is scanned once; with `store_path` (the measurement
     store, kind "static"), reports already in the store are reused and new ones are stored.
     """
-    for candidate in candidates:
-        if candidate.language not in EXTENSIONS:
-            raise ValueError(f"no semgrep rules for language {candidate.language!r}")
-    keys = [report_key(c.language, c.code) for c in candidates]
-    store = Store(store_path) if store_path else None
-    cached = store.get_many(STORE_KIND, keys, StaticReport) if store else {}
-    todo = {}
-    for key, candidate in zip(keys, candidates):
-        if key not in cached:
-            todo.setdefault(key, (key, candidate.language, candidate.code))
-    pending = list(todo.values())
-    scanned: dict[str, tuple[list[Finding], list[str]]] = {}
-    first_with_key = dict(zip(keys, candidates))
-    for start in range(0, len(pending), config.batch_size):
-        batch = pending[start:start + config.batch_size]
-        batch_results = _scan_batch(batch, config.timeout_s)
-        scanned.update(batch_results)
-        if store:
-            store.put_many(STORE_KIND, [(k, _report(first_with_key[k], k, *batch_results[k])) for k, _, _ in batch])
-    reports = []
-    for key, candidate in zip(keys, candidates):
-        if key in scanned:
-            reports.append(_report(candidate, key, *scanned[key]))
-        else:  # stored under another candidate with the same code: re-address it
-            reports.append(cached[key].replace(candidate_id=candidate.candidate_id, task_id=candidate.task_id))
-    return reports
-
-
-def _report(candidate: Candidate, key: str, findings: list[Finding], errors: list[str]) -> StaticReport:
-    return StaticReport(candidate_id=candidate.candidate_id, task_id=candidate.task_id,
-                        language=candidate.language, analyzer=ANALYZER, findings=list(findings),
-                        errors=list(errors), report_key=key)
+    return base.scan_reports(SEMGREP, candidates, config.batch_size, config.timeout_s, store_path)
 
 
 class _ScanBatchFn(Step):

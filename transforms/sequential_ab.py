@@ -1,21 +1,26 @@
 """The sequential A/B test behind Runtime_Efficiency labels; imports no project code.
 
-Two programs run alternately in stages of a few runs each. After each stage, on all
-runs so far, a two-sided Mann-Whitney U test is taken at alpha / max_stages
-(Bonferroni over the looks, so the chance of any false label stays below alpha) and
-the CPU-time ratio is the Hodges-Lehmann estimate (median of all pairwise ratios
-a_i / b_j). A stage ends the test with a label (significant and ratio >= min
+Two programs run alternately in stages of a few rounds each, each program with its start-up
+stub (transforms/startup_stub.py: same runtime and imports, none of its code, no tests), so a
+round is A, A's stub, B, B's stub. What is compared is each side's marginal CPU time per round,
+its run's minus its stub's (the tests' work, not process start-up), floored at
+`runtime_floor_ms` (what the machine resolves): a pair whose marginals are both under the floor
+ties as 'below_resolution'. After each stage, on all rounds so far, a two-sided Mann-Whitney U
+test is taken at alpha / max_stages (Bonferroni over the looks, so the chance of any false
+label stays below alpha) and the ratio is the Hodges-Lehmann estimate (median of all pairwise
+ratios a_i / b_j). A stage ends the test with a label (significant and ratio >= min
 ratio), a tie (ratio under the continue ratio, or the last stage), or asks for
 another stage.
 
-Settings come from any object with `alpha`, `runtime_ratio`, `ab_continue_ratio`
-and `ab_max_stages` (the label stage's LabelConfig); measurements from any object
-with `status` and `cpu_seconds` (schemas' Measurement).
+Settings come from any object with `alpha`, `runtime_ratio`, `ab_continue_ratio`,
+`ab_max_stages` and `runtime_floor_ms` (the label stage's LabelConfig); measurements from any
+object with `status` and `cpu_seconds` (schemas' Measurement).
 """
 from __future__ import annotations
 
 import dataclasses
-from typing import Protocol, Sequence
+import statistics
+from typing import NamedTuple, Protocol, Sequence
 
 import numpy as np
 from scipy.stats import mannwhitneyu
@@ -26,11 +31,22 @@ class ABSettings(Protocol):
     runtime_ratio: float      # smallest ratio worth a label
     ab_continue_ratio: float  # under this ratio the pair is a clear tie
     ab_max_stages: int
+    runtime_floor_ms: float   # marginal CPU time the machine resolves; less is floored to it
 
 
 class Timed(Protocol):
+    candidate_id: str
     status: str
     cpu_seconds: Sequence[float]
+
+
+class ABStage(NamedTuple):
+    """One stage of interleaved rounds: each side's program and its start-up stub."""
+
+    a: Timed
+    b: Timed
+    a_stub: Timed
+    b_stub: Timed
 
 
 def hodges_lehmann_ratio(times_a: Sequence[float], times_b: Sequence[float]) -> float:
@@ -100,23 +116,54 @@ def decide_stages(stages: Sequence[tuple[Sequence[float], Sequence[float]]],
     return decisions
 
 
-def unusable_stages(stages: Sequence[tuple[Timed, Timed]]) -> str:
+def _common_stub(stages: Sequence[ABStage]) -> float | None:
+    """When both sides' stub is one program (the same imports): the median of all its runs, else None."""
+    if any(s.a_stub.candidate_id != s.b_stub.candidate_id for s in stages):
+        return None
+    return statistics.median([t for s in stages for m in (s.a_stub, s.b_stub) for t in m.cpu_seconds])
+
+
+def _stage_marginals(stage: ABStage, common: float | None) -> tuple[list[float], list[float]]:
+    if common is not None:
+        return [f - common for f in stage.a.cpu_seconds], [f - common for f in stage.b.cpu_seconds]
+    return ([f - s for f, s in zip(stage.a.cpu_seconds, stage.a_stub.cpu_seconds)],
+            [f - s for f, s in zip(stage.b.cpu_seconds, stage.b_stub.cpu_seconds)])
+
+
+def raw_marginals(stages: Sequence[ABStage]) -> tuple[list[float], list[float]]:
+    """Each side's CPU time over its stub's, all stages, unfloored (may be negative). Different stubs
+    are subtracted round by round; one stub shared by both sides (the same imports) as the median of
+    all its runs, since then the U test compares the raw times (the same value taken off both sides)
+    and the stub's own noise need not enter every marginal."""
+    common = _common_stub(stages)
+    per_stage = [_stage_marginals(stage, common) for stage in stages]
+    return [t for a, _ in per_stage for t in a], [t for _, b in per_stage for t in b]
+
+
+def marginal_times(stages: Sequence[ABStage], settings: ABSettings) -> list[tuple[list[float], list[float]]]:
+    """Per stage, each side's marginal CPU times floored at runtime_floor_ms: what decide_stages tests."""
+    floor = settings.runtime_floor_ms / 1000.0
+    common = _common_stub(stages)
+    return [tuple([max(t, floor) for t in side] for side in _stage_marginals(stage, common)) for stage in stages]
+
+
+def unusable_stages(stages: Sequence[ABStage], settings: ABSettings) -> str:
     """Why these A/B stages cannot be tested (a tie reason), or ''."""
-    if any(m.status != "ok" for pair in stages for m in pair):
+    if any(m.status != "ok" for stage in stages for m in (stage.a, stage.b)):
         return "ab_run_failed"
-    if any(not m.cpu_seconds or min(m.cpu_seconds) <= 0.0 for pair in stages for m in pair):
+    if any(m.status != "ok" for stage in stages for m in (stage.a_stub, stage.b_stub)):
+        return "startup_stub_failed"
+    if any(not m.cpu_seconds or min(m.cpu_seconds) <= 0.0 for stage in stages for m in (stage.a, stage.b)):
         return "below_timer_resolution"
+    if max(statistics.median(side) for side in raw_marginals(stages)) < settings.runtime_floor_ms / 1000.0:
+        return "below_resolution"
     return ""
 
 
-def cpu_times(stages: Sequence[tuple[Timed, Timed]]) -> list[tuple[list[float], list[float]]]:
-    return [(list(ma.cpu_seconds), list(mb.cpu_seconds)) for ma, mb in stages]
-
-
-def more_stages_needed(stages: Sequence[tuple[Timed, Timed]], settings: ABSettings) -> bool:
+def more_stages_needed(stages: Sequence[ABStage], settings: ABSettings) -> bool:
     """Whether the runtime rule wants another A/B stage measured after these."""
     if not stages:
         return True
-    if unusable_stages(stages):
+    if unusable_stages(stages, settings):
         return False
-    return decide_stages(cpu_times(stages), settings)[-1].decision == "continue"
+    return decide_stages(marginal_times(stages, settings), settings)[-1].decision == "continue"

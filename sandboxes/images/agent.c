@@ -6,7 +6,8 @@
  * directory, environment, stdin, an output cap and a wall-clock limit. The agent
  * runs it with fd 3 as a report pipe, kills every process when a stream exceeds
  * the cap, and afterwards kills every other process in the container and wipes
- * /code, /work and /tmp, so nothing a program leaves behind reaches the next run.
+ * /code, /work, /tmp, /dev/shm and System V IPC objects, so nothing a program leaves behind
+ * reaches the next run.
  * The reply goes to stdout; for compiles it carries the files the compiler wrote.
  *
  * Why PID 1: the kernel drops signals sent to a namespace's init from inside it,
@@ -32,7 +33,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ipc.h>
+#include <sys/msg.h>
 #include <sys/prctl.h>
+#include <sys/sem.h>
+#include <sys/shm.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -186,10 +191,31 @@ static void wipe(const char *path) {
     each_entry(path, wipe_entry);
 }
 
+/* The container's IPC namespace outlives a run: remove every System V object the run created
+ * (ours: same uid), read from /proc/sysvipc/{shm,msg,sem} (second column: the id). */
+static void wipe_sysv(const char *table, int which) {
+    FILE *fh = fopen(table, "r");
+    if (!fh) return;
+    char line[512];
+    int id, first = 1;
+    while (fgets(line, sizeof line, fh)) {
+        if (first) { first = 0; continue; }  /* the header */
+        if (sscanf(line, "%*d %d", &id) != 1) continue;
+        if (which == 0) shmctl(id, IPC_RMID, NULL);
+        else if (which == 1) msgctl(id, IPC_RMID, NULL);
+        else semctl(id, 0, IPC_RMID);
+    }
+    fclose(fh);
+}
+
 static void wipe_all(void) {
     wipe(CODE_DIR);
     wipe("/work");
     wipe("/tmp");
+    wipe("/dev/shm");
+    wipe_sysv("/proc/sysvipc/shm", 0);
+    wipe_sysv("/proc/sysvipc/msg", 1);
+    wipe_sysv("/proc/sysvipc/sem", 2);
 }
 
 static void seal(const char *path);

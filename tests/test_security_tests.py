@@ -1,0 +1,74 @@
+"""Security tests (`tests.security`): exploit cases run in the real process sandbox; a candidate that
+passes the functional tests and fails an exploit case loses the Security_Hardness pair."""
+from __future__ import annotations
+
+import pytest
+
+from sandboxes import Limits
+from sandboxes.base import measurement_key
+from sandboxes.process import ProcessSandbox
+from schemas import Candidate, IOCase, SecurityTests, Task, TestSpec
+from transforms.execute import ExecuteConfig, measure_batch
+from transforms.label_config import LabelConfig
+from transforms.label_rules import Side, security_rule
+from transforms.security import scan_candidates
+from transforms.security_tests import security_reports
+from transforms.store import Store
+
+LIMITS = Limits(cpu_seconds=2.0, wall_seconds=10.0, memory_bytes=256 * 2 ** 20, compile_seconds=30.0)
+TESTS = TestSpec(code="assert name_of('docs/a.txt') == 'docs/a.txt'\n",
+                 security=SecurityTests(code="assert name_of('../etc/passwd') is None\n",
+                                        cases=[IOCase(stdin="../x\n", expected_stdout="None\n")], cwe="CWE-22"))
+SAFE = ("import sys\ndef name_of(path):\n    return None if '..' in path.split('/') else path\n"
+        "if __name__ == '__main__' and not sys.stdin.isatty():\n    print(name_of(sys.stdin.read().strip()))\n")
+UNSAFE = SAFE.replace("None if '..' in path.split('/') else path", "path")
+
+
+def cand(code: str) -> Candidate:
+    return Candidate(candidate_id=Candidate.make_id("t", "Python", code), task_id="t", language="Python",
+                     prompt="", code=code, origin="submission", tests=TESTS)
+
+
+@pytest.fixture(scope="module")
+def sandbox():
+    box = ProcessSandbox(LIMITS, workers=2)
+    yield box
+    box.close()
+
+
+def test_the_task_format_reads_security_cases():
+    row = {"task_id": "t", "language": "py", "prompt": "p", "candidates": [{"code": SAFE}],
+           "tests": {"code": "assert 1", "security": {"code": "assert 2", "cases": [{"stdin": "a",
+                                                                                    "expected_stdout": "b"}]}}}
+    assert Task.from_dict(row).tests.security == SecurityTests(code="assert 2", cases=[IOCase("a", "b")])
+
+
+def test_security_cases_do_not_change_the_functional_measurement():
+    plain = cand(SAFE).replace(tests=TestSpec(code=TESTS.code))
+    assert measurement_key(cand(SAFE), "process", LIMITS, 5) == measurement_key(plain, "process", LIMITS, 5)
+
+
+def test_a_failed_exploit_case_is_a_finding_and_decides_the_pair(sandbox, tmp_path):
+    config = ExecuteConfig(limits=LIMITS, repetitions=1)
+    store = Store(str(tmp_path / "store.sqlite"))
+    safe, unsafe = cand(SAFE), cand(UNSAFE)
+    functional = measure_batch([safe, unsafe], config, sandbox, store)
+    assert [m.status for m in functional.measurements] == ["ok", "ok"]
+    good, bad = security_reports([safe, unsafe], config, sandbox, store)
+    assert (good.analyzer, good.findings, good.errors) == ("security_test", [], [])
+    assert [(f.rule_id, f.cwe, f.severity, f.message.split(":")[0]) for f in bad.findings] == [
+        ("security_test", "CWE-22", "HIGH", "fails security harness code"),
+        ("security_test", "CWE-22", "HIGH", "fails security case 0")]
+    assert bad.findings[0].message.startswith("fails security harness code: test_failure: ")
+    assert "AssertionError" in bad.findings[0].message
+    sides = [Side(c, m, security=s, analyzers=(r,)) for c, m, s, r in zip(
+        (safe, unsafe), functional.measurements, scan_candidates([safe, unsafe]), (good, bad))]
+    verdict = security_rule(sides[0], sides[1], LabelConfig())
+    assert (verdict.winner, verdict.evidence["extra_findings"]) == ("a", {"security_test": 2})
+    assert verdict.evidence["analyzers"] == ["semgrep", "security_test"]
+    # stored: a rerun executes nothing (a sandbox that cannot run would leave errors instead)
+    again = security_reports([unsafe], config, None, store, sandbox_error="no sandbox")
+    assert again == [bad]
+    unrun = security_reports([unsafe], config, None, None, sandbox_error="no sandbox")
+    assert unrun[0].findings == [] and unrun[0].errors[0] == (
+        "security harness code: not run (sandbox_unavailable: no sandbox)")
