@@ -33,7 +33,7 @@ from transforms.analyzers.base import EXTENSIONS, STORE_KIND, scanned_text  # no
 from transforms.dead_letters import Routed, Step
 
 ANALYZER = "semgrep"
-SCAN_VERSION = 4  # part of every report key: bump when the same code and rules would be scanned differently
+SCAN_VERSION = 5  # part of every report key: bump when the same code and rules would be scanned differently
 RULES_DIR = Path(__file__).resolve().parent / "rules"
 SEVERITIES = {"ERROR": "HIGH", "WARNING": "MEDIUM", "INFO": "LOW"}
 

@@ -124,20 +124,4 @@ public class Fixture
         // ok: csharp-insecure-temp-file
         return Directory.CreateTempSubdirectory("cache").FullName;
     }
-
-    void Xss(string comment)
-    {
-        // ruleid: csharp-xss-raw-html
-        var html = Html.Raw(comment);
-        // ok: csharp-xss-raw-html
-        var fixedHtml = Html.Raw("<br>");
-    }
-
-    void Files(string name)
-    {
-        // ruleid: csharp-path-traversal
-        var text = File.ReadAllText(Path.Combine("/var/data", Request.Query["name"]));
-        // ok: csharp-path-traversal
-        var index = File.ReadAllText(Path.Combine("/var/data", "index.html"));
-    }
 }

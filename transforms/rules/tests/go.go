@@ -26,25 +26,6 @@ func queries(db *sql.DB, name string) {
 	fmt.Println("selected " + name)
 }
 
-func commands(host string) {
-	// ruleid: go-command-injection
-	exec.Command("sh", "-c", "ping -c 1 "+host).Run()
-	// ok: go-command-injection
-	exec.Command("ping", "-c", "1", host).Run()
-}
-
-func serve(w http.ResponseWriter, r *http.Request) {
-	// ruleid: go-path-traversal
-	data, _ := os.ReadFile(filepath.Join("/var/data", r.URL.Query().Get("name")))
-	// ok: go-path-traversal
-	index, _ := os.ReadFile(filepath.Join("/var/data", "index.html"))
-	// ruleid: go-xss-unescaped-html
-	page := template.HTML(r.FormValue("comment"))
-	// ok: go-xss-unescaped-html
-	fixed := template.HTML("<br>")
-	fmt.Fprintln(w, data, index, page, fixed)
-}
-
 func hashes(data []byte) {
 	// ruleid: go-weak-hash-or-cipher
 	weak := md5.Sum(data)

@@ -22,36 +22,6 @@ public class Fixture {
         System.out.println("selected " + name);
     }
 
-    void commands(String host) throws IOException {
-        // ruleid: java-command-injection
-        Runtime.getRuntime().exec("ping -c 1 " + host);
-        // ruleid: java-command-injection
-        new ProcessBuilder("sh", "-c", "ls " + host).start();
-        // ok: java-command-injection
-        new ProcessBuilder("ping", "-c", "1", host).start();
-        // ok: java-command-injection
-        Runtime.getRuntime().exec("uptime");
-    }
-
-    Object eval(ScriptEngine engine, String code) throws Exception {
-        // ruleid: java-code-eval
-        Object result = engine.eval(code);
-        // ok: java-code-eval
-        Object constant = engine.eval("1 + 2");
-        return result;
-    }
-
-    void serve(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-        // ruleid: java-path-traversal
-        File file = new File("/var/data", req.getParameter("name"));
-        // ok: java-path-traversal
-        File fixed = new File("/var/data", "index.html");
-        // ruleid: java-xss-response-writer
-        resp.getWriter().println("<h1>" + req.getParameter("name") + "</h1>");
-        // ok: java-xss-response-writer
-        resp.getWriter().println("<h1>hello</h1>");
-    }
-
     Object deserialize(InputStream in) throws Exception {
         ObjectInputStream ois = new ObjectInputStream(in);
         // ruleid: java-unsafe-deserialization

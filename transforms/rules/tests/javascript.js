@@ -14,41 +14,6 @@ function sql(db, name) {
   console.log("selected " + name);
 }
 
-function commands(host) {
-  // ruleid: js-command-injection
-  child_process.exec("ping -c 1 " + host);
-  // ok: js-command-injection
-  child_process.execFile("ping", ["-c", "1", host]);
-  // ok: js-command-injection
-  child_process.exec("ls -l");
-}
-
-function evaluation(expr) {
-  // ruleid: js-code-eval
-  const value = eval(expr + "+1");
-  // ok: js-code-eval
-  setTimeout(() => console.log(value), 10);
-  // ruleid: js-code-eval
-  const fn = new Function("a", "return a + " + expr);
-  return fn;
-}
-
-function serve(req, res) {
-  // ruleid: js-path-traversal
-  fs.readFile(path.join(__dirname, req.query.file), (err, data) => res.end(data));
-  // ok: js-path-traversal
-  fs.readFile(path.join(__dirname, "static", "index.html"), (err, data) => res.end(data));
-}
-
-function render(el, comment) {
-  // ruleid: js-xss-html-sink
-  el.innerHTML = comment;
-  // ok: js-xss-html-sink
-  el.textContent = comment;
-  // ok: js-xss-html-sink
-  el.innerHTML = "<b>fixed</b>";
-}
-
 function deserialize(data, serializer, yaml) {
   // ruleid: js-unsafe-deserialization
   const obj = serializer.unserialize(data);

@@ -26,28 +26,6 @@ def commands(host)
   [output, uptime]
 end
 
-def evaluation(code)
-  # ruleid: ruby-code-eval
-  eval(code)
-  # ok: ruby-code-eval
-  eval("1 + 2")
-end
-
-def serve(params)
-  # ruleid: ruby-path-traversal
-  File.read(File.join("/var/data", params[:name]))
-  # ok: ruby-path-traversal
-  File.read(File.join("/var/data", File.basename("index.html")))
-end
-
-def render_comment(comment)
-  # ruleid: ruby-xss-html-safe
-  html = comment.html_safe
-  # ok: ruby-xss-html-safe
-  fixed = "<br>".html_safe
-  [html, fixed]
-end
-
 def deserialize(data)
   # ruleid: ruby-unsafe-deserialization
   obj = Marshal.load(data)

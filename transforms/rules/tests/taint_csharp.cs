@@ -1,0 +1,79 @@
+using System.IO;
+using System.Net;
+using System.Text.Encodings.Web;
+using Microsoft.AspNetCore.Mvc;
+
+class TaintCases : Controller
+{
+    void Comment(string comment)
+    {
+        // ruleid: csharp-taint-xss
+        var html = Html.Raw("<p>" + comment + "</p>");
+        // ok: csharp-taint-xss
+        var safe = Html.Raw("<p>" + HtmlEncoder.Default.Encode(comment) + "</p>");
+        // ok: csharp-taint-xss
+        var fixedHtml = Html.Raw("<br>");
+    }
+
+    void Hello()
+    {
+        // ruleid: csharp-taint-xss
+        Response.Write("Hello " + Request.Query["name"]);
+        // ok: csharp-taint-xss
+        Response.Write("Hello " + WebUtility.HtmlEncode(Request.Query["name"]));
+    }
+
+    string ReadFile(string name)
+    {
+        // ruleid: csharp-taint-path-traversal
+        var text = System.IO.File.ReadAllText(Path.Combine("/var/data", name));
+        // ok: csharp-taint-path-traversal
+        var safe = System.IO.File.ReadAllText(Path.Combine("/var/data", Path.GetFileName(name)));
+        // ok: csharp-taint-path-traversal
+        var index = System.IO.File.ReadAllText("/var/data/index.html");
+        return text + safe + index;
+    }
+
+    string ReadChecked(string name)
+    {
+        var full = Path.GetFullPath(Path.Combine("/var/data", name));
+        if (!full.StartsWith("/var/data/"))
+        {
+            throw new IOException("outside");
+        }
+        // ok: csharp-taint-path-traversal
+        return System.IO.File.ReadAllText(full);
+    }
+
+    object Calc(string expr)
+    {
+        // ruleid: csharp-taint-code-injection
+        return new System.Data.DataTable().Compute(expr, "");
+    }
+
+    object Fixed()
+    {
+        // ok: csharp-taint-code-injection
+        return new System.Data.DataTable().Compute("1 + 2", "");
+    }
+
+    async void Proxy(HttpClient client)
+    {
+        // ruleid: csharp-taint-ssrf
+        var body = await client.GetStringAsync(Request.Query["url"]);
+        // ok: csharp-taint-ssrf
+        var fixedBody = await client.GetStringAsync("https://api.example.com/");
+    }
+
+    IActionResult Login()
+    {
+        string next = Request.Query["next"];
+        if (Url.IsLocalUrl(next))
+        {
+            // ok: csharp-taint-open-redirect
+            return Redirect(next);
+        }
+        // ruleid: csharp-taint-open-redirect
+        return Redirect(Request.Query["next"]);
+    }
+}

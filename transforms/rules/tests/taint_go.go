@@ -1,0 +1,83 @@
+package main
+
+import (
+	"fmt"
+	"html"
+	"html/template"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+)
+
+func greet(w http.ResponseWriter, r *http.Request) {
+	name := r.URL.Query().Get("name")
+	// ruleid: go-taint-xss
+	fmt.Fprintf(w, "<h1>Hello %s</h1>", name)
+	// ok: go-taint-xss
+	fmt.Fprintf(w, "<h1>Hello %s</h1>", html.EscapeString(name))
+	// ruleid: go-taint-xss
+	page := template.HTML(r.FormValue("comment"))
+	// ok: go-taint-xss
+	fixed := template.HTML("<br>")
+	fmt.Println(page, fixed)
+}
+
+func readFile(base string, name string) ([]byte, error) {
+	// ruleid: go-taint-path-traversal
+	data, err := os.ReadFile(filepath.Join("/var/data", name))
+	// ok: go-taint-path-traversal
+	safe, err := os.ReadFile(filepath.Join("/var/data", filepath.Base(name)))
+	// ok: go-taint-path-traversal
+	index, err := os.ReadFile("/var/data/index.html")
+	fmt.Println(safe, index)
+	return data, err
+}
+
+func readChecked(name string) ([]byte, error) {
+	full := filepath.Clean(filepath.Join("/var/data", name))
+	if !strings.HasPrefix(full, "/var/data/") {
+		return nil, fmt.Errorf("outside")
+	}
+	// ok: go-taint-path-traversal
+	return os.ReadFile(full)
+}
+
+func ping(host string) {
+	// ruleid: go-taint-command-injection
+	exec.Command("sh", "-c", "ping -c 1 "+host).Run()
+	// ok: go-taint-command-injection
+	exec.Command("ping", "-c", "1", host).Run()
+	// ok: go-taint-command-injection
+	exec.Command("uptime").Run()
+}
+
+func render(w http.ResponseWriter, r *http.Request) {
+	// ruleid: go-taint-code-injection
+	t, _ := template.New("x").Parse(r.FormValue("tpl"))
+	// ok: go-taint-code-injection
+	u, _ := template.New("y").Parse("<p>{{.}}</p>")
+	t.Execute(w, nil)
+	u.Execute(w, nil)
+}
+
+func proxy(w http.ResponseWriter, r *http.Request) {
+	// ruleid: go-taint-ssrf
+	resp, _ := http.Get(r.URL.Query().Get("url"))
+	// ok: go-taint-ssrf
+	fixed, _ := http.Get("https://api.example.com/")
+	fmt.Println(resp, fixed)
+}
+
+func fetch(url string) {
+	// ok: go-taint-ssrf
+	http.Get(url)
+}
+
+func login(w http.ResponseWriter, r *http.Request) {
+	// ruleid: go-taint-open-redirect
+	http.Redirect(w, r, r.FormValue("next"), http.StatusFound)
+	// ok: go-taint-open-redirect
+	http.Redirect(w, r, "/home", http.StatusFound)
+}

@@ -1,0 +1,85 @@
+import java.io.*;
+import java.nio.file.*;
+import javax.script.ScriptEngine;
+import javax.servlet.http.*;
+
+class TaintCases {
+    void greet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        String name = req.getParameter("name");
+        // ruleid: java-taint-xss
+        resp.getWriter().println("<h1>" + name + "</h1>");
+        // ok: java-taint-xss
+        resp.getWriter().println("<h1>" + Encode.forHtml(name) + "</h1>");
+        // ok: java-taint-xss
+        resp.getWriter().println("<h1>hello</h1>");
+    }
+
+    void render(PrintWriter out, String comment) {
+        // ruleid: java-taint-xss
+        out.println("<p>" + comment + "</p>");
+        // ok: java-taint-xss
+        out.println("<p>" + StringEscapeUtils.escapeHtml4(comment) + "</p>");
+    }
+
+    byte[] read(File base, String name) throws IOException {
+        // ruleid: java-taint-path-traversal
+        File file = new File(base, name);
+        // ok: java-taint-path-traversal
+        File safe = new File(base, FilenameUtils.getName(name));
+        // ok: java-taint-path-traversal
+        File fixed = new File(base, "index.html");
+        return Files.readAllBytes(safe.toPath());
+    }
+
+    byte[] readChecked(Path root, String name) throws IOException {
+        Path p = root.resolve(name).normalize();
+        if (!p.startsWith(root)) {
+            throw new SecurityException("outside");
+        }
+        // ok: java-taint-path-traversal
+        return Files.readAllBytes(Paths.get(p.toString()));
+    }
+
+    void ping(String host) throws IOException {
+        // ruleid: java-taint-command-injection
+        Runtime.getRuntime().exec("ping -c 1 " + host);
+        // ruleid: java-taint-command-injection
+        new ProcessBuilder("sh", "-c", "ping " + host).start();
+        // ok: java-taint-command-injection
+        new ProcessBuilder("ping", "-c", "1", host).start();
+        // ok: java-taint-command-injection
+        Runtime.getRuntime().exec("uptime");
+    }
+
+    Object eval(ScriptEngine engine, String code) throws Exception {
+        // ruleid: java-taint-code-injection
+        Object result = engine.eval(code);
+        // ok: java-taint-code-injection
+        Object constant = engine.eval("1 + 2");
+        if (ALLOWED.contains(code)) {
+            // ok: java-taint-code-injection
+            return engine.eval(code);
+        }
+        return result;
+    }
+
+    String proxy(HttpServletRequest req) throws Exception {
+        // ruleid: java-taint-ssrf
+        URL url = new URL(req.getParameter("url"));
+        // ok: java-taint-ssrf
+        URL fixed = new URL("https://api.example.com/");
+        return url.toString() + fixed;
+    }
+
+    URL open(String u) throws Exception {
+        // ok: java-taint-ssrf
+        return new URL(u);
+    }
+
+    void login(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        // ruleid: java-taint-open-redirect
+        resp.sendRedirect(req.getParameter("next"));
+        // ok: java-taint-open-redirect
+        resp.sendRedirect("/home");
+    }
+}
