@@ -207,8 +207,9 @@ def _labelled(candidates, measured: dict, config: BuildConfig, stages: _Stages) 
     """group by task -> static labels, [baselines] before them, [measure pairs -> runtime labels] after
     them, [cap per cell]: (pairs, ties)."""
     execute, label, store = config.execute, config.label, config.store_path
+    skipped = not_run(label.aspects)
     inputs = {"candidates": candidates, **measured}
-    if "Memory_Efficiency" in label.aspects:
+    if "baselines" not in skipped:
         tested = candidates | "Tested" >> beam.Filter(lambda c: not c.tests.is_empty)
         inputs["stub_bytes"] = stages.add("baselines", tested | "MeasureStubFootprints" >> MeasureStubFootprints(
             execute, store), "stub_bytes", tested)["stub_bytes"]

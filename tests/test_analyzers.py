@@ -103,17 +103,19 @@ def test_two_tools_on_one_cwe_and_line_count_once_and_the_evidence_names_the_too
 def test_an_analyzer_that_fails_on_one_side_is_not_heard_on_the_pair(tmp_path, monkeypatch):
     a, b = sides(JS, "function f(el, x) {\n  el.textContent = x;\n}\n", ("eslint",), "JavaScript")
     verdict = security_rule(a, b, LabelConfig())
-    # semgrep's XSS rule and ESLint's on line 2 are one weakness, at ESLint's higher severity; the eval is ESLint's
-    assert verdict.evidence["extra_findings"] == {"eslint/security/detect-eval-with-expression": 1,
-                                                  "js-xss-html-sink": 1}
-    assert [(f["rule_id"], f["severity"], f["message"].endswith("(also eslint/no-unsanitized/property)"))
+    # semgrep's taint rules and ESLint's rules flag the same two weaknesses (XSS line 2, eval line 3): each counts once
+    both = {"js-taint-code-injection": 1, "js-taint-xss": 1}
+    assert verdict.evidence["extra_findings"] == both
+    assert [(f["rule_id"], f["severity"], f["message"].rsplit("(also ", 1)[-1])
             for f in verdict.evidence["findings"]["rejected"]] == [
-        ("js-xss-html-sink", "HIGH", True), ("eslint/security/detect-eval-with-expression", "HIGH", False)]
+        ("js-taint-xss", "HIGH", "eslint/no-unsanitized/property)"),
+        ("js-taint-code-injection", "HIGH", "eslint/security/detect-eval-with-expression)")]
     assert (verdict.winner, verdict.margin, verdict.evidence["analyzers"]) == ("b", 2.0, ["semgrep", "eslint"])
     monkeypatch.setattr(eslint, "ESLINT_DIR", broken_eslint(tmp_path))
     [failed] = scan_reports(TOOLS["eslint"], [b.candidate], 200, 30)
     unheard = security_rule(a, Side(b.candidate, security=b.security, analyzers=(failed,)), LabelConfig())
     # semgrep alone still decides the pair; ESLint, which failed on side b, counts on neither side
-    assert (unheard.winner, unheard.margin, unheard.evidence["extra_findings"]) == ("b", 1.0, {"js-xss-html-sink": 1})
+    assert (unheard.winner, unheard.margin, unheard.evidence["extra_findings"]) == ("b", 2.0, both)
+    assert all("(also" not in f["message"] for f in unheard.evidence["findings"]["rejected"])
     assert unheard.evidence["analyzers"] == ["semgrep"]
     assert unheard.evidence["not_heard"]["eslint"].startswith("errors on side b: eslint failed: node exited 2")

@@ -15,7 +15,7 @@ from transforms.read import resolve_sources
 
 REPO_ROOT = pathlib.Path(__file__).resolve().parents[1]
 TASKS = ("python/top_k_frequent", "python/password_hashing")  # 3 + 2 candidates, one of them buggy
-OPTIONAL = ("Security", "Readability", "MeasureBaselines", "MeasurePairs")
+OPTIONAL = ("Security", "Readability", "MeasureStubFootprints", "MeasurePairs")
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +40,7 @@ def _composed(corpus: pathlib.Path, tmp_path: pathlib.Path, aspects: str) -> set
     ("Functional_Correctness", set()),
     ("Security_Hardness", {"Security"}),
     ("Readability_Maintainability", {"Readability"}),
-    ("Memory_Efficiency", {"MeasureBaselines"}),
+    ("Memory_Efficiency", {"MeasureStubFootprints"}),
     ("Runtime_Efficiency", {"MeasurePairs"}),
     ("Functional_Correctness,Security_Hardness", {"Security"}),
     ("all", set(OPTIONAL)),
@@ -51,7 +51,7 @@ def test_aspects_decide_the_optional_stages(corpus, tmp_path, aspects, composed)
 
 def test_not_run_names_each_stage_left_out_and_why():
     assert not_run(("Functional_Correctness", "Memory_Efficiency")) == {
-        "security": "semgrep not run: Security_Hardness not in --aspects",
+        "security": "semgrep, the added analyzers, security tests and the sanitizer build not run: Security_Hardness not in --aspects",
         "readability": "tree-sitter metrics not run: Readability_Maintainability not in --aspects",
         "measure_pairs": "A/B runtime measurements not run: Runtime_Efficiency not in --aspects",
     }

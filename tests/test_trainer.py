@@ -105,7 +105,7 @@ def test_load_pairs_from_build_glob_and_plain_parquet(tmp_path, build_dir, rows)
         load_pairs(build_dir, split="test")
     bad = tmp_path / "bad.parquet"
     pq.write_table(pa.Table.from_pylist([{"question": "q", "chosen": "a", "rejected": "b"}]), bad)
-    with pytest.raises(DataError, match="column 'input' is missing"):
+    with pytest.raises(DataError, match="no column 'input'"):
         load_pairs(str(bad))
 
 
