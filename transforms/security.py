@@ -23,14 +23,13 @@ import sys
 from pathlib import Path
 from typing import Iterable, Optional, Sequence
 
-import apache_beam as beam
 import yaml
 from apache_beam.metrics import Metrics
 
 from schemas.records import Candidate, DeadLetter, Finding, StaticReport
 import transforms.analyzers.base as base
 from transforms.analyzers.base import EXTENSIONS, STORE_KIND, scanned_text  # noqa: F401 (scanned_text: benches)
-from transforms.dead_letters import Routed, Step
+from transforms.dead_letters import Step
 
 ANALYZER = "semgrep"
 SCAN_VERSION = 5  # part of every report key: bump when the same code and rules would be scanned differently
@@ -201,20 +200,9 @@ class _ScanBatchFn(Step):
             yield report
 
 
-class ScanSecurity(beam.PTransform):
+class ScanSecurity(base.ScanInBatches):
     """PCollection[Candidate] -> {"reports": StaticReport(analyzer="semgrep"), "dead_letters": DeadLetter};
     `store_path`: the measurement store that caches reports (None: none)."""
 
     def __init__(self, config: SecurityConfig = SecurityConfig(), store_path: Optional[str] = None):
-        super().__init__()
-        self.config, self.store_path = config, store_path
-
-    def expand(self, candidates):
-        return (
-            candidates
-            # fixed-size batches (flushed at bundle end): adaptive sizing would start at one
-            # file per semgrep process, which is what batching is here to avoid
-            | "Batch" >> beam.BatchElements(min_batch_size=self.config.batch_size,
-                                            max_batch_size=self.config.batch_size)
-            | "Scan" >> Routed(_ScanBatchFn(self.config, self.store_path), "reports")
-        )
+        super().__init__(_ScanBatchFn(config, store_path), config.batch_size)

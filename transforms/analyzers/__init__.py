@@ -11,16 +11,15 @@ from __future__ import annotations
 import dataclasses
 from typing import Iterable, Optional, Sequence
 
-import apache_beam as beam
 from apache_beam.metrics import Metrics
 
 from schemas.records import Candidate
 from transforms.analyzers.bandit import Bandit
-from transforms.analyzers.base import Tool, scan_reports
+from transforms.analyzers.base import ScanInBatches, Tool, scan_reports
 from transforms.analyzers.cppcheck import Cppcheck
 from transforms.analyzers.eslint import Eslint
 from transforms.analyzers.flawfinder import Flawfinder
-from transforms.dead_letters import Routed, Step
+from transforms.dead_letters import Step
 
 TOOLS: dict[str, Tool] = {tool.name: tool for tool in (Bandit(), Cppcheck(), Flawfinder(), Eslint())}
 
@@ -63,18 +62,9 @@ class _ScanFn(Step):
                 yield report
 
 
-class ScanAnalyzers(beam.PTransform):
+class ScanAnalyzers(ScanInBatches):
     """PCollection[Candidate] -> {"reports": one StaticReport per candidate and tool that reads its
     language, "dead_letters"}. A tool's failure is in its reports' `errors`, not a dead letter."""
 
     def __init__(self, config: AnalyzersConfig, store_path: Optional[str] = None):
-        super().__init__()
-        self.config, self.store_path = config, store_path
-
-    def expand(self, candidates):
-        return (
-            candidates
-            | "Batch" >> beam.BatchElements(min_batch_size=self.config.batch_size,
-                                            max_batch_size=self.config.batch_size)
-            | "Scan" >> Routed(_ScanFn(self.config, self.store_path), "reports")
-        )
+        super().__init__(_ScanFn(config, store_path), config.batch_size)

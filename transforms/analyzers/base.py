@@ -19,10 +19,12 @@ import textwrap
 from pathlib import Path
 from typing import Optional, Sequence
 
+import apache_beam as beam
 import yaml
 
 from schemas.records import Candidate, Finding, StaticReport, content_id
 from transforms.c_macros import scannable_c
+from transforms.dead_letters import Routed, Step
 from transforms.store import Store
 
 STORE_KIND = "static"
@@ -178,3 +180,21 @@ def report(analyzer: str, candidate: Candidate, key: str, findings: list[Finding
     return StaticReport(candidate_id=candidate.candidate_id, task_id=candidate.task_id,
                         language=candidate.language, analyzer=analyzer, findings=list(findings),
                         errors=list(errors), report_key=key)
+
+
+class ScanInBatches(beam.PTransform):
+    """PCollection[Candidate] -> {"reports", "dead_letters"}: `step` decides each batch of
+    `batch_size` candidates (one tool process per batch)."""
+
+    def __init__(self, step: Step, batch_size: int):
+        super().__init__()
+        self.step, self.batch_size = step, batch_size
+
+    def expand(self, candidates):
+        return (
+            candidates
+            # fixed-size batches (flushed at bundle end): adaptive sizing would start at one
+            # file per tool process, which is what batching is here to avoid
+            | "Batch" >> beam.BatchElements(min_batch_size=self.batch_size, max_batch_size=self.batch_size)
+            | "Scan" >> Routed(self.step, "reports")
+        )
