@@ -1,7 +1,12 @@
+import json
 import os
+import pathlib
 
 import pytest
 
+from sandboxes.process import ProcessSandbox
+
+EXAMPLE_TASKS = pathlib.Path(__file__).resolve().parents[1] / "examples" / "tasks.jsonl"
 SHARED_DATA = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "data")
 
 
@@ -11,4 +16,20 @@ def shared_data() -> str:
     path = os.path.abspath(SHARED_DATA)
     if not os.path.isdir(path):
         pytest.fail(f"real data not found at {path}: the tests expect ../shared/data beside the checkout")
+    return path
+
+
+@pytest.fixture(scope="module")
+def process_sandbox(request):
+    """A two-worker process sandbox under the test module's LIMITS, shared by the module's tests."""
+    with ProcessSandbox(request.module.LIMITS, workers=2) as box:
+        yield box
+
+
+@pytest.fixture(scope="module")
+def corpus(request, tmp_path_factory) -> pathlib.Path:
+    """examples/tasks.jsonl cut to the test module's TASKS (task ids)."""
+    rows = [json.loads(line) for line in EXAMPLE_TASKS.read_text().splitlines()]
+    path = tmp_path_factory.mktemp("corpus") / "tasks.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows if r["task_id"] in request.module.TASKS))
     return path

@@ -7,13 +7,12 @@
 """
 from __future__ import annotations
 
-import json
 import pathlib
 
 import pyarrow.parquet as pq
 import pytest
 
-from dask_cluster import REPO_ROOT, dask_cluster  # noqa: F401 (fixture)
+from dask_cluster import dask_cluster  # noqa: F401 (fixture)
 from pipelines.build import make_options, run_build
 from transforms.store import Store
 
@@ -25,14 +24,6 @@ TASKS = ["python/top_k_frequent", "python/password_hashing", "javascript/balance
          "javascript/session_token", "c/caesar_cipher", "c/format_greeting"]
 UNTIMED = ("Functional_Correctness", "Security_Hardness", "Readability_Maintainability")
 FLAGS = ["--repetitions", "2", "--ab_repetitions", "4", "--num_shards", "2", "--splits", "train=0.5,test=0.5"]
-
-
-@pytest.fixture(scope="module")
-def corpus(tmp_path_factory) -> pathlib.Path:
-    rows = [json.loads(line) for line in (REPO_ROOT / "examples" / "tasks.jsonl").read_text().splitlines()]
-    path = tmp_path_factory.mktemp("corpus") / "tasks.jsonl"
-    path.write_text("".join(json.dumps(r) + "\n" for r in rows if r["task_id"] in TASKS))
-    return path
 
 
 def build(out: pathlib.Path, corpus: pathlib.Path, store: pathlib.Path, *flags: str,

@@ -32,17 +32,10 @@ CANDIDATES = [
 ]
 
 
-@pytest.fixture(scope="module")
-def sandbox():
-    box = ProcessSandbox(LIMITS, workers=2)
-    yield box
-    box.close()
-
-
-def test_measure_batch_uses_the_store_and_runs_each_program_once(sandbox, tmp_path):
+def test_measure_batch_uses_the_store_and_runs_each_program_once(process_sandbox, tmp_path):
     config = ExecuteConfig(limits=LIMITS, repetitions=2)
     store = Store(str(tmp_path / "store.sqlite"))
-    first = measure_batch(CANDIDATES, config, sandbox, store)
+    first = measure_batch(CANDIDATES, config, process_sandbox, store)
     assert [m.status for m in first.measurements] == ["ok", "ok", "test_failure", "compile_error", "ok"]
     assert [m.task_id for m in first.measurements[:2]] == ["t1", "t2"]
     assert first.measurements[0].measurement_key == first.measurements[1].measurement_key
@@ -52,7 +45,7 @@ def test_measure_batch_uses_the_store_and_runs_each_program_once(sandbox, tmp_pa
     assert store.count("measurement") == 4
     assert all(len(m.cpu_seconds) == 2 for m in first.measurements if m.status == "ok")
 
-    again = measure_batch(CANDIDATES, config, sandbox, store)
+    again = measure_batch(CANDIDATES, config, process_sandbox, store)
     assert again.counts["cached"] == 5 and "executed" not in again.counts
     assert again.measurements == first.measurements
 

@@ -13,17 +13,8 @@ from pipelines.options import ThemisOptions
 from pipelines.stage_configs import build_config
 from transforms.read import resolve_sources
 
-REPO_ROOT = pathlib.Path(__file__).resolve().parents[1]
 TASKS = ("python/top_k_frequent", "python/password_hashing")  # 3 + 2 candidates, one of them buggy
 OPTIONAL = ("Security", "Readability", "MeasureStubFootprints", "MeasurePairs")
-
-
-@pytest.fixture(scope="module")
-def corpus(tmp_path_factory) -> pathlib.Path:
-    rows = [json.loads(line) for line in (REPO_ROOT / "examples" / "tasks.jsonl").read_text().splitlines()]
-    path = tmp_path_factory.mktemp("corpus") / "tasks.jsonl"
-    path.write_text("".join(json.dumps(r) + "\n" for r in rows if r["task_id"] in TASKS))
-    return path
 
 
 def _composed(corpus: pathlib.Path, tmp_path: pathlib.Path, aspects: str) -> set[str]:

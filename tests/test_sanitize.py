@@ -2,10 +2,8 @@
 the same tests; a finding is never a test failure, and a clean build wins the Security_Hardness pair."""
 from __future__ import annotations
 
-import pytest
 
 from sandboxes import Limits
-from sandboxes.process import ProcessSandbox
 from schemas import Candidate, TestSpec
 from transforms.execute import ExecuteConfig, measure_batch
 from transforms.label_config import LabelConfig
@@ -27,13 +25,6 @@ def cand(code: str, language: str = "C") -> Candidate:
                      prompt="", code=code, origin="submission", tests=TestSpec(code=TEST))
 
 
-@pytest.fixture(scope="module")
-def sandbox():
-    box = ProcessSandbox(LIMITS, workers=2)
-    yield box
-    box.close()
-
-
 def test_reports_read_asan_summaries_and_ubsan_errors():
     stderr = ("prog.c:5:9: runtime error: signed integer overflow: 2147483647 + 1 cannot be represented in type 'int'\n"
               "==1==ERROR: AddressSanitizer: heap-buffer-overflow on address 0x602000000014\n"
@@ -42,13 +33,13 @@ def test_reports_read_asan_summaries_and_ubsan_errors():
         ("asan/heap-buffer-overflow", "CWE-787", "HIGH", 4), ("ubsan/signed-integer-overflow", "CWE-190", "MEDIUM", 5)]
 
 
-def test_a_sanitizer_finding_is_evidence_not_a_test_failure(sandbox, tmp_path):
+def test_a_sanitizer_finding_is_evidence_not_a_test_failure(process_sandbox, tmp_path):
     config = ExecuteConfig(limits=LIMITS, repetitions=1)
     store = Store(str(tmp_path / "store.sqlite"))
     clean, unsafe = cand(CLEAN), cand(OVERFLOW)
-    ordinary = measure_batch([clean, unsafe], config, sandbox, store)
+    ordinary = measure_batch([clean, unsafe], config, process_sandbox, store)
     assert [m.status for m in ordinary.measurements] == ["ok", "ok"]
-    good, bad = sanitizer_reports([clean, unsafe], config, sandbox, store)
+    good, bad = sanitizer_reports([clean, unsafe], config, process_sandbox, store)
     assert (good.analyzer, good.findings, good.errors) == ("sanitizer", [], [])
     assert [(f.rule_id, f.cwe, f.severity, f.line) for f in bad.findings] == [
         ("asan/stack-buffer-overflow", "CWE-787", "HIGH", 4)]

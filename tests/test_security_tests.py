@@ -2,11 +2,9 @@
 passes the functional tests and fails an exploit case loses the Security_Hardness pair."""
 from __future__ import annotations
 
-import pytest
 
 from sandboxes import Limits
 from sandboxes.base import measurement_key
-from sandboxes.process import ProcessSandbox
 from schemas import Candidate, IOCase, SecurityTests, Task, TestSpec
 from transforms.execute import ExecuteConfig, measure_batch
 from transforms.label_config import LabelConfig
@@ -29,13 +27,6 @@ def cand(code: str) -> Candidate:
                      prompt="", code=code, origin="submission", tests=TESTS)
 
 
-@pytest.fixture(scope="module")
-def sandbox():
-    box = ProcessSandbox(LIMITS, workers=2)
-    yield box
-    box.close()
-
-
 def test_the_task_format_reads_security_cases():
     row = {"task_id": "t", "language": "py", "prompt": "p", "candidates": [{"code": SAFE}],
            "tests": {"code": "assert 1", "security": {"code": "assert 2", "cases": [{"stdin": "a",
@@ -48,13 +39,13 @@ def test_security_cases_do_not_change_the_functional_measurement():
     assert measurement_key(cand(SAFE), "process", LIMITS, 5) == measurement_key(plain, "process", LIMITS, 5)
 
 
-def test_a_failed_exploit_case_is_a_finding_and_decides_the_pair(sandbox, tmp_path):
+def test_a_failed_exploit_case_is_a_finding_and_decides_the_pair(process_sandbox, tmp_path):
     config = ExecuteConfig(limits=LIMITS, repetitions=1)
     store = Store(str(tmp_path / "store.sqlite"))
     safe, unsafe = cand(SAFE), cand(UNSAFE)
-    functional = measure_batch([safe, unsafe], config, sandbox, store)
+    functional = measure_batch([safe, unsafe], config, process_sandbox, store)
     assert [m.status for m in functional.measurements] == ["ok", "ok"]
-    good, bad = security_reports([safe, unsafe], config, sandbox, store)
+    good, bad = security_reports([safe, unsafe], config, process_sandbox, store)
     assert (good.analyzer, good.findings, good.errors) == ("security_test", [], [])
     assert [(f.rule_id, f.cwe, f.severity, f.message.split(":")[0]) for f in bad.findings] == [
         ("security_test", "CWE-22", "HIGH", "fails security harness code"),
