@@ -134,16 +134,24 @@ def shared_sandbox(config: ExecuteConfig) -> SandboxHandle:
     return _SHARED.acquire(lambda: SandboxHandle(config), tag=f"{config!r}:{os.getpid()}")
 
 
-class _ExecuteBatches(Step):
+class SharedSandboxStep(Step):
+    """A step that runs programs: this worker process's shared sandbox (`_handle`) and the
+    measurement store (`store`, None without one), opened at setup."""
+
+    def __init__(self, execute: ExecuteConfig, store_path: Optional[str]):
+        self.execute, self.store_path = execute, store_path
+
+    def setup(self) -> None:
+        self._handle = shared_sandbox(self.execute)
+        self.store = Store(self.store_path) if self.store_path else None
+
+
+class _ExecuteBatches(SharedSandboxStep):
     stage = STAGE
 
     def __init__(self, config: ExecuteConfig, store_path: Optional[str]):
-        self.config, self.store_path = config, store_path
+        super().__init__(config, store_path)
         self._counters: dict[str, object] = {}
-
-    def setup(self):
-        self._handle = shared_sandbox(self.config)
-        self._store = Store(self.store_path) if self.store_path else None
 
     def _count(self, name: str, n: int) -> None:
         if name not in self._counters:
@@ -151,7 +159,7 @@ class _ExecuteBatches(Step):
         self._counters[name].inc(n)
 
     def decide(self, batch: list[Candidate]) -> Iterable:
-        result = measure_batch(batch, self.config, self._handle.sandbox, self._store, self._handle.error)
+        result = measure_batch(batch, self.execute, self._handle.sandbox, self.store, self._handle.error)
         for name, n in result.counts.items():
             self._count(name, n)
         return [*result.measurements, *result.dead_letters]
@@ -173,18 +181,15 @@ class Execute(beam.PTransform):
                 | "Measure" >> Routed(_ExecuteBatches(self.config, self.store_path), "measurements"))
 
 
-class _SandboxReportsFn(Step):
+class _SandboxReportsFn(SharedSandboxStep):
     kept = "reports"
 
     def __init__(self, stage: str, reports, config: ExecuteConfig, store_path: Optional[str]):
-        self.stage, self.reports, self.config, self.store_path = stage, reports, config, store_path
-
-    def setup(self):
-        self._handle = shared_sandbox(self.config)
-        self._store = Store(self.store_path) if self.store_path else None
+        super().__init__(config, store_path)
+        self.stage, self.reports = stage, reports
 
     def decide(self, batch: list[Candidate]) -> Iterable:
-        return self.reports(batch, self.config, self._handle.sandbox, self._store, self._handle.error)
+        return self.reports(batch, self.execute, self._handle.sandbox, self.store, self._handle.error)
 
 
 class SandboxReports(beam.PTransform):

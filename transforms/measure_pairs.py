@@ -30,11 +30,10 @@ import apache_beam as beam
 from sandboxes import measurement_key
 from sandboxes.base import Sandbox
 from schemas.records import Candidate, DeadLetter, Measurement, content_id
-from transforms.dead_letters import Routed, Step
-from transforms.execute import shared_sandbox
+from transforms.dead_letters import Routed
+from transforms.execute import SharedSandboxStep
 from transforms.sequential_ab import ABStage, more_stages_needed
 from transforms.startup_stub import STUB_VERSION, measured_program, stub_candidate
-from transforms.store import Store
 
 if TYPE_CHECKING:
     from transforms.execute import ExecuteConfig
@@ -106,17 +105,10 @@ class Unmeasured(Exception):
         self.dead_letter = dead_letter
 
 
-class _StoreFirstStep(Step):
+class _StoreFirstStep(SharedSandboxStep):
     """Store lookups first; runs share the execute stage's sandbox of this worker process."""
 
     stage = STAGE
-
-    def __init__(self, execute: "ExecuteConfig", store_path: Optional[str]):
-        self.execute, self.store_path = execute, store_path
-
-    def setup(self) -> None:
-        self._handle = shared_sandbox(self.execute)
-        self.store = Store(self.store_path) if self.store_path else None
 
     def look_up(self, kind: str, keys: list[str]) -> dict[str, Measurement]:
         return self.store.get_many(kind, keys, Measurement) if self.store is not None else {}
