@@ -21,7 +21,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from bench.canonical_pass_rates import MBXP, MCEVAL, candidates  # noqa: E402
-from transforms.label_rules import serious_rule_counts  # noqa: E402
+from transforms.label_rules import serious_counts  # noqa: E402
 from transforms.analyzers import TOOLS  # noqa: E402
 from transforms.analyzers.base import scan_reports  # noqa: E402
 from sandboxes.languages import SANITIZED  # noqa: E402
@@ -66,7 +66,7 @@ def main() -> None:
                 continue
             else:
                 reports = scan_reports(tools[name], programs, 500, 30)
-            counts = [serious_rule_counts(report, args.min_severity) for report in reports]
+            counts = [serious_counts(report.findings, args.min_severity) for report in reports]
             fired = collections.Counter(rule for found in counts for rule in found)
             flagged = sum(bool(found) for found in counts)
             findings = sum(sum(found.values()) for found in counts)

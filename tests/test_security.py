@@ -8,7 +8,7 @@ import pytest
 from schemas.records import Candidate, StaticReport, TestSpec
 from transforms import security
 from transforms.label_config import LabelConfig
-from transforms.label_rules import serious_rule_counts
+from transforms.label_rules import serious_counts
 from transforms.security import RULES_DIR, SecurityConfig, rule_metadata, scan_candidates
 from transforms.store import Store
 
@@ -130,7 +130,7 @@ def test_sample_corpus_unsafe_candidates_flagged_and_others_clean():
     # What the Security_Hardness label sees: audit-grade (LOW) rules may also fire on the
     # convoluted candidates (e.g. a write index without a bound), which is right but not label-worthy.
     flagged = {(task, name) for (task, name), report in zip(names, reports)
-               if serious_rule_counts(report, LabelConfig().security_min_severity)}
+               if serious_counts(report.findings, LabelConfig().security_min_severity)}
     unsafe = {(task, name) for task, name in names if name == "unsafe"}
     assert len(unsafe) == 9
     assert flagged == unsafe

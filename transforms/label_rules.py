@@ -220,12 +220,8 @@ def memory_rule(a: Side, b: Side, stub_bytes: tuple[int, int], config: LabelConf
 
 # ---------------------------------------------------------------- security
 
-def serious_rule_counts(report: StaticReport, min_severity: str) -> collections.Counter:
-    """rule id -> how many findings of at least `min_severity` the report has."""
-    return serious_counts(report.findings, min_severity)
-
-
 def serious_counts(findings: Iterable[Finding], min_severity: str) -> collections.Counter:
+    """rule id -> how many of `findings` are of at least `min_severity`."""
     floor = SEVERITY_RANK[min_severity.upper()]
     return collections.Counter(f.rule_id for f in findings if SEVERITY_RANK.get(f.severity.upper(), 0) >= floor)
 
