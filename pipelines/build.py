@@ -10,9 +10,10 @@
     all pairs ─> [cap per cell] ─> shards;  ties ─> ties.jsonl
 
 Stages in [brackets] run only when asked for (--mutants, --max_pairs_per_cell, and each
-criterion's own stages: security, readability, baselines, measure pairs; see NEEDED_BY). Every stage's drops flow into dead_letters/<stage>.jsonl;
-counts come back as a PCollection and land in manifest.json, with the invariant records
-in = records out + records dropped checked per stage.
+criterion's own stages: security, readability, baselines, measure pairs; see NEEDED_BY).
+Every stage's drops flow into dead_letters/<stage>.jsonl; counts come back as a PCollection
+and land in manifest.json, with the invariant records in = records out + records dropped
+checked per stage.
 """
 from __future__ import annotations
 
