@@ -42,6 +42,16 @@ def memory_counters(mem_dir: str, version: int) -> tuple[int, int]:
     return int(fields.get("oom_kill", 0)), hits
 
 
+def cpu_usage_ns(cpu_dir: str, version: int) -> int:
+    """CPU time of everything that ever ran in a cgroup (v1 `cpuacct.usage`, v2 `cpu.stat`
+    usage_usec): orphaned grandchildren and children nobody waits for included, unlike a launcher's
+    rusage. OSError where it cannot be read."""
+    if version == 1:
+        return int(_read(os.path.join(cpu_dir, "cpuacct.usage")))
+    usage = dict(line.split() for line in _read(os.path.join(cpu_dir, "cpu.stat")).splitlines())
+    return int(usage.get("usage_usec", 0)) * 1000
+
+
 def _write(path: str, value: str) -> None:
     with open(path, "w", encoding="ascii") as fh:
         fh.write(value)
@@ -116,13 +126,7 @@ class RunGroup:
         _write(os.path.join(pid, "pids.max"), str(pids))
 
     def cpu_ns(self) -> int:
-        """CPU time of everything that ever ran in the group (v1 cpuacct.usage, v2 cpu.stat usage_usec):
-        orphaned grandchildren and children nobody waits for included, unlike the launcher's rusage."""
-        cpu = self.dirs["cpu"]
-        if self.tree.version == 1:
-            return int(_read(os.path.join(cpu, "cpuacct.usage")))
-        usage = dict(line.split() for line in _read(os.path.join(cpu, "cpu.stat")).splitlines())
-        return int(usage.get("usage_usec", 0)) * 1000
+        return cpu_usage_ns(self.dirs["cpu"], self.tree.version)
 
     def stats(self) -> GroupStats:
         mem = self.dirs["memory"]

@@ -41,7 +41,7 @@ except ImportError:  # docker_client() explains what to install
     DockerException = OSError
 
 from sandboxes.base import Limits, SandboxUnavailable
-from sandboxes.cgroups import GroupStats, memory_counters
+from sandboxes.cgroups import GroupStats, cpu_usage_ns, memory_counters
 from sandboxes.images import docker_client, image_state, image_tag
 from sandboxes.languages import GOCACHE_DIR
 from sandboxes.process import STACK_BYTES, ProcessSandbox, RunResult, _sweep_stale_roots, result_from_report
@@ -266,18 +266,19 @@ class _MemoryCgroup:
     def __init__(self, pid: int):
         self.dir: Optional[str] = None
         self.version = 0
+        self.cpu_dir: Optional[str] = None
+        self.cpu_version = 0
         self._peak_fd: Optional[int] = None
         try:
             with open(f"/proc/{pid}/cgroup", encoding="utf-8") as fh:
                 lines = [line.rstrip("\n").split(":", 2) for line in fh]
         except OSError:
             return
-        self.cpu_file: Optional[str] = None
         for _, controllers, path in lines:
             if "cpuacct" in controllers.split(",") and os.path.exists(f"/sys/fs/cgroup/{controllers}{path}"):
-                self.cpu_file = f"/sys/fs/cgroup/{controllers}{path}/cpuacct.usage"
+                self.cpu_dir, self.cpu_version = f"/sys/fs/cgroup/{controllers}{path}", 1
             elif controllers == "" and os.path.exists(f"/sys/fs/cgroup{path}/cpu.stat"):
-                self.cpu_file = f"/sys/fs/cgroup{path}/cpu.stat"
+                self.cpu_dir, self.cpu_version = f"/sys/fs/cgroup{path}", 2
             if "memory" in controllers.split(",") and os.path.isdir(f"/sys/fs/cgroup/memory{path}"):
                 self.dir, self.version = f"/sys/fs/cgroup/memory{path}", 1
             elif controllers == "" and os.path.exists(f"/sys/fs/cgroup{path}/memory.events"):
@@ -293,14 +294,12 @@ class _MemoryCgroup:
     def cpu_ns(self) -> Optional[int]:
         """CPU time of everything in the container so far (the agent's share of a run is its request
         and clean-up, a few ms); None where the host cannot read it."""
-        try:
-            with open(self.cpu_file, encoding="ascii") as fh:
-                text = fh.read()
-        except (OSError, TypeError):
+        if self.cpu_dir is None:
             return None
-        if self.cpu_file.endswith("cpuacct.usage"):
-            return int(text)
-        return int(dict(line.split() for line in text.splitlines()).get("usage_usec", 0)) * 1000
+        try:
+            return cpu_usage_ns(self.cpu_dir, self.cpu_version)
+        except OSError:
+            return None
     def counters(self) -> Optional[tuple[int, int]]:
         """(OOM kills, times a charge met the limit) so far, or None where they cannot be read."""
         try:
