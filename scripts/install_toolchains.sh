@@ -27,9 +27,12 @@ else
     echo "not root: run 'sudo apt-get install ${PKGS[*]}' and try again" >&2
     exit 1
   fi
+  # A Node.js from elsewhere (NodeSource's bundles npm) conflicts with Debian's npm: keep the one present.
+  command -v node >/dev/null 2>&1 && PKGS=("${PKGS[@]/#nodejs/}")
+  command -v npm >/dev/null 2>&1 && PKGS=("${PKGS[@]/#npm/}")
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${PKGS[@]}" >/dev/null
+  apt-get install -y -qq --no-install-recommends ${PKGS[*]} >/dev/null
   echo "toolchains: installed"
 fi
 # ESLint: reinstalled only when the pinned lock file changed
