@@ -1,16 +1,17 @@
 """`themis build`: the whole pipeline, composed here from one stage per module.
 
-    read ─> parse ─> [mutants] ─> candidates ─┬─> execute (sandbox, store first) ──┐
-                                              ├─> [security] (semgrep, [analyzers],┼─> group by task ─> static labels ─┬─> pairs, ties
-                                              │    security tests, sanitize)        │
-                                              ├─> [readability] (tree-sitter) ─────┘          ^                       │
-                                              └─> [baselines] (stubs, sandbox) ───────────────┘             proposals │
-                                                                                                                       v
-                              pairs, ties <─ runtime labels <─ [measure pairs] (sandbox A/B, store first) <───────────┘
+    read ─> parse ─> [mutants] ─> [scale inputs]
+      ─> candidates ─┬─> execute (sandbox, store first) ──┐
+                     ├─> [security] (semgrep, [analyzers],┼─> group by task ─> static labels ─┬─> pairs, ties
+                     │    security tests, sanitize)        │
+                     ├─> [readability] (tree-sitter) ─────┘          ^                       │
+                     └─> [baselines] (stubs, sandbox) ───────────────┘             proposals │
+                                                                                              v
+     pairs, ties <─ runtime labels <─ [measure pairs] (sandbox A/B, store first) <───────────┘
     all pairs ─> [cap per cell] ─> shards;  ties ─> ties.jsonl
 
-Stages in [brackets] run only when asked for (--mutants, --max_pairs_per_cell, and each
-criterion's own stages: security, readability, baselines, measure pairs; see NEEDED_BY).
+Stages in [brackets] run only when asked for (--mutants, --scale_inputs, --max_pairs_per_cell, and
+each criterion's own stages: security, readability, baselines, measure pairs; see NEEDED_BY).
 Every stage's drops flow into dead_letters/<stage>.jsonl; counts come back as a PCollection
 and land in manifest.json, with the invariant records in = records out + records dropped
 checked per stage.
@@ -37,6 +38,7 @@ from transforms.analyzers import ScanAnalyzers, tools_for
 from transforms.candidates import ExplodeCandidates
 from transforms.dead_letters import DEAD_LETTERS
 from transforms.execute import Execute, SandboxReports
+from transforms.input_scaling import with_scaled_perf
 from transforms.label import COUNTS, CapPairsPerCell, GroupByTask, RuntimeLabels, StaticLabels
 from transforms.measure_pairs import MeasurePairs, MeasureStubFootprints
 from transforms.parse import ParseTasks
@@ -158,6 +160,11 @@ def _tasks(pipeline: beam.Pipeline, config: BuildConfig, sources, stages: _Stage
         mutated = tasks | "Mutants" >> AddVerifiedMutants(config.mutants, config.execute, config.store_path,
                                                           seed=config.label.seed)
         tasks = stages.add("mutants", mutated, "verified", mutated["generated"])["tasks"]
+    if config.input.scale_inputs:
+        scaled = tasks | "ScaleInputs" >> beam.Map(lambda t, n: (t, with_scaled_perf(t, n)), config.input.scale_inputs)
+        stages.counts.append(_counted(scaled, "Scaled", lambda p: "scale_inputs/" + (
+            "scaled" if p[1] != p[0] else "unchanged")))
+        tasks = scaled | "Scaled" >> beam.Map(lambda p: p[1])
     return tasks
 
 

@@ -70,6 +70,10 @@ class ThemisOptions(PipelineOptions):
                         help="CPU ms of the tests' work (a run's time over its start-up stub's) the machine "
                              "resolves: less counts as this much, and a pair with both under it ties "
                              "(below_resolution)")
+        lb.add_argument("--scale_inputs", type=int, default=0,
+                        help="Python tasks without tests.perf: runtime and memory measure the tests' calls with "
+                             "their list, tuple and string arguments repeated to this many elements (0: off; "
+                             "transforms/input_scaling.py says what it cannot do)")
         lb.add_argument("--memory_ratio", type=float, default=1.2, help="min peak-memory ratio above baseline")
         lb.add_argument("--readability_threshold", type=float, default=10.0, help="min readability score difference")
         lb.add_argument("--security_min_severity", default="MEDIUM", help="LOW, MEDIUM or HIGH")

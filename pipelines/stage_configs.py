@@ -55,6 +55,7 @@ class InputConfig:
     column_map: dict[str, str]
     dataset_split: str
     max_record_bytes: int
+    scale_inputs: int  # 0: off; else Python tasks' perf cases from their tests' inputs scaled to this size
 
 
 @dataclasses.dataclass(frozen=True)
@@ -96,7 +97,8 @@ def build_config(flags: ThemisOptions, allow_execute: bool = True) -> BuildConfi
     return BuildConfig(
         input=InputConfig(input=flags.input, format=flags.format,
                           column_map=parse_mapping(flags.column_map, "--column_map"),
-                          dataset_split=flags.dataset_split, max_record_bytes=flags.max_record_bytes),
+                          dataset_split=flags.dataset_split, max_record_bytes=flags.max_record_bytes,
+                          scale_inputs=flags.scale_inputs),
         output=OutputConfig(output=flags.output, num_shards=flags.num_shards, overwrite=flags.overwrite),
         store_path=flags.store or FileSystems.join(flags.output, "store.sqlite"),
         mutants=MutantConfig(max_mutants=flags.mutants),
