@@ -10,23 +10,16 @@ from typing import Optional, Sequence
 import transforms.analyzers.base as base
 
 
-def _executable() -> Optional[str]:
-    beside = Path(sys.executable).with_name("bandit")  # the venv's, like semgrep
-    return str(beside) if beside.exists() else shutil.which("bandit")
-
-
 class Bandit(base.Tool):
     name, languages = "bandit", frozenset({"Python"})
     install_hint = "pip install 'themis[analyzers]' (bandit)"
 
-    def missing(self) -> Optional[str]:
-        return None if _executable() else "bandit not found"
-
-    def key_parts(self) -> tuple:
-        return base.first_line((_executable() or "bandit", "--version")), base.mapping_hash(self.name)
+    def executable(self) -> Optional[str]:
+        beside = Path(sys.executable).with_name("bandit")  # the venv's, like semgrep
+        return str(beside) if beside.exists() else shutil.which("bandit")
 
     def run(self, folder: str, names: Sequence[str], timeout_s: int) -> base.Results:
-        argv = [_executable() or "bandit", "-f", "json", "-q", *names]
+        argv = [self.executable() or "bandit", "-f", "json", "-q", *names]
         output = json.loads(base.tool_output(argv, folder, 30 + timeout_s * len(names)) or "{}")
         results: base.Results = {name: ([], []) for name in names}
         for issue in output.get("results", []):

@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import hashlib
+import shutil
 import subprocess
 import tempfile
 import textwrap
@@ -48,14 +49,18 @@ class Tool:
     languages: frozenset = frozenset()
     install_hint: str = ""
 
+    def executable(self) -> Optional[str]:
+        """The tool's command, found on PATH by its name unless the tool says otherwise."""
+        return shutil.which(self.name)
+
     def missing(self) -> Optional[str]:
         """None when the tool can run here, else why not."""
-        raise NotImplementedError
+        return None if self.executable() else f"{self.name} not found"
 
     def key_parts(self) -> tuple:
         """Everything besides the code that changes what the tool reports (version, rules, mapping):
         part of every report key."""
-        raise NotImplementedError
+        return first_line((self.executable() or self.name, "--version")), mapping_hash(self.name)
 
     def run(self, folder: str, names: Sequence[str], timeout_s: int) -> Results:
         """Run once over `names` (files in `folder`); {name: (findings, errors)} for each name."""

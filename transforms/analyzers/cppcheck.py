@@ -2,9 +2,8 @@
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
-from typing import Optional, Sequence
+from typing import Sequence
 
 import transforms.analyzers.base as base
 
@@ -15,12 +14,6 @@ TEMPLATE = SEP.join(["{file}", "{line}", "{id}", "{severity}", "{cwe}", "{messag
 class Cppcheck(base.Tool):
     name, languages = "cppcheck", frozenset({"C", "Cpp"})
     install_hint = "apt-get install cppcheck (scripts/install_toolchains.sh)"
-
-    def missing(self) -> Optional[str]:
-        return None if shutil.which("cppcheck") else "cppcheck not found"
-
-    def key_parts(self) -> tuple:
-        return base.first_line(("cppcheck", "--version")), base.mapping_hash(self.name)
 
     def run(self, folder: str, names: Sequence[str], timeout_s: int) -> base.Results:
         table = base.mappings()[self.name]

@@ -4,9 +4,8 @@ from __future__ import annotations
 import csv
 import io
 import re
-import shutil
 from pathlib import Path
-from typing import Optional, Sequence
+from typing import Sequence
 
 import transforms.analyzers.base as base
 
@@ -16,12 +15,6 @@ CWE = re.compile(r"CWE-\d+")
 class Flawfinder(base.Tool):
     name, languages = "flawfinder", frozenset({"C", "Cpp"})
     install_hint = "apt-get install flawfinder (scripts/install_toolchains.sh)"
-
-    def missing(self) -> Optional[str]:
-        return None if shutil.which("flawfinder") else "flawfinder not found"
-
-    def key_parts(self) -> tuple:
-        return base.first_line(("flawfinder", "--version")), base.mapping_hash(self.name)
 
     def run(self, folder: str, names: Sequence[str], timeout_s: int) -> base.Results:
         output = base.tool_output(["flawfinder", "--csv", "--quiet", "--dataonly", *names],
