@@ -2,15 +2,13 @@
 the same tests; a finding is never a test failure, and a clean build wins the Security_Hardness pair."""
 from __future__ import annotations
 
-
 from sandboxes import Limits
 from schemas import Candidate, TestSpec
-from transforms.execute import ExecuteConfig, measure_batch
-from transforms.label_config import LabelConfig
-from transforms.label_rules import Side, security_rule
+from transforms.execute import ExecuteConfig
 from transforms.sanitize import sanitizer_findings, sanitizer_reports
-from transforms.security import scan_candidates
 from transforms.store import Store
+
+from tests.security_pair import judged_on_security
 
 LIMITS = Limits(cpu_seconds=5.0, wall_seconds=30.0, memory_bytes=512 * 2 ** 20, compile_seconds=60.0)
 TEST = "int main(void) { return sum3((int[]){1, 2, 3}) == 6 ? 0 : 1; }\n"
@@ -36,16 +34,12 @@ def test_reports_read_asan_summaries_and_ubsan_errors():
 def test_a_sanitizer_finding_is_evidence_not_a_test_failure(process_sandbox, tmp_path):
     config = ExecuteConfig(limits=LIMITS, repetitions=1)
     store = Store(str(tmp_path / "store.sqlite"))
-    clean, unsafe = cand(CLEAN), cand(OVERFLOW)
-    ordinary = measure_batch([clean, unsafe], config, process_sandbox, store)
-    assert [m.status for m in ordinary.measurements] == ["ok", "ok"]
-    good, bad = sanitizer_reports([clean, unsafe], config, process_sandbox, store)
+    ordinary, (good, bad), verdict = judged_on_security((cand(CLEAN), cand(OVERFLOW)), sanitizer_reports,
+                                                        process_sandbox, config, store)
+    assert [m.status for m in ordinary] == ["ok", "ok"]
     assert (good.analyzer, good.findings, good.errors) == ("sanitizer", [], [])
     assert [(f.rule_id, f.cwe, f.severity, f.line) for f in bad.findings] == [
         ("asan/stack-buffer-overflow", "CWE-787", "HIGH", 4)]
-    sides = [Side(c, m, security=s, analyzers=(r,)) for c, m, s, r in zip(
-        (clean, unsafe), ordinary.measurements, scan_candidates([clean, unsafe]), (good, bad))]
-    verdict = security_rule(*sides, LabelConfig())
     assert (verdict.winner, verdict.evidence["extra_findings"]) == ("a", {"asan/stack-buffer-overflow": 1})
     assert verdict.evidence["findings"]["rejected"][0]["message"].startswith(
         "SUMMARY: AddressSanitizer: stack-buffer-overflow")

@@ -2,16 +2,14 @@
 passes the functional tests and fails an exploit case loses the Security_Hardness pair."""
 from __future__ import annotations
 
-
 from sandboxes import Limits
 from sandboxes.base import measurement_key
 from schemas import Candidate, IOCase, SecurityTests, Task, TestSpec
-from transforms.execute import ExecuteConfig, measure_batch
-from transforms.label_config import LabelConfig
-from transforms.label_rules import Side, security_rule
-from transforms.security import scan_candidates
+from transforms.execute import ExecuteConfig
 from transforms.security_tests import security_reports
 from transforms.store import Store
+
+from tests.security_pair import judged_on_security
 
 LIMITS = Limits(cpu_seconds=2.0, wall_seconds=10.0, memory_bytes=256 * 2 ** 20, compile_seconds=30.0)
 TESTS = TestSpec(code="assert name_of('docs/a.txt') == 'docs/a.txt'\n",
@@ -42,19 +40,16 @@ def test_security_cases_do_not_change_the_functional_measurement():
 def test_a_failed_exploit_case_is_a_finding_and_decides_the_pair(process_sandbox, tmp_path):
     config = ExecuteConfig(limits=LIMITS, repetitions=1)
     store = Store(str(tmp_path / "store.sqlite"))
-    safe, unsafe = cand(SAFE), cand(UNSAFE)
-    functional = measure_batch([safe, unsafe], config, process_sandbox, store)
-    assert [m.status for m in functional.measurements] == ["ok", "ok"]
-    good, bad = security_reports([safe, unsafe], config, process_sandbox, store)
+    unsafe = cand(UNSAFE)
+    functional, (good, bad), verdict = judged_on_security((cand(SAFE), unsafe), security_reports, process_sandbox,
+                                                          config, store)
+    assert [m.status for m in functional] == ["ok", "ok"]
     assert (good.analyzer, good.findings, good.errors) == ("security_test", [], [])
     assert [(f.rule_id, f.cwe, f.severity, f.message.split(":")[0]) for f in bad.findings] == [
         ("security_test", "CWE-22", "HIGH", "fails security harness code"),
         ("security_test", "CWE-22", "HIGH", "fails security case 0")]
     assert bad.findings[0].message.startswith("fails security harness code: test_failure: ")
     assert "AssertionError" in bad.findings[0].message
-    sides = [Side(c, m, security=s, analyzers=(r,)) for c, m, s, r in zip(
-        (safe, unsafe), functional.measurements, scan_candidates([safe, unsafe]), (good, bad))]
-    verdict = security_rule(sides[0], sides[1], LabelConfig())
     assert (verdict.winner, verdict.evidence["extra_findings"]) == ("a", {"security_test": 2})
     assert verdict.evidence["analyzers"] == ["semgrep", "security_test"]
     # stored: a rerun executes nothing (a sandbox that cannot run would leave errors instead)
