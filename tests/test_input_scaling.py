@@ -77,12 +77,10 @@ def test_at_most_max_calls_are_scaled():
 
 
 SCALED_HUMANEVAL = 114  # the other 50 call the solution on numbers only, or on computed arguments
-HUMANEVAL_PYTHON = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "data", "humanevalx",
-                                "humaneval_python.jsonl")
 
 
-def test_how_many_humaneval_python_tasks_get_scaled_perf_cases():
-    with open(HUMANEVAL_PYTHON) as f:
+def test_how_many_humaneval_python_tasks_get_scaled_perf_cases(shared_data):
+    with open(os.path.join(shared_data, "humanevalx", "humaneval_python.jsonl")) as f:
         tasks = [parse_task(f"humaneval:{i}", json.loads(line), "humanevalx", {}) for i, line in enumerate(f)]
     assert all(isinstance(t, Task) for t in tasks) and len(tasks) == 164
     assert sum(not with_scaled_perf(t, 1000).tests.perf.is_empty for t in tasks) == SCALED_HUMANEVAL
