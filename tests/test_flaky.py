@@ -38,3 +38,7 @@ def test_a_side_whose_repetitions_disagree_is_a_flaky_tie_not_a_rejected_side(pr
     plain = next(m for m in runs if m.status == "test_failure" and len(m.wall_seconds) == 1)
     assert correctness_rule(Side(cand(STABLE), stable), Side(cand(FLAKY), plain), LIMITS.cpu_seconds,
                             CONFIG).winner == "a"
+    # against a side that always fails (a flaky reference and its mutant) it is a flaky tie, not silence
+    against_failure = correctness_rule(flaky_side, Side(cand(FLAKY), plain), LIMITS.cpu_seconds, CONFIG)
+    assert (against_failure.winner, against_failure.reason) == (None, "flaky")
+    assert against_failure.evidence["flaky"] == {"a": True, "b": False}

@@ -121,18 +121,19 @@ def flaky(measurement: Measurement, cpu_limit: float, config: LabelConfig) -> bo
 
 def correctness_rule(a: Side, b: Side, cpu_limit: float, config: LabelConfig) -> Optional[Verdict]:
     """`cpu_limit`: the CPU seconds per run the measurements were made under (--cpu_limit).
-    Status 'ok' is every repetition passing; a flaky side makes the pair a 'flaky' tie."""
+    Status 'ok' is every repetition passing; a flaky side (neither passes nor fails) makes the pair
+    a 'flaky' tie, whatever the other side did (a flaky reference against its failing mutants)."""
     if not (a.has_tests and b.has_tests):
         return None
     outcomes = (outcome(a.measurement, cpu_limit, config), outcome(b.measurement, cpu_limit, config))
-    if None in outcomes or outcomes[0] == outcomes[1]:
+    flakes = (flaky(a.measurement, cpu_limit, config), flaky(b.measurement, cpu_limit, config))
+    if None in outcomes or (outcomes[0] == outcomes[1] and not any(flakes)):
         return None
     per_side = {"status": (a.measurement.status, b.measurement.status),
                 "runs": (len(a.measurement.wall_seconds), len(b.measurement.wall_seconds)),
                 "exit_code": (a.measurement.exit_code, b.measurement.exit_code),
                 "stderr_tail": (a.measurement.stderr_tail[-500:], b.measurement.stderr_tail[-500:])}
     shared = {"rule": "passes_vs_fails"}
-    flakes = (flaky(a.measurement, cpu_limit, config), flaky(b.measurement, cpu_limit, config))
     if any(flakes):
         per_side["flaky"] = flakes
         return _verdict("Functional_Correctness", a, b, None, 1.0, per_side, shared, reason="flaky")
