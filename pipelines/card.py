@@ -21,8 +21,8 @@ def _rules(config: dict) -> list[str]:
     get = config.get
     alpha, stages = get("alpha", 0.01), get("ab_max_stages", 3)
     return [
-        "- **Functional_Correctness**: one candidate passes every test, the other fails a test or does not "
-        "compile. Sandbox errors never count as failures, nor do timeouts in which the program used less than "
+        "- **Functional_Correctness**: one candidate passes every test in every repetition, the other fails a "
+        "test or does not compile; a candidate that passed a repetition and failed a later one is flaky: a tie. Sandbox errors never count as failures, nor do timeouts in which the program used less than "
         f"{get('timeout_cpu_fraction', 0.9):g} of its {get('cpu_limit', 10.0):g} s CPU budget (the machine's doing).",
         "- **Runtime_Efficiency**: both pass; for the "
         f"{get('ab_pairs_per_task', 3)} pairs per task with the largest single-run CPU ratio, the two programs "

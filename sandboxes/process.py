@@ -44,6 +44,7 @@ NOBODY = 65534
 LAUNCHER_SOURCE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "launcher", "launcher.c")
 LAUNCHER_PATH = "/.themis/launcher"
 TAIL_CHARS = 2000
+COMPILER_HEAD_CHARS = TAIL_CHARS - 200  # room for the [themis] lines after it
 REPORT_FD = 3  # where a parked launcher puts the run's report pipe
 STACK_BYTES = 64 * 1024 * 1024  # deep recursion in benchmark solutions; the cgroup still caps memory
 # The launcher stretches the wall limit by the time a program waited for a CPU, up to this factor.
@@ -124,6 +125,16 @@ class RunResult:
     stdout: str = ""
     stderr: str = ""
     detail: str = ""
+
+
+def compiler_head(stderr: str) -> str:
+    """A compiler's first errors are the cause (javac: `package ... does not exist`), the many after
+    them mostly follow from it: a failed compile keeps the head of its output, cut at a line end."""
+    if len(stderr) <= COMPILER_HEAD_CHARS:
+        return stderr
+    head = stderr[:COMPILER_HEAD_CHARS]
+    head = head[: head.rfind("\n") + 1] or head
+    return f"{head}[themis] {len(stderr) - len(head)} more characters of compiler output cut"
 
 
 @dataclasses.dataclass
@@ -517,6 +528,8 @@ class ProcessSandbox:
                     "output_limit": "compiler output exceeded the limit; "}[result.status]
             result.detail = what + result.detail
             result.status = "compile_error"
+        if result.status == "compile_error":
+            result.stderr = compiler_head(result.stderr)
         return _Compiled(directory, result)
 
     def _run_tests(self, build: Build, directory: str, tests: TestSpec, perf: bool) -> RunResult:

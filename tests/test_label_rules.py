@@ -30,6 +30,8 @@ def candidate(code: str, tests: TestSpec = TESTS, origin: str = "submission", **
 
 
 def measured(c: Candidate, status: str = "ok", cpu=(0.1,) * 5, peak=(10 * MB,) * 5) -> Measurement:
+    if status != "ok":  # the sandbox stops repeating at the first failure
+        cpu, peak = cpu[:1], peak[:1]
     return Measurement(candidate_id=c.candidate_id, task_id=c.task_id, language=c.language, status=status,
                        backend="process", cpu_seconds=list(cpu), wall_seconds=list(cpu),
                        peak_memory_bytes=list(peak), exit_code=0 if status == "ok" else 1)

@@ -2,9 +2,10 @@
 (the margin) and on what evidence; when the evidence is not strong enough a rule records
 a tie instead of guessing.
 
-- Functional_Correctness: one passes every test, the other fails a test or does
-  not compile. Sandbox errors and timeouts the machine caused (the program did
-  not use its CPU budget) are never failures.
+- Functional_Correctness: one passes every test in every repetition, the other
+  fails a test or does not compile. Sandbox errors and timeouts the machine
+  caused (the program did not use its CPU budget) are never failures; a side
+  that passed some repetitions and then failed is flaky: a tie, not a label.
 - Runtime_Efficiency: both pass; interleaved A/B rounds (A, A's start-up stub, B,
   B's stub) in up to ab_max_stages stages of ab_repetitions rounds, decided by
   the sequential test of `transforms.sequential_ab` on each side's marginal CPU
@@ -112,18 +113,31 @@ def outcome(measurement: Optional[Measurement], cpu_limit: float, config: LabelC
     return None
 
 
+def flaky(measurement: Measurement, cpu_limit: float, config: LabelConfig) -> bool:
+    """The program's own failure after more than one run: the sandbox stops repeating at the first
+    failure, so the runs before it passed and the repetitions disagree (Go map order, hash order, ...)."""
+    return outcome(measurement, cpu_limit, config) is False and len(measurement.wall_seconds) > 1
+
+
 def correctness_rule(a: Side, b: Side, cpu_limit: float, config: LabelConfig) -> Optional[Verdict]:
-    """`cpu_limit`: the CPU seconds per run the measurements were made under (--cpu_limit)."""
+    """`cpu_limit`: the CPU seconds per run the measurements were made under (--cpu_limit).
+    Status 'ok' is every repetition passing; a flaky side (neither passes nor fails) makes the pair
+    a 'flaky' tie, whatever the other side did (a flaky reference against its failing mutants)."""
     if not (a.has_tests and b.has_tests):
         return None
     outcomes = (outcome(a.measurement, cpu_limit, config), outcome(b.measurement, cpu_limit, config))
-    if None in outcomes or outcomes[0] == outcomes[1]:
+    flakes = (flaky(a.measurement, cpu_limit, config), flaky(b.measurement, cpu_limit, config))
+    if None in outcomes or (outcomes[0] == outcomes[1] and not any(flakes)):
         return None
-    winner = "a" if outcomes[0] else "b"
     per_side = {"status": (a.measurement.status, b.measurement.status),
+                "runs": (len(a.measurement.wall_seconds), len(b.measurement.wall_seconds)),
                 "exit_code": (a.measurement.exit_code, b.measurement.exit_code),
                 "stderr_tail": (a.measurement.stderr_tail[-500:], b.measurement.stderr_tail[-500:])}
-    return _verdict("Functional_Correctness", a, b, winner, 1.0, per_side, {"rule": "passes_vs_fails"})
+    shared = {"rule": "passes_vs_fails"}
+    if any(flakes):
+        per_side["flaky"] = flakes
+        return _verdict("Functional_Correctness", a, b, None, 1.0, per_side, shared, reason="flaky")
+    return _verdict("Functional_Correctness", a, b, "a" if outcomes[0] else "b", 1.0, per_side, shared)
 
 
 # ---------------------------------------------------------------- runtime
