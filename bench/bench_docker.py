@@ -23,7 +23,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from sandboxes import Limits, SandboxUnavailable, open_sandbox  # noqa: E402
-from sandboxes.docker import WarmContainer  # noqa: E402
+from sandboxes.docker import HeldContainer, WarmContainer  # noqa: E402
 from schemas import Candidate, TestSpec  # noqa: E402
 
 HEADING = "## Sandboxes (docker backend)"
@@ -51,9 +51,9 @@ def docker_run_runs(sandbox, candidate: Candidate, n: int) -> list[tuple[float, 
     out = []
     for _ in range(n):
         start = time.perf_counter()
-        warm = WarmContainer(sandbox.client, candidate.language, sandbox.limits)
-        sandbox._local.warm = warm
-        result = sandbox._launch(build.run, compiled.directory, sandbox.limits, env=build.env)
+        warm = WarmContainer(sandbox.launcher.client, candidate.language, sandbox.limits)
+        held = HeldContainer(sandbox.launcher, (candidate.language, False), warm)
+        result = held.launch(build.run, compiled.directory, sandbox.limits, env=build.env)
         warm.remove()
         host = time.perf_counter() - start
         assert result.status == "ok", result.stderr

@@ -51,12 +51,12 @@ def main() -> None:
     timing: dict[bool, tuple[list[float], list[float]]] = {True: ([], []), False: ([], [])}
     for _ in range(args.runs):
         for on in (True, False):
-            box.seccomp = on
-            result = box._launch(build.run, directory, box.limits, env=build.env)
+            box.launcher.seccomp = on
+            result = box.launcher.launch(build.run, directory, box.limits, env=build.env)
             assert result.status == "ok", result.detail
             timing[on][0].append(result.wall_seconds)
             timing[on][1].append(result.cpu_seconds)
-    box.seccomp = True
+    box.launcher.seccomp = True
     rows.append(f"| seccomp filter, C hello | {_median_ms(timing[True][0])} | {_median_ms(timing[False][0])} | "
                 f"{_median_ms(timing[True][1])} | {_median_ms(timing[False][1])} |")
     for language, code in TESTED.items():
@@ -66,7 +66,7 @@ def main() -> None:
         timing = {True: ([], []), False: ([], [])}
         for _ in range(args.runs):
             for on in (True, False):
-                result = box._launch(commands[on], directory, box.limits,
+                result = box.launcher.launch(commands[on], directory, box.limits,
                                      env={**build.env, COMPLETION_ENV: completion_token()})
                 assert result.status == "ok", (result.detail, result.stderr)
                 timing[on][0].append(result.wall_seconds)

@@ -48,7 +48,7 @@ def ms(values) -> str:
 
 def settle(box: ProcessSandbox) -> None:
     """Wait until the sandboxes the last runs used are replaced, so preparing them does not slow the next row."""
-    while len(box._pool.parked_pids()) < box._pool.size:
+    while len(box.launcher._pool.parked_pids()) < box.launcher._pool.size:
         time.sleep(0.001)
 
 
@@ -56,7 +56,7 @@ def overhead(box: ProcessSandbox, runs: int) -> list[str]:
     build = spec("C").prepare(HELLO, box.limits.memory_bytes)
     directory = box._compile(build).directory
     binary = os.path.join(directory, "prog")
-    minimal_bwrap = [box.bwrap, "--unshare-pid", "--unshare-net", *box._mounts, "--ro-bind", directory, "/code",
+    minimal_bwrap = [box.launcher.bwrap, "--unshare-pid", "--unshare-net", *box.launcher._mounts, "--ro-bind", directory, "/code",
                      "--", "/code/prog"]
     bare, bwrap, sandboxed, measured = [], [], [], []
     for _ in range(runs):  # interleaved so machine load hits all alike
@@ -68,7 +68,7 @@ def overhead(box: ProcessSandbox, runs: int) -> list[str]:
         subprocess.run(minimal_bwrap, capture_output=True, check=True)
         bwrap.append(time.perf_counter() - start)
         start = time.perf_counter()
-        result = box._launch(build.run, directory, box.limits, env=build.env)
+        result = box.launcher.launch(build.run, directory, box.limits, env=build.env)
         sandboxed.append(time.perf_counter() - start)
         assert result.status == "ok", result.detail
         start = time.perf_counter()
@@ -182,7 +182,7 @@ def main() -> int:
         if not args.only_overhead:
             sections += [noise(box, args.noise_rounds), memory(box), throughput(box, args.mbxp)]
     print(f"Machine: {os.cpu_count()} cores, load average {load[0]:.1f} at start "
-          f"(shared with other jobs), cgroup v{box.cgroups.version if box.cgroups else '-'}.\n")
+          f"(shared with other jobs), cgroup v{box.launcher.cgroups.version if box.launcher.cgroups else '-'}.\n")
     for section in sections:
         print("\n".join(section) + "\n")
     return 0

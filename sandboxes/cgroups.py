@@ -15,6 +15,8 @@ import time
 import uuid
 from typing import Optional
 
+from sandboxes.pids import pid_alive
+
 
 class CgroupError(RuntimeError):
     """Cgroups cannot be used here; the message says why."""
@@ -87,16 +89,6 @@ def _own_paths() -> tuple[dict[str, str], Optional[str]]:
             for controller in controllers.split(","):
                 v1[controller] = path
     return v1, v2
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 class RunGroup:
@@ -222,7 +214,7 @@ class CgroupTree:
         for parent in dict.fromkeys(parents):
             for name in os.listdir(parent) if os.path.isdir(parent) else []:
                 parts = name.split("-")
-                if len(parts) != 3 or parts[0] != "themis" or not parts[1].isdigit() or _alive(int(parts[1])):
+                if len(parts) != 3 or parts[0] != "themis" or not parts[1].isdigit() or pid_alive(int(parts[1])):
                     continue
                 tree = CgroupTree(0, {"memory": os.path.join(parent, name)})
                 for run in os.listdir(tree.bases["memory"]):

@@ -11,8 +11,8 @@ Containers run with no network, a read-only root, tmpfs /code, /work and /tmp,
 all capabilities dropped, no-new-privileges, a pids and a memory limit, as an
 unprivileged user. Inside, the launcher of the process backend runs each
 program (rlimits, wall limit, CPU time and peak RSS from wait4 of a fresh
-child), so compile-once caching, run loops and status rules are the process
-backend's own: the two backends give the same statuses for the same programs.
+child), and compile-once caching, run loops and status rules are the engine's
+(sandboxes/engine.py): the two backends give the same statuses for the same programs.
 Out-of-memory kills are read from the container's memory cgroup.
 
 Cleanup: containers are removed on `close()` and at exit; each is labelled with
@@ -22,16 +22,12 @@ and a later sandbox removes any labelled container whose owner is gone.
 from __future__ import annotations
 
 import base64
-import collections
 import dataclasses
 import itertools
 import os
-import shutil
 import socket
 import struct
-import tempfile
 import threading
-import weakref
 from contextlib import contextmanager
 from typing import Iterator, Optional, Sequence
 
@@ -43,13 +39,14 @@ except ImportError:  # docker_client() explains what to install
 from sandboxes.base import Limits, SandboxUnavailable
 from sandboxes.cgroups import GroupStats, cpu_usage_ns, memory_counters
 from sandboxes.images import docker_client, image_state, image_tag
-from sandboxes.languages import GOCACHE_DIR
-from sandboxes.process import STACK_BYTES, ProcessSandbox, RunResult, _sweep_stale_roots, result_from_report
+from sandboxes.engine import Engine, RunResult, classify, result_from_report, write_files
+from sandboxes.languages import GOCACHE_DIR, WORK_DIR, Build
+from sandboxes.launcher_cli import LAUNCHER_PATH, run_command
+from sandboxes.pids import pid_alive
 from schemas.languages import CANONICAL_LANGUAGES
 
 LABEL = "themis.sandbox"
 OWNER_LABEL = "themis.owner"
-LAUNCHER = "/.themis/launcher"
 GOCACHE_VOLUME = "themis-gocache"
 SANDBOX_USER = "10001:10001"
 # Above the program's limit: the agent and the launcher (static binaries, about 1 MB each).
@@ -67,13 +64,7 @@ def _owner_alive(owner: str) -> bool:
     host, _, pid = owner.rpartition(":")
     if host != socket.gethostname() or not pid.isdigit():
         return True  # another machine's container: not ours to judge
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+    return pid_alive(int(pid))
 
 
 def remove_leftovers(client) -> int:
@@ -336,15 +327,15 @@ class _MemoryCgroup:
         return None
 
 
-class DockerSandbox(ProcessSandbox):
-    """The Sandbox protocol on warm Docker containers; compile-once caching and statuses come from ProcessSandbox."""
+class DockerLauncher:
+    """The launcher protocol of sandboxes/engine.py on warm containers: idle ones kept per
+    (language, shares the Go build cache)."""
 
     backend = "docker"
+    counters = False  # docker's seccomp profile denies perf_event_open
 
-    def __init__(self, limits: Limits = Limits(), workers: int = 0, max_builds: int = 512):
+    def __init__(self, limits: Limits):
         self.limits = limits
-        self.workers = workers or os.cpu_count() or 1
-        self.max_builds = max_builds
         self.client = docker_client()
         # A stale image runs another launcher or harness than this checkout: its results would not match.
         states = {lang: image_state(self.client, lang) for lang in CANONICAL_LANGUAGES}
@@ -354,89 +345,83 @@ class DockerSandbox(ProcessSandbox):
                 f"docker sandbox images not built from this checkout: {', '.join(unusable)}; run "
                 "`themis images build` (offline: `sudo bash sandboxes/images/ci_setup.sh`), or pass `--sandbox process`")
         remove_leftovers(self.client)
-        self.is_root = False  # files are shipped into the container, never chowned on the host
-        self.counters = False  # docker's seccomp profile denies perf_event_open
-        self.isolation_notes: list[str] = []
-        _sweep_stale_roots()
-        self.root = tempfile.mkdtemp(prefix=f"themis-sandbox-{os.getpid()}-")  # the name the sweep knows
-        self._pch = ""  # the Cpp image carries its own precompiled <bits/stdc++.h>
-        self._pch_once = threading.Lock()
-        self._builds = collections.OrderedDict()
-        self._builds_lock = threading.Lock()
-        self._baselines = {}
         self._idle: dict[tuple[str, bool], list[WarmContainer]] = {}
         self._live: set[WarmContainer] = set()
         self._pool_lock = threading.Lock()
-        self._local = threading.local()
         self._closed = False
-        # Containers and host files go away on close(), garbage collection or interpreter exit, whichever is first.
-        self._finalizer = weakref.finalize(self, _remove_all, self._live, self.root)
-
-    # -- containers ----------------------------------------------------------------------------
 
     @contextmanager
-    def _container(self, language: str, gocache: bool = False) -> Iterator[None]:
-        """Hold a warm container of `language` for this thread while a compile or a test run goes on;
-        with `gocache`, one of the containers that compile Go with the shared cache."""
+    def holding(self, language: str, gocache: bool = False) -> Iterator["HeldContainer"]:
+        """A warm container of `language` for the caller while a compile or a test run goes on; with
+        `gocache`, one of the containers that compile Go with the shared cache."""
         pool = (language, gocache)
         with self._pool_lock:
             idle = self._idle.setdefault(pool, [])
-            self._local.warm = idle.pop() if idle else None
-        self._local.pool = pool
+            held = HeldContainer(self, pool, idle.pop() if idle else None)
         try:
-            yield
+            yield held
         finally:
-            warm, self._local.warm = self._local.warm, None  # _launch may have replaced a broken one
-            with self._pool_lock:
-                if warm in self._live and not self._closed:
-                    self._idle.setdefault(pool, []).append(warm)
+            with self._pool_lock:  # launch() may have replaced a broken one
+                if held.warm in self._live and not self._closed:
+                    self._idle.setdefault(pool, []).append(held.warm)
 
-    def _start(self, pool: tuple[str, bool]) -> WarmContainer:
+    def stage(self, build: Build, directory: str) -> None:
+        write_files(directory, build.files)  # containers see the fixed mount points the language specs use
+
+    def start(self, pool: tuple[str, bool]) -> WarmContainer:
         warm = WarmContainer(self.client, pool[0], self.limits, gocache=pool[1])
         with self._pool_lock:
             self._live.add(warm)
         return warm
 
-    def _discard(self, warm: WarmContainer) -> None:
+    def discard(self, warm: WarmContainer) -> None:
         with self._pool_lock:
             self._live.discard(warm)
         warm.remove()
 
-    def _do_compile(self, build):
-        with self._container(build.language, gocache=build.uses_gocache):
-            return super()._do_compile(build)
+    def owned_pids(self) -> list[int]:
+        """Host pids of processes left in this sandbox's containers besides their agents (none between runs)."""
+        with self._pool_lock:
+            live = list(self._live)
+        return sorted(pid for warm in live for pid in warm.stray_pids())
 
-    def _run_tests(self, build, directory, tests, perf):
-        with self._container(build.language):
-            return super()._run_tests(build, directory, tests, perf)
+    def close(self) -> None:
+        with self._pool_lock:
+            self._closed = True
+            self._idle = {}
+            live, self._live = list(self._live), set()
+        for warm in live:
+            warm.remove()
 
-    def _relocate(self, text: str, code_dir: Optional[str]) -> str:
-        return text  # containers see the fixed mount points the language specs use
 
-    # -- one execution -------------------------------------------------------------------------
+class HeldContainer:
+    """The Runner of sandboxes/engine.py on one container (started at the first run if none was idle)."""
 
-    def _launch(self, argv: Sequence[str], code_dir: Optional[str], limits: Limits, *, env: Optional[dict] = None,
-                stdin: str = "", writable_code: bool = False, gocache: bool = False, cwd: str = "/work",
-                perf: bool = False, wall_seconds: Optional[float] = None, cpu_seconds: Optional[float] = None,
-                ) -> RunResult:
+    def __init__(self, launcher: DockerLauncher, pool: tuple[str, bool], warm: Optional[WarmContainer]):
+        self.launcher = launcher
+        self.pool = pool
+        self.warm = warm
+
+    def launch(self, argv: Sequence[str], code_dir: Optional[str], limits: Limits, *, env: Optional[dict] = None,
+               stdin: str = "", writable_code: bool = False, gocache: bool = False, cwd: str = WORK_DIR,
+               perf: bool = False, wall_seconds: Optional[float] = None, cpu_seconds: Optional[float] = None,
+               ) -> RunResult:
         wall = wall_seconds or limits.wall_seconds
         cpu = cpu_seconds or limits.cpu_seconds
-        command = [LAUNCHER, "run", "--result-fd", "3", "--wall-ms", str(int(wall * 1000)),
-                   "--cpu", str(max(1, int(cpu + 0.999))), "--fsize", str(limits.file_size_bytes),
-                   "--nofile", str(limits.open_files), "--stack", str(STACK_BYTES), "--pidns",
-                   "--seccomp", "--", *argv]  # our filter too: docker's default profile allows ptrace
+        # --seccomp: our filter too, as docker's default profile allows ptrace.
+        command = run_command(LAUNCHER_PATH, limits, wall, cpu, ["--pidns", "--seccomp"], argv)
         request = encode_request(_read_tree(code_dir), cwd, command, env or {"PATH": "/usr/bin:/bin"},
                                  stdin.encode("utf-8"), limits.output_bytes,
                                  int((wall + AGENT_GRACE_SECONDS) * 1000), writable_code)
         try:
-            warm = self._local.warm = self._local.warm or self._start(self._local.pool)
+            warm = self.warm = self.warm or self.launcher.start(self.pool)
             before = warm.memory.counters()
             cpu_before = warm.memory.cpu_ns()
             warm.memory.reset_peak()
             reply = warm.call(request, timeout=wall + AGENT_GRACE_SECONDS + 30.0)
         except AgentError as exc:
-            self._discard(warm)
-            self._local.warm = None  # the next run starts a fresh container
+            self.launcher.discard(warm)
+            self.warm = None  # the next run starts a fresh container
             return RunResult("sandbox_error", detail=str(exc))
         except (DockerException, OSError) as exc:
             return RunResult("sandbox_error", detail=f"cannot start a sandbox container: {exc}")
@@ -459,33 +444,15 @@ class DockerSandbox(ProcessSandbox):
         if before is None and result.signal == 9 and result.max_rss_bytes >= 0.9 * limits.memory_bytes:
             oom_kills = 1  # no cgroup to read: a SIGKILL at the memory limit is the OOM killer's
         stats = GroupStats(result.peak_memory_bytes, oom_kills, 0, limit_hits)
-        result.status, result.detail = self._classify(report, stats, reply.overflow, reply.timed_out, limits, wall,
-                                                      result)
+        result.status, result.detail = classify(report, stats, reply.overflow, reply.timed_out, limits, wall, result)
         return result
 
-    # -- the Sandbox protocol ------------------------------------------------------------------
 
-    def owned_pids(self) -> list[int]:
-        """Host pids of processes left in this sandbox's containers besides their agents (none between runs)."""
-        with self._pool_lock:
-            live = list(self._live)
-        return sorted(pid for warm in live for pid in warm.stray_pids())
+class DockerSandbox(Engine):
+    """The sandbox engine on warm Docker containers (sandboxes/engine.py)."""
 
-    def close(self) -> None:
-        with self._pool_lock:
-            self._closed = True
-            self._idle = {}
-        self._finalizer()
-
-    def __enter__(self) -> "DockerSandbox":
-        return self
-
-
-def _remove_all(live: set, root: str) -> None:
-    for warm in list(live):
-        warm.remove()
-    live.clear()
-    shutil.rmtree(root, ignore_errors=True)
+    def __init__(self, limits: Limits = Limits(), workers: int = 0, max_builds: int = 512):
+        super().__init__(DockerLauncher(limits), limits, workers, max_builds)
 
 
 def _read_tree(directory: Optional[str]) -> list[tuple[str, int, bytes]]:

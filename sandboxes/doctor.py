@@ -127,7 +127,7 @@ def collect(args: argparse.Namespace) -> list[dict]:
     if args.sandbox == "process":
         checks += isolation_checks()
         try:
-            from sandboxes.process import build_launcher
+            from sandboxes.host_builds import build_launcher
 
             launcher = build_launcher()
             checks.append(_check("launcher", True, launcher))

@@ -26,10 +26,10 @@ def box():
 def parked_when_full(box: ProcessSandbox) -> set[int]:
     """The parked pids once the pool is back to its size."""
     deadline = time.monotonic() + 10
-    while len(box._pool.parked_pids()) < box._pool.size:
+    while len(box.launcher._pool.parked_pids()) < box.launcher._pool.size:
         assert time.monotonic() < deadline, "the pool was not refilled"
         time.sleep(0.01)
-    return set(box._pool.parked_pids())
+    return set(box.launcher._pool.parked_pids())
 
 
 def in_cgroup(pid: int, directory: str) -> bool:
@@ -52,7 +52,7 @@ def test_a_run_takes_a_parked_launcher_and_a_replacement_is_parked(box):
     assert len(before) == 2
     # Every parked launcher joins its own fresh group before it waits (asynchronously: the pool counts
     # it as parked once spawned, and a run's hand-over is read only after the join).
-    groups = {p.pid: p.group for p in box._pool._parked}
+    groups = {p.pid: p.group for p in box.launcher._pool._parked}
     deadline = time.monotonic() + 10
     while not all(in_cgroup(pid, groups[pid].dirs["memory"]) for pid in before):
         assert time.monotonic() < deadline, "a parked launcher never joined its group"
@@ -72,14 +72,14 @@ def test_a_run_takes_a_parked_launcher_and_a_replacement_is_parked(box):
 def test_close_leaves_no_process_and_no_cgroup():
     sandbox = ProcessSandbox(SUITE_LIMITS, workers=1)
     run(sandbox, "C", HELLO)
-    pids, dirs = parked_when_full(sandbox), sandbox._pool.parked_dirs()
-    bases = list(sandbox.cgroups.bases.values())
+    pids, dirs = parked_when_full(sandbox), sandbox.launcher._pool.parked_dirs()
+    bases = list(sandbox.launcher.cgroups.bases.values())
     sandbox.close()
     for pid in pids:
         with pytest.raises(ProcessLookupError):
             os.kill(pid, 0)
     assert [d for d in [*dirs, *bases] if os.path.exists(d)] == []
-    assert not sandbox._pool._thread.is_alive()
+    assert not sandbox.launcher._pool._thread.is_alive()
 
 
 def test_a_killed_parked_launcher_is_replaced_and_does_not_fail_a_run(box):
@@ -114,7 +114,7 @@ def test_a_launcher_that_cannot_be_parked_fails_the_take_with_the_reason():
 
 
 def test_a_sandbox_that_fails_before_its_run_fails_the_take_with_its_words(box):
-    pool = LauncherPool(box.launcher, None, 0, 0, 1, ["/bin/sh", "-c", "echo no namespaces here >&2; exit 3"])
+    pool = LauncherPool(box.launcher.binary, None, 0, 0, 1, ["/bin/sh", "-c", "echo no namespaces here >&2; exit 3"])
     try:
         deadline = time.monotonic() + 5
         while not (pool.parked_pids() and exited(pool.parked_pids()[0])):
@@ -136,7 +136,7 @@ def test_without_root_a_waiting_launcher_starts_bubblewrap_per_run(monkeypatch):
     # Not root: no cgroups, no detached mounts; the launcher waits outside and execs bwrap for the run.
     monkeypatch.setattr("os.geteuid", lambda: 1000)
     with ProcessSandbox(SUITE_LIMITS, workers=1, allow_unisolated=True) as sandbox:
-        assert sandbox.bwrap_ok and not sandbox.prebuilt and sandbox.cgroups is None
+        assert sandbox.launcher.bwrap_ok and not sandbox.launcher.prebuilt and sandbox.launcher.cgroups is None
         m = run(sandbox, "Python", "import os, socket\nprint(os.getpid(), socket.gethostname(), os.getcwd())\n")
         assert m.status == "ok", m.stderr_tail
         pid, host, cwd = m.stdout_tail.split()

@@ -9,7 +9,8 @@ import pytest
 
 from sandboxes.base import SandboxUnavailable
 from sandboxes.cgroups import GroupStats
-from sandboxes.process import ProcessSandbox, RunResult
+from sandboxes.engine import RunResult, classify
+from sandboxes.process import ProcessSandbox
 from tests.sandbox_suite import *  # noqa: F401,F403  (the shared suite runs against this backend)
 from tests.sandbox_suite import SUITE_LIMITS, run
 
@@ -50,7 +51,7 @@ def test_unisolated_needs_an_explicit_opt_in(monkeypatch):
     with pytest.raises(SandboxUnavailable, match="apt-get install bubblewrap.*--allow_unisolated"):
         ProcessSandbox(SUITE_LIMITS)
     with ProcessSandbox(SUITE_LIMITS, allow_unisolated=True) as box:
-        assert box.isolation_notes and not box.bwrap_ok
+        assert box.isolation_notes and not box.launcher.bwrap_ok
         m = run(box, "C", '#include <stdio.h>\nint main(void) { puts("plain"); return 0; }\n')
         assert (m.status, m.stdout_tail) == ("ok", "plain\n")
         assert run(box, "Python", "while True:\n    pass\n").status == "timeout"
@@ -59,7 +60,7 @@ def test_unisolated_needs_an_explicit_opt_in(monkeypatch):
 def test_close_removes_every_host_file():
     box = ProcessSandbox(SUITE_LIMITS)
     run(box, "Go", 'package main\n\nfunc main() {}\n')
-    root, groups = box.root, list(box.cgroups.bases.values())
+    root, groups = box.root, list(box.launcher.cgroups.bases.values())
     box.close()
     assert not os.path.exists(root)
     assert [g for g in groups if os.path.exists(g)] == []
@@ -68,7 +69,7 @@ def test_close_removes_every_host_file():
 def test_state_of_killed_workers_is_swept(tmp_path):
     stale_pid = 4_000_000  # above pid_max: never a live process
     first = ProcessSandbox(SUITE_LIMITS)
-    parents = [os.path.dirname(base) for base in first.cgroups.bases.values()]
+    parents = [os.path.dirname(base) for base in first.launcher.cgroups.bases.values()]
     first.close()
     stale_groups = [os.path.join(parent, f"themis-{stale_pid}-deadbeef", "run-1-abcdef") for parent in parents]
     for path in stale_groups:
@@ -88,4 +89,4 @@ def test_a_cpu_kill_at_the_memory_limit_is_a_memory_limit(limit_hits, peak, stat
     report = {"exec_errno": 0, "timed_out": 0}
     result = RunResult("", signal=signal.SIGXCPU, cpu_seconds=1.0)
     stats = GroupStats(peak_memory_bytes=peak, oom_kills=0, limit_hits=limit_hits)
-    assert ProcessSandbox._classify(report, stats, False, False, SUITE_LIMITS, 4.0, result)[0] == status
+    assert classify(report, stats, False, False, SUITE_LIMITS, 4.0, result)[0] == status
