@@ -21,8 +21,6 @@ and a later sandbox removes any labelled container whose owner is gone.
 """
 from __future__ import annotations
 
-import base64
-import dataclasses
 import itertools
 import os
 import socket
@@ -36,10 +34,12 @@ try:
 except ImportError:  # docker_client() explains what to install
     DockerException = OSError
 
+from sandboxes.agent_wire import (AgentError, AgentReply, AgentStream, encode_request, read_reply, read_tree,
+                                  write_tree)
 from sandboxes.base import Limits, SandboxUnavailable
 from sandboxes.cgroups import GroupStats, cpu_usage_ns, memory_counters
-from sandboxes.images import docker_client, image_state, image_tag
 from sandboxes.engine import Engine, RunResult, classify, result_from_report, write_files
+from sandboxes.images import docker_client, image_state, image_tag
 from sandboxes.languages import GOCACHE_DIR, WORK_DIR, Build
 from sandboxes.launcher_cli import LAUNCHER_PATH, run_command
 from sandboxes.pids import pid_alive
@@ -80,88 +80,6 @@ def remove_leftovers(client) -> int:
     return removed
 
 
-class AgentError(RuntimeError):
-    """The container's agent stopped answering (the container died or the protocol broke)."""
-
-
-@dataclasses.dataclass
-class AgentReply:
-    wait_status: int
-    timed_out: bool
-    overflow: bool
-    spawn_errno: int
-    wall_ns: int
-    stdout: bytes
-    stdout_total: int
-    stderr: bytes
-    stderr_total: int
-    report: str
-    files: list[tuple[str, int, bytes]]
-
-
-def encode_request(files: Sequence[tuple[str, int, bytes]], cwd: str, argv: Sequence[str], env: dict[str, str],
-                   stdin: bytes, output_cap: int, wall_ms: int, return_tree: bool) -> bytes:
-    """One request line for the agent (see the wire format in agent.c)."""
-    parts = [b"TMQ2", struct.pack("<I", len(files))]
-
-    def text(value) -> None:
-        data = value if isinstance(value, bytes) else str(value).encode("utf-8")
-        parts.extend((struct.pack("<I", len(data)), data))
-
-    for path, mode, data in files:
-        text(path)
-        parts.append(struct.pack("<I", mode))
-        text(data)
-    text(cwd)
-    parts.append(struct.pack("<I", len(argv)))
-    for arg in argv:
-        text(arg)
-    parts.append(struct.pack("<I", len(env)))
-    for key, value in env.items():
-        text(f"{key}={value}")
-    text(stdin)
-    parts.append(struct.pack("<III", output_cap, wall_ms, int(return_tree)))
-    return base64.b64encode(b"".join(parts)) + b"\n"
-
-
-class _Stream:
-    """Reads the agent's stdout out of docker's multiplexed attach stream (8-byte frame headers)."""
-
-    def __init__(self, sock: socket.socket):
-        self.sock = sock
-        self.buffer = bytearray()
-        self.diagnostics = bytearray()  # the agent's stderr
-
-    def _recv(self, n: int) -> bytes:
-        chunks, left = [], n
-        while left:
-            chunk = self.sock.recv(min(left, 1 << 20))
-            if not chunk:
-                raise AgentError("the sandbox container closed its output"
-                                 + (f": {self.diagnostics.decode('utf-8', 'replace').strip()}" if self.diagnostics else ""))
-            chunks.append(chunk)
-            left -= len(chunk)
-        return b"".join(chunks)
-
-    def read(self, n: int) -> bytes:
-        while len(self.buffer) < n:
-            kind, size = struct.unpack(">BxxxI", self._recv(8))
-            payload = self._recv(size)
-            (self.buffer if kind == 1 else self.diagnostics).extend(payload)
-        data = bytes(self.buffer[:n])
-        del self.buffer[:n]
-        return data
-
-    def u32(self) -> int:
-        return struct.unpack("<I", self.read(4))[0]
-
-    def u64(self) -> int:
-        return struct.unpack("<Q", self.read(8))[0]
-
-    def blob(self) -> bytes:
-        return self.read(self.u32())
-
-
 class WarmContainer:
     """One running sandbox container and the attach socket to its agent."""
 
@@ -200,31 +118,15 @@ class WarmContainer:
         except Exception:
             self.remove()
             raise
-        self.stream = _Stream(self.sock)
+        self.stream = AgentStream(self.sock)
 
     def call(self, request: bytes, timeout: float) -> AgentReply:
         self.sock.settimeout(timeout)
         try:
             self.sock.sendall(request)
-            s = self.stream
-            if s.read(4) != b"TMR2":
-                raise AgentError("the sandbox agent answered out of protocol")
-            status, timed_out, overflow, spawn_errno = struct.unpack("<IIII", s.read(16))
-            wall_ns = s.u64()
-            stdout_total = s.u64()
-            stdout = s.blob()
-            stderr_total = s.u64()
-            stderr = s.blob()
-            report = s.blob().decode("ascii", "replace")
-            files = []
-            for _ in range(s.u32()):
-                path = s.blob().decode("utf-8")
-                mode = s.u32()
-                files.append((path, mode, s.blob()))
+            return read_reply(self.stream)
         except (OSError, struct.error) as exc:
             raise AgentError(f"lost the sandbox agent: {exc}") from exc
-        return AgentReply(status, bool(timed_out), bool(overflow), spawn_errno, wall_ns, stdout, stdout_total,
-                          stderr, stderr_total, report, files)
 
     def stray_pids(self) -> list[int]:
         """Host pids of the container's processes other than the agent."""
@@ -410,7 +312,7 @@ class HeldContainer:
         cpu = cpu_seconds or limits.cpu_seconds
         # --seccomp: our filter too, as docker's default profile allows ptrace.
         command = run_command(LAUNCHER_PATH, limits, wall, cpu, ["--pidns", "--seccomp"], argv)
-        request = encode_request(_read_tree(code_dir), cwd, command, env or {"PATH": "/usr/bin:/bin"},
+        request = encode_request(read_tree(code_dir), cwd, command, env or {"PATH": "/usr/bin:/bin"},
                                  stdin.encode("utf-8"), limits.output_bytes,
                                  int((wall + AGENT_GRACE_SECONDS) * 1000), writable_code)
         try:
@@ -426,7 +328,7 @@ class HeldContainer:
         except (DockerException, OSError) as exc:
             return RunResult("sandbox_error", detail=f"cannot start a sandbox container: {exc}")
         if writable_code and code_dir is not None:
-            _write_tree(code_dir, reply.files)
+            write_tree(code_dir, reply.files)
         after = warm.memory.counters()
         cpu_after = warm.memory.cpu_ns()
         container_peak = warm.memory.peak()
@@ -453,26 +355,3 @@ class DockerSandbox(Engine):
 
     def __init__(self, limits: Limits = Limits(), workers: int = 0, max_builds: int = 512):
         super().__init__(DockerLauncher(limits), limits, workers, max_builds)
-
-
-def _read_tree(directory: Optional[str]) -> list[tuple[str, int, bytes]]:
-    files: list[tuple[str, int, bytes]] = []
-    if directory is None:
-        return files
-    for base, _, names in os.walk(directory):
-        for name in names:
-            path = os.path.join(base, name)
-            with open(path, "rb") as fh:
-                files.append((os.path.relpath(path, directory), os.stat(path).st_mode & 0o777, fh.read()))
-    return files
-
-
-def _write_tree(directory: str, files: Sequence[tuple[str, int, bytes]]) -> None:
-    for rel, mode, data in files:
-        if rel.startswith("/") or ".." in rel.split("/"):
-            continue
-        path = os.path.join(directory, rel)
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        with open(path, "wb") as fh:
-            fh.write(data)
-        os.chmod(path, mode)

@@ -17,7 +17,8 @@ from types import SimpleNamespace
 import pytest
 
 from sandboxes import Limits, SandboxUnavailable, open_sandbox
-from sandboxes.docker import LABEL, OWNER_LABEL, encode_request, remove_leftovers
+from sandboxes.agent_wire import encode_request
+from sandboxes.docker import LABEL, OWNER_LABEL, remove_leftovers
 from schemas import Candidate, TestSpec
 from tests.sandbox_suite import *  # noqa: F401,F403  (the shared suite runs against this backend)
 from tests.sandbox_suite import SUITE_LIMITS, run
