@@ -13,8 +13,9 @@ namespace). The launcher is a tiny static C program, so the Python worker's
 memory never shows up in the program's peak.
 
 Peak memory is the cgroup's high-water mark (the whole process tree, page cache
-of files it wrote included) where cgroups exist; CPU is user+sys of the program
-and the children it waited for. Sources compile once per unique build key.
+of files it wrote included) where cgroups exist; CPU is the run's cgroup's too.
+This module is the launcher protocol of sandboxes/engine.py on this host; the
+engine compiles once per build key, runs the tests and gives the statuses.
 """
 from __future__ import annotations
 
