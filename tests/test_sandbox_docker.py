@@ -107,7 +107,7 @@ CRASHER = textwrap.dedent("""\
     sandbox = open_sandbox("docker", Limits())
     m = sandbox.run_many([Candidate(candidate_id="x", task_id="x", language="Python", prompt="",
                                     code="print(1)", origin="reference", tests=TestSpec())])[0]
-    print(m.status, len(sandbox._live), os.getpid(), flush=True)
+    print(m.status, len(sandbox.launcher._live), os.getpid(), flush=True)
     os.kill(os.getpid(), signal.SIGKILL)
     """)
 
