@@ -75,3 +75,12 @@ def test_the_ab_statistics_import_no_project_code_and_labelling_runs_no_programs
     assert graph["transforms.sequential_ab"] == set()
     for module in ("transforms.label", "transforms.label_rules", "transforms.label_config", "transforms.pair_selection"):
         assert not graph[module] & {"transforms.execute", "transforms.measure_pairs", "sandboxes"}, module
+
+
+def test_each_sandbox_backend_builds_on_the_engine_not_on_the_other_backend():
+    graph = _graph()
+    assert "sandboxes.engine" in graph["sandboxes.process"] and "sandboxes.engine" in graph["sandboxes.docker"]
+    assert "sandboxes.process" not in graph["sandboxes.docker"]
+    assert "sandboxes.docker" not in graph["sandboxes.process"]
+    assert not graph["sandboxes.engine"] & {"sandboxes.process", "sandboxes.docker", "sandboxes.parked",
+                                            "sandboxes.cgroups", "sandboxes.images"}
