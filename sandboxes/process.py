@@ -303,7 +303,6 @@ class ProcessLauncher:
         parked = self._pool.parked_dirs()  # after reading: a launcher parked meanwhile is in it
         return sorted({pid for directory, pids in found.items() if directory not in parked for pid in pids})
 
-
     def close(self) -> None:
         self._pool.close()
         if self.cgroups is not None:
