@@ -28,6 +28,7 @@ from typing import Optional, Sequence
 
 import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
+from apache_beam.metrics.metric import MetricsFilter
 from apache_beam.options.pipeline_options import DirectOptions, PipelineOptions, StandardOptions, WorkerOptions
 
 from pipelines import manifest as mf
@@ -49,7 +50,7 @@ from transforms.security import ScanSecurity
 from transforms.sanitize import sanitizer_reports, wants_sanitizer
 from transforms.security_tests import has_security_tests, security_reports
 from transforms.shards import WriteJsonlGroups, WriteShards, fill_missing_shards
-from transforms.store import StoreSpec
+from transforms.store import METRICS_NAMESPACE, WORKER_TMP, StoreSpec
 from transforms.store_files import compact, store_dir_of
 from transforms.sources.mutants import AddVerifiedMutants
 
@@ -106,7 +107,7 @@ def make_options(argv: Sequence[str]) -> PipelineOptions:
     # Workers may run elsewhere or in another directory: local paths must be absolute.
     for name in ("output", "store"):
         value = getattr(themis, name)
-        if value and "://" not in value:
+        if value and "://" not in value and value != WORKER_TMP:
             setattr(themis, name, os.path.abspath(value))
     if themis.reuse_store:
         themis.reuse_store = [v if "://" in v else os.path.abspath(v) for v in themis.reuse_store]
@@ -273,6 +274,20 @@ def build_pipeline(pipeline: beam.Pipeline, config: BuildConfig, sources, store:
     )
 
 
+def store_writes(result) -> dict[str, dict[str, int]]:
+    """Records this run wrote to OUTPUT/store/ by kind: "stored" (executed or scanned now) and
+    "copied" (found in a --reuse_store or a worker's cache), from the runner's counters."""
+    writes: dict[str, dict[str, int]] = {}
+    query = result.metrics().query(MetricsFilter().with_namespace(METRICS_NAMESPACE))
+    for counter in query["counters"]:
+        parts = counter.key.metric.name.split(".")
+        if len(parts) == 3 and parts[0] == "store":
+            value = counter.committed if counter.committed is not None else counter.attempted
+            slot = writes.setdefault(parts[1], {})
+            slot[parts[2]] = slot.get(parts[2], 0) + value
+    return dict(sorted(writes.items()))
+
+
 def invariants(counts: dict) -> dict:
     """Per stage: records in, out, skipped (passed over by design, e.g. no tests to run), and dropped
     by reason; `holds` says whether in == out + skipped + dropped."""
@@ -328,7 +343,7 @@ class _Progress:
         self.store_path, self.every = store_path, every
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, daemon=True)
-        self.enabled = sys.stderr.isatty()
+        self.enabled = sys.stderr.isatty() and store_path != WORKER_TMP
 
     def _loop(self) -> None:
         from transforms.store import Store
@@ -357,7 +372,7 @@ def run_build(options: PipelineOptions, allow_execute: bool = True) -> dict:
     themis = options.view_as(ThemisOptions)
     config = build_config(themis, allow_execute)
     out, store_path = config.output.output, config.store_path
-    problem = output_problem(out) or output_problem(store_path, "--store", is_dir=False)
+    problem = output_problem(out) or (store_path != WORKER_TMP and output_problem(store_path, "--store", is_dir=False))
     if problem:
         raise BuildError(problem)
     sources = resolve_sources(config.input.input, config.input.format)
@@ -374,7 +389,8 @@ def run_build(options: PipelineOptions, allow_execute: bool = True) -> dict:
     with private_tmpdir(), _Progress(store_path):
         pipeline = beam.Pipeline(options=resolve_runner(options))
         build_pipeline(pipeline, config, sources, config.store(run=uuid.uuid4().hex))
-        pipeline.run().wait_until_finish()
+        result = pipeline.run()
+        result.wait_until_finish()
     compact(store_dir_of(out))  # the small per-batch files of this run, one file per kind
 
     data_dir = _path(out, "data")
@@ -393,6 +409,7 @@ def run_build(options: PipelineOptions, allow_execute: bool = True) -> dict:
         "counts": counts,
         "invariants": invariants(counts),
         "not_run": not_run(config.label.aspects),
+        "store_writes": store_writes(result),
         "shards": sorted(m.path.rsplit("/", 1)[-1] for m in FileSystems.match([_path(data_dir, "*.parquet")])[0].metadata_list),
         "versions": mf.versions(),
     }

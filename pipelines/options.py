@@ -43,8 +43,9 @@ class ThemisOptions(PipelineOptions):
         sb = parser.add_argument_group("sandbox")
         sb.add_argument("--sandbox", default="process", choices=["process", "docker"], help="execution backend")
         sb.add_argument("--store", default=None,
-                        help="this worker's cache of the measurement store (SQLite file); default OUTPUT/store.sqlite "
-                             "(a temp file when OUTPUT is a URL). The store itself is OUTPUT/store/*.parquet")
+                        help="the workers' cache of the measurement store (SQLite file), or 'tmp': one in each "
+                             "worker's temp dir; default OUTPUT/store.sqlite ('tmp' when OUTPUT is a URL). The store "
+                             "itself is OUTPUT/store/*.parquet")
         sb.add_argument("--reuse_store", action="append", default=None,
                         help="an earlier build's OUTPUT (or OUTPUT/store) whose stored measurements this build "
                              "reuses instead of executing; repeatable, any Beam file system (gs://...)")

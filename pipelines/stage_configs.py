@@ -10,10 +10,8 @@ timeout the program caused from one the machine caused), the seed (label; mutant
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import os
 import sys
-import tempfile
 
 from pipelines.options import ConfigError, ThemisOptions, parse_mapping
 from sandboxes import Limits
@@ -23,7 +21,7 @@ from transforms.label_config import LabelConfig, LabelConfigError
 from transforms.security import SecurityConfig
 from transforms.sources.mutants import MutantConfig
 from transforms.splits import SplitError
-from transforms.store import StoreSpec
+from transforms.store import WORKER_TMP, StoreSpec
 from transforms.store_files import store_dir_of
 from transforms.system_prompts import SystemPromptError
 
@@ -31,11 +29,8 @@ MIB = 1024 * 1024
 
 
 def default_cache_path(output: str) -> str:
-    """OUTPUT/store.sqlite for a local OUTPUT; for a URL (gs://...) a local temp file named after it."""
-    if "://" not in output:
-        return os.path.join(output, "store.sqlite")
-    digest = hashlib.sha256(output.encode("utf-8")).hexdigest()[:16]
-    return os.path.join(tempfile.gettempdir(), "themis-store-cache", f"{digest}.sqlite")
+    """OUTPUT/store.sqlite for a local OUTPUT; for a URL (gs://...) a file in each worker's temp dir."""
+    return WORKER_TMP if "://" in output else os.path.join(output, "store.sqlite")
 
 
 # Fields no flag sets: the dataclass default stands, for the reason given.

@@ -13,12 +13,16 @@ together behind the same get_many/put_many.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import os
 import sqlite3
+import tempfile
 import threading
 import time
 from typing import Iterable, Optional, TypeVar, Union
+
+from apache_beam.metrics import Metrics
 
 from schemas.records import Record
 from transforms import store_files
@@ -127,11 +131,22 @@ class StoreSpec:
     `reuse` (earlier builds' store dirs or outputs, read only) and `cache_path` (this worker's
     SQLite cache)."""
 
-    cache_path: str
+    cache_path: str  # or WORKER_TMP
     output_dir: str
     reuse: tuple[str, ...] = ()
     run: str = ""  # one build run: each worker process reads the stores once per run
 
+
+METRICS_NAMESPACE = "themis"
+WORKER_TMP = "tmp"  # as a cache path: a file in each worker's own temp dir, chosen on the worker
+
+
+def cache_file(spec: StoreSpec) -> str:
+    """The SQLite cache of `spec` on this worker."""
+    if spec.cache_path != WORKER_TMP:
+        return spec.cache_path
+    digest = hashlib.sha256(spec.output_dir.encode("utf-8")).hexdigest()[:16]
+    return os.path.join(tempfile.gettempdir(), "themis-store-cache", f"{digest}.sqlite")
 
 StoreRef = Union[str, StoreSpec]  # a bare SQLite path: a cache-only store (tests, the LLM cache)
 
@@ -144,7 +159,7 @@ class LayeredStore:
 
     def __init__(self, spec: StoreSpec):
         self.spec = spec
-        self.cache = Store(spec.cache_path)
+        self.cache = Store(cache_file(spec))
         self._own, self._reused = store_files.shared_index(spec.output_dir, spec.reuse, spec.run)
 
     def get_many(self, kind: str, keys: Iterable[str], record_type: type[R]) -> dict[str, R]:
@@ -154,7 +169,7 @@ class LayeredStore:
         copied = {k: b for k, b in copied.items() if b is not None}
         rest = [k for k, b in bodies.items() if b is None and k not in copied]
         cached = {k: body_of(r) for k, r in self.cache.get_many(kind, rest, record_type).items()}
-        self._append(kind, {**copied, **cached})
+        self._append(kind, {**copied, **cached}, "copied")
         self.cache.put_bodies(kind, copied.items())
         found = {k: b for k, b in bodies.items() if b is not None}
         found.update(copied)
@@ -164,12 +179,15 @@ class LayeredStore:
     def put_many(self, kind: str, items: Iterable[tuple[str, Record]]) -> None:
         bodies = {key: body_of(rec) for key, rec in items}
         self.cache.put_bodies(kind, bodies.items())
-        self._append(kind, bodies)
+        self._append(kind, bodies, "stored")
 
-    def _append(self, kind: str, bodies: dict[str, str]) -> None:
+    def _append(self, kind: str, bodies: dict[str, str], how: str) -> None:
+        """Write `bodies` to OUTPUT/store/, counted as store.<kind>.<how>: "stored" (made by this
+        build: executed or scanned) or "copied" (found in a reused store or the cache only)."""
         if bodies:
             store_files.write_bundle(self.spec.output_dir, kind, sorted(bodies.items()))
             self._own.add(kind, bodies)
+            Metrics.counter(METRICS_NAMESPACE, f"store.{kind}.{how}").inc(len(bodies))
 
     def get(self, kind: str, key: str, record_type: type[R]) -> Optional[R]:
         return self.get_many(kind, [key], record_type).get(key)

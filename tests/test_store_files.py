@@ -1,0 +1,82 @@
+"""The measurement store as Parquet bundles through Beam's FileSystems (issue 18 §1, §3), on a
+non-local file system registered under its own scheme (tests/support/dir_filesystem.py)."""
+from __future__ import annotations
+
+import os
+import pathlib
+import sys
+
+import pytest
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "support"))
+from dir_filesystem import PREFIX  # noqa: E402  (registers the themistest:// scheme)
+
+from schemas import Measurement  # noqa: E402
+from transforms import store_files  # noqa: E402
+from transforms.store import LayeredStore, StoreSpec, body_of  # noqa: E402
+
+
+@pytest.fixture()
+def fs_root(tmp_path, monkeypatch) -> pathlib.Path:
+    root = tmp_path / "root"
+    root.mkdir()
+    monkeypatch.setenv("THEMIS_TEST_FS_ROOT", str(root))
+    monkeypatch.chdir(tmp_path)  # a plain open() of a themistest:// path would land here
+    return root
+
+
+def _measurement(i: int) -> Measurement:
+    return Measurement(candidate_id=f"c{i}", task_id="t", language="Python", status="ok", backend="process",
+                       measurement_key=f"k{i}")
+
+
+def test_bundles_are_named_by_content_and_read_back_in_name_order(fs_root, tmp_path):
+    store_dir = PREFIX + "out/store"
+    first = store_files.write_bundle(store_dir, "measurement", [("k1", "a"), ("k2", "b")])
+    again = store_files.write_bundle(store_dir, "measurement", [("k1", "a"), ("k2", "b")])
+    other = store_files.write_bundle(store_dir, "ab", [("k1", "x")])
+    assert first == again and first.startswith(store_dir + "/measurement-") and first.endswith(".parquet")
+    assert store_files.bundle_paths(store_dir) == sorted([first, other])
+    assert sorted(store_files.read_rows([store_dir])) == [("ab", "k1", "x"), ("measurement", "k1", "a"),
+                                                         ("measurement", "k2", "b")]
+    assert sorted(os.listdir(fs_root / "out" / "store")) == sorted(p.rsplit("/", 1)[1] for p in (first, other))
+    assert not (tmp_path / f"{store_files.STORE_DIR}").exists() and not list(tmp_path.glob("themistest*"))
+
+
+def test_temporary_and_half_written_files_are_never_read(fs_root):
+    store_dir = PREFIX + "out/store"
+    kept = store_files.write_bundle(store_dir, "measurement", [("k1", "a")])
+    # what a writer killed mid-file leaves: its temporary name, truncated
+    (fs_root / "out" / "store" / ".measurement-0.parquet.1234.tmp").write_bytes(b"PAR1\x00half")
+    assert store_files.bundle_paths(store_dir) == [kept]
+    assert list(store_files.read_rows([store_dir])) == [("measurement", "k1", "a")]
+
+
+def test_compact_merges_each_kind_into_one_file_first_record_of_a_key_wins(fs_root):
+    store_dir = PREFIX + "out/store"
+    paths = [store_files.write_bundle(store_dir, "measurement", rows)
+             for rows in ([("k1", "a"), ("k2", "b")], [("k2", "other"), ("k3", "c")], [("k4", "d")])]
+    ab = store_files.write_bundle(store_dir, "ab", [("x", "y")])
+    winner = {key: body for _, key, body in reversed(list(store_files.read_rows([store_dir])))}
+    assert store_files.compact(store_dir) == {"measurement": 3}
+    remaining = store_files.bundle_paths(store_dir)
+    assert len(remaining) == 2 and ab in remaining and not set(paths) & set(remaining)
+    rows = {key: body for kind, key, body in store_files.read_rows([store_dir]) if kind == "measurement"}
+    assert rows == {"k1": "a", "k2": winner["k2"], "k3": "c", "k4": "d"}
+    assert store_files.compact(store_dir) == {}
+
+
+def test_layered_store_appends_to_the_output_and_copies_what_it_reuses(fs_root, tmp_path):
+    earlier = PREFIX + "earlier/store"
+    store_files.write_bundle(earlier, "measurement", [("k1", body_of(_measurement(1)))])
+    spec = StoreSpec(cache_path=str(tmp_path / "cache.sqlite"), output_dir=PREFIX + "out/store",
+                     reuse=(earlier,), run="test")
+    store = LayeredStore(spec)
+    store.put_many("measurement", [("k2", _measurement(2))])
+    assert store.get_many("measurement", ["k1", "k2", "k3"], Measurement) == {"k1": _measurement(1),
+                                                                              "k2": _measurement(2)}
+    # the output alone now answers both: a fresh reader without the cache or the earlier store
+    fresh = LayeredStore(StoreSpec(cache_path=str(tmp_path / "empty.sqlite"), output_dir=PREFIX + "out/store",
+                                   run="fresh"))
+    assert fresh.get_many("measurement", ["k1", "k2"], Measurement) == {"k1": _measurement(1), "k2": _measurement(2)}
+    assert store_files.store_dir_of(PREFIX + "earlier") == earlier == store_files.store_dir_of(earlier + "/")
