@@ -28,7 +28,6 @@ from typing import Optional, Sequence
 
 import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
-from apache_beam.metrics.metric import MetricsFilter
 from apache_beam.options.pipeline_options import DirectOptions, PipelineOptions, StandardOptions, WorkerOptions
 
 from pipelines import manifest as mf
@@ -50,8 +49,8 @@ from transforms.security import ScanSecurity
 from transforms.sanitize import sanitizer_reports, wants_sanitizer
 from transforms.security_tests import has_security_tests, security_reports
 from transforms.shards import WriteJsonlGroups, WriteShards, fill_missing_shards
-from transforms.store import METRICS_NAMESPACE, WORKER_TMP, StoreSpec
-from transforms.store_files import compact, store_dir_of
+from transforms.store import WORKER_TMP, StoreSpec
+from transforms.store_files import compact, run_writes, store_dir_of
 from transforms.sources.mutants import AddVerifiedMutants
 
 HELP = """Build preference shards from a task corpus.
@@ -274,20 +273,6 @@ def build_pipeline(pipeline: beam.Pipeline, config: BuildConfig, sources, store:
     )
 
 
-def store_writes(result) -> dict[str, dict[str, int]]:
-    """Records this run wrote to OUTPUT/store/ by kind: "stored" (executed or scanned now) and
-    "copied" (found in a --reuse_store or a worker's cache), from the runner's counters."""
-    writes: dict[str, dict[str, int]] = {}
-    query = result.metrics().query(MetricsFilter().with_namespace(METRICS_NAMESPACE))
-    for counter in query["counters"]:
-        parts = counter.key.metric.name.split(".")
-        if len(parts) == 3 and parts[0] == "store":
-            value = counter.committed if counter.committed is not None else counter.attempted
-            slot = writes.setdefault(parts[1], {})
-            slot[parts[2]] = slot.get(parts[2], 0) + value
-    return dict(sorted(writes.items()))
-
-
 def invariants(counts: dict) -> dict:
     """Per stage: records in, out, skipped (passed over by design, e.g. no tests to run), and dropped
     by reason; `holds` says whether in == out + skipped + dropped."""
@@ -388,9 +373,10 @@ def run_build(options: PipelineOptions, allow_execute: bool = True) -> dict:
     os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [REPO_ROOT, os.environ.get("PYTHONPATH")]))
     with private_tmpdir(), _Progress(store_path):
         pipeline = beam.Pipeline(options=resolve_runner(options))
-        build_pipeline(pipeline, config, sources, config.store(run=uuid.uuid4().hex))
-        result = pipeline.run()
-        result.wait_until_finish()
+        run = uuid.uuid4().hex
+        build_pipeline(pipeline, config, sources, config.store(run))
+        pipeline.run().wait_until_finish()
+    writes = run_writes(store_dir_of(out), run)
     compact(store_dir_of(out))  # the small per-batch files of this run, one file per kind
 
     data_dir = _path(out, "data")
@@ -409,7 +395,7 @@ def run_build(options: PipelineOptions, allow_execute: bool = True) -> dict:
         "counts": counts,
         "invariants": invariants(counts),
         "not_run": not_run(config.label.aspects),
-        "store_writes": store_writes(result),
+        "store_writes": writes,  # by kind: "stored" (executed or scanned by this run), "copied"
         "shards": sorted(m.path.rsplit("/", 1)[-1] for m in FileSystems.match([_path(data_dir, "*.parquet")])[0].metadata_list),
         "versions": mf.versions(),
     }

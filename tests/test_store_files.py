@@ -37,10 +37,10 @@ def test_bundles_are_named_by_content_and_read_back_in_name_order(fs_root, tmp_p
     other = store_files.write_bundle(store_dir, "ab", [("k1", "x")])
     assert first == again and first.startswith(store_dir + "/measurement-") and first.endswith(".parquet")
     assert store_files.bundle_paths(store_dir) == sorted([first, other])
-    assert sorted(store_files.read_rows([store_dir])) == [("ab", "k1", "x"), ("measurement", "k1", "a"),
-                                                         ("measurement", "k2", "b")]
+    assert sorted(store_files.read_rows([store_dir])) == [("ab", "k1", "x", ""), ("measurement", "k1", "a", ""),
+                                                         ("measurement", "k2", "b", "")]
     assert sorted(os.listdir(fs_root / "out" / "store")) == sorted(p.rsplit("/", 1)[1] for p in (first, other))
-    assert not (tmp_path / f"{store_files.STORE_DIR}").exists() and not list(tmp_path.glob("themistest*"))
+    assert os.listdir(tmp_path) == ["root"]  # nothing went through plain open() in the current directory
 
 
 def test_temporary_and_half_written_files_are_never_read(fs_root):
@@ -49,20 +49,23 @@ def test_temporary_and_half_written_files_are_never_read(fs_root):
     # what a writer killed mid-file leaves: its temporary name, truncated
     (fs_root / "out" / "store" / ".measurement-0.parquet.1234.tmp").write_bytes(b"PAR1\x00half")
     assert store_files.bundle_paths(store_dir) == [kept]
-    assert list(store_files.read_rows([store_dir])) == [("measurement", "k1", "a")]
+    assert list(store_files.read_rows([store_dir])) == [("measurement", "k1", "a", "")]
 
 
 def test_compact_merges_each_kind_into_one_file_first_record_of_a_key_wins(fs_root):
     store_dir = PREFIX + "out/store"
-    paths = [store_files.write_bundle(store_dir, "measurement", rows)
+    paths = [store_files.write_bundle(store_dir, "measurement", rows, "run1/stored")
              for rows in ([("k1", "a"), ("k2", "b")], [("k2", "other"), ("k3", "c")], [("k4", "d")])]
-    ab = store_files.write_bundle(store_dir, "ab", [("x", "y")])
-    winner = {key: body for _, key, body in reversed(list(store_files.read_rows([store_dir])))}
+    ab = store_files.write_bundle(store_dir, "ab", [("x", "y")], "run2/copied")
+    winner = {key: body for _, key, body, _ in reversed(list(store_files.read_rows([store_dir])))}
+    assert store_files.run_writes(store_dir, "run1") == {"measurement": {"stored": 5}}
     assert store_files.compact(store_dir) == {"measurement": 3}
     remaining = store_files.bundle_paths(store_dir)
     assert len(remaining) == 2 and ab in remaining and not set(paths) & set(remaining)
-    rows = {key: body for kind, key, body in store_files.read_rows([store_dir]) if kind == "measurement"}
+    rows = {key: body for kind, key, body, _ in store_files.read_rows([store_dir]) if kind == "measurement"}
     assert rows == {"k1": "a", "k2": winner["k2"], "k3": "c", "k4": "d"}
+    assert store_files.run_writes(store_dir, "run1") == {"measurement": {"stored": 4}}  # one k2 kept
+    assert store_files.run_writes(store_dir, "run2") == {"ab": {"copied": 1}}
     assert store_files.compact(store_dir) == {}
 
 
@@ -75,6 +78,7 @@ def test_layered_store_appends_to_the_output_and_copies_what_it_reuses(fs_root, 
     store.put_many("measurement", [("k2", _measurement(2))])
     assert store.get_many("measurement", ["k1", "k2", "k3"], Measurement) == {"k1": _measurement(1),
                                                                               "k2": _measurement(2)}
+    assert store_files.run_writes(spec.output_dir, "test") == {"measurement": {"copied": 1, "stored": 1}}
     # the output alone now answers both: a fresh reader without the cache or the earlier store
     fresh = LayeredStore(StoreSpec(cache_path=str(tmp_path / "empty.sqlite"), output_dir=PREFIX + "out/store",
                                    run="fresh"))

@@ -22,8 +22,6 @@ import threading
 import time
 from typing import Iterable, Optional, TypeVar, Union
 
-from apache_beam.metrics import Metrics
-
 from schemas.records import Record
 from transforms import store_files
 
@@ -137,7 +135,6 @@ class StoreSpec:
     run: str = ""  # one build run: each worker process reads the stores once per run
 
 
-METRICS_NAMESPACE = "themis"
 WORKER_TMP = "tmp"  # as a cache path: a file in each worker's own temp dir, chosen on the worker
 
 
@@ -182,12 +179,12 @@ class LayeredStore:
         self._append(kind, bodies, "stored")
 
     def _append(self, kind: str, bodies: dict[str, str], how: str) -> None:
-        """Write `bodies` to OUTPUT/store/, counted as store.<kind>.<how>: "stored" (made by this
+        """Write `bodies` to OUTPUT/store/, marked as this run's and `how`: "stored" (made by this
         build: executed or scanned) or "copied" (found in a reused store or the cache only)."""
         if bodies:
-            store_files.write_bundle(self.spec.output_dir, kind, sorted(bodies.items()))
-            self._own.add(kind, bodies)
-            Metrics.counter(METRICS_NAMESPACE, f"store.{kind}.{how}").inc(len(bodies))
+            origin = f"{self.spec.run}/{how}"
+            store_files.write_bundle(self.spec.output_dir, kind, sorted(bodies.items()), origin)
+            self._own.add(kind, bodies, origin)
 
     def get(self, kind: str, key: str, record_type: type[R]) -> Optional[R]:
         return self.get_many(kind, [key], record_type).get(key)
