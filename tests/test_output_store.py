@@ -50,7 +50,7 @@ def _files(out: pathlib.Path, folder: str) -> dict[str, bytes]:
 
 def _stored(out: str) -> dict[tuple[str, str], str]:
     rows = list(store_files.read_rows([store_files.store_dir_of(out)]))
-    keys = {(kind, key): body for kind, key, body in rows}
+    keys = {(kind, key): body for kind, key, body, _ in rows}
     assert len(keys) == len(rows), "a key stored twice"
     return keys
 
