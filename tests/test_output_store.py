@@ -2,7 +2,8 @@
 
 - a build on a Dask cluster whose workers each keep a private, empty cache in a private temp
   dir; `themis regenerate --from OUTPUT` (no --store) executes nothing, reproduces the shards;
-- the same with OUTPUT on a non-local Beam file system (tests/support/dir_filesystem.py);
+- the same with OUTPUT on a non-local Beam file system (tests/support/dir_filesystem.py), and
+  `themis report` of it;
 - incremental: A, then A+B with --reuse_store A executes only B's programs; shards equal a
   build over A+B from the same measurements;
 - kill -9 of the driver mid-build, rerun: every stored record kept, none measured again.
@@ -98,6 +99,9 @@ def test_a_build_and_regenerate_on_a_non_local_file_system_never_open_output_dir
     assert _files(root / "re", "data") == _files(root / "out", "data") and _files(root / "out", "data")
     assert sorted(os.listdir(root / "out")) == ["README.md", "_SUCCESS", "data", "dead_letters", "manifest.json",
                                                 "store", "ties.jsonl"]
+    assert cli_main(["report", out]) == 0
+    assert sorted(os.listdir(root / "out" / "report")) == ["drops.png", "index.html", "margins.png", "pairs.png",
+                                                           "ties.png"]
     assert os.listdir(work) == []
 
 
