@@ -84,3 +84,14 @@ def test_layered_store_appends_to_the_output_and_copies_what_it_reuses(fs_root, 
                                    run="fresh"))
     assert fresh.get_many("measurement", ["k1", "k2"], Measurement) == {"k1": _measurement(1), "k2": _measurement(2)}
     assert store_files.store_dir_of(PREFIX + "earlier") == earlier == store_files.store_dir_of(earlier + "/")
+
+
+def test_a_worker_finds_what_another_worker_stored_after_it_started(fs_root, tmp_path):
+    """Two workers of one build with private caches (separate processes: separate indexes)."""
+    out = PREFIX + "out/store"
+    first, second = (LayeredStore(StoreSpec(cache_path=str(tmp_path / f"cache-{i}.sqlite"), output_dir=out,
+                                            run=f"worker-{i}")) for i in (1, 2))
+    assert second.get_many("measurement", ["k1"], Measurement) == {}
+    first.put_many("measurement", [("k1", _measurement(1))])
+    assert second.get_many("measurement", ["k1"], Measurement) == {"k1": _measurement(1)}
+    assert store_files.run_writes(out, "worker-2") == {}  # found in the output: not copied again

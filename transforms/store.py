@@ -162,6 +162,9 @@ class LayeredStore:
     def get_many(self, kind: str, keys: Iterable[str], record_type: type[R]) -> dict[str, R]:
         keys = list(dict.fromkeys(keys))
         bodies = {k: self._own.get(kind, k) for k in keys}
+        if None in bodies.values():  # another worker of this build may have stored it since
+            self._own.refresh([self.spec.output_dir])
+            bodies = {k: self._own.get(kind, k) for k in keys}
         copied = {k: self._reused.get(kind, k) for k, b in bodies.items() if b is None}
         copied = {k: b for k, b in copied.items() if b is not None}
         rest = [k for k, b in bodies.items() if b is None and k not in copied]

@@ -108,8 +108,21 @@ class Index:
     def __init__(self, rows: Iterable[Row] = ()):
         self._rows: dict[tuple[str, str], Row] = {}
         self._lock = threading.Lock()
+        self._read: set[str] = set()
         for row in rows:
             self._rows.setdefault(row[:2], row)
+
+    def refresh(self, store_dirs: Sequence[str]) -> None:
+        """Read the bundles of `store_dirs` not read before (other workers keep adding them)."""
+        with self._lock:
+            for path in (p for d in store_dirs for p in bundle_paths(d) if p not in self._read):
+                try:
+                    rows = read_bundle(path)
+                except FileNotFoundError:  # compacted away meanwhile: its rows are in the merged file
+                    continue
+                self._read.add(path)
+                for row in rows:
+                    self._rows.setdefault(row[:2], row)
 
     def get(self, kind: str, key: str):
         row = self._rows.get((kind, key))
@@ -137,7 +150,10 @@ def shared_index(output_dir: str, reuse: Sequence[str], run: str = "") -> tuple[
     memo_key = (output_dir, tuple(reuse), run)
     with _INDEXES_LOCK:
         if memo_key not in _INDEXES:
-            _INDEXES[memo_key] = (Index(read_rows([output_dir])), Index(read_rows(reuse)))
+            own, reused = Index(), Index()
+            own.refresh([output_dir])
+            reused.refresh(reuse)
+            _INDEXES[memo_key] = (own, reused)
         return _INDEXES[memo_key]
 
 
