@@ -132,7 +132,7 @@ class StoreSpec:
     cache_path: str  # or WORKER_TMP
     output_dir: str
     reuse: tuple[str, ...] = ()
-    run: str = ""  # one build run: each worker process reads the stores once per run
+    run: str = ""  # the build run: marks what it writes; a worker process indexes the stores once per run
 
 
 WORKER_TMP = "tmp"  # as a cache path: a file in each worker's own temp dir, chosen on the worker
@@ -144,6 +144,7 @@ def cache_file(spec: StoreSpec) -> str:
         return spec.cache_path
     digest = hashlib.sha256(spec.output_dir.encode("utf-8")).hexdigest()[:16]
     return os.path.join(tempfile.gettempdir(), "themis-store-cache", f"{digest}.sqlite")
+
 
 StoreRef = Union[str, StoreSpec]  # a bare SQLite path: a cache-only store (tests, the LLM cache)
 
