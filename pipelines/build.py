@@ -23,6 +23,7 @@ import os
 import sys
 import threading
 import time
+import uuid
 from typing import Optional, Sequence
 
 import apache_beam as beam
@@ -48,6 +49,8 @@ from transforms.security import ScanSecurity
 from transforms.sanitize import sanitizer_reports, wants_sanitizer
 from transforms.security_tests import has_security_tests, security_reports
 from transforms.shards import WriteJsonlGroups, WriteShards, fill_missing_shards
+from transforms.store import WORKER_TMP, StoreSpec
+from transforms.store_files import compact, run_writes, store_dir_of
 from transforms.sources.mutants import AddVerifiedMutants
 
 HELP = """Build preference shards from a task corpus.
@@ -103,8 +106,10 @@ def make_options(argv: Sequence[str]) -> PipelineOptions:
     # Workers may run elsewhere or in another directory: local paths must be absolute.
     for name in ("output", "store"):
         value = getattr(themis, name)
-        if value and "://" not in value:
+        if value and "://" not in value and value != WORKER_TMP:
             setattr(themis, name, os.path.abspath(value))
+    if themis.reuse_store:
+        themis.reuse_store = [v if "://" in v else os.path.abspath(v) for v in themis.reuse_store]
     standard = options.view_as(StandardOptions)
     if not standard.runner:
         standard.runner = "DirectRunner"
@@ -149,7 +154,7 @@ class _Stages:
         return outputs
 
 
-def _tasks(pipeline: beam.Pipeline, config: BuildConfig, sources, stages: _Stages) -> beam.PCollection:
+def _tasks(pipeline: beam.Pipeline, config: BuildConfig, sources, store: StoreSpec, stages: _Stages) -> beam.PCollection:
     """read -> parse -> [mutants]: the tasks."""
     read = pipeline | "Read" >> ReadRows(sources, config.input.dataset_split, config.input.max_record_bytes)
     stages.add("read", read, "rows", (read["rows"], read[DEAD_LETTERS]) | "ReadIn" >> beam.Flatten())
@@ -157,7 +162,7 @@ def _tasks(pipeline: beam.Pipeline, config: BuildConfig, sources, stages: _Stage
     tasks = stages.add("parse", parsed, "tasks", read["rows"])["tasks"]
     if config.mutants.max_mutants:
         # Same execute config as the main stage: mutants measured while verified are store hits there.
-        mutated = tasks | "Mutants" >> AddVerifiedMutants(config.mutants, config.execute, config.store_path,
+        mutated = tasks | "Mutants" >> AddVerifiedMutants(config.mutants, config.execute, store,
                                                           seed=config.label.seed)
         tasks = stages.add("mutants", mutated, "verified", mutated["generated"])["tasks"]
     if config.input.scale_inputs:
@@ -182,10 +187,10 @@ def not_run(aspects: Sequence[str]) -> dict[str, str]:
             for stage, (aspect, what) in NEEDED_BY.items() if aspect not in aspects}
 
 
-def _measured(candidates, config: BuildConfig, stages: _Stages) -> dict:
+def _measured(candidates, config: BuildConfig, store: StoreSpec, stages: _Stages) -> dict:
     """execute, [security] (semgrep, [the field's analyzers], security tests, sanitizer build) and
     [readability] of every candidate: {"measurements", "reports"}."""
-    store, skipped = config.store_path, not_run(config.label.aspects)
+    skipped = not_run(config.label.aspects)
     untested = candidates | "Untested" >> beam.Filter(lambda c: c.tests.is_empty)
     executed = stages.add("execute", candidates | "Execute" >> Execute(config.execute, store), "measurements",
                           candidates, skipped=untested)
@@ -211,10 +216,10 @@ def _measured(candidates, config: BuildConfig, stages: _Stages) -> dict:
     return {"measurements": executed["measurements"], "reports": reports | "Reports" >> beam.Flatten()}
 
 
-def _labelled(candidates, measured: dict, config: BuildConfig, stages: _Stages) -> tuple:
+def _labelled(candidates, measured: dict, config: BuildConfig, store: StoreSpec, stages: _Stages) -> tuple:
     """group by task -> static labels, [baselines] before them, [measure pairs -> runtime labels] after
     them, [cap per cell]: (pairs, ties)."""
-    execute, label, store = config.execute, config.label, config.store_path
+    execute, label = config.execute, config.label
     skipped = not_run(label.aspects)
     inputs = {"candidates": candidates, **measured}
     if "baselines" not in skipped:
@@ -239,14 +244,16 @@ def _labelled(candidates, measured: dict, config: BuildConfig, stages: _Stages) 
     return pairs, [s["ties"] for s in labelled] | "AllTies" >> beam.Flatten()
 
 
-def build_pipeline(pipeline: beam.Pipeline, config: BuildConfig, sources) -> None:
-    """Compose the stages on `pipeline`; outputs go under config.output.output."""
-    out, stages = config.output.output, _Stages()
-    tasks = _tasks(pipeline, config, sources, stages)
+def build_pipeline(pipeline: beam.Pipeline, config: BuildConfig, sources, store: Optional[StoreSpec] = None) -> None:
+    """Compose the stages on `pipeline`; outputs go under config.output.output. Every stage that
+    measures or scans answers from `store` (default: config.store("")) first and appends what it
+    makes to OUTPUT/store/."""
+    out, stages, store = config.output.output, _Stages(), store or config.store("")
+    tasks = _tasks(pipeline, config, sources, store, stages)
     exploded = stages.add("candidates", tasks | "Candidates" >> ExplodeCandidates(), "candidates", tasks,
                           lambda t: len(t.candidates))
     candidates = exploded["candidates"]
-    pairs, ties = _labelled(candidates, _measured(candidates, config, stages), config, stages)
+    pairs, ties = _labelled(candidates, _measured(candidates, config, store, stages), config, store, stages)
 
     pairs | "Shards" >> WriteShards(FileSystems.join(out, "data"), config.output.num_shards)
     dead = stages.dead_letters | "DeadLetters" >> beam.Flatten()
@@ -321,7 +328,7 @@ class _Progress:
         self.store_path, self.every = store_path, every
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, daemon=True)
-        self.enabled = sys.stderr.isatty()
+        self.enabled = sys.stderr.isatty() and store_path != WORKER_TMP
 
     def _loop(self) -> None:
         from transforms.store import Store
@@ -350,7 +357,7 @@ def run_build(options: PipelineOptions, allow_execute: bool = True) -> dict:
     themis = options.view_as(ThemisOptions)
     config = build_config(themis, allow_execute)
     out, store_path = config.output.output, config.store_path
-    problem = output_problem(out) or output_problem(store_path, "--store", is_dir=False)
+    problem = output_problem(out) or (store_path != WORKER_TMP and output_problem(store_path, "--store", is_dir=False))
     if problem:
         raise BuildError(problem)
     sources = resolve_sources(config.input.input, config.input.format)
@@ -361,13 +368,16 @@ def run_build(options: PipelineOptions, allow_execute: bool = True) -> dict:
         print(f"themis build: {out} is already complete for these inputs and config (--overwrite rebuilds)",
               file=sys.stderr)
         return finished
-    # SQLite needs a local file: on a remote runner give --store a path that exists on the workers.
+    # --store is a local SQLite cache per worker: on a remote runner each worker keeps its own.
     # Worker processes must import this checkout's packages, installed or not.
     os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [REPO_ROOT, os.environ.get("PYTHONPATH")]))
     with private_tmpdir(), _Progress(store_path):
         pipeline = beam.Pipeline(options=resolve_runner(options))
-        build_pipeline(pipeline, config, sources)
+        run = uuid.uuid4().hex
+        build_pipeline(pipeline, config, sources, config.store(run))
         pipeline.run().wait_until_finish()
+    writes = run_writes(store_dir_of(out), run)
+    compact(store_dir_of(out))  # the small per-batch files of this run, one file per kind
 
     data_dir = _path(out, "data")
     fill_missing_shards(data_dir, [name for name, _ in config.label.splits], config.output.num_shards)
@@ -379,10 +389,13 @@ def run_build(options: PipelineOptions, allow_execute: bool = True) -> dict:
                   "dataset_split": config.input.dataset_split, "fingerprint": fingerprint,
                   "sources": [list(s) for s in sources]},
         "config": flags,
-        "store": store_path,
+        "store": store_path,  # the driver's SQLite cache; the store itself is store_dir
+        "store_dir": store_dir_of(out),
+        "reused_stores": list(config.reuse_stores),
         "counts": counts,
         "invariants": invariants(counts),
         "not_run": not_run(config.label.aspects),
+        "store_writes": writes,  # by kind: "stored" (executed or scanned by this run), "copied"
         "shards": sorted(m.path.rsplit("/", 1)[-1] for m in FileSystems.match([_path(data_dir, "*.parquet")])[0].metadata_list),
         "versions": mf.versions(),
     }

@@ -20,7 +20,10 @@ tests/test_dask_runner.py and README "Scale out"):
    worker; and the Dask client is never closed;
 8. it computes `dask.optimize(...)`d graphs: the bag optimiser fuses a task into its
    only dependent and strips its `reify`, so a Flatten (an alias task) read by two
-   transforms hands a one-shot iterator to both and the second sees nothing.
+   transforms hands a one-shot iterator to both and the second sees nothing;
+9. a ParDo's bag read by several consumers (its tagged outputs, its metrics, two
+   transforms) runs the DoFn once per consumer: a program measured twice gives two
+   results, and the label could use one while the store keeps the other.
 
 This runner keeps Beam's translation of Create, GroupByKey and Flatten and
 replaces the ParDo translation and the final compute. Windowing support stays as
@@ -70,7 +73,7 @@ class DaskRunner(beam_dask.DaskRunner):
                 threads = sum(client.nthreads().values()) or 1
                 bag_kwargs = {"max_npartitions": threads * _PARTITIONS_PER_THREAD}
             pipeline.replace_all(dask_overrides())
-            translator = _Translator(bag_kwargs, run_id=uuid.uuid4().hex)
+            translator = _Translator(bag_kwargs, run_id=uuid.uuid4().hex, persist=client.persist)
             pipeline.visit(translator)
             # Reduce every leaf and every metrics stream to a small item, so that all sinks run
             # and only counts and metric updates travel back to the driver. One compute call:
@@ -137,9 +140,12 @@ class DaskPipelineResult(PipelineResult):
 class _Translator(PipelineVisitor):
     """Builds one dask bag per PCollection (tagged outputs are separate bags)."""
 
-    def __init__(self, bag_kwargs: dict, run_id: str):
+    def __init__(self, bag_kwargs: dict, run_id: str, persist=lambda bag: bag):
+        """`persist`: makes a bag's partitions computed once on the cluster (Client.persist), however
+        many bags read them."""
         self.bag_kwargs = bag_kwargs
         self.run_id = run_id
+        self.persist = persist
         self.bags: dict[pvalue.PCollection, Any] = {}
         self.consumed: set[pvalue.PCollection] = set()
         self.pardo_bags: list = []
@@ -152,7 +158,8 @@ class _Translator(PipelineVisitor):
         # Beam's GroupByKey translation already yields (key, [values]) in the global
         # window, so its GroupAlsoByWindow step passes through, as in Beam's runner.
         if isinstance(transform, beam.ParDo) and not isinstance(transform, _GroupAlsoByWindow):
-            raw = _pardo_bag(node, inputs[0], [self.bags[si.pvalue] for si in node.side_inputs], self.run_id)
+            raw = self.persist(_pardo_bag(node, inputs[0], [self.bags[si.pvalue] for si in node.side_inputs],
+                                          self.run_id))
             self.pardo_bags.append(raw)
             for tag, pcoll in node.outputs.items():
                 self.bags[pcoll] = raw.filter(functools.partial(_has_tag, tag)).map(_payload)

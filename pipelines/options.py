@@ -43,7 +43,12 @@ class ThemisOptions(PipelineOptions):
         sb = parser.add_argument_group("sandbox")
         sb.add_argument("--sandbox", default="process", choices=["process", "docker"], help="execution backend")
         sb.add_argument("--store", default=None,
-                        help="measurement store (SQLite file); default OUTPUT/store.sqlite. Reruns execute nothing stored")
+                        help="the workers' cache of the measurement store (SQLite file), or 'tmp': one in each "
+                             "worker's temp dir; default OUTPUT/store.sqlite ('tmp' when OUTPUT is a URL). The store "
+                             "itself is OUTPUT/store/*.parquet")
+        sb.add_argument("--reuse_store", action="append", default=None,
+                        help="an earlier build's OUTPUT (or OUTPUT/store) whose stored measurements this build "
+                             "reuses instead of executing; repeatable, any Beam file system (gs://...)")
         sb.add_argument("--repetitions", type=int, default=5, help="timed runs per candidate")
         sb.add_argument("--ab_repetitions", type=int, default=10,
                         help="interleaved A/B runs per side in each stage of a runtime pair's sequential test")

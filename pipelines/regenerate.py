@@ -1,15 +1,18 @@
 """`themis regenerate`: relabel a finished build with new thresholds, executing nothing.
 
-Reads BUILD_DIR/manifest.json (input, format, column map, every flag value, the
-store path) and reruns the build with the labelling flags overridden and
-`allow_execute=False`: every measurement, A/B run, baseline and static report
-comes from the store; anything missing becomes a 'not_in_store' dead letter.
+Reads BUILD_DIR/manifest.json (input, format, column map, every flag value) and
+reruns the build with the labelling flags overridden, `--reuse_store BUILD_DIR`
+and `allow_execute=False`: every measurement, A/B run, baseline and static report
+comes from BUILD_DIR/store/ (the Parquet store that travels with the output, on
+any Beam file system); anything missing becomes a 'not_in_store' dead letter.
 """
 from __future__ import annotations
 
 import argparse
 import os
 import sys
+
+from apache_beam.io.filesystems import FileSystems
 
 from pipelines import manifest as mf
 from pipelines.options import ConfigError, config_to_flags, flag_parser
@@ -19,7 +22,8 @@ HELP = """Relabel a finished build with new thresholds, executing nothing.
 Takes the input, column map and every flag of BUILD_DIR's build from its
 manifest.json; only the labelling flags below (and --splits, --num_shards) may
 change. Measurements, A/B runs and static reports are read from the build's
-measurement store; nothing is executed or scanned again. With the build's own
+measurement store (BUILD_DIR/store/, which travels with the output: BUILD_DIR may be
+gs://... or any Beam file system); nothing is executed or scanned again. With the build's own
 config the shards come out byte for byte the same.
 
 example:
@@ -45,21 +49,25 @@ def _add_overrides(parser: argparse.ArgumentParser) -> None:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--from", dest="from_dir", required=True, help="output directory of a finished `themis build`")
+    parser.add_argument("--from", dest="from_dir", required=True,
+                        help="output directory (or URL) of a finished `themis build`")
     parser.add_argument("--output", required=True, help="where to write the relabelled shards, manifest and card")
     parser.add_argument("--config", default=None, help="YAML file of labelling flags (keys without '--')")
     _add_overrides(parser)
 
 
-def regenerate_flags(manifest: dict, overrides: dict, output: str, store: str) -> list[str]:
-    """The build's flags with the overrides applied, as argv for `themis build`."""
+def regenerate_flags(manifest: dict, overrides: dict, output: str, build_dir: str) -> list[str]:
+    """The build's flags with the overrides applied, as argv for `themis build`: the stored records
+    come from `build_dir`'s store; the cache is the new output's own (the build's was on its workers)."""
     values = dict(manifest["config"])
     values.update({k: v for k, v in overrides.items() if v is not None})
-    values.update(output=output, store=store)
+    values.update(output=output, store=None, reuse_store=[build_dir])
     argv: list[str] = []
     for key, value in sorted(values.items()):
         if isinstance(value, bool):
             argv += [f"--{key}"] if value else []
+        elif isinstance(value, list):
+            argv += [arg for item in value for arg in (f"--{key}", str(item))]
         elif value is not None:
             argv += [f"--{key}", str(value)]
     return argv
@@ -76,29 +84,24 @@ def _config_overrides(path: str) -> dict:
     return vars(values)
 
 
-def _store_path(manifest: dict, build_dir: str) -> str:
-    recorded = manifest.get("store") or ""
-    for path in (recorded, os.path.join(build_dir, os.path.basename(recorded or "store.sqlite"))):
-        if path and os.path.exists(path):
-            return os.path.abspath(path)
-    raise ConfigError(f"the build's measurement store {recorded!r} is gone (also looked in {build_dir}): "
-                      "regenerate needs it; rerun `themis build` or pass the build directory that holds it")
+def _absolute(path: str) -> str:
+    return path.rstrip("/") if "://" in path else os.path.abspath(path)
 
 
 def prepare(args: argparse.Namespace) -> tuple[dict, list[str]]:
     """The old build's manifest and the argv of the relabelling build; ConfigError says what is wrong."""
-    build_dir = args.from_dir
-    manifest_path = os.path.join(build_dir, mf.MANIFEST_FILE)
-    if not os.path.exists(manifest_path):
+    build_dir = _absolute(args.from_dir)
+    manifest_path = FileSystems.join(build_dir, mf.MANIFEST_FILE)
+    if not FileSystems.exists(manifest_path):
         raise ConfigError(f"{manifest_path} not found: --from must be the output directory of a finished "
                           "`themis build`")
-    if os.path.abspath(args.output) == os.path.abspath(build_dir):
+    if _absolute(args.output) == build_dir:
         raise ConfigError("--output must differ from --from: regenerate writes a new build next to the old one")
     manifest = mf.read_json(manifest_path)
     overrides = _config_overrides(args.config) if args.config else {}
     overrides.update({a.dest: getattr(args, a.dest) for a in _overridable(flag_parser())
                       if getattr(args, a.dest) is not None})
-    return manifest, regenerate_flags(manifest, overrides, args.output, _store_path(manifest, build_dir))
+    return manifest, regenerate_flags(manifest, overrides, args.output, build_dir)
 
 
 def _fail(exc: Exception) -> int:

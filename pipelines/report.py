@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import argparse
 import collections
-import glob
 import html
+import io
 import json
-import os
 import sys
+
+from apache_beam.io.filesystem import CompressionTypes
+from apache_beam.io.filesystems import FileSystems
 
 from pipelines import manifest as mf
 from pipelines.paths import output_problem
@@ -39,32 +41,39 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--output", default=None, help="report directory (default: DIR/report)")
 
 
+def _paths(pattern: str) -> list[str]:
+    return sorted(m.path for m in FileSystems.match([pattern])[0].metadata_list)
+
+
+def _json_lines(path: str):
+    with FileSystems.open(path, compression_type=CompressionTypes.UNCOMPRESSED) as fh:
+        for line in filter(str.strip, fh.read().decode("utf-8").splitlines()):
+            yield json.loads(line)
+
+
 def load(build_dir: str) -> dict:
-    """Everything the report shows, as plain data."""
-    manifest_path = os.path.join(build_dir, mf.MANIFEST_FILE)
-    if not os.path.exists(manifest_path):
+    """Everything the report shows, as plain data; `build_dir` may be on any Beam file system."""
+    manifest_path = FileSystems.join(build_dir, mf.MANIFEST_FILE)
+    if not FileSystems.exists(manifest_path):
         raise ReportError(f"{manifest_path} not found: pass the output directory of a finished `themis build`")
     import pyarrow.parquet as pq
 
     manifest = mf.read_json(manifest_path)
     margins: dict[str, list[float]] = collections.defaultdict(list)
-    for path in sorted(glob.glob(os.path.join(build_dir, "data", "*.parquet"))):
-        table = pq.read_table(path, columns=["aspect", "margin"])
+    for path in _paths(FileSystems.join(build_dir, "data", "*.parquet")):
+        with FileSystems.open(path, compression_type=CompressionTypes.UNCOMPRESSED) as fh:
+            table = pq.read_table(io.BytesIO(fh.read()), columns=["aspect", "margin"])
         for aspect, margin in zip(table.column("aspect").to_pylist(), table.column("margin").to_pylist()):
             margins[aspect].append(margin)
     drops: collections.Counter = collections.Counter()
-    for path in sorted(glob.glob(os.path.join(build_dir, DEAD_LETTERS, "*.jsonl"))):
-        with open(path, encoding="utf-8") as fh:
-            for line in filter(str.strip, fh):
-                record = json.loads(line)
-                drops[f"{record['stage']}.{record['reason']}"] += 1
+    for path in _paths(FileSystems.join(build_dir, DEAD_LETTERS, "*.jsonl")):
+        for record in _json_lines(path):
+            drops[f"{record['stage']}.{record['reason']}"] += 1
     ties: collections.Counter = collections.Counter()
-    ties_path = os.path.join(build_dir, "ties.jsonl")
-    if os.path.exists(ties_path):
-        with open(ties_path, encoding="utf-8") as fh:
-            for line in filter(str.strip, fh):
-                record = json.loads(line)
-                ties[(record["aspect"], record["reason"])] += 1
+    ties_path = FileSystems.join(build_dir, "ties.jsonl")
+    if FileSystems.exists(ties_path):
+        for record in _json_lines(ties_path):
+            ties[(record["aspect"], record["reason"])] += 1
     cells: dict[tuple[str, str], int] = collections.Counter()
     for _split, aspect, language, n in mf.pairs_table_rows(manifest["counts"]):
         cells[(aspect, language)] += n
@@ -88,7 +97,7 @@ def _plot_cells(cells: dict, path: str) -> None:
             ax.text(j, i, str(n), ha="center", va="center", color="white" if n > top / 2 else "black")
     ax.set_title("Pairs by criterion and language")
     fig.tight_layout()
-    fig.savefig(path, dpi=100, metadata={"Software": None})
+    _save(fig, path)
     plt.close(fig)
 
 
@@ -107,7 +116,7 @@ def _plot_margins(margins: dict, path: str) -> None:
         axes[0][0].text(0.5, 0.5, "no pairs", ha="center", va="center")
     fig.suptitle("Margin distribution per criterion")
     fig.tight_layout()
-    fig.savefig(path, dpi=100, metadata={"Software": None})
+    _save(fig, path)
     plt.close(fig)
 
 
@@ -119,8 +128,19 @@ def _plot_bars(counts: dict, title: str, path: str) -> None:
     ax.barh([k for k, _ in reversed(items)], [n for _, n in reversed(items)], color="#cc6677")
     ax.set_title(title)
     fig.tight_layout()
-    fig.savefig(path, dpi=100, metadata={"Software": None})
+    _save(fig, path)
     plt.close(fig)
+
+
+def _write(path: str, data: bytes) -> None:
+    with FileSystems.create(path, compression_type=CompressionTypes.UNCOMPRESSED) as fh:
+        fh.write(data)
+
+
+def _save(fig, path: str) -> None:
+    png = io.BytesIO()
+    fig.savefig(png, format="png", dpi=100, metadata={"Software": None})
+    _write(path, png.getvalue())
 
 
 def render(data: dict, out_dir: str) -> str:
@@ -128,12 +148,11 @@ def render(data: dict, out_dir: str) -> str:
     import matplotlib
 
     matplotlib.use("Agg")
-    os.makedirs(out_dir, exist_ok=True)
-    _plot_cells(data["cells"], os.path.join(out_dir, "pairs.png"))
-    _plot_margins(data["margins"], os.path.join(out_dir, "margins.png"))
-    _plot_bars(data["drops"], "Dropped records by stage.reason", os.path.join(out_dir, "drops.png"))
+    _plot_cells(data["cells"], FileSystems.join(out_dir, "pairs.png"))
+    _plot_margins(data["margins"], FileSystems.join(out_dir, "margins.png"))
+    _plot_bars(data["drops"], "Dropped records by stage.reason", FileSystems.join(out_dir, "drops.png"))
     _plot_bars({f"{a}: {r}": n for (a, r), n in data["ties"].items()}, "Ties by criterion: reason",
-               os.path.join(out_dir, "ties.png"))
+               FileSystems.join(out_dir, "ties.png"))
     manifest = data["manifest"]
     total = sum(data["cells"].values())
     invariants = manifest.get("invariants", {})
@@ -156,14 +175,13 @@ td,th{{padding:2px 10px;text-align:right}}</style></head><body>
 <table><tr><th>stage</th><th>in</th><th>out</th><th>dropped</th><th></th><th>skipped</th></tr>{rows}</table>
 </body></html>
 """
-    path = os.path.join(out_dir, "index.html")
-    with open(path, "w", encoding="utf-8") as fh:
-        fh.write(page)
+    path = FileSystems.join(out_dir, "index.html")
+    _write(path, page.encode("utf-8"))
     return path
 
 
 def run(args: argparse.Namespace, beam_args: list[str]) -> int:
-    output = args.output or os.path.join(args.dir, "report")
+    output = args.output or FileSystems.join(args.dir, "report")
     try:
         problem = output_problem(output)
         if problem:

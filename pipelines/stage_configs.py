@@ -10,9 +10,8 @@ timeout the program caused from one the machine caused), the seed (label; mutant
 from __future__ import annotations
 
 import dataclasses
+import os
 import sys
-
-from apache_beam.io.filesystems import FileSystems
 
 from pipelines.options import ConfigError, ThemisOptions, parse_mapping
 from sandboxes import Limits
@@ -22,9 +21,17 @@ from transforms.label_config import LabelConfig, LabelConfigError
 from transforms.security import SecurityConfig
 from transforms.sources.mutants import MutantConfig
 from transforms.splits import SplitError
+from transforms.store import WORKER_TMP, StoreSpec
+from transforms.store_files import store_dir_of
 from transforms.system_prompts import SystemPromptError
 
 MIB = 1024 * 1024
+
+
+def default_cache_path(output: str) -> str:
+    """OUTPUT/store.sqlite for a local OUTPUT; for a URL (gs://...) a file in each worker's temp dir."""
+    return WORKER_TMP if "://" in output else os.path.join(output, "store.sqlite")
+
 
 # Fields no flag sets: the dataclass default stands, for the reason given.
 CONSTANTS = {
@@ -69,12 +76,18 @@ class OutputConfig:
 class BuildConfig:
     input: InputConfig
     output: OutputConfig
-    store_path: str  # --store, default OUTPUT/store.sqlite (SQLite needs a local file)
+    store_path: str  # --store: this worker's SQLite cache, default OUTPUT/store.sqlite (SQLite needs a local file)
+    reuse_stores: tuple[str, ...]  # --reuse_store: earlier builds' store dirs, read only
     mutants: MutantConfig
     execute: ExecuteConfig
     security: SecurityConfig
     analyzers: AnalyzersConfig
     label: LabelConfig
+
+    def store(self, run: str) -> StoreSpec:
+        """The measurement store of build run `run`: OUTPUT/store/, the reused stores, the local cache."""
+        return StoreSpec(cache_path=self.store_path, output_dir=store_dir_of(self.output.output),
+                         reuse=self.reuse_stores, run=run)
 
 
 def build_config(flags: ThemisOptions, allow_execute: bool = True) -> BuildConfig:
@@ -100,7 +113,8 @@ def build_config(flags: ThemisOptions, allow_execute: bool = True) -> BuildConfi
                           dataset_split=flags.dataset_split, max_record_bytes=flags.max_record_bytes,
                           scale_inputs=flags.scale_inputs),
         output=OutputConfig(output=flags.output, num_shards=flags.num_shards, overwrite=flags.overwrite),
-        store_path=flags.store or FileSystems.join(flags.output, "store.sqlite"),
+        store_path=flags.store or default_cache_path(flags.output),
+        reuse_stores=tuple(store_dir_of(p) for value in flags.reuse_store or () for p in value.split(",") if p),
         mutants=MutantConfig(max_mutants=flags.mutants),
         execute=ExecuteConfig(backend=flags.sandbox, limits=limits, repetitions=flags.repetitions,
                               allow_execute=allow_execute, allow_unisolated=flags.allow_unisolated,

@@ -35,8 +35,10 @@ class LocalDaskCluster:
     """Scheduler + `n_workers` worker processes (one thread each by default) on 127.0.0.1."""
 
     def __init__(self, n_workers: int = 2, nthreads: int = 1, preload: Optional[str] = None,
-                 env: Optional[dict[str, str]] = None, start_timeout: float = 60.0):
+                 env: Optional[dict[str, str]] = None, start_timeout: float = 60.0, private_tmp: bool = False):
+        """`private_tmp`: each worker gets its own empty TMPDIR (so its own `--store tmp` cache)."""
         self.n_workers = n_workers
+        self.private_tmp = private_tmp
         self.nthreads = nthreads
         self.preload = preload
         self.start_timeout = start_timeout
@@ -62,7 +64,11 @@ class LocalDaskCluster:
                         "--death-timeout", "30"]
                 if self.preload:
                     args += ["--preload", self.preload]
-                self._spawn(f"worker-{i}", args)
+                env = {}
+                if self.private_tmp:
+                    (root / f"tmp-{i}").mkdir()
+                    env["TMPDIR"] = str(root / f"tmp-{i}")
+                self._spawn(f"worker-{i}", args, env)
             self._wait_for(self._all_workers_registered, f"{self.n_workers} workers to register")
         except BaseException:
             self.stop()
@@ -117,11 +123,12 @@ class LocalDaskCluster:
 
     # -- internals ----------------------------------------------------------------------------
 
-    def _spawn(self, name: str, args: list[str]) -> None:
+    def _spawn(self, name: str, args: list[str], env: Optional[dict[str, str]] = None) -> None:
         log = open(pathlib.Path(self._tmp.name) / f"{name}.log", "wb")
         with log:
             self._procs[name] = subprocess.Popen([sys.executable, "-m", "dask", *args], stdout=log,
-                                                 stderr=subprocess.STDOUT, env=self.env, cwd=str(REPO_ROOT),
+                                                 stderr=subprocess.STDOUT, env={**self.env, **(env or {})},
+                                                 cwd=str(REPO_ROOT),
                                                  start_new_session=True)
 
     def _all_workers_registered(self) -> bool:

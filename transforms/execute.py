@@ -25,7 +25,7 @@ from apache_beam.utils import shared
 from sandboxes import Limits, measurement_key, open_sandbox
 from schemas import Candidate, DeadLetter, Measurement
 from transforms.dead_letters import Routed, Step
-from transforms.store import Store
+from transforms.store import Store, StoreRef, open_store
 
 STAGE = "execute"
 KIND = "measurement"
@@ -138,18 +138,18 @@ class SharedSandboxStep(Step):
     """A step that runs programs: this worker process's shared sandbox (`_handle`) and the
     measurement store (`store`, None without one), opened at setup."""
 
-    def __init__(self, execute: ExecuteConfig, store_path: Optional[str]):
+    def __init__(self, execute: ExecuteConfig, store_path: Optional[StoreRef]):
         self.execute, self.store_path = execute, store_path
 
     def setup(self) -> None:
         self._handle = shared_sandbox(self.execute)
-        self.store = Store(self.store_path) if self.store_path else None
+        self.store = open_store(self.store_path)
 
 
 class _ExecuteBatches(SharedSandboxStep):
     stage = STAGE
 
-    def __init__(self, config: ExecuteConfig, store_path: Optional[str]):
+    def __init__(self, config: ExecuteConfig, store_path: Optional[StoreRef]):
         super().__init__(config, store_path)
         self._counters: dict[str, object] = {}
 
@@ -171,7 +171,7 @@ class Execute(beam.PTransform):
     `store_path`: the measurement store, consulted before executing and written after (None: no store).
     """
 
-    def __init__(self, config: ExecuteConfig = ExecuteConfig(), store_path: Optional[str] = None):
+    def __init__(self, config: ExecuteConfig = ExecuteConfig(), store_path: Optional[StoreRef] = None):
         super().__init__()
         self.config, self.store_path = config, store_path
 
@@ -184,7 +184,7 @@ class Execute(beam.PTransform):
 class _SandboxReportsFn(SharedSandboxStep):
     kept = "reports"
 
-    def __init__(self, stage: str, reports, config: ExecuteConfig, store_path: Optional[str]):
+    def __init__(self, stage: str, reports, config: ExecuteConfig, store_path: Optional[StoreRef]):
         super().__init__(config, store_path)
         self.stage, self.reports = stage, reports
 
@@ -196,7 +196,7 @@ class SandboxReports(beam.PTransform):
     """PCollection[Candidate] -> {"reports", "dead_letters"}: `reports(batch, config, sandbox, store,
     sandbox_error)` (the sanitizer build, the security tests) on this worker's shared sandbox and store."""
 
-    def __init__(self, stage: str, reports, config: ExecuteConfig, store_path: Optional[str] = None):
+    def __init__(self, stage: str, reports, config: ExecuteConfig, store_path: Optional[StoreRef] = None):
         super().__init__()
         self.stage, self.reports, self.config, self.store_path = stage, reports, config, store_path
 

@@ -34,6 +34,7 @@ from transforms.dead_letters import Routed
 from transforms.execute import SharedSandboxStep
 from transforms.sequential_ab import ABStage, more_stages_needed
 from transforms.startup_stub import STUB_VERSION, measured_program, stub_candidate
+from transforms.store import StoreRef
 
 if TYPE_CHECKING:
     from transforms.execute import ExecuteConfig
@@ -133,7 +134,7 @@ class _StoreFirstStep(SharedSandboxStep):
 
 
 class _MeasurePairAB(_StoreFirstStep):
-    def __init__(self, execute: "ExecuteConfig", config: "LabelConfig", store_path: Optional[str]):
+    def __init__(self, execute: "ExecuteConfig", config: "LabelConfig", store_path: Optional[StoreRef]):
         super().__init__(execute, store_path)
         self.config = config
 
@@ -215,7 +216,7 @@ class MeasurePairs(beam.PTransform):
     """PCollection[(Side, Side)] -> {"measured": (a, b, (ABStage, ...) one per stage),
     "dead_letters"}. `store_path`: the measurement store (None: none)."""
 
-    def __init__(self, execute: "ExecuteConfig", config: "LabelConfig", store_path: Optional[str] = None):
+    def __init__(self, execute: "ExecuteConfig", config: "LabelConfig", store_path: Optional[StoreRef] = None):
         super().__init__()
         self.execute, self.config, self.store_path = execute, config, store_path
 
@@ -232,7 +233,7 @@ class MeasureStubFootprints(beam.PTransform):
     each distinct stub is measured once, and the program on its task's perf cases (tests.perf) when
     there are some. `store_path`: the measurement store (None: none)."""
 
-    def __init__(self, execute: "ExecuteConfig", store_path: Optional[str] = None):
+    def __init__(self, execute: "ExecuteConfig", store_path: Optional[StoreRef] = None):
         super().__init__()
         self.execute, self.store_path = execute, store_path
 

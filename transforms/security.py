@@ -30,6 +30,7 @@ from schemas.records import Candidate, DeadLetter, Finding, StaticReport
 import transforms.analyzers.base as base
 from transforms.analyzers.base import EXTENSIONS, STORE_KIND, scanned_text  # noqa: F401 (scanned_text: benches)
 from transforms.dead_letters import Step
+from transforms.store import StoreRef
 
 ANALYZER = "semgrep"
 SCAN_VERSION = 5  # part of every report key: bump when the same code and rules would be scanned differently
@@ -161,7 +162,7 @@ SEMGREP = Semgrep()
 
 
 def scan_candidates(candidates: Sequence[Candidate], config: SecurityConfig = SecurityConfig(),
-                    store_path: Optional[str] = None) -> list[StaticReport]:
+                    store_path: Optional[StoreRef] = None) -> list[StaticReport]:
     """StaticReports (analyzer "semgrep") for `candidates`, in order; one semgrep process per batch.
 
     Identical code in the same language is scanned once; with `store_path` (the measurement
@@ -173,7 +174,7 @@ def scan_candidates(candidates: Sequence[Candidate], config: SecurityConfig = Se
 class _ScanBatchFn(Step):
     stage, kept = "security", "scanned"
 
-    def __init__(self, config: SecurityConfig, store_path: Optional[str]):
+    def __init__(self, config: SecurityConfig, store_path: Optional[StoreRef]):
         self.config, self.store_path = config, store_path
         self.with_findings = Metrics.counter("themis", "security.with_findings")
         self.with_errors = Metrics.counter("themis", "security.parse_or_timeout_errors")
@@ -204,5 +205,5 @@ class ScanSecurity(base.ScanInBatches):
     """PCollection[Candidate] -> {"reports": StaticReport(analyzer="semgrep"), "dead_letters": DeadLetter};
     `store_path`: the measurement store that caches reports (None: none)."""
 
-    def __init__(self, config: SecurityConfig = SecurityConfig(), store_path: Optional[str] = None):
+    def __init__(self, config: SecurityConfig = SecurityConfig(), store_path: Optional[StoreRef] = None):
         super().__init__(_ScanBatchFn(config, store_path), config.batch_size)

@@ -20,6 +20,7 @@ from transforms.analyzers.cppcheck import Cppcheck
 from transforms.analyzers.eslint import Eslint
 from transforms.analyzers.flawfinder import Flawfinder
 from transforms.dead_letters import Step
+from transforms.store import StoreRef
 
 TOOLS: dict[str, Tool] = {tool.name: tool for tool in (Bandit(), Cppcheck(), Flawfinder(), Eslint())}
 
@@ -48,7 +49,7 @@ def tools_for(language: str, names: Sequence[str]) -> list[Tool]:
 class _ScanFn(Step):
     stage, kept = "analyzers", "scanned"
 
-    def __init__(self, config: AnalyzersConfig, store_path: Optional[str]):
+    def __init__(self, config: AnalyzersConfig, store_path: Optional[StoreRef]):
         self.config, self.store_path = config, store_path
         self.with_errors = Metrics.counter("themis", "analyzers.parse_or_timeout_errors")
 
@@ -66,5 +67,5 @@ class ScanAnalyzers(ScanInBatches):
     """PCollection[Candidate] -> {"reports": one StaticReport per candidate and tool that reads its
     language, "dead_letters"}. A tool's failure is in its reports' `errors`, not a dead letter."""
 
-    def __init__(self, config: AnalyzersConfig, store_path: Optional[str] = None):
+    def __init__(self, config: AnalyzersConfig, store_path: Optional[StoreRef] = None):
         super().__init__(_ScanFn(config, store_path), config.batch_size)

@@ -26,7 +26,7 @@ import yaml
 from schemas.records import Candidate, Finding, StaticReport, content_id
 from transforms.c_macros import scannable_c
 from transforms.dead_letters import Routed, Step
-from transforms.store import Store
+from transforms.store import StoreRef, open_store
 
 STORE_KIND = "static"
 MAPPINGS_FILE = Path(__file__).resolve().parent / "mappings.yaml"
@@ -149,7 +149,7 @@ def _scan_batch(tool: Tool, batch: Sequence[tuple[str, str, str]], timeout_s: in
 
 
 def scan_reports(tool: Tool, candidates: Sequence[Candidate], batch_size: int, timeout_s: int,
-                 store_path: Optional[str] = None) -> list[StaticReport]:
+                 store_path: Optional[StoreRef] = None) -> list[StaticReport]:
     """StaticReports (analyzer `tool.name`) for `candidates`, in order; one tool run per batch.
 
     Identical code in the same language is scanned once; with `store_path` (the measurement
@@ -160,7 +160,7 @@ def scan_reports(tool: Tool, candidates: Sequence[Candidate], batch_size: int, t
             raise ValueError(f"{tool.name} does not read {candidate.language!r}")
     parts = tool.key_parts()  # once per call: it may run the tool (`--version`) or read its lock file
     keys = [content_id(tool.name, *parts, c.language, c.code) for c in candidates]
-    store = Store(store_path) if store_path else None
+    store = open_store(store_path)
     cached = store.get_many(STORE_KIND, keys, StaticReport) if store else {}
     first_with_key = dict(zip(keys, candidates))
     pending = list({k: (k, c.language, c.code) for k, c in zip(keys, candidates) if k not in cached}.values())

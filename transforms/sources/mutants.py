@@ -31,6 +31,7 @@ from transforms.candidates import task_candidates
 from transforms.execute import Execute, ExecuteConfig
 from transforms.grammars import parser_for
 from transforms.dead_letters import DEAD_LETTERS, Routed
+from transforms.store import StoreRef
 
 STAGE = "sources.mutants"
 
@@ -200,7 +201,7 @@ class VerifiedMutants(beam.PTransform):
     """
 
     def __init__(self, config: MutantConfig = MutantConfig(), execute: ExecuteConfig = ExecuteConfig(repetitions=1),
-                 store_path: Optional[str] = None, seed: int = 0):
+                 store_path: Optional[StoreRef] = None, seed: int = 0):
         super().__init__()
         self.config, self.execute, self.store_path, self.seed = config, execute, store_path, seed
 
@@ -229,7 +230,7 @@ class AddVerifiedMutants(beam.PTransform):
     VerifiedMutants'."""
 
     def __init__(self, config: MutantConfig = MutantConfig(), execute: ExecuteConfig = ExecuteConfig(repetitions=1),
-                 store_path: Optional[str] = None, seed: int = 0):
+                 store_path: Optional[StoreRef] = None, seed: int = 0):
         super().__init__()
         self.config, self.execute, self.store_path, self.seed = config, execute, store_path, seed
 

@@ -1,0 +1,154 @@
+"""The measurement store travels with the output (issue 18 §1-3), with real builds:
+
+- a build on a Dask cluster whose workers each keep a private, empty cache in a private temp
+  dir; `themis regenerate --from OUTPUT` (no --store) executes nothing, reproduces the shards;
+- the same with OUTPUT on a non-local Beam file system (tests/support/dir_filesystem.py), and
+  `themis report` of it;
+- incremental: A, then A+B with --reuse_store A executes only B's programs; shards equal a
+  build over A+B from the same measurements;
+- kill -9 of the driver mid-build, rerun: every stored record kept, none measured again.
+"""
+from __future__ import annotations
+
+import json
+import os
+import pathlib
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "support"))
+from dir_filesystem import PREFIX  # noqa: E402  (registers the themistest:// scheme)
+
+from dask_cluster import LocalDaskCluster  # noqa: E402
+from pipelines.build import make_options, run_build  # noqa: E402
+from pipelines.cli import main as cli_main  # noqa: E402
+from transforms import store_files  # noqa: E402
+
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("dask")]
+
+TASKS = ("python/top_k_frequent", "python/password_hashing")  # 3 + 2 candidates, one of them buggy
+MORE = ("javascript/balanced_brackets",)
+EXAMPLES = pathlib.Path(__file__).resolve().parents[1] / "examples" / "tasks.jsonl"
+# every kind of record: measurements, A/B stages, baselines, static reports
+FLAGS = ["--repetitions", "1", "--ab_repetitions", "4", "--ab_max_stages", "1", "--alpha", "0.2", "--num_shards", "2",
+         "--splits", "train=0.5,test=0.5", "--analyzers", "none"]
+IN_PROCESS = ["--runner", "DirectRunner", "--direct_running_mode", "in_memory"]
+
+
+def _corpus(path: pathlib.Path, task_ids) -> pathlib.Path:
+    rows = [json.loads(line) for line in EXAMPLES.read_text().splitlines()]
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows if r["task_id"] in task_ids))
+    return path
+
+
+def _files(out: pathlib.Path, folder: str) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted((out / folder).glob("*")) if p.is_file()}
+
+
+def _stored(out: str) -> dict[tuple[str, str], str]:
+    rows = list(store_files.read_rows([store_files.store_dir_of(out)]))
+    keys = {(kind, key): body for kind, key, body, _ in rows}
+    assert len(keys) == len(rows), "a key stored twice"
+    return keys
+
+
+def _executed(manifest: dict) -> dict[str, int]:
+    return {kind: n["stored"] for kind, n in manifest["store_writes"].items() if n.get("stored")}
+
+
+def test_regenerate_from_a_dask_build_with_private_caches_executes_nothing(tmp_path):
+    corpus = _corpus(tmp_path / "tasks.jsonl", TASKS)
+    out = tmp_path / "out"
+    with LocalDaskCluster(n_workers=2, nthreads=2, private_tmp=True) as cluster:
+        manifest = run_build(make_options(["--input", str(corpus), "--output", str(out), "--store", "tmp", *FLAGS,
+                                           "--runner", "dask", f"--dask_client_address={cluster.address}"]))
+    assert not (out / "store.sqlite").exists()  # the workers' caches stayed in their temp dirs
+    stored = _stored(str(out))
+    assert {kind for kind, _ in stored} == {"measurement", "ab", "baseline", "static"}
+    assert sum(_executed(manifest).values()) == len(stored)  # each record measured once
+    assert all(v.endswith(".parquet") for v in os.listdir(out / "store"))
+    assert sorted(store_files.kind_of(p) for p in os.listdir(out / "store")) == sorted({k for k, _ in stored})
+
+    assert cli_main(["regenerate", "--from", str(out), "--output", str(tmp_path / "re"),
+                     "--direct_num_workers", "1"]) == 0
+    again = json.loads((tmp_path / "re" / "manifest.json").read_text())
+    assert _executed(again) == {}
+    assert "not_in_store" not in json.dumps(again["counts"])
+    assert _files(tmp_path / "re", "data") == _files(out, "data") and _files(out, "data")
+    assert (tmp_path / "re" / "ties.jsonl").read_bytes() == (out / "ties.jsonl").read_bytes()
+
+
+def test_a_build_and_regenerate_on_a_non_local_file_system_never_open_output_directly(tmp_path, monkeypatch):
+    root = tmp_path / "fs"
+    root.mkdir()
+    monkeypatch.setenv("THEMIS_TEST_FS_ROOT", str(root))
+    corpus = _corpus(tmp_path / "tasks.jsonl", TASKS)
+    work = tmp_path / "cwd"
+    work.mkdir()
+    monkeypatch.chdir(work)  # a plain open() or os.makedirs of a themistest:// path would land here
+    out = PREFIX + "out"
+    manifest = run_build(make_options(["--input", str(corpus), "--output", out, *FLAGS, *IN_PROCESS]))
+    assert sum(_executed(manifest).values()) == len(_stored(out)) > 0
+    assert cli_main(["regenerate", "--from", out, "--output", PREFIX + "re", *IN_PROCESS]) == 0
+    again = json.loads((root / "re" / "manifest.json").read_text())
+    assert _executed(again) == {} and "not_in_store" not in json.dumps(again["counts"])
+    assert _files(root / "re", "data") == _files(root / "out", "data") and _files(root / "out", "data")
+    assert sorted(os.listdir(root / "out")) == ["README.md", "_SUCCESS", "data", "dead_letters", "manifest.json",
+                                                "store", "ties.jsonl"]
+    assert cli_main(["report", out]) == 0
+    assert sorted(os.listdir(root / "out" / "report")) == ["drops.png", "index.html", "margins.png", "pairs.png",
+                                                           "ties.png"]
+    assert os.listdir(work) == []
+
+
+def test_incremental_build_executes_only_the_new_tasks(tmp_path):
+    first = tmp_path / "a"
+    run_build(make_options(["--input", str(_corpus(tmp_path / "a.jsonl", TASKS)), "--output", str(first),
+                            *FLAGS, *IN_PROCESS]))
+    union = _corpus(tmp_path / "ab.jsonl", TASKS + MORE)
+    grown = tmp_path / "ab"
+    manifest = run_build(make_options(["--input", str(union), "--output", str(grown), "--reuse_store", str(first),
+                                       *FLAGS, *IN_PROCESS]))
+    writes = manifest["store_writes"]
+    # the 3 JavaScript candidates are measured and scanned; the 5 Python ones come from A's store
+    assert writes["measurement"] == {"stored": 3, "copied": 5}
+    assert writes["static"] == {"stored": 3, "copied": 5}
+    assert _stored(str(first)).items() <= _stored(str(grown)).items()
+    # a from-scratch build over A+B from the same measurements: the same shards, nothing executed
+    fresh = run_build(make_options(["--input", str(union), "--output", str(tmp_path / "fresh"), "--reuse_store",
+                                    str(grown), "--store", str(tmp_path / "empty.sqlite"), *FLAGS, *IN_PROCESS]))
+    assert _executed(fresh) == {}
+    assert _files(tmp_path / "fresh", "data") == _files(grown, "data") and _files(grown, "data")
+
+
+def test_a_build_killed_mid_run_resumes_from_its_output_store(tmp_path):
+    corpus = _corpus(tmp_path / "tasks.jsonl", TASKS + MORE)
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "pipelines.cli", "build", "--input", str(corpus), "--output", str(out),
+               *FLAGS, "--direct_num_workers", "1"]
+    process = subprocess.Popen(command, cwd=pathlib.Path(__file__).resolve().parents[1], start_new_session=True,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 300
+    try:
+        while process.poll() is None and time.monotonic() < deadline:
+            if (out / "store").is_dir() and any(p.suffix == ".parquet" for p in (out / "store").iterdir()):
+                break
+            time.sleep(0.05)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+    assert not (out / "_SUCCESS").exists()
+    before = _stored(str(out))  # every finished file reads back whole
+    assert before
+    manifest = run_build(make_options(command[4:-2] + IN_PROCESS))
+    assert (out / "_SUCCESS").exists()
+    after = _stored(str(out))
+    assert {k: after[k] for k in before} == before  # nothing stored was lost or replaced
+    # nothing stored was executed again: what this run stored is exactly what was missing
+    assert sum(_executed(manifest).values()) == len(after) - len(before) > 0
+    assert all(check["holds"] for check in manifest["invariants"].values())
