@@ -101,4 +101,20 @@ class TaintCases : Controller
         // ok: csharp-taint-sql-injection
         return a + connection.ExecuteScalar<int>("SELECT COUNT(*) FROM Orders WHERE Customer = @c", new { c = customer });
     }
+
+    async Task WriteLog(string clientName, string? folder, Stream body)
+    {
+        // ruleid: csharp-taint-path-traversal
+        var bad = new FileStream(Path.Combine(LogRoot, folder, clientName + ".log"), FileMode.CreateNew);
+        var safeName = PathHelper.GetSafeLeafFileName(clientName);
+        // ok: csharp-taint-path-traversal
+        var named = new FileStream(Path.Combine(LogRoot, safeName + ".log"), FileMode.CreateNew);
+        var path = Path.GetFullPath(Path.Combine(LogRoot, clientName));
+        if (!PathHelper.IsContainedIn(LogRoot, path))
+        {
+            throw new ArgumentException("outside the log folder");
+        }
+        // ok: csharp-taint-path-traversal
+        var checkedStream = new FileStream(path, FileMode.CreateNew);
+    }
 }

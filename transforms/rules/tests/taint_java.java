@@ -106,4 +106,15 @@ class TaintCases {
         // ok: java-taint-sql-injection
         return n + jdbcTemplate.update("DELETE FROM orders WHERE id = ?", orderId);
     }
+
+    void download(HttpServletRequest req) throws IOException {
+        String name = req.getParameter("name");
+        // ruleid: java-taint-path-traversal
+        new FileInputStream(ROOT + "/" + name);
+        if (!FileUtil.isInside(ROOT, name)) {
+            throw new SecurityException("outside the root");
+        }
+        // ok: java-taint-path-traversal
+        new FileInputStream(ROOT + "/" + name);
+    }
 }

@@ -146,3 +146,12 @@ async function deleteUser(pool, id) {
   // ok: js-taint-sql-injection
   await db.query("SELECT 1");
 }
+
+app.get("/upload", async (req, res) => {
+  const filePath = path.join(uploadRoot, req.query.file);
+  if (!file.isPathInside(filePath, uploadRoot)) {
+    return res.status(403).end();
+  }
+  // ok: js-taint-path-traversal
+  res.sendFile(filePath);
+});

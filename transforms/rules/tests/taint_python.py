@@ -173,3 +173,12 @@ def fetch():
 def fetch_configured(url):
     # ok: python-taint-ssrf
     return requests.get(url, timeout=5).text
+
+
+@app.route("/download4")
+def download_helper_checked():
+    path = os.path.join(ROOT, request.args.get("file"))
+    if not is_path_inside(ROOT, path):
+        return "forbidden", 403
+    # ok: python-taint-path-traversal
+    return send_file(path)
