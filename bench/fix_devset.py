@@ -32,7 +32,8 @@ CWE_BY_MESSAGE = [  # first match wins: the more specific names before "injectio
     ("CWE-79", re.compile(r"\bxss\b|cross[- ]site scripting|html injection|script injection", re.I)),
     ("CWE-89", re.compile(r"\bsql\b.{0,20}injection|\bsqli\b", re.I)),
     ("CWE-78", re.compile(r"command injection|shell injection|\brce\b|remote code execution", re.I)),
-    ("CWE-22", re.compile(r"path traversal|directory traversal|\btraversal\b|zip ?slip", re.I)),
+    ("CWE-22", re.compile(r"(path|directory|archive|dir) traversal|traversal (vuln|attack|protection)|(against|prevent\w*) "
+                          r"(path |directory )?traversal|zip ?slip|arbitrary (\w+ )?file (read|write)s?", re.I)),
     ("CWE-918", re.compile(r"\bssrf\b|server[- ]side request forgery", re.I)),
     ("CWE-601", re.compile(r"open redirect|unvalidated redirect|redirect vulnerab", re.I)),
     ("CWE-94", re.compile(r"code injection|template injection|\beval\b injection", re.I)),
