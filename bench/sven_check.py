@@ -1,4 +1,4 @@
-"""Dev-set check of the semgrep rule pack on SVEN vulnerability fixes (C, C++, Python).
+"""Dev-set check of the semgrep rule pack on SVEN vulnerability fixes (C, C++, Python), or on any set in its format.
 
 For each fix, `func_src_before` is vulnerable and `func_src_after` is fixed.
 recall: the vulnerable version has a finding (rule id, counted per rule) that
@@ -37,7 +37,7 @@ LANGUAGE_BY_EXTENSION = {"py": "Python", "c": "C", "h": "C", "cpp": "Cpp", "cc":
 
 
 def candidate(row: dict, side: str, index: int) -> Candidate:
-    language = LANGUAGE_BY_EXTENSION[row["file_name"].rsplit(".", 1)[-1]]
+    language = row.get("language") or LANGUAGE_BY_EXTENSION[row["file_name"].rsplit(".", 1)[-1]]
     code = row[f"func_src_{side}"]
     return Candidate(candidate_id=f"{index}-{side}", task_id=str(index), language=language, prompt=row["func_name"],
                      code=code, origin="commit_old" if side == "before" else "commit_new", tests=TestSpec())
@@ -76,6 +76,7 @@ def check(path: str, store: str | None, cwes: set[str], analyzers: list[str]) ->
         configs["all"] = analyzers
     contribution = {name: collections.Counter() for name in configs}
     per_cwe: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
+    per_language: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
     rules_hit: collections.Counter = collections.Counter()
     details = []
     for k, (i, row) in enumerate(rows):
@@ -86,28 +87,33 @@ def check(path: str, store: str | None, cwes: set[str], analyzers: list[str]) ->
         fix = compare(side(2 * k, analyzers), side(2 * k + 1, analyzers))
         details.append({"index": i, "cwe": row["vul_type"].upper(), "file": row["file_name"],
                         "function": row["func_name"], **fix})
-        stats = per_cwe[row["vul_type"].upper()]
-        stats["n"] += 1
-        stats["recall"] += bool(fix["recalled"])
-        stats["inversion"] += bool(fix["inverted"])
-        stats["right"] += fix["labelled_right"]
-        stats["wrong"] += fix["labelled_wrong"]
-        stats["errors"] += fix["errors"]
+        for stats in (per_cwe[row["vul_type"].upper()], per_language[candidates[2 * k].language]):
+            stats["n"] += 1
+            stats["recall"] += bool(fix["recalled"])
+            stats["inversion"] += bool(fix["inverted"])
+            stats["right"] += fix["labelled_right"]
+            stats["wrong"] += fix["labelled_wrong"]
+            stats["errors"] += fix["errors"]
         rules_hit.update(set(fix["recalled"]))
-    lines = ["| CWE | fixes | recall | inversions | labelled right | labelled wrong |",
-             "| --- | ---: | ---: | ---: | ---: | ---: |"]
-    total: collections.Counter = collections.Counter()
-    for cwe in sorted(per_cwe):
-        total.update(per_cwe[cwe])
-    for name, s in [*sorted(per_cwe.items()), ("**all**", total)]:
-        n = s["n"]
-        lines.append(f"| {name} | {n} | {s['recall']} ({s['recall'] / n:.1%}) | {s['inversion']} ({s['inversion'] / n:.1%}) | "
-                     f"{s['right']} ({s['right'] / n:.1%}) | {s['wrong']} ({s['wrong'] / n:.1%}) |")
+    total: collections.Counter = sum(per_cwe.values(), collections.Counter())
+    lines = table("CWE", per_cwe, total)
+    if len(per_language) > 1:
+        lines += [""] + table("language", per_language, total)
     if analyzers:
         lines += ["", "| heard | labelled right | labelled wrong |", "| --- | ---: | ---: |"]
         lines += [f"| {name} | {c['right']} | {c['wrong']} |" for name, c in contribution.items()]
     return lines, {"seconds": seconds, "files": len(candidates), "rules_hit": rules_hit,
                    "files_with_errors": total["errors"]}, details
+
+
+def table(key: str, groups: dict[str, collections.Counter], total: collections.Counter) -> list[str]:
+    lines = [f"| {key} | fixes | recall | inversions | labelled right | labelled wrong |",
+             "| --- | ---: | ---: | ---: | ---: | ---: |"]
+    for name, s in [*sorted(groups.items()), ("**all**", total)]:
+        n = s["n"]
+        lines.append(f"| {name} | {n} | {s['recall']} ({s['recall'] / n:.1%}) | {s['inversion']} ({s['inversion'] / n:.1%}) | "
+                     f"{s['right']} ({s['right'] / n:.1%}) | {s['wrong']} ({s['wrong'] / n:.1%}) |")
+    return lines
 
 
 def main() -> None:
@@ -127,7 +133,7 @@ def main() -> None:
                                      [n for n in args.analyzers.split(",") if n])
         if detail:
             detail.writelines(json.dumps({"split": split, **d}) + "\n" for d in details)
-        print(f"\n### SVEN {split} ({info['files']} files scanned in {info['seconds']:.1f} s, "
+        print(f"\n### {os.path.basename(os.path.normpath(args.data))} {split} ({info['files']} files scanned in {info['seconds']:.1f} s, "
               f"{info['files_with_errors']} with parse errors or timeouts)\n")
         print("\n".join(lines))
         print("\nrules behind the recalled fixes: " + ", ".join(f"{r} {n}" for r, n in info["rules_hit"].most_common()))

@@ -52,7 +52,7 @@ def test_an_indented_python_method_is_scanned_with_its_lines():
               '        query = f"SELECT * FROM users WHERE name = \'{name}\'"\n        return db.execute(query)\n')
     [report] = scan_candidates([make(method, "Python")], SecurityConfig())
     assert [(f.rule_id, f.line) for f in report.findings] == [
-        ("python-sql-built-by-formatting", 3), ("python-sql-value-spliced", 3)]
+        ("python-sql-built-by-formatting", 3), ("python-sql-value-spliced", 3), ("python-taint-sql-injection", 4)]
     assert report.errors == []
 
 
@@ -78,7 +78,7 @@ def test_findings_are_mapped_back_to_candidates_and_parse_errors_recorded():
     reports = scan_candidates(candidates, SecurityConfig(batch_size=10))
     assert [r.candidate_id for r in reports] == [c.candidate_id for c in candidates]
     assert [(f.rule_id, f.cwe, f.severity, f.line) for f in reports[0].findings] == [
-        ("python-os-command-nonliteral", "CWE-78", "HIGH", 4)]
+        ("python-os-command-nonliteral", "CWE-78", "HIGH", 4), ("python-taint-command-injection", "CWE-78", "HIGH", 4)]
     assert reports[1].findings == [] and reports[1].errors == []
     assert [(f.rule_id, f.cwe, f.severity, f.line) for f in reports[2].findings] == [
         ("c-unbounded-string-copy", "CWE-120", "MEDIUM", 3)]
@@ -105,7 +105,7 @@ def test_one_semgrep_process_per_batch_and_store_cache(tmp_path, monkeypatch):
     first = scan_candidates(candidates, config, store_path)
     assert calls == [2, 1]  # 3 distinct programs in batches of 2; the duplicate is not rescanned
     assert Store(store_path).count("static") == 3
-    assert [f.rule_id for r in first for f in r.findings] == ["python-code-eval-nonliteral"] * 4
+    assert [f.rule_id for r in first for f in r.findings] == ["python-code-eval-nonliteral", "python-taint-code-injection"] * 4
 
     calls.clear()
     again = scan_candidates(candidates, config, store_path)

@@ -1,3 +1,5 @@
+using System.Data;
+using System.Data.SqlClient;
 using System.IO;
 using System.Net;
 using System.Text.Encodings.Web;
@@ -75,5 +77,44 @@ class TaintCases : Controller
         }
         // ruleid: csharp-taint-open-redirect
         return Redirect(Request.Query["next"]);
+    }
+
+    void FindUser(SqlConnection conn)
+    {
+        string name = Request.Query["name"];
+        // ruleid: csharp-taint-sql-injection
+        var bad = new SqlCommand("SELECT * FROM Users WHERE Name = '" + name + "'", conn);
+        // ok: csharp-taint-sql-injection
+        var good = new SqlCommand("SELECT * FROM Users WHERE Name = @name", conn);
+        good.Parameters.AddWithValue("@name", name);
+        var cmd = conn.CreateCommand();
+        // ruleid: csharp-taint-sql-injection
+        cmd.CommandText = $"DELETE FROM Users WHERE Name = '{name}'";
+        // ok: csharp-taint-sql-injection
+        cmd.CommandText = "DELETE FROM Users WHERE Id = " + int.Parse(name);
+    }
+
+    int CountOrders(IDbConnection connection, string customer)
+    {
+        // ruleid: csharp-taint-sql-injection
+        int a = connection.ExecuteScalar<int>("SELECT COUNT(*) FROM Orders WHERE Customer = '" + customer + "'");
+        // ok: csharp-taint-sql-injection
+        return a + connection.ExecuteScalar<int>("SELECT COUNT(*) FROM Orders WHERE Customer = @c", new { c = customer });
+    }
+
+    async Task WriteLog(string clientName, string? folder, Stream body)
+    {
+        // ruleid: csharp-taint-path-traversal
+        var bad = new FileStream(Path.Combine(LogRoot, folder, clientName + ".log"), FileMode.CreateNew);
+        var safeName = PathHelper.GetSafeLeafFileName(clientName);
+        // ok: csharp-taint-path-traversal
+        var named = new FileStream(Path.Combine(LogRoot, safeName + ".log"), FileMode.CreateNew);
+        var path = Path.GetFullPath(Path.Combine(LogRoot, clientName));
+        if (!PathHelper.IsContainedIn(LogRoot, path))
+        {
+            throw new ArgumentException("outside the log folder");
+        }
+        // ok: csharp-taint-path-traversal
+        var checkedStream = new FileStream(path, FileMode.CreateNew);
     }
 }

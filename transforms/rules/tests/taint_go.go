@@ -1,6 +1,9 @@
 package main
 
 import (
+	"context"
+	"database/sql"
+	"strconv"
 	"fmt"
 	"html"
 	"html/template"
@@ -80,4 +83,38 @@ func login(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, r.FormValue("next"), http.StatusFound)
 	// ok: go-taint-open-redirect
 	http.Redirect(w, r, "/home", http.StatusFound)
+}
+
+func findUser(w http.ResponseWriter, r *http.Request) {
+	name := r.FormValue("name")
+	query := fmt.Sprintf("SELECT * FROM users WHERE name = '%s'", name)
+	// ruleid: go-taint-sql-injection
+	rows, _ := db.Query(query)
+	// ok: go-taint-sql-injection
+	rows, _ = db.Query("SELECT * FROM users WHERE name = $1", name)
+	// ok: go-taint-sql-injection
+	rows, _ = db.Query("SELECT * FROM users")
+	defer rows.Close()
+}
+
+func deleteUser(ctx context.Context, tx *sql.Tx, id string) error {
+	// ruleid: go-taint-sql-injection
+	_, err := tx.ExecContext(ctx, "DELETE FROM users WHERE id = "+id)
+	n, _ := strconv.Atoi(id)
+	// ok: go-taint-sql-injection
+	_, err = tx.ExecContext(ctx, fmt.Sprintf("DELETE FROM users WHERE id = %d", n))
+	// ok: go-taint-sql-injection
+	_, err = tx.ExecContext(ctx, "DELETE FROM users WHERE id = ?", id)
+	return err
+}
+
+func serveChecked(w http.ResponseWriter, r *http.Request) {
+	p := filepath.Join(root, r.URL.Query().Get("file"))
+	if !isWithinRoot(root, p) {
+		http.Error(w, "forbidden", http.StatusForbidden)
+		return
+	}
+	// ok: go-taint-path-traversal
+	data, _ := os.ReadFile(p)
+	w.Write(data)
 }

@@ -82,4 +82,39 @@ class TaintCases {
         // ok: java-taint-open-redirect
         resp.sendRedirect("/home");
     }
+
+    void findUser(HttpServletRequest req, java.sql.Connection conn) throws Exception {
+        String name = req.getParameter("name");
+        java.sql.Statement st = conn.createStatement();
+        String sql = "SELECT * FROM users WHERE name = '" + name + "'";
+        // ruleid: java-taint-sql-injection
+        st.executeQuery(sql);
+        // ruleid: java-taint-sql-injection
+        java.sql.PreparedStatement bad = conn.prepareStatement("SELECT * FROM users WHERE name = '" + name + "'");
+        // ok: java-taint-sql-injection
+        java.sql.PreparedStatement ps = conn.prepareStatement("SELECT * FROM users WHERE name = ?");
+        ps.setString(1, name);
+        // ok: java-taint-sql-injection
+        st.executeQuery("SELECT * FROM users WHERE id = " + Integer.parseInt(req.getParameter("id")));
+        // ok: java-taint-sql-injection
+        st.executeQuery("SELECT count(*) FROM users");
+    }
+
+    int deleteOrder(String orderId) {
+        // ruleid: java-taint-sql-injection
+        int n = jdbcTemplate.update("DELETE FROM orders WHERE id = " + orderId);
+        // ok: java-taint-sql-injection
+        return n + jdbcTemplate.update("DELETE FROM orders WHERE id = ?", orderId);
+    }
+
+    void download(HttpServletRequest req) throws IOException {
+        String name = req.getParameter("name");
+        // ruleid: java-taint-path-traversal
+        new FileInputStream(ROOT + "/" + name);
+        if (!FileUtil.isInside(ROOT, name)) {
+            throw new SecurityException("outside the root");
+        }
+        // ok: java-taint-path-traversal
+        new FileInputStream(ROOT + "/" + name);
+    }
 }

@@ -126,3 +126,32 @@ app.get("/login2", (req, res) => {
   // ok: js-taint-open-redirect
   res.redirect(next);
 });
+
+app.get("/user", (req, res) => {
+  const name = req.query.name;
+  // ruleid: js-taint-sql-injection
+  connection.query("SELECT * FROM users WHERE name = '" + name + "'", (err, rows) => res.json(rows));
+  // ok: js-taint-sql-injection
+  connection.query("SELECT * FROM users WHERE name = ?", [name], (err, rows) => res.json(rows));
+});
+
+async function deleteUser(pool, id) {
+  const sql = `DELETE FROM users WHERE id = ${id}`;
+  // ruleid: js-taint-sql-injection
+  await db.query(sql);
+  // ok: js-taint-sql-injection
+  await db.query("DELETE FROM users WHERE id = $1", [id]);
+  // ok: js-taint-sql-injection
+  await db.query(`DELETE FROM users WHERE id = ${parseInt(id, 10)}`);
+  // ok: js-taint-sql-injection
+  await db.query("SELECT 1");
+}
+
+app.get("/upload", async (req, res) => {
+  const filePath = path.join(uploadRoot, req.query.file);
+  if (!file.isPathInside(filePath, uploadRoot)) {
+    return res.status(403).end();
+  }
+  // ok: js-taint-path-traversal
+  res.sendFile(filePath);
+});

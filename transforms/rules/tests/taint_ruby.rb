@@ -64,3 +64,24 @@ def login
   # ok: ruby-taint-open-redirect
   redirect_to "/home"
 end
+
+def search
+  term = params[:q]
+  # ruleid: ruby-taint-sql-injection
+  User.where("name LIKE '%#{term}%'")
+  # ok: ruby-taint-sql-injection
+  User.where("name LIKE ?", "%#{term}%")
+  # ok: ruby-taint-sql-injection
+  User.where(name: term)
+  # ruleid: ruby-taint-sql-injection
+  User.order(params[:sort] + " DESC")
+end
+
+def find_orders(customer_id)
+  # ruleid: ruby-taint-sql-injection
+  ActiveRecord::Base.connection.execute("SELECT * FROM orders WHERE customer_id = " + customer_id)
+  # ok: ruby-taint-sql-injection
+  ActiveRecord::Base.connection.execute("SELECT * FROM orders WHERE customer_id = #{customer_id.to_i}")
+  # ok: ruby-taint-sql-injection
+  Order.where(customer_id: customer_id).order(:created_at)
+end

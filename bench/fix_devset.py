@@ -1,0 +1,145 @@
+"""Mine a function-level vulnerability-fix dev set from local git mirrors, in SVEN's format.
+
+For the languages SVEN lacks (JavaScript, Ruby, Go, Java, C#). A commit qualifies when its
+message names one of the weaknesses the taint rules target (XSS, SQL/command/code injection,
+path traversal, SSRF, open redirect); the weakness named gives the row's CWE. Each source
+file of the repository's language that the commit modifies (tests excluded) is parsed before
+and after with tree-sitter, and every innermost function whose text changed (same signature
+line on both sides) is one row, at most PER_COMMIT per commit: `func_src_before` (vulnerable), `func_src_after` (fixed).
+Rows are split by a hash of the commit, before anything is scanned: commits whose sha256
+starts with 0-7 go to train.jsonl (dev: look and tune), 8-f to val.jsonl (never looked at).
+The selection never reads a scan result.
+
+    python bench/fix_devset.py --out DIR REPO_DIR:LANGUAGE:LICENCE:OWNER/NAME ...
+"""
+from __future__ import annotations
+
+import argparse
+import collections
+import hashlib
+import json
+import os
+import re
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))  # run from anywhere
+
+from transforms.grammars import parser_for  # noqa: E402
+from transforms.sources.commits import EXTENSIONS  # noqa: E402
+
+CWE_BY_MESSAGE = [  # first match wins: the more specific names before "injection"
+    ("CWE-79", re.compile(r"\bxss\b|cross[- ]site scripting|html injection|script injection", re.I)),
+    ("CWE-89", re.compile(r"\bsql\b.{0,20}injection|\bsqli\b", re.I)),
+    ("CWE-78", re.compile(r"command injection|shell injection|\brce\b|remote code execution", re.I)),
+    ("CWE-22", re.compile(r"(path|directory|archive|dir) traversal|traversal (vuln|attack|protection)|(against|prevent\w*) "
+                          r"(path |directory )?traversal|zip ?slip|arbitrary (\w+ )?file (read|write)s?", re.I)),
+    ("CWE-918", re.compile(r"\bssrf\b|server[- ]side request forgery", re.I)),
+    ("CWE-601", re.compile(r"open redirect|unvalidated redirect|redirect vulnerab", re.I)),
+    ("CWE-94", re.compile(r"code injection|template injection|\beval\b injection", re.I)),
+]
+FUNCTION_NODES = {
+    "CSharp": {"method_declaration", "constructor_declaration", "local_function_statement"},
+    "Go": {"function_declaration", "method_declaration"},
+    "Java": {"method_declaration", "constructor_declaration"},
+    "JavaScript": {"function_declaration", "function_expression", "arrow_function", "method_definition"},
+    "Ruby": {"method", "singleton_method"},
+}
+TEST_PATH = re.compile(r"(^|/)(tests?|spec|__tests__|testing)/|_test\.go$|Tests?\.(java|cs)$|_spec\.rb$|\.test\.js$", re.I)
+MAX_LINES = 150
+PER_COMMIT = 4  # a large commit (a refactor that also fixes) must not outweigh the others
+
+
+def cwe_of(message: str) -> str | None:
+    return next((cwe for cwe, pattern in CWE_BY_MESSAGE if pattern.search(message)), None)
+
+
+def git(repo: str, *args: str) -> str:
+    return subprocess.run(["git", "-C", repo, *args], capture_output=True, text=True, errors="replace").stdout
+
+
+def functions(code: str, language: str) -> dict[str, str]:
+    """signature line (with an occurrence count) -> function text, for every function node."""
+    source = code.encode()
+    tree = parser_for(language).parse(source)
+    found: dict[str, str] = {}
+    seen: collections.Counter = collections.Counter()
+    stack = [tree.root_node]
+    while stack:
+        node = stack.pop()
+        stack.extend(reversed(node.children))
+        if node.type in FUNCTION_NODES[language]:
+            text = source[node.start_byte:node.end_byte].decode(errors="replace")
+            head = text.splitlines()[0].strip()
+            seen[head] += 1
+            found[f"{head}#{seen[head]}"] = text
+    return found
+
+
+def changed_functions(old: str, new: str, language: str) -> list[tuple[str, str, str]]:
+    """(signature, before, after) for the innermost functions whose text changed."""
+    before, after = functions(old, language), functions(new, language)
+    squash = lambda text: re.sub(r"\s+", "", text)  # noqa: E731
+    changed = {k: (before[k], after[k]) for k in before.keys() & after.keys() if squash(before[k]) != squash(after[k])}
+    innermost = [k for k, (b, _) in changed.items()
+                 if not any(other != k and changed[other][0] in b for other in changed)]
+    return [(k, *changed[k]) for k in sorted(innermost) if max(changed[k][0].count("\n"), changed[k][1].count("\n")) < MAX_LINES]
+
+
+def scannable(text: str, language: str) -> str:
+    """A JavaScript class method alone does not parse: give it its class back."""
+    if language == "JavaScript" and not re.match(r"(async\s+)?function\b|\(|\w+\s*=>", text):
+        return "class _ {\n" + text + "\n}"
+    return text
+
+
+def mine(repo: str, language: str, licence: str, name: str) -> list[dict]:
+    rows = []
+    log = git(repo, "log", "--no-merges", "-i", "-E", "--format=%x00%H%x01%B%x01", "--name-status",
+              "--grep=xss|cross.site|injection|traversal|ssrf|redirect|rce|sqli")
+    for entry in log.split("\x00")[1:]:
+        sha, message, files = entry.split("\x01")
+        cwe = cwe_of(message)
+        if not cwe:
+            continue
+        kept = 0
+        split = "train" if hashlib.sha256(sha.encode()).hexdigest()[0] in "01234567" else "val"
+        for line in files.strip().splitlines():
+            status, *paths = line.split("\t")
+            path = paths[-1]
+            if status != "M" or EXTENSIONS.get(os.path.splitext(path)[1]) != language or TEST_PATH.search(path):
+                continue
+            old, new = git(repo, "show", f"{sha}^:{path}"), git(repo, "show", f"{sha}:{path}")
+            for signature, before, after in changed_functions(old, new, language)[:PER_COMMIT - kept]:
+                kept += 1
+                rows.append({"split": split, "func_name": signature, "func_src_before": scannable(before, language),
+                             "func_src_after": scannable(after, language), "vul_type": cwe.lower(),
+                             "file_name": path, "language": language, "licence": licence,
+                             "commit_link": f"https://github.com/{name}/commit/{sha}",
+                             "subject": message.strip().splitlines()[0][:120]})
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", required=True)
+    parser.add_argument("repos", nargs="+", help="REPO_DIR:LANGUAGE:LICENCE:OWNER/NAME")
+    args = parser.parse_args()
+    os.makedirs(args.out, exist_ok=True)
+    rows = []
+    for spec in args.repos:
+        repo, language, licence, name = spec.split(":")
+        if language not in FUNCTION_NODES:
+            sys.exit(f"{language}: expected one of {', '.join(FUNCTION_NODES)}")
+        mined = mine(repo, language, licence, name)
+        print(f"{name} ({language}, {licence}): {len(mined)} functions from "
+              f"{len({r['commit_link'] for r in mined})} commits")
+        rows += mined
+    for split in ("train", "val"):
+        with open(os.path.join(args.out, f"{split}.jsonl"), "w", encoding="utf-8") as out:
+            out.writelines(json.dumps(r) + "\n" for r in rows if r["split"] == split)
+        print(f"{split}: {sum(r['split'] == split for r in rows)} functions")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,184 @@
+import os
+import shlex
+import sqlite3
+import subprocess
+
+import requests
+from django.http import HttpResponse, HttpResponseRedirect
+from flask import Flask, Markup, redirect, render_template_string, request, send_file, url_for
+from markupsafe import escape
+
+app = Flask(__name__)
+ALLOWED_HOSTS = {"api.example.com"}
+ALLOWED_TOOLS = ["ls", "df"]
+ROOT = "/srv/files"
+
+
+@app.route("/user")
+def find_user():
+    name = request.args.get("name")
+    cur = sqlite3.connect("db").cursor()
+    query = "SELECT * FROM users WHERE name = '" + name + "'"
+    # ruleid: python-taint-sql-injection
+    cur.execute(query)
+    # ruleid: python-taint-sql-injection
+    cur.execute("SELECT * FROM users WHERE name = '%s'" % name)
+    # ok: python-taint-sql-injection
+    cur.execute("SELECT * FROM users WHERE name = ?", (name,))
+    # ok: python-taint-sql-injection
+    cur.execute("SELECT * FROM users WHERE id = %d" % int(request.args["id"]))
+    # ok: python-taint-sql-injection
+    cur.execute("SELECT * FROM users")
+
+
+def delete_rows(conn, table_suffix, ids):
+    sql = "DELETE FROM log_{} WHERE id IN (?)".format(table_suffix)
+    # ruleid: python-taint-sql-injection
+    conn.execute(sql, ids)
+    # ok: python-taint-sql-injection
+    conn.execute("DELETE FROM log WHERE id = ?", ids)
+
+
+def ping(host):
+    # ruleid: python-taint-command-injection
+    os.system("ping -c 1 " + host)
+    # ok: python-taint-command-injection
+    os.system("ping -c 1 " + shlex.quote(host))
+    # ruleid: python-taint-command-injection
+    subprocess.call("ping -c 1 %s" % host, shell=True)
+    # ok: python-taint-command-injection
+    subprocess.call(["ping", "-c", "1", host])
+    # ok: python-taint-command-injection
+    os.system("uptime")
+
+
+@app.route("/tool")
+def run_tool():
+    tool = request.form["tool"]
+    # ruleid: python-taint-command-injection
+    out = subprocess.check_output(tool + " -h", shell=True)
+    if tool in ALLOWED_TOOLS:
+        # ok: python-taint-command-injection
+        out = subprocess.check_output(tool + " -h", shell=True)
+    return out
+
+
+def calculate(expr):
+    # ruleid: python-taint-code-injection
+    return eval(expr)
+
+
+@app.route("/calc")
+def calc():
+    import ast
+    # ruleid: python-taint-code-injection
+    result = str(eval(request.args.get("expr")))
+    # ok: python-taint-code-injection
+    result = str(ast.literal_eval(request.args.get("expr")))
+    # ok: python-taint-code-injection
+    exec("x = 1")
+    return result
+
+
+@app.route("/download")
+def download():
+    name = request.args.get("file")
+    # ruleid: python-taint-path-traversal
+    return send_file(os.path.join(ROOT, name))
+
+
+@app.route("/download2")
+def download_basename():
+    name = os.path.basename(request.args.get("file"))
+    # ok: python-taint-path-traversal
+    return send_file(os.path.join(ROOT, name))
+
+
+@app.route("/download3")
+def download_checked():
+    path = os.path.realpath(os.path.join(ROOT, request.args.get("file")))
+    if not path.startswith(ROOT + os.sep):
+        return "forbidden", 403
+    # ok: python-taint-path-traversal
+    return send_file(path)
+
+
+def read_report(report_name):
+    # ruleid: python-taint-path-traversal
+    with open("/var/reports/" + report_name) as fh:
+        return fh.read()
+
+
+@app.route("/hello")
+def hello():
+    name = request.args.get("name", "")
+    # ruleid: python-taint-xss
+    page = render_template_string("<h1>Hello " + name + "</h1>")
+    # ok: python-taint-xss
+    page = render_template_string("<h1>Hello {{ name }}</h1>", name=name)
+    # ruleid: python-taint-xss
+    banner = Markup("<b>%s</b>" % name)
+    # ok: python-taint-xss
+    banner = Markup("<b>%s</b>" % escape(name))
+    return page + banner
+
+
+def django_view(request):
+    # ruleid: python-taint-xss
+    return HttpResponse("<p>" + request.GET["q"] + "</p>")
+
+
+def django_view_escaped(request):
+    from django.utils.html import escape as django_escape
+    # ok: python-taint-xss
+    return HttpResponse("<p>" + django_escape(request.GET["q"]) + "</p>")
+
+
+@app.route("/login")
+def login():
+    target = request.args.get("next")
+    # ruleid: python-taint-open-redirect
+    return redirect(target)
+
+
+@app.route("/login2")
+def login_checked():
+    target = request.args.get("next")
+    if target in ALLOWED_HOSTS:
+        # ok: python-taint-open-redirect
+        return redirect(target)
+    # ok: python-taint-open-redirect
+    return redirect(url_for("index"))
+
+
+def django_login(request, next_url):
+    # ok: python-taint-open-redirect
+    HttpResponseRedirect(next_url)
+    # ruleid: python-taint-open-redirect
+    return HttpResponseRedirect(request.GET.get("next"))
+
+
+@app.route("/fetch")
+def fetch():
+    url = request.args["url"]
+    # ruleid: python-taint-ssrf
+    body = requests.get(url).text
+    from urllib.parse import urlparse
+    if urlparse(url).hostname in ALLOWED_HOSTS:
+        # ok: python-taint-ssrf
+        body = requests.get(url).text
+    return body
+
+
+def fetch_configured(url):
+    # ok: python-taint-ssrf
+    return requests.get(url, timeout=5).text
+
+
+@app.route("/download4")
+def download_helper_checked():
+    path = os.path.join(ROOT, request.args.get("file"))
+    if not is_path_inside(ROOT, path):
+        return "forbidden", 403
+    # ok: python-taint-path-traversal
+    return send_file(path)
