@@ -15,6 +15,7 @@ import pytest
 from dask_cluster import dask_cluster  # noqa: F401 (fixture)
 from pipelines.build import make_options, run_build
 from transforms.store import Store
+from transforms.store_files import STORE_DIR, read_rows
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("dask")]
 
@@ -37,8 +38,14 @@ def on_dask(cluster) -> list[str]:
 
 
 def output_files(out: pathlib.Path) -> dict[str, bytes]:
-    names = [p for p in out.rglob("*") if p.is_file() and p.suffix in (".parquet", ".jsonl")]
+    """Shards, ties and dead letters; the store's bundles name the run that wrote them (see stored)."""
+    names = [p for p in out.rglob("*") if p.is_file() and p.suffix in (".parquet", ".jsonl")
+             and p.parent.name != STORE_DIR]
     return {str(p.relative_to(out)): p.read_bytes() for p in names}
+
+
+def stored(out: pathlib.Path) -> set[tuple[str, str, str]]:
+    return {(kind, key, body) for kind, key, body, _ in read_rows([str(out / STORE_DIR)])}
 
 
 def pairs(out: pathlib.Path) -> list[tuple]:
@@ -61,6 +68,7 @@ def test_dask_build_from_the_same_store_is_byte_identical(dask_cluster, direct_b
     expected = output_files(root / "out")
     assert any(name.startswith("data/") for name in expected)
     assert output_files(tmp_path / "out") == expected
+    assert stored(tmp_path / "out") == stored(root / "out") != set()
     assert manifest["counts"] == direct_manifest["counts"]
     assert manifest["shards"] == direct_manifest["shards"]
 
