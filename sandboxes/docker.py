@@ -8,10 +8,13 @@ After every run the agent kills whatever the program left behind and wipes
 `docker run` (~200 ms); `bench/bench_docker.py` measures both.
 
 Containers run with no network, a read-only root, tmpfs /code, /work and /tmp,
-all capabilities dropped, no-new-privileges, a pids and a memory limit, as an
-unprivileged user. Inside, the launcher of the process backend runs each
-program (rlimits, wall limit, CPU time and peak RSS from wait4 of a fresh
-child), and compile-once caching, run loops and status rules are the engine's
+all capabilities dropped but the three that separate users (kill, setuid, setgid),
+no-new-privileges, a pids and a memory limit. The agent and the launcher are root
+(the agent acting as the sandbox user), the program is the unprivileged sandbox
+user: it cannot kill the launcher or write its report (agent.c). Inside, the
+launcher of the process backend runs each program (drops to the sandbox user,
+rlimits, wall limit, CPU time and peak RSS from wait4 of a fresh child), and
+compile-once caching, run loops and status rules are the engine's
 (sandboxes/engine.py): the two backends give the same statuses for the same programs.
 Out-of-memory kills are read from the container's memory cgroup.
 
@@ -48,7 +51,7 @@ from schemas.languages import CANONICAL_LANGUAGES
 LABEL = "themis.sandbox"
 OWNER_LABEL = "themis.owner"
 GOCACHE_VOLUME = "themis-gocache"
-SANDBOX_USER = "10001:10001"
+SANDBOX_UID = 10001  # the program's user and group; agent.c and the Dockerfile name it too
 # Above the program's limit: the agent and the launcher (static binaries, about 1 MB each).
 MEMORY_HEADROOM = 8 * 1024 * 1024
 TMPFS = "rw,exec,nosuid,nodev,size={size},uid=10001,gid=10001,mode=0700"
@@ -91,6 +94,7 @@ class WarmContainer:
         api = client.api
         host_config = api.create_host_config(
             auto_remove=True, network_mode="none", read_only=True, cap_drop=["ALL"],
+            cap_add=["KILL", "SETUID", "SETGID"],  # root's, for the agent and launcher; the program has none
             security_opt=["no-new-privileges"], pids_limit=limits.pids + 4,
             mem_limit=limits.memory_bytes + MEMORY_HEADROOM, memswap_limit=limits.memory_bytes + MEMORY_HEADROOM,
             ipc_mode="none",
@@ -102,7 +106,7 @@ class WarmContainer:
         # exits, and auto_remove deletes the container.
         created = api.create_container(
             image_tag(language), name=f"themis-{language.lower()}-{os.getpid()}-{next(self._names)}",
-            stdin_open=True, tty=False, user=SANDBOX_USER, host_config=host_config,  # implies StdinOnce
+            stdin_open=True, tty=False, user="0:0", host_config=host_config,  # implies StdinOnce
             labels={LABEL: "1", OWNER_LABEL: owner_id(), "themis.language": language})
         container = client.containers.get(created["Id"])
         self.container = container
@@ -311,7 +315,8 @@ class HeldContainer:
         wall = wall_seconds or limits.wall_seconds
         cpu = cpu_seconds or limits.cpu_seconds
         # --seccomp: our filter too, as docker's default profile allows ptrace.
-        command = run_command(LAUNCHER_PATH, limits, wall, cpu, ["--pidns", "--seccomp"], argv)
+        uid = ["--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_UID)]
+        command = run_command(LAUNCHER_PATH, limits, wall, cpu, ["--pidns", *uid, "--seccomp"], argv)
         request = encode_request(read_tree(code_dir), cwd, command, env or {"PATH": "/usr/bin:/bin"},
                                  stdin.encode("utf-8"), limits.output_bytes,
                                  int((wall + AGENT_GRACE_SECONDS) * 1000), writable_code)

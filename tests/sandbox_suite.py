@@ -543,3 +543,57 @@ def test_go_programs_cannot_write_the_build_cache(sandbox):
             '\tfmt.Println(err != nil)\n}\n')
     m = run(sandbox, "Go", code)
     assert (m.status, m.stdout_tail) == ("ok", "true\n"), m.stderr_tail
+
+
+# ---------------------------------------------------------------------------------------------
+# The launcher is out of the program's reach (issue 21 section 2): the program runs as another user
+# than the launcher, so it can neither kill it (a failing candidate would become `sandbox_error`, a
+# dead letter) nor open its report descriptor, /proc/<ppid>/fd/3 (a forged `ok`, printed with the
+# completion token read from /proc/self/environ). Refused, each attack goes on into its failing test.
+
+_FORGED_REPORT = ("exec_errno=0 exit=0 signal=0 utime_us=1000 stime_us=0 maxrss_kb=1000 wall_ns=1000000 "
+                  "timed_out=0 runq_ns=0 running=0 instructions=-1\n")
+ATTACKS_THE_LAUNCHER = {
+    "python_kill": ("Python", "import os, signal, sys\ntry:\n    os.kill(os.getppid(), signal.SIGKILL)\n"
+                              "    os.system('sleep 10')\nexcept OSError as exc:\n"
+                              "    print('refused:', exc.strerror, file=sys.stderr)\n",
+                    "refused: Operation not permitted"),
+    "python_forge_report": ("Python", "import os, re, signal, sys\ntry:\n"
+                                      "    report = open(f'/proc/{os.getppid()}/fd/3', 'w')\n"
+                                      f"    report.write({_FORGED_REPORT!r})\n    report.close()\n"
+                                      "    environ = open('/proc/self/environ', 'rb').read()\n"
+                                      "    token = re.search(rb'THEMIS_COMPLETION=(\\w+)', environ).group(1)\n"
+                                      "    os.write(2, token + b'\\n')\n"
+                                      "    os.kill(os.getppid(), signal.SIGKILL)\n    os.system('sleep 10')\n"
+                                      "except OSError as exc:\n    print('refused:', exc.strerror, file=sys.stderr)\n",
+                            "refused: Permission denied"),
+    "c_kill": ("C", "#include <errno.h>\n#include <signal.h>\n#include <stdio.h>\n#include <string.h>\n"
+                    "#include <unistd.h>\n__attribute__((constructor)) static void attack(void) {\n"
+                    "  if (kill(getppid(), SIGKILL) == 0) { sleep(10); return; }\n"
+                    "  fprintf(stderr, \"refused: %s\\n\", strerror(errno));\n}\n",
+               "refused: Operation not permitted"),
+    "c_forge_report": ("C", "#include <errno.h>\n#include <fcntl.h>\n#include <signal.h>\n#include <stdio.h>\n"
+                            "#include <string.h>\n#include <unistd.h>\n"
+                            "__attribute__((constructor)) static void attack(void) {\n"
+                            "  char path[64], env[65536];\n"
+                            "  snprintf(path, sizeof path, \"/proc/%d/fd/3\", (int)getppid());\n"
+                            "  int report = open(path, O_WRONLY);\n"
+                            "  if (report < 0) { fprintf(stderr, \"refused: %s\\n\", strerror(errno)); return; }\n"
+                            f"  dprintf(report, \"{_FORGED_REPORT.strip()}\\n\");\n  close(report);\n"
+                            "  int fd = open(\"/proc/self/environ\", O_RDONLY);\n"
+                            "  ssize_t n = read(fd, env, sizeof env - 1);\n  env[n > 0 ? n : 0] = 0;\n"
+                            "  for (char *p = env; p < env + n; p += strlen(p) + 1)\n"
+                            "    if (!strncmp(p, \"THEMIS_COMPLETION=\", 18)) dprintf(2, \"%s\\n\", p + 18);\n"
+                            "  kill(getppid(), SIGKILL);\n  sleep(10);\n}\n",
+                       "refused: Permission denied"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(ATTACKS_THE_LAUNCHER))
+def test_the_program_cannot_kill_or_impersonate_the_launcher(sandbox, case):
+    language, attack, refusal = ATTACKS_THE_LAUNCHER[case]
+    candidate_code, test = FAILING_TEST[language]
+    m = run(sandbox, language, attack + candidate_code, TestSpec(code=test))
+    assert m.status == "test_failure", (m.status, m.stderr_tail)
+    assert refusal in m.stderr_tail, m.stderr_tail
+    assert_still_works(sandbox)

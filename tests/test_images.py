@@ -14,10 +14,10 @@ from schemas.languages import CANONICAL_LANGUAGES, LanguageError
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 
 
-def test_one_dockerfile_with_an_overridable_base_and_a_non_root_user_serves_every_language():
+def test_one_dockerfile_with_an_overridable_base_and_a_sandbox_user_serves_every_language():
     text = DOCKERFILE.read_text()
     assert text.count("ARG BASE\n") == 1 and "FROM ${BASE}" in text
-    assert "USER 10001:10001" in text and 'ENTRYPOINT ["/.themis/agent"]' in text
+    assert "useradd --uid 10001" in text and "USER 0:0" in text and 'ENTRYPOINT ["/.themis/agent"]' in text
     assert sorted(RECIPES) == sorted(CANONICAL_LANGUAGES)
     assert RECIPES["Java"].build_args(None) == {"BASE": "eclipse-temurin:17-jdk", "TOOL": "javac",
                                                 "PACKAGES": "default-jdk-headless", "LIBRARIES": ""}

@@ -11,9 +11,17 @@
  * The reply goes to stdout; for compiles it carries the files the compiler wrote.
  *
  * Why PID 1: the kernel drops signals sent to a namespace's init from inside it,
- * so a program running as the same user cannot kill the agent, and kill(-1)
- * from init reaches every other process. The agent also marks itself
+ * and kill(-1) from init reaches every other process. The agent also marks itself
  * non-dumpable, so programs cannot open its /proc/1/fd or memory.
+ *
+ * Users: the container starts as root with only CAP_KILL, CAP_SETUID and CAP_SETGID.
+ * The agent keeps root as its real and saved uid and acts as the sandbox user
+ * (effective and file-system uid SANDBOX_UID): it writes and wipes the sandbox user's
+ * tmpfs and removes its IPC objects with that user's rights, and kill(-1) reaches the
+ * program (our effective uid) and the launcher (our real uid). The launcher runs as
+ * root and drops to the sandbox user right before exec, as in the process backend
+ * (`launcher run --uid --gid`): a program can neither signal the launcher (EPERM) nor
+ * open its /proc/<pid>/fd/3, the report pipe (EACCES), because neither belongs to it.
  *
  * Wire format (little endian): u32 = 4 bytes, u64 = 8 bytes, str = u32 length + bytes;
  * a request is sent as one line of base64, a reply as raw bytes.
@@ -27,6 +35,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdint.h>
@@ -45,6 +54,7 @@
 #include <unistd.h>
 
 #define CODE_DIR "/code"
+#define SANDBOX_UID 10001 /* the program's user and group (sandboxes/docker.py, the Dockerfile) */
 #define MAX_FIELD (256u * 1024u * 1024u)
 #define REPORT_CAP 4096u
 
@@ -354,7 +364,9 @@ static void serve(const request_t *q) {
     if (pid == 0) {
         signal(SIGPIPE, SIG_DFL);
         dup2(pi[0], 0); dup2(po[1], 1); dup2(pe[1], 2); dup2(pr[1], 3); /* dup2 clears close-on-exec */
-        if (chdir(q->cwd.data) == 0) execve(q->argv[0], q->argv, q->envp);
+        /* The launcher runs as root (it drops to the sandbox user itself, before exec). */
+        if (chdir(q->cwd.data) == 0 && setresuid(0, 0, 0) == 0 && setresgid(0, 0, 0) == 0)
+            execve(q->argv[0], q->argv, q->envp);
         fprintf(stderr, "themis-agent: cannot run %s in %s: %s\n", q->argv[0], q->cwd.data, strerror(errno));
         _exit(127);
     }
@@ -418,7 +430,12 @@ int main(void) {
         fprintf(stderr, "themis-agent: refusing to run: it must be PID 1 of a sandbox container\n");
         return 2;
     }
-    prctl(PR_SET_DUMPABLE, 0);
+    if (getuid() != 0) { /* a program running as ourselves could kill the launcher or forge its report */
+        fprintf(stderr, "themis-agent: refusing to run: the container must start as root (see the user note above)\n");
+        return 2;
+    }
+    if (setgroups(0, NULL) || setresgid(0, SANDBOX_UID, 0) || setresuid(0, SANDBOX_UID, 0)) die("setresuid");
+    prctl(PR_SET_DUMPABLE, 0); /* after setresuid, which would reset it */
     signal(SIGPIPE, SIG_IGN);
     for (;;) {
         char magic[4];
