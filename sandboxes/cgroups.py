@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import errno
+import fcntl
 import os
 import signal
 import time
@@ -179,6 +180,7 @@ class CgroupTree:
         self.version = version
         self.bases = bases  # role (memory, pids, cpu) -> this tree's directory
         self._count = 0
+        self._locks: list[int] = []  # a shared flock on each directory while the tree is in use
 
     @classmethod
     def open(cls) -> "CgroupTree":
@@ -210,13 +212,23 @@ class CgroupTree:
 
     @staticmethod
     def sweep(parents: list[str]) -> None:
-        """Remove trees left by workers that died without closing (SIGKILL): `themis-PID-*` of a dead PID."""
+        """Remove trees left by workers that died without closing (SIGKILL): `themis-PID-*` of a dead PID
+        that no process holds locked. The PID alone is not proof: the creator may have forked and
+        exited while its child uses the tree, or live in another PID namespace; its lock is
+        inherited by forks and released only when the last holder exits."""
         for parent in dict.fromkeys(parents):
             for name in os.listdir(parent) if os.path.isdir(parent) else []:
                 parts = name.split("-")
                 if len(parts) != 3 or parts[0] != "themis" or not parts[1].isdigit() or pid_alive(int(parts[1])):
                     continue
+                try:
+                    lock = _lock(os.path.join(parent, name), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except OSError:  # removed meanwhile by another worker's sweep
+                    continue
+                if lock is None:
+                    continue
                 tree = CgroupTree(0, {"memory": os.path.join(parent, name)})
+                tree._locks.append(lock)
                 for run in os.listdir(tree.bases["memory"]):
                     if os.path.isdir(os.path.join(tree.bases["memory"], run)):
                         group = RunGroup.__new__(RunGroup)
@@ -229,12 +241,14 @@ class CgroupTree:
 
     @classmethod
     def _create(cls, version: int, bases: dict[str, str]) -> "CgroupTree":
+        tree = cls(version, bases)
         try:
             for path in dict.fromkeys(bases.values()):
                 os.mkdir(path)
+                tree._locks.append(_lock(path, fcntl.LOCK_SH))
         except OSError as exc:
+            tree.close()
             raise CgroupError(f"cannot create {exc.filename}: {exc.strerror} (needs root or a delegated cgroup)") from None
-        tree = cls(version, bases)
         if version == 2:
             _write(os.path.join(bases["memory"], "cgroup.subtree_control"), "+memory +pids +cpu")
         try:  # prove a run group works before promising isolation
@@ -252,6 +266,9 @@ class CgroupTree:
         return RunGroup(self, f"run-{self._count}-{uuid.uuid4().hex[:6]}")
 
     def close(self) -> None:
+        for lock in self._locks:
+            os.close(lock)
+        self._locks = []
         for base in dict.fromkeys(self.bases.values()):
             if not os.path.isdir(base):
                 continue
@@ -266,3 +283,14 @@ class CgroupTree:
                 os.rmdir(base)
             except OSError:
                 pass
+
+
+def _lock(path: str, operation: int) -> Optional[int]:
+    """An open descriptor of directory `path` holding flock `operation`, or None when another holds it."""
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    try:
+        fcntl.flock(fd, operation)
+    except BlockingIOError:
+        os.close(fd)
+        return None
+    return fd

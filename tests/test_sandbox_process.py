@@ -3,12 +3,15 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
+import sys
 import tempfile
+import time
 
 import pytest
 
 from sandboxes.base import SandboxUnavailable
-from sandboxes.cgroups import GroupStats
+from sandboxes.cgroups import CgroupTree, GroupStats
 from sandboxes.engine import RunResult, classify
 from sandboxes.process import ProcessSandbox
 from tests.sandbox_suite import *  # noqa: F401,F403  (the shared suite runs against this backend)
@@ -78,6 +81,44 @@ def test_state_of_killed_workers_is_swept(tmp_path):
     with ProcessSandbox(SUITE_LIMITS):
         assert [p for p in stale_groups if os.path.exists(os.path.dirname(p))] == []
         assert not os.path.exists(stale_root)
+
+
+# The creator of a tree forks and exits; its child still uses the tree: the tree's name names a
+# dead PID, and a sweep (another worker opening its sandbox) must leave it alone until the child exits.
+_FORK_AND_EXIT = """
+import os, sys, time
+from sandboxes.cgroups import CgroupTree
+tree = CgroupTree.open()
+read, write = os.pipe()
+if os.fork() == 0:
+    os.close(read)
+    os.write(write, " ".join([str(os.getpid()), *sorted(set(tree.bases.values()))]).encode())
+    os.close(write)
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, 1), os.dup2(null, 2)  # so that the test reads the creator's output to its end
+    time.sleep(600)
+os.close(write)
+print(os.read(read, 4096).decode(), flush=True)
+os._exit(0)
+"""
+
+
+def test_a_tree_in_use_by_a_child_of_its_dead_creator_is_not_swept():
+    creator = subprocess.run([sys.executable, "-c", _FORK_AND_EXIT], capture_output=True, text=True, timeout=60,
+                             cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    assert creator.returncode == 0, creator.stderr
+    child, *bases = creator.stdout.split()
+    parents = [os.path.dirname(base) for base in bases]
+    try:
+        CgroupTree.sweep(parents)
+        assert [os.path.isdir(base) for base in bases] == [True] * len(bases)  # its creator is dead, not its child
+    finally:
+        os.kill(int(child), signal.SIGKILL)
+    deadline = time.monotonic() + 10
+    while any(os.path.isdir(base) for base in bases) and time.monotonic() < deadline:
+        CgroupTree.sweep(parents)
+        time.sleep(0.05)
+    assert [base for base in bases if os.path.isdir(base)] == []
 
 
 @pytest.mark.parametrize("limit_hits, peak, status", [
