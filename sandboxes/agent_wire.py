@@ -21,6 +21,7 @@ class AgentReply:
     timed_out: bool
     overflow: bool
     spawn_errno: int
+    disk_full: bool  # a writable directory of the container was (nearly) full when the run ended
     wall_ns: int
     stdout: bytes
     stdout_total: int
@@ -95,9 +96,9 @@ class AgentStream:
 
 def read_reply(s: AgentStream) -> AgentReply:
     """The agent's answer to one request (raises OSError or struct.error when the stream breaks)."""
-    if s.read(4) != b"TMR2":
+    if s.read(4) != b"TMR3":
         raise AgentError("the sandbox agent answered out of protocol")
-    status, timed_out, overflow, spawn_errno = struct.unpack("<IIII", s.read(16))
+    status, timed_out, overflow, spawn_errno, disk_full = struct.unpack("<IIIII", s.read(20))
     wall_ns = s.u64()
     stdout_total = s.u64()
     stdout = s.blob()
@@ -109,7 +110,7 @@ def read_reply(s: AgentStream) -> AgentReply:
         path = s.blob().decode("utf-8")
         mode = s.u32()
         files.append((path, mode, s.blob()))
-    return AgentReply(status, bool(timed_out), bool(overflow), spawn_errno, wall_ns, stdout, stdout_total,
+    return AgentReply(status, bool(timed_out), bool(overflow), spawn_errno, bool(disk_full), wall_ns, stdout, stdout_total,
                       stderr, stderr_total, report, files)
 
 

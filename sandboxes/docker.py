@@ -351,7 +351,8 @@ class HeldContainer:
         if before is None and result.signal == 9 and result.max_rss_bytes >= 0.9 * limits.memory_bytes:
             oom_kills = 1  # no cgroup to read: a SIGKILL at the memory limit is the OOM killer's
         stats = GroupStats(result.peak_memory_bytes, oom_kills, 0, limit_hits)
-        result.status, result.detail = classify(report, stats, reply.overflow, reply.timed_out, limits, wall, result)
+        result.status, result.detail = classify(report, stats, reply.overflow, reply.timed_out, limits, wall, result,
+                                                disk_full=reply.disk_full)
         return result
 
 

@@ -122,8 +122,9 @@ def result_from_report(out: bytes, err: bytes, report_line: str,
 
 
 def classify(report, stats, overflow: bool, killed: bool, limits: Limits, wall: float,
-             result: RunResult) -> tuple[str, str]:
-    """(status, detail) of one launcher run from its report and its group's `stats` (GroupStats or None)."""
+             result: RunResult, disk_full: bool = False) -> tuple[str, str]:
+    """(status, detail) of one launcher run from its report and its group's `stats` (GroupStats or None);
+    `disk_full`: the run's writable directories were full when it ended (docker's sized tmpfs)."""
     oom = stats is not None and stats.oom_kills > 0
     if overflow:
         return "output_limit", f"output exceeded {limits.output_bytes} bytes"
@@ -149,6 +150,8 @@ def classify(report, stats, overflow: bool, killed: bool, limits: Limits, wall: 
         return "timeout", f"CPU time exceeded {limits.cpu_seconds:g} s"
     if result.signal == signal.SIGXFSZ:
         return "output_limit", f"a file exceeded {limits.file_size_bytes} bytes"
+    if disk_full and result.exit_code != 0:
+        return "output_limit", "the program's files filled the sandbox's disk"
     if result.exit_code == 0:
         return "ok", ""
     return "failed", f"exit code {result.exit_code}" if result.signal is None else f"signal {result.signal}"

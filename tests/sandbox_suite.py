@@ -302,6 +302,25 @@ def test_output_flood(sandbox, language):
     assert len(m.stdout_tail) <= SUITE_LIMITS.output_bytes
 
 
+# Small files until the run's space is gone (a program that creates 300k files): a limit on both
+# backends, never a crash of the sandbox. Process: the tmpfs counts as the run's memory; docker: the
+# container's sized tmpfs fills, and the agent reports it.
+DISK_FILL = {
+    "C": '#include <stdio.h>\n#include <string.h>\nstatic char block[65536];\n'
+         'int main(void) {\n  char name[32];\n  memset(block, 1, sizeof block);\n'
+         '  for (int i = 0; i < 300000; i++) {\n    snprintf(name, sizeof name, "f%d", i);\n'
+         '    FILE *f = fopen(name, "wb");\n'
+         '    if (!f || fwrite(block, 1, sizeof block, f) != sizeof block || fclose(f)) return 1;\n  }\n}\n',
+    "Python": "for i in range(300000):\n    with open(f'f{i}', 'wb') as fh:\n        fh.write(b'x' * 65536)\n",
+}
+DISK_FILL_STATUS = {"process": "memory_limit", "docker": "output_limit"}
+
+
+@pytest.mark.parametrize("language", sorted(DISK_FILL))
+def test_filling_the_disk_with_files_is_a_limit(sandbox, language):
+    _hostile(sandbox, DISK_FILL, language, DISK_FILL_STATUS[sandbox.backend])
+
+
 @pytest.mark.parametrize("language", sorted(IGNORE_SIGTERM))
 def test_ignoring_sigterm(sandbox, language):
     _hostile(sandbox, IGNORE_SIGTERM, language, "timeout")

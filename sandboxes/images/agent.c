@@ -27,7 +27,7 @@
  * a request is sent as one line of base64, a reply as raw bytes.
  * Request:  "TMQ2" u32 nfiles {str path, u32 mode, str data}* str cwd u32 nargv {str}*
  *           u32 nenv {str "K=V"}* str stdin u32 output_cap u32 wall_ms u32 return_tree
- * Reply:    "TMR2" i32 wait_status u32 timed_out u32 overflow u32 spawn_errno u64 wall_ns
+ * Reply:    "TMR3" i32 wait_status u32 timed_out u32 overflow u32 spawn_errno u32 disk_full u64 wall_ns
  *           u64 stdout_total str stdout u64 stderr_total str stderr str report
  *           u32 nfiles {str path, u32 mode, str data}*   (every file under /code if return_tree)
  */
@@ -48,6 +48,7 @@
 #include <sys/sem.h>
 #include <sys/shm.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -342,6 +343,17 @@ static void sweep(pid_t child, int *status, int *done) {
     }
 }
 
+/* Whether the run filled a writable directory (under 1 MiB or no inode left): its ENOSPC is then the
+ * sandbox's disk limit, as the memory limit is on the process backend, whose tmpfs counts as memory. */
+static int disk_full(void) {
+    const char *dirs[] = {CODE_DIR, "/work", "/tmp", "/dev/shm"};
+    for (size_t i = 0; i < sizeof dirs / sizeof *dirs; i++) {
+        struct statvfs fs;
+        if (statvfs(dirs[i], &fs) == 0 && (fs.f_bavail * fs.f_frsize < (1u << 20) || fs.f_favail == 0)) return 1;
+    }
+    return 0;
+}
+
 static void serve(const request_t *q) {
     wipe_all();
     int spawn_errno = 0;
@@ -405,11 +417,12 @@ static void serve(const request_t *q) {
     }
 
     out_len = 0;
-    put("TMR2", 4);
+    put("TMR3", 4);
     put_u32((uint32_t)status);
     put_u32((uint32_t)timed_out);
     put_u32((uint32_t)overflow);
     put_u32((uint32_t)spawn_errno);
+    put_u32((uint32_t)disk_full());
     put_u64(end - start);
     put_u64(out.total); put_str(out.data, out.len);
     put_u64(err.total); put_str(err.data, err.len);
