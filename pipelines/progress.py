@@ -118,7 +118,8 @@ class MirrorSource:
 
 
 class MetricsSource:
-    """Beam's metrics of a PipelineResult: attempted while running, committed once finished."""
+    """Beam's metrics of a PipelineResult: committed once finished; while running, the larger of
+    attempted (Dataflow updates it as bundles run) and committed (the Dask runner's finished partitions)."""
 
     def __init__(self, result):
         self.result = result
@@ -127,7 +128,7 @@ class MetricsSource:
         done = self.result.state == PipelineState.DONE
         totals: dict[str, int] = {}
         for r in self.result.metrics().query()["counters"]:
-            value = r.committed if done and r.committed is not None else r.attempted
+            value = r.committed if done and r.committed is not None else max(r.committed or 0, r.attempted or 0)
             key = f"{r.key.metric.namespace}:{r.key.metric.name}"
             totals[key] = totals.get(key, 0) + (value or 0)
         return totals
@@ -163,11 +164,12 @@ class Display:
         self.stream.flush()
 
     def finish(self, source: Source) -> None:
-        """Stop polling and write the final figures of `source` (the finished pipeline's)."""
+        """Stop polling and write the final figures of `source`, the finished pipeline's: every step
+        has finished, so every total is known."""
         self._stop.set()
         if self._thread.is_alive():
             self._thread.join()
-        self.write(progress_of(source.counters(), source.finished_steps()))
+        self.write(progress_of(source.counters(), set(TOTAL_KNOWN_AFTER.values())))
         self.close()
 
     def close(self) -> None:
