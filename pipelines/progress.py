@@ -148,6 +148,9 @@ class Display:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, daemon=True)
 
+    def start(self) -> None:
+        self._thread.start()
+
     def _loop(self) -> None:
         while not self._stop.wait(self.interval):
             source = self.source
@@ -189,7 +192,7 @@ def shown(stream: IO, interval: float, source: Optional[Source] = None) -> Itera
         yield None
         return
     display = Display(stream, interval, source)
-    display._thread.start()
+    display.start()
     try:
         yield display
     finally:

@@ -56,6 +56,14 @@ def test_progress_of_sums_stages_and_knows_totals_only_after_their_inputs():
         "A/B 2 (0.5/s, ETA unknown), pairs 6, dead letters 3")
 
 
+def test_a_negative_interval_is_one_line_and_exit_2(corpus, tmp_path, capsys):
+    from pipelines.build import main
+
+    assert main(["--input", str(corpus), "--output", str(tmp_path / "out"), "--progress_interval", "-1"]) == 2
+    assert capsys.readouterr().err == (
+        "themis build: --progress_interval must be 0 (no progress) or more seconds, not -1\n")
+
+
 @pytest.fixture(scope="module")
 def corpus_with_a_bad_row(corpus, tmp_path_factory) -> pathlib.Path:
     """The two tasks and one line that is not JSON: a read dead letter."""
@@ -83,6 +91,10 @@ def _figures(line: str) -> dict[str, int]:
     return n
 
 
+def _log_lines(stderr: str) -> list[str]:
+    return [line[len(LOG_PREFIX):] for line in stderr.splitlines() if line.startswith(LOG_PREFIX)]
+
+
 def _manifest_figures(out: pathlib.Path) -> dict[str, int]:
     manifest = json.loads((out / mf.MANIFEST_FILE).read_text())
     stages = manifest["invariants"]
@@ -99,7 +111,7 @@ def test_build_without_a_terminal_logs_plain_progress_lines_ending_at_the_manife
     done = subprocess.run(_build_argv(corpus_with_a_bad_row, out, "--direct_num_workers", "1"), cwd=REPO_ROOT,
                           env=_env(), capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr
-    lines = [line[len(LOG_PREFIX):] for line in done.stderr.splitlines() if line.startswith(LOG_PREFIX)]
+    lines = _log_lines(done.stderr)
     assert len(lines) >= 2, done.stderr  # at least one while running, and the final one
     assert "\r" not in done.stderr and "\x1b" not in done.stderr
     expected = _manifest_figures(out)
@@ -143,7 +155,7 @@ def test_dask_build_shows_progress_from_the_clusters_counters(corpus_with_a_bad_
     argv = _build_argv(corpus_with_a_bad_row, out, "--runner", "dask", f"--dask_client_address={dask_cluster.address}")
     done = subprocess.run(argv, cwd=REPO_ROOT, env=_env(CI="true"), capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr
-    lines = [line[len(LOG_PREFIX):] for line in done.stderr.splitlines() if line.startswith(LOG_PREFIX)]
+    lines = _log_lines(done.stderr)
     assert len(lines) >= 2, done.stderr
     expected = _manifest_figures(out)
     assert _figures(lines[-1]) == expected

@@ -33,33 +33,36 @@ def count(name: str, n: int = 1, namespace: str = NAMESPACE) -> None:
 
 
 class _Mirror:
-    """This process's cumulative counts, written to its file by a daemon thread while they change."""
+    """This process's cumulative counts for one build's folder (a new folder starts from zero: one
+    process may serve several builds), written by a daemon thread while they change."""
 
     def __init__(self):
         self._lock = threading.Lock()
         self._counts: Counter = Counter()
+        self._folder = ""
         self._dirty = threading.Event()
         self._thread = None
 
     def add(self, folder: str, key: str, n: int) -> None:
         with self._lock:
+            if folder != self._folder:
+                self._folder, self._counts = folder, Counter()
             self._counts[key] += n
             if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(target=self._flush_loop, args=(folder,), daemon=True)
+                self._thread = threading.Thread(target=self._flush_loop, daemon=True)
                 self._thread.start()
         self._dirty.set()
 
-    def _flush_loop(self, folder: str) -> None:
-        path = os.path.join(folder, f"{os.getpid()}.json")
+    def _flush_loop(self) -> None:
         while self._dirty.wait():
             self._dirty.clear()
             with self._lock:
-                text = json.dumps(dict(self._counts))
+                path, text = os.path.join(self._folder, f"{os.getpid()}.json"), json.dumps(dict(self._counts))
             try:
                 with open(path + ".tmp", "w") as fh:
                     fh.write(text)
                 os.replace(path + ".tmp", path)
-            except OSError:  # the build finished and removed the folder: nothing left to show
+            except OSError:  # that build finished and removed its folder; the next count restarts the thread
                 return
             time.sleep(_FLUSH_SECONDS)  # at most one write a second
 
