@@ -2,11 +2,12 @@
 
 Beam's local runner (the DirectRunner's FnApiRunner, in memory or multi-process) answers
 `metrics()` only once `run()` has returned, i.e. after the pipeline finished: its bundle
-progress requests (ProgressRequester) take no callback from the DirectRunner, and the
-PrismRunner, which does report while running, needs a binary download. So when the driver sets
-THEMIS_PROGRESS_DIR (local runs only, pipelines/build.py), each worker process also keeps its
-cumulative counts and rewrites `<dir>/<pid>.json` at most once a second (temp name, rename).
-Figures read there are for display only: the final ones come from Beam's metrics.
+progress requests (fn_runner.ProgressRequester) are sent without a callback and their answers
+dropped, and the PrismRunner, which returns while running, downloads its Go binary at start (no
+network here). So when THEMIS_PROGRESS_DIR is set (pipelines/build.py sets it for every build;
+only the local runner's workers inherit it), each worker process also keeps its cumulative
+counts and rewrites `<dir>/<pid>.json` at most once a second (temp name, rename). Figures read
+there are for display only: the final ones come from Beam's metrics.
 """
 from __future__ import annotations
 
