@@ -105,8 +105,6 @@ def make_options(argv: Sequence[str]) -> PipelineOptions:
     themis = options.view_as(ThemisOptions)
     if not themis.input or not themis.output:
         raise BuildError("--input and --output are required (see `themis build --help`)")
-    if themis.progress_interval < 0:
-        raise BuildError(f"--progress_interval must be 0 (no progress) or more seconds, not {themis.progress_interval:g}")
     # Workers may run elsewhere or in another directory: local paths must be absolute.
     for name in ("output", "store"):
         value = getattr(themis, name)
@@ -367,7 +365,7 @@ def run_build(options: PipelineOptions, allow_execute: bool = True) -> dict:
         pipeline = beam.Pipeline(options=resolve_runner(options))
         run = uuid.uuid4().hex
         build_pipeline(pipeline, config, sources, config.store(run))
-        _run_showing_progress(pipeline, themis.progress_interval)
+        _run_showing_progress(pipeline, config.output.progress_interval)
     writes = run_writes(store_dir_of(out), run)
     compact(store_dir_of(out))  # the small per-batch files of this run, one file per kind
 
