@@ -81,15 +81,17 @@ def rate_and_eta(done: int, total: Optional[int], seconds: float) -> str:
     return f"{rate:.1f}/s, {eta}"
 
 
-def format_line(p: Progress, seconds: float) -> str:
-    """One line, printable characters only."""
+def format_line(p: Progress, seconds: float, stage_seconds: Optional[Mapping[str, float]] = None) -> str:
+    """One line, printable characters only. `seconds` since the build started; `stage_seconds`:
+    since "execute" and "ab" started (default `seconds`), for their rates."""
     def of(done: int, total: Optional[int]) -> str:
         return f"{done}/{total}" if total is not None else f"{done}"
 
+    execute, ab = ((stage_seconds or {}).get(stage, seconds) for stage in ("execute", "ab"))
     return (f"{clock(seconds)} tasks {p.tasks}, candidates {p.candidates}, "
             f"execute {of(p.execute_done, p.execute_total)} (executed {p.executed}, from store {p.from_store}; "
-            f"{rate_and_eta(p.execute_done, p.execute_total, seconds)}), "
-            f"A/B {of(p.ab_done, p.ab_total)} ({rate_and_eta(p.ab_done, p.ab_total, seconds)}), "
+            f"{rate_and_eta(p.execute_done, p.execute_total, execute)}), "
+            f"A/B {of(p.ab_done, p.ab_total)} ({rate_and_eta(p.ab_done, p.ab_total, ab)}), "
             f"pairs {p.pairs}, dead letters {p.dead_letters}")
 
 
@@ -144,7 +146,8 @@ class Display:
     def __init__(self, stream: IO, interval: float, source: Optional[Source] = None):
         self.stream, self.interval, self.source = stream, interval, source
         self.live = live_terminal(stream)
-        self._start = time.monotonic()
+        self._start = self._previous = time.monotonic()  # the build's start, the previous line's time
+        self._began: dict[str, float] = {}  # when "execute" and "ab" began (at the latest)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, daemon=True)
 
@@ -162,7 +165,12 @@ class Display:
                 continue
 
     def write(self, p: Progress) -> None:
-        line = format_line(p, time.monotonic() - self._start)
+        now = time.monotonic()
+        for stage, done in (("execute", p.execute_done), ("ab", p.ab_done)):
+            if done and stage not in self._began:  # it began after the previous line: rate from there
+                self._began[stage] = self._previous
+        self._previous = now
+        line = format_line(p, now - self._start, {stage: now - t for stage, t in self._began.items()})
         self.stream.write(f"{LIVE_PREFIX}{line}{CLEAR_TO_END}" if self.live else f"{LOG_PREFIX}{line}\n")
         self.stream.flush()
 

@@ -51,6 +51,9 @@ def test_progress_of_sums_stages_and_knows_totals_only_after_their_inputs():
     assert format_line(finished, 4.0) == (
         "00:04 tasks 3, candidates 12, execute 8/12 (executed 4, from store 2; 2.0/s, ETA 00:02), "
         "A/B 2/6 (0.5/s, ETA 00:08), pairs 6, dead letters 3")
+    assert format_line(finished, 9.0, {"execute": 4.0, "ab": 1.0}) == (
+        "00:09 tasks 3, candidates 12, execute 8/12 (executed 4, from store 2; 2.0/s, ETA 00:02), "
+        "A/B 2/6 (2.0/s, ETA 00:02), pairs 6, dead letters 3")
     assert format_line(running, 4.0) == (
         "00:04 tasks 3, candidates 12, execute 8 (executed 4, from store 2; 2.0/s, ETA unknown), "
         "A/B 2 (0.5/s, ETA unknown), pairs 6, dead letters 3")
