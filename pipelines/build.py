@@ -21,22 +21,24 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import threading
-import time
+import tempfile
 import uuid
 from typing import Optional, Sequence
 
 import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
 from apache_beam.options.pipeline_options import DirectOptions, PipelineOptions, StandardOptions, WorkerOptions
+from apache_beam.runners.runner import PipelineState
 
 from pipelines import manifest as mf
+from pipelines import progress
 from pipelines.options import ConfigError, ThemisOptions, expand_config, flag_names, flag_parser
 from pipelines.paths import output_problem, private_tmpdir
 from pipelines.runners import resolve_runner
 from pipelines.stage_configs import BuildConfig, build_config
 from transforms.analyzers import ScanAnalyzers, tools_for
 from transforms.candidates import ExplodeCandidates
+from transforms.counters import PROGRESS_DIR_ENV
 from transforms.dead_letters import DEAD_LETTERS
 from transforms.execute import Execute, SandboxReports
 from transforms.input_scaling import with_scaled_perf
@@ -125,7 +127,7 @@ def make_options(argv: Sequence[str]) -> PipelineOptions:
 
 def flag_values(themis: ThemisOptions) -> dict:
     """The build's own flags (not Beam's) as recorded in the manifest."""
-    return {n: getattr(themis, n) for n in sorted(flag_names()) if n not in ("config", "overwrite")}
+    return {n: getattr(themis, n) for n in sorted(flag_names()) if n not in ("config", "overwrite", "progress_interval")}
 
 
 def _counted(pcoll, label: str, key_of, units=lambda _: 1) -> beam.PCollection:
@@ -321,35 +323,23 @@ def _prepare_output(out: str, fingerprint: str, flags: dict, overwrite: bool) ->
     return None
 
 
-class _Progress:
-    """Prints elapsed time and stored measurements to stderr while the pipeline runs (terminals only)."""
-
-    def __init__(self, store_path: str, every: float = 5.0):
-        self.store_path, self.every = store_path, every
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._loop, daemon=True)
-        self.enabled = sys.stderr.isatty() and store_path != WORKER_TMP
-
-    def _loop(self) -> None:
-        from transforms.store import Store
-
-        start = time.monotonic()
-        while not self._stop.wait(self.every):
-            stored = Store(self.store_path).count() if os.path.exists(self.store_path) else 0
-            elapsed = int(time.monotonic() - start)
-            print(f"\r[themis] {elapsed // 60:02d}:{elapsed % 60:02d} elapsed, {stored} results stored",
-                  end="", file=sys.stderr, flush=True)
-
-    def __enter__(self):
-        if self.enabled:
-            self._thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self._stop.set()
-        if self.enabled:
-            self._thread.join()
-            print(file=sys.stderr)
+def _run_showing_progress(pipeline: beam.Pipeline, interval: float) -> None:
+    """Run `pipeline` to the end while showing its progress: from Beam's metrics where the runner
+    returns while running (Dataflow, Dask, ...), else from the local runner's side channel
+    (transforms/counters.py); the last figures from the finished pipeline's metrics."""
+    mirror = tempfile.mkdtemp(prefix="progress-")  # under the build's private TMPDIR
+    os.environ[PROGRESS_DIR_ENV] = mirror  # inherited by the local runner's worker processes
+    try:
+        with progress.shown(sys.stderr, interval, progress.MirrorSource(mirror)) as display:
+            result = pipeline.run()
+            source = progress.MetricsSource(result)
+            if display is not None and result.state == PipelineState.RUNNING:
+                display.source = source
+            result.wait_until_finish()
+            if display is not None:
+                display.finish(source)
+    finally:
+        os.environ.pop(PROGRESS_DIR_ENV, None)
 
 
 def run_build(options: PipelineOptions, allow_execute: bool = True) -> dict:
@@ -371,11 +361,11 @@ def run_build(options: PipelineOptions, allow_execute: bool = True) -> dict:
     # --store is a local SQLite cache per worker: on a remote runner each worker keeps its own.
     # Worker processes must import this checkout's packages, installed or not.
     os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [REPO_ROOT, os.environ.get("PYTHONPATH")]))
-    with private_tmpdir(), _Progress(store_path):
+    with private_tmpdir():
         pipeline = beam.Pipeline(options=resolve_runner(options))
         run = uuid.uuid4().hex
         build_pipeline(pipeline, config, sources, config.store(run))
-        pipeline.run().wait_until_finish()
+        _run_showing_progress(pipeline, config.output.progress_interval)
     writes = run_writes(store_dir_of(out), run)
     compact(store_dir_of(out))  # the small per-batch files of this run, one file per kind
 

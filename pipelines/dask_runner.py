@@ -11,7 +11,9 @@ tests/test_dask_runner.py and README "Scale out"):
    multi-output ParDo (`with_outputs`, `beam.Partition`) receives *all* outputs;
 3. it collects a bundle's outputs before `finish_bundle`, dropping what
    `finish_bundle` emits (e.g. the last batch of `BatchElements`);
-4. `result.metrics()` raises NotImplementedError and counters are not collected;
+4. `result.metrics()` raises NotImplementedError and counters are not collected
+   (here: each partition's updates are committed as soon as it finishes, so
+   `metrics()` answers while the pipeline runs, for the build's progress display);
 5. a side input is a bag that each consuming partition computes again inside its
    task: the whole upstream graph of the side input reruns once per partition;
 6. `DoFn.setup`/`teardown` run once per partition, so a DoFn cannot keep a
@@ -81,23 +83,30 @@ class DaskRunner(beam_dask.DaskRunner):
             # optimisation: dask's bag optimiser fuses a task into its single dependent and strips
             # its `reify`, which leaves a one-shot iterator behind an alias (Flatten) or a
             # reduction, and then a PCollection read by several transforms loses elements.
+            # Metric updates come back per partition, so they count while the pipeline runs.
             leaves = [bag.count() for bag in translator.leaf_bags()]
-            metric_streams = [bag.filter(_is_metrics).map(_payload) for bag in translator.pardo_bags]
-            futures = client.compute(leaves + metric_streams, optimize_graph=False)
+            metric_parts = [(label, part) for label, bag in translator.pardo_bags
+                            for part in bag.filter(_is_metrics).map(_payload).to_delayed(optimize_graph=False)]
+            futures = client.compute(leaves + [part for _, part in metric_parts], optimize_graph=False)
         except BaseException:
             client.close()
             raise
-        return DaskPipelineResult(client, futures[:len(leaves)], futures[len(leaves):], translator.run_id)
+        return DaskPipelineResult(client, futures[:len(leaves)], futures[len(leaves):], translator.run_id,
+                                  [label for label, _ in metric_parts])
 
 
 class DaskPipelineResult(PipelineResult):
-    def __init__(self, client, leaf_futures, metric_futures, run_id: str):
+    def __init__(self, client, leaf_futures, metric_futures, run_id: str, metric_labels: Optional[list] = None):
+        """`metric_labels`: the ParDo (full label) of each metric future."""
         super().__init__(PipelineState.RUNNING)
         self.client = client
         self._leaf_futures = leaf_futures
         self._metric_futures = metric_futures
         self._run_id = run_id
         self._metrics = DirectMetrics()
+        self._lock = threading.Lock()
+        self._committed: set[int] = set()  # indices of the metric futures already in _metrics
+        self._metric_labels = metric_labels or [""] * len(metric_futures)
 
     def wait_until_finish(self, duration=None) -> str:
         if self._state in (PipelineState.DONE, PipelineState.FAILED, PipelineState.CANCELLED):
@@ -109,9 +118,7 @@ class DaskPipelineResult(PipelineResult):
             for _ in ddist.as_completed(self._leaf_futures + self._metric_futures, timeout=timeout,
                                         with_results=True):
                 pass  # gathering raises a worker's exception here, in the driver
-            for future in self._metric_futures:
-                for updates in future.result():
-                    self._metrics.commit_logical(None, updates)
+            self._commit_finished()
             self._state = PipelineState.DONE
         except BaseException:
             self._state = PipelineState.FAILED
@@ -127,7 +134,23 @@ class DaskPipelineResult(PipelineResult):
         return self._state
 
     def metrics(self) -> DirectMetrics:
+        """The counters of every partition finished so far (all of them once the pipeline is done)."""
+        if self._state == PipelineState.RUNNING:
+            self._commit_finished()
         return self._metrics
+
+    def finished_steps(self) -> set[str]:
+        """The ParDos (full labels) all of whose partitions have finished: their outputs are complete."""
+        pending = {label for label, f in zip(self._metric_labels, self._metric_futures) if f.status != "finished"}
+        return set(self._metric_labels) - pending
+
+    def _commit_finished(self) -> None:
+        with self._lock:
+            for i, future in enumerate(self._metric_futures):
+                if i not in self._committed and future.status == "finished":
+                    for updates in future.result():
+                        self._metrics.commit_logical(None, updates)
+                    self._committed.add(i)
 
     def _release(self) -> None:
         if self.client.status == "running":
@@ -148,7 +171,7 @@ class _Translator(PipelineVisitor):
         self.persist = persist
         self.bags: dict[pvalue.PCollection, Any] = {}
         self.consumed: set[pvalue.PCollection] = set()
-        self.pardo_bags: list = []
+        self.pardo_bags: list = []  # (full label, bag of (tag, value) and metric updates)
 
     def visit_transform(self, node: AppliedPTransform) -> None:
         inputs = [self._bag_of(p, node) for p in node.inputs if not isinstance(p, pvalue.PBegin)]
@@ -160,7 +183,7 @@ class _Translator(PipelineVisitor):
         if isinstance(transform, beam.ParDo) and not isinstance(transform, _GroupAlsoByWindow):
             raw = self.persist(_pardo_bag(node, inputs[0], [self.bags[si.pvalue] for si in node.side_inputs],
                                           self.run_id))
-            self.pardo_bags.append(raw)
+            self.pardo_bags.append((node.full_label, raw))
             for tag, pcoll in node.outputs.items():
                 self.bags[pcoll] = raw.filter(functools.partial(_has_tag, tag)).map(_payload)
             return

@@ -32,6 +32,9 @@ class ThemisOptions(PipelineOptions):
         io.add_argument("--splits", default="train=1.0",
                         help="split names and fractions by task id, e.g. 'train=0.9,test=0.1'")
         io.add_argument("--overwrite", action="store_true", help="rebuild even if OUTPUT is complete")
+        io.add_argument("--progress_interval", type=float, default=5.0,
+                        help="seconds between progress updates while building (a live line on a terminal, "
+                             "plain lines otherwise); 0: none")
         io.add_argument("--max_record_bytes", type=int, default=1 << 20,
                         help="drop input records larger than this (they go to the dead letters)")
 

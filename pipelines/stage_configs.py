@@ -70,6 +70,7 @@ class OutputConfig:
     output: str
     num_shards: int
     overwrite: bool
+    progress_interval: float  # seconds between progress lines while building; 0: none
 
 
 @dataclasses.dataclass(frozen=True)
@@ -105,6 +106,8 @@ def build_config(flags: ThemisOptions, allow_execute: bool = True) -> BuildConfi
             system_prompt_single=flags.system_prompt_single, seed=flags.seed, splits=flags.splits)
     except (LabelConfigError, SplitError, SystemPromptError) as exc:
         raise ConfigError(str(exc)) from None
+    if flags.progress_interval < 0:
+        raise ConfigError(f"--progress_interval must be 0 (no progress) or more seconds, not {flags.progress_interval:g}")
     limits = Limits(cpu_seconds=flags.cpu_limit, wall_seconds=flags.wall_limit,
                     memory_bytes=flags.memory_limit_mb * MIB)
     return BuildConfig(
@@ -112,7 +115,8 @@ def build_config(flags: ThemisOptions, allow_execute: bool = True) -> BuildConfi
                           column_map=parse_mapping(flags.column_map, "--column_map"),
                           dataset_split=flags.dataset_split, max_record_bytes=flags.max_record_bytes,
                           scale_inputs=flags.scale_inputs),
-        output=OutputConfig(output=flags.output, num_shards=flags.num_shards, overwrite=flags.overwrite),
+        output=OutputConfig(output=flags.output, num_shards=flags.num_shards, overwrite=flags.overwrite,
+                            progress_interval=flags.progress_interval),
         store_path=flags.store or default_cache_path(flags.output),
         reuse_stores=tuple(store_dir_of(p) for value in flags.reuse_store or () for p in value.split(",") if p),
         mutants=MutantConfig(max_mutants=flags.mutants),

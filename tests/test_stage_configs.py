@@ -22,7 +22,7 @@ OTHER = {
     "readability_threshold": "12", "security_min_severity": "HIGH", "memory_floor_mb": "2",
     "timeout_cpu_fraction": "0.8", "max_pairs_per_task": "4", "ab_pairs_per_task": "5", "max_pairs_per_cell": "6",
     "system_prompt_none": "0.2", "system_prompt_single": "0.3", "seed": "9", "analyzers": "bandit",
-    "scale_inputs": "500", "reuse_store": "/tmp/earlier",
+    "scale_inputs": "500", "reuse_store": "/tmp/earlier", "progress_interval": "2",
 }
 
 

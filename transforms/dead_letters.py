@@ -3,7 +3,7 @@
 As in datatrove's base filter, a stage's step only decides: per element it yields the
 records it keeps and a `DeadLetter` (stage, reason, detail, payload) for each record it
 drops. `route` does the rest: dead letters go to their own output, DEAD_LETTERS, with a
-Beam counter per `<stage>.<reason>` (and one per kept record when the step names it).
+Beam counter per `<stage>.<reason>` (namespace themis.dead_letters) (and one per kept record when the step names it).
 `Step` is the DoFn base for steps with state (a sandbox, a store); `Routed` applies a
 step, or a plain function, and returns the stage's outputs as a dict:
 {main: kept records, DEAD_LETTERS: dropped ones, and any other output the step tags}.
@@ -13,9 +13,8 @@ from __future__ import annotations
 from typing import Any, Callable, Iterable, Iterator, Optional, Union
 
 import apache_beam as beam
-from apache_beam.metrics import Metrics
-
 from schemas import DeadLetter
+from transforms.counters import DEAD_LETTER_NAMESPACE, count
 
 DEAD_LETTERS = "dead_letters"
 
@@ -25,11 +24,11 @@ def route(results: Iterable[Any], stage: str = "", kept: Optional[str] = None) -
     letter's `<stage>.<reason>`, and `<stage>.<kept>` per record when `kept` is given."""
     for record in results:
         if isinstance(record, DeadLetter):
-            Metrics.counter("themis", f"{record.stage}.{record.reason}").inc()
+            count(f"{record.stage}.{record.reason}", namespace=DEAD_LETTER_NAMESPACE)
             yield beam.pvalue.TaggedOutput(DEAD_LETTERS, record)
         else:
             if kept:
-                Metrics.counter("themis", f"{stage}.{kept}").inc()
+                count(f"{stage}.{kept}")
             yield record
 
 

@@ -19,11 +19,11 @@ import os
 from typing import Iterable, Optional
 
 import apache_beam as beam
-from apache_beam.metrics import Metrics
 from apache_beam.utils import shared
 
 from sandboxes import Limits, measurement_key, open_sandbox
 from schemas import Candidate, DeadLetter, Measurement
+from transforms.counters import count
 from transforms.dead_letters import Routed, Step
 from transforms.store import Store, StoreRef, open_store
 
@@ -149,19 +149,10 @@ class SharedSandboxStep(Step):
 class _ExecuteBatches(SharedSandboxStep):
     stage = STAGE
 
-    def __init__(self, config: ExecuteConfig, store_path: Optional[StoreRef]):
-        super().__init__(config, store_path)
-        self._counters: dict[str, object] = {}
-
-    def _count(self, name: str, n: int) -> None:
-        if name not in self._counters:
-            self._counters[name] = Metrics.counter("themis", f"{STAGE}.{name}")
-        self._counters[name].inc(n)
-
     def decide(self, batch: list[Candidate]) -> Iterable:
         result = measure_batch(batch, self.execute, self._handle.sandbox, self.store, self._handle.error)
         for name, n in result.counts.items():
-            self._count(name, n)
+            count(f"{STAGE}.{name}", n)
         return [*result.measurements, *result.dead_letters]
 
 

@@ -14,9 +14,9 @@ from __future__ import annotations
 from typing import Iterable, Iterator
 
 import apache_beam as beam
-from apache_beam.metrics import Metrics
 
 from schemas.records import DeadLetter, PreferencePair
+from transforms.counters import count
 from transforms.dead_letters import Routed, Step
 from transforms.label_config import LabelConfig
 from transforms.label_rules import Verdict, runtime_rule
@@ -30,7 +30,7 @@ COUNTS = "counts"  # (manifest count key, n): what the invariant needs that no P
 
 
 def _count(name: str) -> None:
-    Metrics.counter("themis", f"{STAGE}.{name}").inc()
+    count(f"{STAGE}.{name}")
 
 
 def _counts(stage: str, **numbers: int) -> Iterator[beam.pvalue.TaggedOutput]:
@@ -62,6 +62,7 @@ class LabelTask(Step):
             verdicts = static_verdicts(paired, self.cpu_limit, footprints, self.config)
             yield from _task_records(verdicts, "static_labels", self.config)
             for proposal in runtime_proposals(paired, self.config):
+                count("ab.proposed")  # the A/B stage's total, for its progress and ETA
                 yield beam.pvalue.TaggedOutput("proposals", proposal)
 
 

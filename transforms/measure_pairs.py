@@ -30,6 +30,7 @@ import apache_beam as beam
 from sandboxes import measurement_key
 from sandboxes.base import Sandbox
 from schemas.records import Candidate, DeadLetter, Measurement, content_id
+from transforms.counters import count
 from transforms.dead_letters import Routed
 from transforms.execute import SharedSandboxStep
 from transforms.sequential_ab import ABStage, more_stages_needed
@@ -167,11 +168,13 @@ class _MeasurePairAB(_StoreFirstStep):
                 result = self.measure(f"A/B measurement (stage {len(stages) + 1}) of this runtime pair", key, payload,
                                       lambda sandbox: measure_stage(sandbox, a.candidate, b.candidate, repetitions))
             except Unmeasured as failure:
+                count("ab.done")
                 yield failure.dead_letter  # earlier stages stay stored: a rerun measures only what is missing
                 return
             if all(m.status != "sandbox_error" for m in result):  # else retried next run
                 self.save("ab", [(f"{key}/{name}", m) for name, m in zip(PROGRAMS, result)])
             stages.append(result)
+        count("ab.done")
         yield a, b, tuple(stages)
 
 
