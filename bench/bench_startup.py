@@ -32,6 +32,7 @@ Usage:
 from __future__ import annotations
 
 import argparse
+import concurrent.futures
 import os
 import statistics
 import sys
@@ -237,17 +238,35 @@ def concurrency(trials: int, language: str) -> None:
               f"{60 * trials / wall:.1f} | {runs} |", flush=True)
     finally:
         sandbox.close()
+
+    def report(mode: str, outputs: list, wall: float) -> None:
+        verdicts = [runtime_rule(Side(a.candidate, s[0].a), Side(b.candidate, s[0].b), s, config) for a, b, s in outputs]
+        labelled = sum(v is not None and v.winner is not None for v in verdicts)
+        runs = sum(len(m.cpu_seconds) for _, _, s in outputs for stage in s for m in stage)
+        print(f"| ours: over start-up stubs, {mode} | {trials} | {labelled} | {wall:.0f} | "
+              f"{60 * trials / wall:.1f} | {runs} |", flush=True)
+
+    # The stage before pinning: the same stages, two pairs at a time on threads, the OS placing them.
+    sandbox = ProcessSandbox(Limits(), workers=2)
+    try:
+        def unpinned(pair):
+            stages: list = []
+            while more_stages_needed(stages, config):
+                stages.append(measure_stage(sandbox, pair[0].candidate, pair[1].candidate, config.ab_repetitions))
+            return pair[0], pair[1], tuple(stages)
+
+        started = time.monotonic()
+        with concurrent.futures.ThreadPoolExecutor(2) as pool:
+            outputs = list(pool.map(unpinned, pairs))
+        report("2 pairs at a time, not pinned", outputs, time.monotonic() - started)
+    finally:
+        sandbox.close()
     for workers in (1, 2):
         step = _MeasurePairAB(ExecuteConfig(workers=workers), config, None)
         step.setup()
         started = time.monotonic()
         outputs = list(step.process(pairs))
-        wall = time.monotonic() - started
-        verdicts = [runtime_rule(Side(a.candidate, s[0].a), Side(b.candidate, s[0].b), s, config) for a, b, s in outputs]
-        labelled = sum(v is not None and v.winner is not None for v in verdicts)
-        runs = sum(len(m.cpu_seconds) for _, _, s in outputs for stage in s for m in stage)
-        print(f"| ours: over start-up stubs, {workers} pair(s) at a time | {trials} | {labelled} | {wall:.0f} | "
-              f"{60 * trials / wall:.1f} | {runs} |", flush=True)
+        report(f"{workers} pair(s) at a time, each pinned to a core", outputs, time.monotonic() - started)
 
 
 def imports_memory(languages: list[str], trials: int) -> None:

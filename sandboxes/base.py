@@ -6,7 +6,7 @@ Measurement: status, and per repetition CPU time, wall time and peak memory.
 from __future__ import annotations
 
 import dataclasses
-from typing import Protocol, Sequence
+from typing import Optional, Protocol, Sequence
 
 from schemas import Candidate, Measurement, content_id
 
@@ -35,8 +35,10 @@ class Sandbox(Protocol):
         """Measure each candidate (compile once per unique source), in input order; `mode="sanitize"`:
         C and C++ built with ASan + UBSan (sandboxes/languages.py)."""
 
-    def run_ab(self, a: Candidate, b: Candidate, repetitions: int) -> tuple[Measurement, Measurement]:
-        """Measure two programs alternately (A B A B ...) so drift hits both equally."""
+    def run_ab(self, a: Candidate, b: Candidate, repetitions: int,
+               core: Optional[int] = None) -> tuple[Measurement, Measurement]:
+        """Measure two programs alternately (A B A B ...) so drift hits both equally; with `core`,
+        every run on that one CPU."""
 
     def baseline(self, language: str) -> Measurement:
         """A minimal program's measurement: the language's start-up footprint."""

@@ -311,12 +311,12 @@ class HeldContainer:
     def launch(self, argv: Sequence[str], code_dir: Optional[str], limits: Limits, *, env: Optional[dict] = None,
                stdin: str = "", writable_code: bool = False, gocache: bool = False, cwd: str = WORK_DIR,
                perf: bool = False, wall_seconds: Optional[float] = None, cpu_seconds: Optional[float] = None,
-               ) -> RunResult:
+               core: Optional[int] = None) -> RunResult:
         wall = wall_seconds or limits.wall_seconds
         cpu = cpu_seconds or limits.cpu_seconds
         # --seccomp: our filter too, as docker's default profile allows ptrace.
         uid = ["--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_UID)]
-        command = run_command(LAUNCHER_PATH, limits, wall, cpu, ["--pidns", *uid, "--seccomp"], argv)
+        command = run_command(LAUNCHER_PATH, limits, wall, cpu, ["--pidns", *uid, "--seccomp"], argv, core)
         request = encode_request(read_tree(code_dir), cwd, command, env or {"PATH": "/usr/bin:/bin"},
                                  stdin.encode("utf-8"), limits.output_bytes,
                                  int((wall + AGENT_GRACE_SECONDS) * 1000), writable_code)

@@ -55,9 +55,9 @@ class Runner(Protocol):
     def launch(self, argv: Sequence[str], code_dir: Optional[str], limits: Limits, *, env: Optional[dict] = None,
                stdin: str = "", writable_code: bool = False, gocache: bool = False, cwd: str = ...,
                perf: bool = False, wall_seconds: Optional[float] = None, cpu_seconds: Optional[float] = None,
-               ) -> RunResult:
+               core: Optional[int] = None) -> RunResult:
         """One execution of `argv` by the launcher, the build's files of `code_dir` at CODE_DIR
-        (writable for compiles: what they write comes back to `code_dir`)."""
+        (writable for compiles: what they write comes back to `code_dir`); `core`: the CPU it is pinned to."""
 
 
 class Launcher(Protocol):
@@ -248,7 +248,7 @@ class Engine:
             result.stderr = compiler_head(result.stderr)
         return Compiled(directory, result)
 
-    def _run_tests(self, build: Build, directory: str, tests: TestSpec) -> RunResult:
+    def _run_tests(self, build: Build, directory: str, tests: TestSpec, core: Optional[int] = None) -> RunResult:
         language = spec(build.language)
         cases = tests.cases if tests.cases and not tests.code.strip() else [None]
         total: Optional[RunResult] = None
@@ -256,7 +256,7 @@ class Engine:
             for case in cases:
                 token = completion_token()
                 result = runner.launch(build.run, directory, self.limits, env={**build.env, COMPLETION_ENV: token},
-                                       perf=self.launcher.counters, stdin=case.stdin if case else "")
+                                       perf=self.launcher.counters, stdin=case.stdin if case else "", core=core)
                 finished, result.stderr = completed(result.stderr, token)
                 if result.status == "failed":
                     result.status = language.failure_status(result.stderr, result.stdout)
@@ -322,13 +322,14 @@ class Engine:
         with concurrent.futures.ThreadPoolExecutor(self.workers) as pool:
             return list(pool.map(lambda c: self.measure(c, repetitions, mode), candidates))
 
-    def run_ab(self, a: Candidate, b: Candidate, repetitions: int) -> tuple[Measurement, Measurement]:
+    def run_ab(self, a: Candidate, b: Candidate, repetitions: int,
+               core: Optional[int] = None) -> tuple[Measurement, Measurement]:
         prepared = [self._prepare(a), self._prepare(b)]
         runs: list[list[RunResult]] = [[], []]
         last: list[Optional[RunResult]] = [c.failure for _, c in prepared]
         for _ in range(max(1, repetitions) if all(r is None for r in last) else 0):
             for i, ((build, compiled), candidate) in enumerate(zip(prepared, (a, b))):
-                result = self._run_tests(build, compiled.directory, candidate.tests)
+                result = self._run_tests(build, compiled.directory, candidate.tests, core)
                 runs[i].append(result)
                 last[i] = result
             if any(r.status != "ok" for r in last):

@@ -185,7 +185,7 @@ class ProcessLauncher:
     def launch(self, argv: Sequence[str], code_dir: Optional[str], limits: Limits, *, env: Optional[dict] = None,
                stdin: str = "", writable_code: bool = False, gocache: bool = False, cwd: str = WORK_DIR,
                perf: bool = False, wall_seconds: Optional[float] = None, cpu_seconds: Optional[float] = None,
-               ) -> RunResult:
+               core: Optional[int] = None) -> RunResult:
         """One execution under `limits`: this sandbox's own, whose memory and pids limits the parked
         launchers' groups already carry."""
         wall = wall_seconds or limits.wall_seconds
@@ -200,7 +200,7 @@ class ProcessLauncher:
             if self.seccomp:
                 options.append("--seccomp")
             inner = run_command(LAUNCHER_PATH if self.bwrap_ok else self.binary, limits, wall, cpu, options,
-                                [self.relocate(a, code_dir) for a in argv])
+                                [self.relocate(a, code_dir) for a in argv], core)
             mounts = []
             if self.prebuilt:
                 command = inner

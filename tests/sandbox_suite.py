@@ -481,6 +481,16 @@ DENIED_SYSCALLS = {"add_key": 248, "request_key": 249, "keyctl": 250, "ptrace": 
                    "clock_settime": 227, "unshare": 272, "setns": 308, "kexec_load": 246, "acct": 163}
 
 
+def test_a_run_pinned_to_a_core_stays_there_with_its_children(sandbox):
+    core = max(os.sched_getaffinity(0))
+    code = ("import os\nprint(sorted(os.sched_getaffinity(0)), flush=True)\npid = os.fork()\n"
+            "if pid == 0:\n    print(sorted(os.sched_getaffinity(0)), flush=True)\n    os._exit(0)\nos.waitpid(pid, 0)\n")
+    pinned = sandbox.run_ab(candidate("Python", code), candidate("Python", code), 2, core)
+    assert [(m.status, m.stdout_tail) for m in pinned] == [("ok", f"[{core}]\n[{core}]\n")] * 2
+    free = run(sandbox, "Python", code)  # correctness runs are not pinned
+    assert free.stdout_tail == f"{sorted(os.sched_getaffinity(0))}\n" * 2
+
+
 def test_denied_system_calls_fail_with_eperm(sandbox):
     code = ("import ctypes, os\nlibc = ctypes.CDLL(None, use_errno=True)\n"
             f"for name, nr in sorted({DENIED_SYSCALLS!r}.items()):\n"

@@ -112,3 +112,21 @@ def test_a_batch_of_pairs_is_measured_concurrently_and_each_pair_yields_its_stag
         (a.candidate.code, b.candidate.code) for a, b in pairs]
     # `total() == 2499950000` fails for these programs: one round, then a stop, on each pair
     assert [[m.status for m in stages[0]] for _, _, stages in outputs] == [["test_failure", "test_failure", "ok", "ok"]] * 2
+
+
+def test_concurrent_pairs_each_run_on_a_core_of_their_own():
+    from transforms.execute import ExecuteConfig
+    from transforms.measure_pairs import _MeasurePairAB
+
+    cores = sorted(os.sched_getaffinity(0))
+    if len(cores) < 2:
+        pytest.skip("one CPU: pairs take turns on it")
+    step = _MeasurePairAB(ExecuteConfig(workers=2, limits=Limits(cpu_seconds=5.0, wall_seconds=20.0)),
+                          LabelConfig(ab_repetitions=5, ab_max_stages=1), None)
+    step.setup()
+    shows_its_cpus = "import os\nprint(sorted(os.sched_getaffinity(0)))\ndef total():\n    return {}\n"
+    sides = [Side(_candidate(shows_its_cpus.format(i), TESTS), None) for i in range(4)]
+    outputs = list(step.process([(sides[0], sides[1]), (sides[2], sides[3])]))
+    # both sides of a pair on one core, the two pairs (running at once) on the first two cores
+    assert [(stages[0].a.stdout_tail, stages[0].b.stdout_tail) for _, _, stages in outputs] == [
+        (f"[{cores[0]}]\n", f"[{cores[0]}]\n"), (f"[{cores[1]}]\n", f"[{cores[1]}]\n")]

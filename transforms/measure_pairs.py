@@ -3,8 +3,9 @@
 - interleaved A/B rounds of a runtime pair and the two sides' start-up stubs
   (transforms/startup_stub.py): A, A's stub, B, B's stub, each pair through
   `Sandbox.run_ab`, so drift and neighbours' load hit all four alike; as many
-  pairs at a time as the sandbox has workers (one per core by default; a pair's
-  own programs never overlap); in stages
+  pairs at a time as the sandbox has workers and this process has CPUs, each pair
+  pinned to a CPU of its own for all its rounds (a pair's own programs never
+  overlap, and a neighbour pair never shares their core); in stages
   of ab_repetitions rounds for as long as the runtime rule's sequential test asks
   for more (`transforms.sequential_ab.more_stages_needed`), each stage stored as
   kind "ab" under its own key (the four programs under /a, /b, /a_stub, /b_stub);
@@ -22,6 +23,7 @@ from __future__ import annotations
 import concurrent.futures
 import dataclasses
 import os
+import queue
 import statistics
 from typing import TYPE_CHECKING, Callable, Iterator, Optional, Sequence
 
@@ -46,8 +48,8 @@ STAGE = "label"
 
 
 # Bumped when what an A/B stage measures changes, so stages measured the old way are not reused.
-# 2: rounds of A, A's start-up stub, B, B's stub (1: A, B).
-AB_METHOD = 2
+# 2: rounds of A, A's start-up stub, B, B's stub (1: A, B). 3: every run of a pair on one CPU.
+AB_METHOD = 3
 PROGRAMS = ABStage._fields  # a, b, a_stub, b_stub: the stored names of a stage's four measurements
 
 
@@ -69,17 +71,19 @@ def _joined(rounds: Sequence[Measurement]) -> Measurement:
                         if all(m.instructions for m in rounds) else [])
 
 
-def measure_stage(sandbox: Sandbox, a: Candidate, b: Candidate, repetitions: int) -> ABStage:
+def measure_stage(sandbox: Sandbox, a: Candidate, b: Candidate, repetitions: int,
+                  core: Optional[int] = None) -> ABStage:
     """`repetitions` rounds of a, a's stub, b, b's stub (every other round in the mirror order: b's stub,
     b, a's stub, a, so that no program always follows the same one), stopping at a failure, as one
-    ABStage; a and b run their task's perf cases instead of its tests when it has some."""
+    ABStage, every run on CPU `core` when given; a and b run their task's perf cases instead of its
+    tests when it has some."""
     programs = [p for c in (a, b) for p in (measured_program(c), None)]
     programs[1::2] = [stub_candidate(p) for p in programs[0::2]]  # a, a_stub, b, b_stub
     rounds: list[list[Measurement]] = [[], [], [], []]
     for number in range(max(1, repetitions)):
         order = (0, 1, 2, 3) if number % 2 == 0 else (3, 2, 1, 0)
         for first, second in (order[:2], order[2:]):
-            for i, measured in zip((first, second), sandbox.run_ab(programs[first], programs[second], 1)):
+            for i, measured in zip((first, second), sandbox.run_ab(programs[first], programs[second], 1, core)):
                 rounds[i].append(measured)
         if any(r[-1].status != "ok" for r in rounds):
             break
@@ -140,18 +144,31 @@ class _MeasurePairAB(_StoreFirstStep):
         self.config = config
 
     def decide(self, pairs: list[tuple["Side", "Side"]]) -> Iterator:
-        """A batch of pairs, as many at a time as the sandbox has workers (one per core): a pair's
-        rounds run in order on one thread, so the programs of a pair never overlap each other."""
-        workers = min(len(pairs), self._handle.sandbox.workers if self._handle.sandbox is not None else 1)
+        """A batch of pairs, as many at a time as the sandbox has workers and this process has CPUs:
+        a pair's rounds run in order on one thread, pinned to a CPU that no other pair holds
+        meanwhile, so the programs of a pair never overlap each other nor share their core."""
+        cores = sorted(os.sched_getaffinity(0))
+        workers = min(len(pairs), len(cores), self._handle.sandbox.workers if self._handle.sandbox is not None else 1)
         if workers <= 1:
             for pair in pairs:
-                yield from self._pair(pair)
+                yield from self._pair(pair, cores[0])
             return
+        free: queue.SimpleQueue = queue.SimpleQueue()
+        for core in cores[:workers]:
+            free.put(core)
+
+        def on_a_free_core(pair: tuple["Side", "Side"]) -> list:
+            core = free.get()
+            try:
+                return list(self._pair(pair, core))
+            finally:
+                free.put(core)
+
         with concurrent.futures.ThreadPoolExecutor(workers) as pool:
-            for outputs in pool.map(lambda pair: list(self._pair(pair)), pairs):
+            for outputs in pool.map(on_a_free_core, pairs):
                 yield from outputs
 
-    def _pair(self, pair: tuple["Side", "Side"]) -> Iterator:
+    def _pair(self, pair: tuple["Side", "Side"], core: int) -> Iterator:
         a, b = pair
         payload = {"a": a.candidate.candidate_id, "b": b.candidate.candidate_id}
         stages: list[ABStage] = []
@@ -166,7 +183,7 @@ class _MeasurePairAB(_StoreFirstStep):
             repetitions = self.config.ab_repetitions
             try:
                 result = self.measure(f"A/B measurement (stage {len(stages) + 1}) of this runtime pair", key, payload,
-                                      lambda sandbox: measure_stage(sandbox, a.candidate, b.candidate, repetitions))
+                                      lambda sandbox: measure_stage(sandbox, a.candidate, b.candidate, repetitions, core))
             except Unmeasured as failure:
                 count("ab.done")
                 yield failure.dead_letter  # earlier stages stay stored: a rerun measures only what is missing

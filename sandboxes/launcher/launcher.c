@@ -25,6 +25,8 @@
  *   --wall-ms N     kill everything after N ms of wall time
  *   --cpu S --fsize B --nofile N --stack B   rlimits of the program
  *   --uid U --gid G drop to this user before exec (when root)
+ *   --core N        run the program and all it starts on CPU N only (A/B rounds: both sides of a
+ *                   pair and their stubs share one core, so a neighbour pair cannot slow one side)
  *   --pidns         the program's tree is alone in our pid namespace with us (pid 1 under
  *                   bwrap --as-pid-1, the agent's child in docker): kill(-1) ends all of it, and
  *                   orphans that reach us are reaped so they do not hold pids
@@ -61,6 +63,7 @@
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <grp.h>
+#include <sched.h>
 #include <seccomp.h>
 #include <time.h>
 #include <unistd.h>
@@ -312,7 +315,7 @@ static int deny_syscalls(void) {
 
 static int run(int argc, char **argv) {
     int result_fd = -1, pidns = 0, perf = 0, filter = 0, i;
-    long long wall_ms = 0, cpu = 0, fsize = -1, nofile = -1, stack = -1;
+    long long wall_ms = 0, cpu = 0, fsize = -1, nofile = -1, stack = -1, core = -1;
     long uid = -1, gid = -1;
     for (i = 2; i < argc && strcmp(argv[i], "--") != 0; i++) {
         const char *o = argv[i];
@@ -327,6 +330,7 @@ static int run(int argc, char **argv) {
         else if (!strcmp(o, "--fsize")) fsize = v;
         else if (!strcmp(o, "--nofile")) nofile = v;
         else if (!strcmp(o, "--stack")) stack = v;
+        else if (!strcmp(o, "--core")) core = v;
         else if (!strcmp(o, "--uid")) uid = (long)v;
         else if (!strcmp(o, "--gid")) gid = (long)v;
         else { fprintf(stderr, "themis launcher: unknown option %s\n", o); return 125; }
@@ -353,7 +357,13 @@ static int run(int argc, char **argv) {
         if (stack >= 0) set_limit(RLIMIT_STACK, (rlim_t)stack, (rlim_t)stack);
         set_limit(RLIMIT_CORE, 0, 0);
         int e = 0;
-        if (gid >= 0 && (setgroups(0, NULL) || setresgid(gid, gid, gid))) e = errno;
+        if (core >= 0) {
+            cpu_set_t one;
+            CPU_ZERO(&one);
+            if (core >= CPU_SETSIZE) e = EINVAL;
+            else { CPU_SET((int)core, &one); if (sched_setaffinity(0, sizeof one, &one)) e = errno; }
+        }
+        if (!e && gid >= 0 && (setgroups(0, NULL) || setresgid(gid, gid, gid))) e = errno;
         if (!e && uid >= 0 && setresuid(uid, uid, uid)) e = errno;
         if (!e) prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
         if (!e && filter) e = deny_syscalls();
@@ -367,7 +377,7 @@ static int run(int argc, char **argv) {
     close(go[0]);
     int counter = perf ? open_instruction_counter(child) : -1;
     int64_t start = now_ns(), deadline = start + wall_ms * 1000000LL;
-    int ncpu = (int)sysconf(_SC_NPROCESSORS_ONLN);
+    int ncpu = core >= 0 ? 1 : (int)sysconf(_SC_NPROCESSORS_ONLN); /* the CPUs the program may use */
     (void)!write(go[1], "g", 1);
     close(go[1]);
 
