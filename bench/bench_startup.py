@@ -210,8 +210,9 @@ def run(bench: str, languages: list[str], trials: int, config: LabelConfig) -> N
 
 def concurrency(trials: int, language: str) -> None:
     """Identical pairs (the imports pair on the full input: tens of ms of work) through the label stage's
-    own step, the same pairs three ways, one after the other: the previous A/B (a, b only, one pair at
-    a time), ours one pair at a time, ours one pair per core. Labelled pairs are false positives."""
+    own step, the same pairs four ways, one after the other: the previous A/B (a, b only, one pair at
+    a time), ours two pairs at a time unpinned (as before pinning), ours one pair at a time and one
+    pair per core, each pinned. Labelled pairs are false positives."""
     from transforms.execute import ExecuteConfig
     from transforms.measure_pairs import _MeasurePairAB
 
