@@ -6,10 +6,13 @@ from __future__ import annotations
 import json
 import os
 import statistics
+import subprocess
+import sys
 
 import pytest
 
 from sandboxes import Limits, SandboxUnavailable, open_sandbox
+from sandboxes.cores import held_cpu
 from schemas import Candidate, IOCase, Task, TestSpec
 from transforms.candidates import task_candidates
 from transforms.label_config import LabelConfig
@@ -127,6 +130,22 @@ def test_concurrent_pairs_each_run_on_a_core_of_their_own():
     shows_its_cpus = "import os\nprint(sorted(os.sched_getaffinity(0)))\ndef total():\n    return {}\n"
     sides = [Side(_candidate(shows_its_cpus.format(i), TESTS), None) for i in range(4)]
     outputs = list(step.process([(sides[0], sides[1]), (sides[2], sides[3])]))
-    # both sides of a pair on one core, the two pairs (running at once) on the first two cores
-    assert [(stages[0].a.stdout_tail, stages[0].b.stdout_tail) for _, _, stages in outputs] == [
-        (f"[{cores[0]}]\n", f"[{cores[0]}]\n"), (f"[{cores[1]}]\n", f"[{cores[1]}]\n")]
+    # both sides of a pair on one core, the two pairs (running at once) on two different cores
+    shown = [(stages[0].a.stdout_tail, stages[0].b.stdout_tail) for _, _, stages in outputs]
+    assert [a == b and a.startswith("[") and a.endswith("]\n") for a, b in shown] == [True, True]
+    on = [int(a[1:-2]) for a, _ in shown]
+    assert on[0] != on[1] and set(on) <= set(cores), shown
+
+
+def test_a_cpu_is_held_across_processes_until_its_holder_lets_it_go():
+    cpus = sorted(os.sched_getaffinity(0))
+    take = ("import sys\nsys.path.insert(0, sys.argv[1])\nfrom sandboxes.cores import held_cpu\n"
+            "with held_cpu([int(sys.argv[2])]) as cpu:\n    print(cpu)\n")
+    here = [sys.executable, "-c", take, os.path.dirname(os.path.dirname(os.path.abspath(__file__)))]
+    with held_cpu(cpus) as first:
+        if len(cpus) > 1:
+            with held_cpu(cpus) as second:  # another pair of this process
+                assert second != first
+        with pytest.raises(subprocess.TimeoutExpired):  # another process waits for it
+            subprocess.run([*here, str(first)], capture_output=True, timeout=1.5)
+    assert subprocess.run([*here, str(first)], capture_output=True, text=True, timeout=30).stdout == f"{first}\n"

@@ -4,8 +4,8 @@
   (transforms/startup_stub.py): A, A's stub, B, B's stub, each pair through
   `Sandbox.run_ab`, so drift and neighbours' load hit all four alike; as many
   pairs at a time as the sandbox has workers and this process has CPUs, each pair
-  pinned to a CPU of its own for all its rounds (a pair's own programs never
-  overlap, and a neighbour pair never shares their core); in stages
+  pinned to a CPU that no other pair on the machine holds for all its rounds (a
+  pair's own programs never overlap, and no neighbour pair shares their core); in stages
   of ab_repetitions rounds for as long as the runtime rule's sequential test asks
   for more (`transforms.sequential_ab.more_stages_needed`), each stage stored as
   kind "ab" under its own key (the four programs under /a, /b, /a_stub, /b_stub);
@@ -23,7 +23,6 @@ from __future__ import annotations
 import concurrent.futures
 import dataclasses
 import os
-import queue
 import statistics
 from typing import TYPE_CHECKING, Callable, Iterator, Optional, Sequence
 
@@ -31,6 +30,7 @@ import apache_beam as beam
 
 from sandboxes import measurement_key
 from sandboxes.base import Sandbox
+from sandboxes.cores import held_cpu
 from schemas.records import Candidate, DeadLetter, Measurement, content_id
 from transforms.counters import count
 from transforms.dead_letters import Routed
@@ -145,30 +145,25 @@ class _MeasurePairAB(_StoreFirstStep):
 
     def decide(self, pairs: list[tuple["Side", "Side"]]) -> Iterator:
         """A batch of pairs, as many at a time as the sandbox has workers and this process has CPUs:
-        a pair's rounds run in order on one thread, pinned to a CPU that no other pair holds
-        meanwhile, so the programs of a pair never overlap each other nor share their core."""
-        cores = sorted(os.sched_getaffinity(0))
-        workers = min(len(pairs), len(cores), self._handle.sandbox.workers if self._handle.sandbox is not None else 1)
+        a pair's rounds run in order on one thread, pinned to a CPU that no other pair of this
+        machine holds meanwhile (sandboxes/cores.py), so the programs of a pair never overlap each
+        other nor share their core."""
+        cpus = sorted(os.sched_getaffinity(0))
+        workers = min(len(pairs), len(cpus), self._handle.sandbox.workers if self._handle.sandbox is not None else 1)
+
+        def on_a_cpu_of_its_own(pair: tuple["Side", "Side"]) -> list:
+            with held_cpu(cpus) as cpu:
+                return list(self._pair(pair, cpu))
+
         if workers <= 1:
             for pair in pairs:
-                yield from self._pair(pair, cores[0])
+                yield from on_a_cpu_of_its_own(pair)
             return
-        free: queue.SimpleQueue = queue.SimpleQueue()
-        for core in cores[:workers]:
-            free.put(core)
-
-        def on_a_free_core(pair: tuple["Side", "Side"]) -> list:
-            core = free.get()
-            try:
-                return list(self._pair(pair, core))
-            finally:
-                free.put(core)
-
         with concurrent.futures.ThreadPoolExecutor(workers) as pool:
-            for outputs in pool.map(on_a_free_core, pairs):
+            for outputs in pool.map(on_a_cpu_of_its_own, pairs):
                 yield from outputs
 
-    def _pair(self, pair: tuple["Side", "Side"], core: int) -> Iterator:
+    def _pair(self, pair: tuple["Side", "Side"], cpu: int) -> Iterator:
         a, b = pair
         payload = {"a": a.candidate.candidate_id, "b": b.candidate.candidate_id}
         stages: list[ABStage] = []
@@ -183,7 +178,7 @@ class _MeasurePairAB(_StoreFirstStep):
             repetitions = self.config.ab_repetitions
             try:
                 result = self.measure(f"A/B measurement (stage {len(stages) + 1}) of this runtime pair", key, payload,
-                                      lambda sandbox: measure_stage(sandbox, a.candidate, b.candidate, repetitions, core))
+                                      lambda sandbox: measure_stage(sandbox, a.candidate, b.candidate, repetitions, cpu))
             except Unmeasured as failure:
                 count("ab.done")
                 yield failure.dead_letter  # earlier stages stay stored: a rerun measures only what is missing
