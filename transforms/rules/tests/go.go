@@ -80,3 +80,18 @@ func decode(r *http.Request, v interface{}) {
 	// ok: go-unsafe-deserialization
 	json.NewDecoder(r.Body).Decode(v)
 }
+
+func badge(name string, tags []string) []template.HTML {
+	return []template.HTML{
+		// ruleid: go-template-html-of-built-string
+		template.HTML(fmt.Sprintf("<b>%s</b>", name)),
+		// ok: go-template-html-of-built-string
+		template.HTML(fmt.Sprintf("<b>%s</b>", html.EscapeString(name))),
+		// ruleid: go-template-html-of-built-string
+		template.HTML("<i>" + name + "</i>"),
+		// ruleid: go-template-html-of-built-string
+		template.HTML(strings.Join(tags, "<br>")),
+		// ok: go-template-html-of-built-string
+		template.HTML("<br>"),
+	}
+}

@@ -88,3 +88,23 @@ def temp(data)
   # ok: ruby-insecure-temp-file
   Tempfile.create("cache") { |f| f.write(data) }
 end
+
+def breadcrumbs(items, user)
+  # ruleid: ruby-html-safe-of-built-string
+  trail = raw(items.join)
+  # ok: ruby-html-safe-of-built-string
+  joined = safe_join(items)
+  # ruleid: ruby-html-safe-of-built-string
+  name = "<b>#{user.name}</b>".html_safe
+  # ok: ruby-html-safe-of-built-string
+  escaped = "<b>#{h(user.name)}</b>".html_safe
+  # ruleid: ruby-html-safe-of-built-string
+  mixed = raw("#{h(user.name)} #{user.bio}")
+  # ok: ruby-html-safe-of-built-string
+  each_escaped = raw(items.map { |i| h(i) }.join)
+  # ruleid: ruby-html-safe-of-built-string
+  title = (user.title + "<br>").html_safe
+  # ok: ruby-html-safe-of-built-string
+  br = "<br>".html_safe
+  [trail, joined, name, escaped, mixed, each_escaped, title, br]
+end

@@ -33,6 +33,11 @@ class TaintCases : Controller
         var safe = System.IO.File.ReadAllText(Path.Combine("/var/data", Path.GetFileName(name)));
         // ok: csharp-taint-path-traversal
         var index = System.IO.File.ReadAllText("/var/data/index.html");
+        // ok: csharp-taint-path-traversal
+        if (!File.Exists(Path.Combine("/var/data", name)))
+        {
+            return "";
+        }
         return text + safe + index;
     }
 

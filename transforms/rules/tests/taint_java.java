@@ -22,13 +22,30 @@ class TaintCases {
     }
 
     byte[] read(File base, String name) throws IOException {
-        // ruleid: java-taint-path-traversal
-        File file = new File(base, name);
         // ok: java-taint-path-traversal
+        File file = new File(base, name);
+        // ruleid: java-taint-path-traversal
+        new FileInputStream(file);
+        // ruleid: java-taint-path-traversal
+        file.delete();
+        StringBuilder sb = new StringBuilder(name);
+        // ok: java-taint-path-traversal
+        sb.delete(0, 1);
         File safe = new File(base, FilenameUtils.getName(name));
         // ok: java-taint-path-traversal
+        new FileInputStream(safe);
         File fixed = new File(base, "index.html");
-        return Files.readAllBytes(safe.toPath());
+        // ok: java-taint-path-traversal
+        return Files.readAllBytes(fixed.toPath());
+    }
+
+    byte[] readCanonical(File base, String name) throws IOException {
+        File file = new File(base, name);
+        if (!file.getCanonicalPath().startsWith(base.getCanonicalPath() + File.separator)) {
+            throw new SecurityException("outside");
+        }
+        // ok: java-taint-path-traversal
+        return Files.readAllBytes(file.toPath());
     }
 
     byte[] readChecked(Path root, String name) throws IOException {

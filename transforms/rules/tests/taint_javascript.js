@@ -145,6 +145,11 @@ async function deleteUser(pool, id) {
   await db.query(`DELETE FROM users WHERE id = ${parseInt(id, 10)}`);
   // ok: js-taint-sql-injection
   await db.query("SELECT 1");
+  // ok: js-taint-sql-injection
+  await db.query(SQL`DELETE FROM users WHERE id = ${id}`);
+  const stmt = sql`DELETE FROM users WHERE id = ${id}`;
+  // ok: js-taint-sql-injection
+  await pool.query(stmt);
 }
 
 app.get("/upload", async (req, res) => {
