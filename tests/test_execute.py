@@ -98,3 +98,14 @@ def test_the_worker_count_reaches_the_sandbox_when_it_opens():
         assert handle.error == "" and handle.sandbox.workers == 3
     finally:
         handle.sandbox.close()
+
+
+def test_candidates_sharing_a_key_are_executed_once_even_in_separate_batches():
+    """Batches of one and no store: only the keyed grouping can bring t1's and t2's program together,
+    so both get the same measurement (the same timings), not two executions that differ."""
+    config = ExecuteConfig(limits=LIMITS, repetitions=1, workers=1, batch_size=1)
+    with test_pipeline.TestPipeline() as pipeline:
+        outputs = pipeline | beam.Create(CANDIDATES[:2]) | Execute(config, None)
+        as_measured = outputs["measurements"] | "Unattributed" >> beam.Map(
+            lambda m: m.replace(candidate_id="", task_id="").to_dict()) | beam.combiners.ToList()
+        assert_that(as_measured | beam.Map(lambda ms: len(ms) == 2 and ms[0] == ms[1]), equal_to([True]))

@@ -6,7 +6,10 @@
   `themis report` of it;
 - incremental: A, then A+B with --reuse_store A executes only B's programs; shards equal a
   build over A+B from the same measurements;
-- kill -9 of the driver mid-build, rerun: every stored record kept, none measured again.
+- kill -9 of the driver mid-build, rerun: every stored record kept, none measured again;
+- the same program under two tasks on a Dask cluster: one measurement stored, none re-executed by
+  regenerate (the keyed grouping before execution, on the Dask runner; tests/test_execute.py has the
+  deterministic case that fails without it).
 """
 from __future__ import annotations
 
@@ -152,3 +155,22 @@ def test_a_build_killed_mid_run_resumes_from_its_output_store(tmp_path):
     # nothing stored was executed again: what this run stored is exactly what was missing
     assert sum(_executed(manifest).values()) == len(after) - len(before) > 0
     assert all(check["holds"] for check in manifest["invariants"].values())
+
+
+def test_the_same_program_under_two_tasks_is_measured_once_on_a_dask_cluster(tmp_path):
+    rows = [json.loads(line) for line in EXAMPLES.read_text().splitlines() if json.loads(line)["task_id"] in TASKS]
+    twins = [{**row, "task_id": row["task_id"] + "_twin"} for row in rows]  # same code and tests: same keys
+    corpus = tmp_path / "tasks.jsonl"
+    corpus.write_text("".join(json.dumps(r) + "\n" for r in rows + twins))
+    out = tmp_path / "out"
+    with LocalDaskCluster(n_workers=2, nthreads=2, private_tmp=True) as cluster:
+        manifest = run_build(make_options(["--input", str(corpus), "--output", str(out), "--store", "tmp", *FLAGS,
+                                           "--runner", "dask", f"--dask_client_address={cluster.address}"]))
+    rows_stored = [key for kind, key, _, _ in store_files.read_rows([store_files.store_dir_of(str(out))])
+                   if kind == "measurement"]
+    assert len(rows_stored) == len(set(rows_stored)) == _executed(manifest)["measurement"]
+    assert len(rows_stored) == sum(len(r["candidates"]) for r in rows)  # the twins added no execution
+
+    assert cli_main(["regenerate", "--from", str(out), "--output", str(tmp_path / "re"),
+                     "--direct_num_workers", "1"]) == 0
+    assert _executed(json.loads((tmp_path / "re" / "manifest.json").read_text())) == {}

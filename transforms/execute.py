@@ -149,7 +149,8 @@ class SharedSandboxStep(Step):
 class _ExecuteBatches(SharedSandboxStep):
     stage = STAGE
 
-    def decide(self, batch: list[Candidate]) -> Iterable:
+    def decide(self, groups: list[Iterable[Candidate]]) -> Iterable:
+        batch = [candidate for group in groups for candidate in group]
         result = measure_batch(batch, self.execute, self._handle.sandbox, self.store, self._handle.error)
         for name, n in result.counts.items():
             count(f"{STAGE}.{name}", n)
@@ -160,6 +161,9 @@ class Execute(beam.PTransform):
     """PCollection[Candidate] -> {"measurements": PCollection[Measurement], "dead_letters": PCollection[DeadLetter]}.
 
     `store_path`: the measurement store, consulted before executing and written after (None: no store).
+    Candidates are grouped by measurement key first, so every candidate sharing a key (the same program
+    under two tasks) lands in one batch and the key is executed exactly once per build: two workers
+    measuring it at once would store two results, and the label could use the one a reader does not keep.
     """
 
     def __init__(self, config: ExecuteConfig = ExecuteConfig(), store_path: Optional[StoreRef] = None):
@@ -167,8 +171,12 @@ class Execute(beam.PTransform):
         self.config, self.store_path = config, store_path
 
     def expand(self, candidates):
+        key = self.config.key
         return (candidates
-                | "BatchCandidates" >> beam.BatchElements(min_batch_size=1, max_batch_size=self.config.batch_size)
+                | "KeyByMeasurement" >> beam.Map(lambda candidate: (key(candidate), candidate))
+                | "SameKeyTogether" >> beam.GroupByKey()
+                | "Groups" >> beam.Values()
+                | "BatchGroups" >> beam.BatchElements(min_batch_size=1, max_batch_size=self.config.batch_size)
                 | "Measure" >> Routed(_ExecuteBatches(self.config, self.store_path), "measurements"))
 
 
