@@ -6,13 +6,16 @@ from __future__ import annotations
 import glob
 import json
 import os
+import sys
 
 import pyarrow.parquet as pq
 import pytest
 
-from pipelines.build import make_options, run_build
-from pipelines.cli import main as cli_main
-from transforms.store import Store
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "support"))
+from kill_build import kill_build_when  # noqa: E402
+from pipelines.build import make_options, run_build  # noqa: E402
+from pipelines.cli import main as cli_main  # noqa: E402
+from transforms.store import Store  # noqa: E402
 
 pytestmark = pytest.mark.slow
 MCEVAL = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "data", "mceval", "Python.jsonl")
@@ -178,33 +181,17 @@ def _store_rows(path: str) -> dict[tuple[str, str], str]:
 
 
 def test_killed_build_resumes_without_rerunning_what_was_stored(build, tmp_path):
-    import signal
-    import subprocess
-    import sys
-    import time
-
     root, _ = build
     out = tmp_path / "killed"
-    command = [sys.executable, "-m", "pipelines.cli", "build", "--input", str(root / "tasks.jsonl"),
-               "--output", str(out), "--repetitions", "3", "--ab_repetitions", "5",
-               "--splits", "train=0.5,test=0.5", "--num_shards", "2", "--direct_num_workers", "2"]
-    repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    process = subprocess.Popen(command, cwd=repo, start_new_session=True,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     store_path = str(out / "store.sqlite")
-    deadline = time.monotonic() + 240
-    try:
-        while time.monotonic() < deadline and process.poll() is None:
-            if os.path.exists(store_path) and Store(store_path).count("measurement") >= 2:
-                break
-            time.sleep(0.2)
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
+    args = ["--input", str(root / "tasks.jsonl"), "--output", str(out), "--repetitions", "3", "--ab_repetitions",
+            "5", "--splits", "train=0.5,test=0.5", "--num_shards", "2", "--direct_num_workers", "2"]
+    kill_build_when(args,
+                    lambda: os.path.exists(store_path) and Store(store_path).count("measurement") >= 2,
+                    timeout=240, poll=0.2)
     before = _store_rows(store_path)
     assert before and not os.path.exists(out / "_SUCCESS")
-    assert cli_main(command[3:]) == 0
+    assert cli_main(["build", *args]) == 0
     after = _store_rows(store_path)
     assert {k: after[k] for k in before} == before  # nothing stored was measured again
     assert len(after) > len(before)

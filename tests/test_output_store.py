@@ -16,10 +16,7 @@ from __future__ import annotations
 import json
 import os
 import pathlib
-import signal
-import subprocess
 import sys
-import time
 
 import pytest
 
@@ -27,6 +24,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "support"))
 from dir_filesystem import PREFIX  # noqa: E402  (registers the themistest:// scheme)
 
 from dask_cluster import LocalDaskCluster  # noqa: E402
+from kill_build import kill_build_when  # noqa: E402
 from pipelines.build import make_options, run_build  # noqa: E402
 from pipelines.cli import main as cli_main  # noqa: E402
 from transforms import store_files  # noqa: E402
@@ -131,24 +129,14 @@ def test_incremental_build_executes_only_the_new_tasks(tmp_path):
 def test_a_build_killed_mid_run_resumes_from_its_output_store(tmp_path):
     corpus = _corpus(tmp_path / "tasks.jsonl", TASKS + MORE)
     out = tmp_path / "out"
-    command = [sys.executable, "-m", "pipelines.cli", "build", "--input", str(corpus), "--output", str(out),
-               *FLAGS, "--direct_num_workers", "1"]
-    process = subprocess.Popen(command, cwd=pathlib.Path(__file__).resolve().parents[1], start_new_session=True,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 300
-    try:
-        while process.poll() is None and time.monotonic() < deadline:
-            if (out / "store").is_dir() and any(p.suffix == ".parquet" for p in (out / "store").iterdir()):
-                break
-            time.sleep(0.05)
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
+    args = ["--input", str(corpus), "--output", str(out), *FLAGS]
+    kill_build_when([*args, "--direct_num_workers", "1"],
+                    lambda: (out / "store").is_dir() and any(p.suffix == ".parquet" for p in (out / "store").iterdir()),
+                    timeout=300, poll=0.05)
     assert not (out / "_SUCCESS").exists()
     before = _stored(str(out))  # every finished file reads back whole
     assert before
-    manifest = run_build(make_options(command[4:-2] + IN_PROCESS))
+    manifest = run_build(make_options(args + IN_PROCESS))
     assert (out / "_SUCCESS").exists()
     after = _stored(str(out))
     assert {k: after[k] for k in before} == before  # nothing stored was lost or replaced
