@@ -21,7 +21,7 @@ REPO_ROOT = pathlib.Path(__file__).resolve().parents[1]
 TASKS = ("python/top_k_frequent", "python/password_hashing")  # the corpus: 3 + 2 candidates, one of them buggy
 LINE = re.compile(r"(?P<clock>\d\d:\d\d) tasks (?P<tasks>\d+), candidates (?P<candidates>\d+), "
                   r"execute (?P<execute>\d+)(?:/(?P<execute_total>\d+))? \(executed (?P<executed>\d+), "
-                  r"from store (?P<from_store>\d+); [^)]*\), A/B (?P<ab>\d+)(?:/\d+)? \([^)]*\), "
+                  r"from store (?P<from_store>\d+); [^)]*\), A/B (?P<ab>\d+)(?:/(?P<ab_total>\d+))? \([^)]*\), "
                   r"pairs (?P<pairs>\d+), dead letters (?P<dead>\d+)$")
 
 
@@ -89,7 +89,7 @@ def _figures(line: str) -> dict[str, int]:
     """The counts of a progress line, executed and from store summed as the manifest counts them."""
     match = LINE.search(line)
     assert match, line
-    n = {k: int(v) for k, v in match.groupdict().items() if k not in ("clock", "execute_total") and v is not None}
+    n = {k: int(v) for k, v in match.groupdict().items() if k not in ("clock", "execute_total", "ab_total") and v is not None}
     n["measured"] = n.pop("executed") + n.pop("from_store")
     return n
 
@@ -164,3 +164,16 @@ def test_dask_build_shows_progress_from_the_clusters_counters(corpus_with_a_bad_
     assert _figures(lines[-1]) == expected
     # Dask says which steps have finished: once the candidates are, the execute stage's total is known
     assert any(re.search(r"execute \d+/%d " % expected["candidates"], line) for line in lines[:-1]), lines
+
+
+@pytest.mark.slow
+def test_the_final_line_counts_every_ab_pair_measured_two_at_a_time(corpus, tmp_path):
+    """The A/B stage measures pairs on threads of its own, one per CPU; their counts must still reach
+    Beam's metrics, which the final line is made of (it read "A/B 0/N" when counted on those threads)."""
+    argv = _build_argv(corpus, tmp_path / "out", "--direct_num_workers", "1", "--sandbox_workers", "2")
+    argv[argv.index("Functional_Correctness")] = "Functional_Correctness,Runtime_Efficiency"
+    done = subprocess.run(argv, cwd=REPO_ROOT, env=_env(), capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stderr
+    final = LINE.search(_log_lines(done.stderr)[-1])
+    proposed = int(final["ab_total"])
+    assert proposed >= 2 and int(final["ab"]) == proposed

@@ -155,12 +155,9 @@ class _MeasurePairAB(_StoreFirstStep):
             with held_cpu(cpus) as cpu:
                 return list(self._pair(pair, cpu))
 
-        if workers <= 1:
-            for pair in pairs:
-                yield from on_a_cpu_of_its_own(pair)
-            return
-        with concurrent.futures.ThreadPoolExecutor(workers) as pool:
-            for outputs in pool.map(on_a_cpu_of_its_own, pairs):
+        with concurrent.futures.ThreadPoolExecutor(max(1, workers)) as pool:  # threads start on first use
+            for outputs in (pool.map if workers > 1 else map)(on_a_cpu_of_its_own, pairs):
+                count("ab.done")  # here, not in the pool's threads: Beam's counters only see the bundle's thread
                 yield from outputs
 
     def _pair(self, pair: tuple["Side", "Side"], cpu: int) -> Iterator:
@@ -180,13 +177,11 @@ class _MeasurePairAB(_StoreFirstStep):
                 result = self.measure(f"A/B measurement (stage {len(stages) + 1}) of this runtime pair", key, payload,
                                       lambda sandbox: measure_stage(sandbox, a.candidate, b.candidate, repetitions, cpu))
             except Unmeasured as failure:
-                count("ab.done")
                 yield failure.dead_letter  # earlier stages stay stored: a rerun measures only what is missing
                 return
             if all(m.status != "sandbox_error" for m in result):  # else retried next run
                 self.save("ab", [(f"{key}/{name}", m) for name, m in zip(PROGRAMS, result)])
             stages.append(result)
-        count("ab.done")
         yield a, b, tuple(stages)
 
 
