@@ -7,9 +7,10 @@
 - incremental: A, then A+B with --reuse_store A executes only B's programs; shards equal a
   build over A+B from the same measurements;
 - kill -9 of the driver mid-build, rerun: every stored record kept, none measured again;
-- the same program under two tasks on a Dask cluster: one measurement stored, none re-executed by
-  regenerate (the keyed grouping before execution, on the Dask runner; tests/test_execute.py has the
-  deterministic case that fails without it).
+- the same program under two tasks on a Dask cluster: one measurement and one A/B measurement per
+  pair of programs stored, none re-executed by regenerate, which reproduces the shards (the keyed
+  grouping before execution and before A/B; tests/test_execute.py and tests/test_startup_stub.py
+  have the deterministic cases that fail without it).
 """
 from __future__ import annotations
 
@@ -162,3 +163,5 @@ def test_the_same_program_under_two_tasks_is_measured_once_on_a_dask_cluster(tmp
     assert cli_main(["regenerate", "--from", str(out), "--output", str(tmp_path / "re"),
                      "--direct_num_workers", "1"]) == 0
     assert _executed(json.loads((tmp_path / "re" / "manifest.json").read_text())) == {}
+    assert _files(tmp_path / "re", "data") == _files(out, "data") and _files(out, "data")
+    assert (tmp_path / "re" / "ties.jsonl").read_bytes() == (out / "ties.jsonl").read_bytes()

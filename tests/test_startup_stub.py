@@ -110,11 +110,34 @@ def test_a_batch_of_pairs_is_measured_concurrently_and_each_pair_yields_its_stag
     step.setup()
     sides = [Side(c, None) for c in (_candidate(f"def total():\n    return {i}\n", TESTS) for i in range(4))]
     pairs = [(sides[0], sides[1]), (sides[2], sides[3])]
-    outputs = list(step.process(pairs))
+    outputs = list(step.process([[pair] for pair in pairs]))
     assert [(a.candidate.code, b.candidate.code) for a, b, _ in outputs] == [
         (a.candidate.code, b.candidate.code) for a, b in pairs]
     # `total() == 2499950000` fails for these programs: one round, then a stop, on each pair
     assert [[m.status for m in stages[0]] for _, _, stages in outputs] == [["test_failure", "test_failure", "ok", "ok"]] * 2
+
+
+def test_pairs_of_the_same_programs_under_twin_tasks_are_measured_once_even_in_separate_batches():
+    """Batches of one group and no store: only the keyed grouping before batching can bring the twin
+    tasks' pairs together, so both carry the same stages (the same timings), not two measurements."""
+    import apache_beam as beam
+    from apache_beam.testing import test_pipeline
+    from apache_beam.testing.util import assert_that, equal_to
+
+    from transforms.execute import ExecuteConfig
+    from transforms.measure_pairs import MeasurePairs
+
+    def side(task_id: str, total: int) -> Side:
+        code = f"def total():\n    return {total}\n"
+        return Side(Candidate(candidate_id=Candidate.make_id(task_id, "Python", code), task_id=task_id,
+                              language="Python", prompt="", code=code, origin="submission", tests=TESTS), None)
+
+    pairs = [(side(task, 1), side(task, 2)) for task in ("t", "t_twin")]
+    execute = ExecuteConfig(workers=1, limits=Limits(cpu_seconds=5.0, wall_seconds=20.0))
+    with test_pipeline.TestPipeline() as pipeline:
+        measured = (pipeline | beam.Create(pairs) | MeasurePairs(execute, LabelConfig(ab_repetitions=5, ab_max_stages=1)))
+        timings = measured["measured"] | beam.Map(lambda m: [x.cpu_seconds for x in m[2][0]]) | beam.combiners.ToList()
+        assert_that(timings | beam.Map(lambda ts: len(ts) == 2 and ts[0] == ts[1]), equal_to([True]))
 
 
 def test_concurrent_pairs_each_run_on_a_core_of_their_own():
@@ -129,7 +152,7 @@ def test_concurrent_pairs_each_run_on_a_core_of_their_own():
     step.setup()
     shows_its_cpus = "import os\nprint(sorted(os.sched_getaffinity(0)))\ndef total():\n    return {}\n"
     sides = [Side(_candidate(shows_its_cpus.format(i), TESTS), None) for i in range(4)]
-    outputs = list(step.process([(sides[0], sides[1]), (sides[2], sides[3])]))
+    outputs = list(step.process([[(sides[0], sides[1])], [(sides[2], sides[3])]]))
     # both sides of a pair on one core, the two pairs (running at once) on two different cores
     shown = [(stages[0].a.stdout_tail, stages[0].b.stdout_tail) for _, _, stages in outputs]
     assert [a == b and a.startswith("[") and a.endswith("]\n") for a, b in shown] == [True, True]

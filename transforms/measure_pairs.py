@@ -1,6 +1,7 @@
 """Measurements the labelling rules ask for beyond the execute stage, store first:
 
-- interleaved A/B rounds of a runtime pair and the two sides' start-up stubs
+- interleaved A/B rounds of a runtime pair (once per build for pairs of the same two
+  programs, e.g. twin tasks) and the two sides' start-up stubs
   (transforms/startup_stub.py): A, A's stub, B, B's stub, each pair through
   `Sandbox.run_ab`, so drift and neighbours' load hit all four alike; as many
   pairs at a time as the sandbox has workers and this process has CPUs, each pair
@@ -138,31 +139,41 @@ class _StoreFirstStep(SharedSandboxStep):
                                            f"{what}: {type(exc).__name__}: {exc}")) from None
 
 
+def _payload(a: "Side", b: "Side") -> dict:
+    return {"a": a.candidate.candidate_id, "b": b.candidate.candidate_id}
+
+
 class _MeasurePairAB(_StoreFirstStep):
     def __init__(self, execute: "ExecuteConfig", config: "LabelConfig", store_path: Optional[StoreRef]):
         super().__init__(execute, store_path)
         self.config = config
 
-    def decide(self, pairs: list[tuple["Side", "Side"]]) -> Iterator:
-        """A batch of pairs, as many at a time as the sandbox has workers and this process has CPUs:
-        a pair's rounds run in order on one thread, pinned to a CPU that no other pair of this
-        machine holds meanwhile (sandboxes/cores.py), so the programs of a pair never overlap each
+    def decide(self, groups: list[list[tuple["Side", "Side"]]]) -> Iterator:
+        """A batch of groups of pairs sharing their A/B key (the same two programs under twin tasks or
+        candidates: measured once, for all of them), as many groups at a time as the sandbox has workers
+        and this process has CPUs: a group's rounds run in order on one thread, pinned to a CPU that no
+        other group on the machine holds for all its rounds, so its programs neither overlap each
         other nor share their core."""
         cpus = sorted(os.sched_getaffinity(0))
-        workers = min(len(pairs), len(cpus), self._handle.sandbox.workers if self._handle.sandbox is not None else 1)
+        workers = min(len(groups), len(cpus), self._handle.sandbox.workers if self._handle.sandbox is not None else 1)
 
-        def on_a_cpu_of_its_own(pair: tuple["Side", "Side"]) -> list:
+        def on_a_cpu_of_its_own(group: list[tuple["Side", "Side"]]):
             with held_cpu(cpus) as cpu:
-                return list(self._pair(pair, cpu))
+                return self._stages(*group[0], cpu)
 
         with concurrent.futures.ThreadPoolExecutor(max(1, workers)) as pool:  # threads start on first use
-            for outputs in (pool.map if workers > 1 else map)(on_a_cpu_of_its_own, pairs):
-                count("ab.done")  # here, not in the pool's threads: Beam's counters only see the bundle's thread
-                yield from outputs
+            for group, outcome in zip(groups, (pool.map if workers > 1 else map)(on_a_cpu_of_its_own, groups)):
+                for a, b in group:
+                    count("ab.done")  # here, not in the pool's threads: Beam's counters only see the bundle's thread
+                    if isinstance(outcome, DeadLetter):
+                        yield DeadLetter.of(outcome.stage, outcome.reason, _payload(a, b), outcome.record_id,
+                                            outcome.detail)
+                    else:
+                        yield a, b, outcome
 
-    def _pair(self, pair: tuple["Side", "Side"], cpu: int) -> Iterator:
-        a, b = pair
-        payload = {"a": a.candidate.candidate_id, "b": b.candidate.candidate_id}
+    def _stages(self, a: "Side", b: "Side", cpu: int) -> "tuple[ABStage, ...] | DeadLetter":
+        """The pair's stages, from the store or measured on CPU `cpu`, or why they could not be."""
+        payload = _payload(a, b)
         stages: list[ABStage] = []
         while more_stages_needed(stages, self.config):  # False once ab_max_stages are measured
             key = ab_key(a, b, self.execute, self.config.ab_repetitions, len(stages) + 1)
@@ -177,12 +188,11 @@ class _MeasurePairAB(_StoreFirstStep):
                 result = self.measure(f"A/B measurement (stage {len(stages) + 1}) of this runtime pair", key, payload,
                                       lambda sandbox: measure_stage(sandbox, a.candidate, b.candidate, repetitions, cpu))
             except Unmeasured as failure:
-                yield failure.dead_letter  # earlier stages stay stored: a rerun measures only what is missing
-                return
+                return failure.dead_letter  # earlier stages stay stored: a rerun measures only what is missing
             if all(m.status != "sandbox_error" for m in result):  # else retried next run
                 self.save("ab", [(f"{key}/{name}", m) for name, m in zip(PROGRAMS, result)])
             stages.append(result)
-        yield a, b, tuple(stages)
+        return tuple(stages)
 
 
 class _MeasureFootprint(_StoreFirstStep):
@@ -224,7 +234,10 @@ class _MeasureFootprint(_StoreFirstStep):
 
 class MeasurePairs(beam.PTransform):
     """PCollection[(Side, Side)] -> {"measured": (a, b, (ABStage, ...) one per stage),
-    "dead_letters"}. `store_path`: the measurement store (None: none)."""
+    "dead_letters"}. `store_path`: the measurement store (None: none). Pairs are grouped by their
+    first stage's key before batching, so pairs of the same two programs (twin tasks) are measured
+    once per build: measured twice at once, each would label with its own figures and the store
+    keep only one, and a regenerate would not reproduce the other."""
 
     def __init__(self, execute: "ExecuteConfig", config: "LabelConfig", store_path: Optional[StoreRef] = None):
         super().__init__()
@@ -232,7 +245,11 @@ class MeasurePairs(beam.PTransform):
 
     def expand(self, pairs):
         concurrent_pairs = self.execute.workers or os.cpu_count() or 1  # a batch of them runs at once
+        execute, repetitions = self.execute, self.config.ab_repetitions
         return (pairs
+                | "KeyByFirstStage" >> beam.Map(lambda pair: (ab_key(*pair, execute, repetitions, 1), pair))
+                | "SameKeyTogether" >> beam.GroupByKey()
+                | "Groups" >> beam.Values()
                 | "Batch" >> beam.BatchElements(min_batch_size=concurrent_pairs, max_batch_size=4 * concurrent_pairs)
                 | "RunAB" >> Routed(_MeasurePairAB(self.execute, self.config, self.store_path), "measured"))
 
