@@ -8,10 +8,11 @@ with their tests) run
 - themis: `themis build --aspects Functional_Correctness --repetitions 1` over the same tasks,
   a fresh output and a fresh store each time (everything executed), local runner.
 
-Rounds alternate bare and themis, so the machine's drift hits both alike; the ratio is of the
-median wall times.
+Rounds alternate bare and each themis variant, so the machine's drift hits all alike; ratios are
+of median wall times. A variant is `NAME=FLAGS` (extra build flags) or `NAME@DIR=FLAGS` (the build
+of another checkout, e.g. an earlier commit's `git worktree`, for before/after in one run).
 
-    python -m bench.bench_bare_harness --programs 328 --rounds 3
+    python -m bench.bench_bare_harness --programs 328 --rounds 3 --variant now= --variant before@/tmp/old=
 """
 from __future__ import annotations
 
@@ -69,23 +70,25 @@ def run_bare(tasks: list[dict], folder: pathlib.Path, concurrency: int) -> tuple
     return time.perf_counter() - start, passed
 
 
-def run_themis(corpus: pathlib.Path, out: pathlib.Path, extra: list[str]) -> tuple[float, dict]:
-    """(wall seconds, the manifest) of a fresh correctness-only build of `corpus`."""
+def parse_variant(spec: str) -> tuple[str, str, list[str]]:
+    """'NAME[@DIR]=FLAGS' -> (name, checkout, flags)."""
+    head, _, flags = spec.partition("=")
+    name, _, root = head.partition("@")
+    return name, root or str(REPO_ROOT), flags.split()
+
+
+def run_themis(corpus: pathlib.Path, out: pathlib.Path, root: str, extra: list[str]) -> tuple[float, dict]:
+    """(wall seconds, the manifest) of a fresh correctness-only build of `corpus` by the checkout `root`."""
     shutil.rmtree(out, ignore_errors=True)
     argv = [sys.executable, "-m", "pipelines.cli", "build", "--input", str(corpus), "--output", str(out),
             "--aspects", "Functional_Correctness", "--repetitions", "1", "--progress_interval", "0", *extra]
     start = time.perf_counter()
-    done = subprocess.run(argv, cwd=REPO_ROOT, capture_output=True, text=True)
+    env = {**os.environ, "PYTHONPATH": root}
+    done = subprocess.run(argv, cwd=root, env=env, capture_output=True, text=True)
     seconds = time.perf_counter() - start
     if done.returncode != 0:
         raise SystemExit(f"themis build failed ({done.returncode}):\n{done.stderr[-3000:]}")
     return seconds, json.loads((out / "manifest.json").read_text())
-
-
-def passed_in(manifest: dict) -> tuple[int, int]:
-    """(candidates measured, of them passing) from a build's manifest."""
-    statuses = manifest.get("measured_statuses") or {}
-    return sum(statuses.values()), statuses.get("ok", 0)
 
 
 def main(argv=None) -> int:
@@ -93,30 +96,34 @@ def main(argv=None) -> int:
     parser.add_argument("--programs", type=int, default=328)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--concurrency", type=int, default=2, help="bare programs at a time")
-    parser.add_argument("themis_flags", nargs="*", help="extra flags for themis build (after --)")
+    parser.add_argument("--variant", action="append", default=None,
+                        help="NAME[@DIR]=FLAGS, repeatable (default: one, this checkout, no extra flags)")
     args = parser.parse_args(argv)
+    variants = [parse_variant(v) for v in args.variant or ["themis="]]
 
     tasks = load_tasks(args.programs)
+    times: dict[str, list[float]] = {"bare": [], **{name: [] for name, _, _ in variants}}
     with tempfile.TemporaryDirectory(prefix="themis-bare-") as tmp:
         root = pathlib.Path(tmp)
         corpus = root / "tasks.jsonl"
         corpus.write_text("".join(json.dumps(t) + "\n" for t in tasks))
-        bare, themis = [], []
         for number in range(args.rounds):
             folder = root / f"bare{number}"
             folder.mkdir()
             seconds, passed = run_bare(tasks, folder, args.concurrency)
-            bare.append(seconds)
+            times["bare"].append(seconds)
             print(f"round {number + 1}: bare {seconds:.1f} s ({passed}/{len(tasks)} exit 0)", flush=True)
-            seconds, manifest = run_themis(corpus, root / f"out{number}", args.themis_flags)
-            themis.append(seconds)
-            execute = manifest["invariants"]["execute"]
-            print(f"round {number + 1}: themis {seconds:.1f} s (execute in {execute['in']}, out {execute['out']})",
-                  flush=True)
-    b, t = statistics.median(bare), statistics.median(themis)
-    print(f"\n| programs | bare s (median of {args.rounds}) | themis s | themis / bare |\n| ---: | ---: | ---: | ---: |\n"
-          f"| {len(tasks)} | {b:.1f} | {t:.1f} | {t / b:.2f}x |")
-    print("bare rounds: " + ", ".join(f"{s:.1f}" for s in bare) + "; themis rounds: " + ", ".join(f"{s:.1f}" for s in themis))
+            for name, checkout, flags in variants:
+                seconds, manifest = run_themis(corpus, root / f"out-{name}-{number}", checkout, flags)
+                times[name].append(seconds)
+                execute = manifest["invariants"]["execute"]
+                print(f"round {number + 1}: {name} {seconds:.1f} s (execute in {execute['in']}, out {execute['out']})",
+                      flush=True)
+    bare = statistics.median(times["bare"])
+    print(f"\n| run ({len(tasks)} programs) | wall s, median of {args.rounds} | rounds | / bare |\n| --- | ---: | --- | ---: |")
+    for name, seconds in times.items():
+        median = statistics.median(seconds)
+        print(f"| {name} | {median:.1f} | {', '.join(f'{s:.1f}' for s in seconds)} | {median / bare:.2f}x |")
     return 0
 
 
