@@ -9,7 +9,10 @@ with their tests) run
   a fresh output and a fresh store each time (everything executed), local runner.
 
 Rounds alternate bare and each themis variant, so the machine's drift hits all alike; ratios are
-of median wall times. A variant is `NAME=FLAGS` (extra build flags) or `NAME@DIR=FLAGS` (the build
+of median wall times. CPU time (user + system of every process waited for: the programs, the
+build's driver, workers and sandboxes) is reported beside it: the machine's other load inflates
+wall times unevenly (sandboxed programs run in cgroups of their own, which the scheduler weighs
+against everything else; bare programs compete with it), CPU time much less. A variant is `NAME=FLAGS` (extra build flags) or `NAME@DIR=FLAGS` (the build
 of another checkout, e.g. an earlier commit's `git worktree`, for before/after in one run).
 
     python -m bench.bench_bare_harness --programs 328 --rounds 3 --variant now= --variant before@/tmp/old=
@@ -21,6 +24,7 @@ import concurrent.futures
 import json
 import os
 import pathlib
+import resource
 import shutil
 import statistics
 import subprocess
@@ -31,6 +35,9 @@ import time
 from bench.shared_data import REPO_ROOT, shared_data_dir
 from transforms.adapters import to_task_dict
 
+# The system's python3, the interpreter the sandbox runs (not this virtualenv's: its site packages and
+# editable-install hooks cost tens of ms per start).
+PYTHON = shutil.which("python3", path=os.defpath) or "python3"
 SOURCES = (("humanevalx/humaneval_python.jsonl", "humanevalx"), ("mbxp/mbpp_release_v1.jsonl", "mbxp"))
 
 
@@ -55,13 +62,19 @@ def bare_program(task: dict) -> str:
     return task["candidates"][0]["code"].rstrip("\n") + "\n\n" + task["tests"]["code"] + "\n"
 
 
+def children_cpu() -> float:
+    """User + system seconds of every child process this process has waited for, so far."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def run_bare(tasks: list[dict], folder: pathlib.Path, concurrency: int) -> tuple[float, int]:
     """(wall seconds, programs that exited 0) running every program once, `concurrency` at a time."""
     def run(index_task: tuple[int, dict]) -> bool:
         index, task = index_task
         path = folder / f"p{index}.py"
         path.write_text(bare_program(task))
-        done = subprocess.run([sys.executable, "-I", str(path)], capture_output=True, timeout=60)
+        done = subprocess.run([PYTHON, "-I", str(path)], capture_output=True, timeout=60)
         return done.returncode == 0
 
     start = time.perf_counter()
@@ -103,6 +116,7 @@ def main(argv=None) -> int:
 
     tasks = load_tasks(args.programs)
     times: dict[str, list[float]] = {"bare": [], **{name: [] for name, _, _ in variants}}
+    cpu: dict[str, list[float]] = {name: [] for name in times}
     with tempfile.TemporaryDirectory(prefix="themis-bare-") as tmp:
         root = pathlib.Path(tmp)
         corpus = root / "tasks.jsonl"
@@ -110,20 +124,26 @@ def main(argv=None) -> int:
         for number in range(args.rounds):
             folder = root / f"bare{number}"
             folder.mkdir()
+            before = children_cpu()
             seconds, passed = run_bare(tasks, folder, args.concurrency)
             times["bare"].append(seconds)
+            cpu["bare"].append(children_cpu() - before)
             print(f"round {number + 1}: bare {seconds:.1f} s ({passed}/{len(tasks)} exit 0)", flush=True)
             for name, checkout, flags in variants:
+                before = children_cpu()
                 seconds, manifest = run_themis(corpus, root / f"out-{name}-{number}", checkout, flags)
                 times[name].append(seconds)
+                cpu[name].append(children_cpu() - before)
                 execute = manifest["invariants"]["execute"]
                 print(f"round {number + 1}: {name} {seconds:.1f} s (execute in {execute['in']}, out {execute['out']})",
                       flush=True)
-    bare = statistics.median(times["bare"])
-    print(f"\n| run ({len(tasks)} programs) | wall s, median of {args.rounds} | rounds | / bare |\n| --- | ---: | --- | ---: |")
+    bare, bare_cpu = statistics.median(times["bare"]), statistics.median(cpu["bare"])
+    print(f"\n| run ({len(tasks)} programs) | wall s, median of {args.rounds} | rounds | / bare | CPU s, median | "
+          f"CPU / bare |\n| --- | ---: | --- | ---: | ---: | ---: |")
     for name, seconds in times.items():
-        median = statistics.median(seconds)
-        print(f"| {name} | {median:.1f} | {', '.join(f'{s:.1f}' for s in seconds)} | {median / bare:.2f}x |")
+        median, used = statistics.median(seconds), statistics.median(cpu[name])
+        print(f"| {name} | {median:.1f} | {', '.join(f'{s:.1f}' for s in seconds)} | {median / bare:.2f}x | "
+              f"{used:.1f} | {used / bare_cpu:.2f}x |")
     return 0
 
 
