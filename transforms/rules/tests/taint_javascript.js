@@ -174,6 +174,8 @@ app.get("/greet", (req, res) => {
   res.type("html").send(DOMPurify.sanitize(req.body.comment));
   // ruleid: js-taint-xss
   res.type("html").send(req.body.comment);
+  // ok: js-taint-xss
+  res.type("html").send(filterXSS(req.body.comment));
 });
 
 function onUsernameInput() {
