@@ -7,6 +7,8 @@ import subprocess
 import sys
 import time
 
+from sandboxes.engine import ROOT_PREFIX
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 INTERRUPTED = "themis build: interrupted; rerun the same command to finish (measurements are kept in the store)"
 
@@ -38,7 +40,8 @@ def test_a_finished_build_leaves_nothing_in_tmpdir(tmp_path):
 def test_ctrl_c_leaves_nothing_in_tmpdir(tmp_path):
     tmpdir, build = _start(tmp_path, _examples("Python")[:2], "sigint")
     deadline = time.monotonic() + 300
-    while not any(name.startswith("beam-temp") for _, dirs, _ in os.walk(tmpdir) for name in dirs):
+    # a worker's sandbox has opened: the build is executing programs
+    while not any(name.startswith(ROOT_PREFIX) for _, dirs, _ in os.walk(tmpdir) for name in dirs):
         assert build.poll() is None and time.monotonic() < deadline, "the build never reached its workers"
         time.sleep(0.5)
     os.killpg(build.pid, signal.SIGINT)  # what Ctrl-C in a terminal does: the whole foreground group
