@@ -25,7 +25,9 @@ tests/test_dask_runner.py and README "Scale out"):
    transforms hands a one-shot iterator to both and the second sees nothing;
 9. a ParDo's bag read by several consumers (its tagged outputs, its metrics, two
    transforms) runs the DoFn once per consumer: a program measured twice gives two
-   results, and the label could use one while the store keeps the other.
+   results, and the label could use one while the store keeps the other;
+10. a task whose workers die more often than Dask allows ends the run with KilledWorker's
+   traceback: here it is `RunLost`, which `themis build` prints as one line saying to rerun.
 
 This runner keeps Beam's translation of Create, GroupByKey and Flatten and
 replaces the ParDo translation and the final compute. Windowing support stays as
@@ -53,6 +55,8 @@ from apache_beam.runners.runner import PipelineResult, PipelineState
 from apache_beam.runners.worker import statesampler
 from apache_beam.transforms.sideinputs import SideInputMap
 from apache_beam.utils import counters
+
+from pipelines.runners import RunLost
 
 # Tag of the one extra element each ParDo partition emits: its metric updates.
 _METRICS = ("themis.dask_runner", "metrics")
@@ -120,6 +124,11 @@ class DaskPipelineResult(PipelineResult):
                 pass  # gathering raises a worker's exception here, in the driver
             self._commit_finished()
             self._state = PipelineState.DONE
+        except ddist.KilledWorker as exc:
+            self._state = PipelineState.FAILED
+            raise RunLost(f"the Dask workers running one task died {exc.allowed_failures + 1} time(s), more than "
+                          f"distributed.scheduler.allowed-failures={exc.allowed_failures} allows (the last: "
+                          f"{exc.last_worker.address}; its log says why, out of memory?)") from exc
         except BaseException:
             self._state = PipelineState.FAILED
             raise

@@ -9,7 +9,9 @@
 - kill -9 of the driver mid-build, rerun: every stored record kept, none measured again;
 - kill -9 of a Dask worker mid-build: Dask runs its lost tasks again on the other worker and the
   build finishes, every record stored once, none measured twice (the other worker reads what the
-  dead one stored: transforms/store.py's refresh before executing);
+  dead one stored: transforms/store.py's refresh before executing); when Dask gives up on a task
+  instead (its workers died more often than allowed), the build stops with one line, no _SUCCESS,
+  and the same command run again finishes it, executing only what was not stored;
 - the same program under two tasks on a Dask cluster: one measurement and one A/B measurement per
   pair of programs stored, none re-executed by regenerate, which reproduces the shards (the keyed
   grouping before execution and before A/B; tests/test_execute.py and tests/test_startup_stub.py
@@ -199,3 +201,33 @@ def test_a_dask_worker_killed_mid_build_loses_no_record_and_measures_none_twice(
     assert sum(_executed(manifest).values()) == len(stored)  # a task run again measured nothing again
     assert _executed(manifest)["measurement"] == _executed(manifest)["static"] == candidates  # none lost
     _assert_regenerates_without_executing(out, tmp_path / "re")
+
+
+def test_a_build_whose_dask_task_loses_more_workers_than_allowed_stops_in_one_line_and_resumes(tmp_path):
+    corpus = _corpus(tmp_path / "tasks.jsonl", TASKS + MORE)
+    out = tmp_path / "out"
+    # Dask gives up on a task whose worker dies more than allowed-failures times (3 by default: a task
+    # that makes its worker run out of memory); 0 here, so that one kill is enough.
+    with LocalDaskCluster(n_workers=2, nthreads=1, private_tmp=True, nanny=False,
+                          env={"DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES": "0"}) as cluster:
+        args = ["--input", str(corpus), "--output", str(out), "--store", "tmp", *FLAGS, "--runner", "dask",
+                f"--dask_client_address={cluster.address}"]
+        killed, status, stderr = kill_worker_when(args, lambda: _a_bundle_stored(out) and cluster.busiest_worker_pid(),
+                                                  timeout=400, poll=0.05)
+        assert killed is not None and killed not in cluster.pids()
+        assert (status, "Traceback" in stderr) == (1, False), stderr
+        last = stderr.splitlines()[-1]
+        assert last.startswith("themis build: the Dask workers running one task died 1 time(s), more than "
+                               "distributed.scheduler.allowed-failures=0 allows (the last: tcp://127.0.0.1:"), stderr
+        assert last.endswith("; its log says why, out of memory?); rerun the same command to finish (measurements "
+                             "are kept in the store)")
+        assert not (out / "_SUCCESS").exists()
+        before = _stored(str(out))  # every finished file reads back whole
+        assert before
+        manifest = run_build(make_options(args))  # the same command, on the worker left
+    assert (out / "_SUCCESS").exists()
+    after = _stored(str(out))
+    assert {k: after[k] for k in before} == before  # nothing stored was lost or replaced
+    # nothing stored was executed again: what this run stored is exactly what was missing
+    assert sum(_executed(manifest).values()) == len(after) - len(before) > 0
+    assert all(check["holds"] for check in manifest["invariants"].values())
