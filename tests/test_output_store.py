@@ -228,6 +228,7 @@ def test_a_build_whose_dask_task_loses_more_workers_than_allowed_stops_in_one_li
     assert (out / "_SUCCESS").exists()
     after = _stored(str(out))
     assert {k: after[k] for k in before} == before  # nothing stored was lost or replaced
-    # nothing stored was executed again: what this run stored is exactly what was missing
+    # nothing stored was executed again: what this run stored is exactly what was missing; and nothing of
+    # the failed build went on storing after it exited (its bundle then running finished on the worker)
     assert sum(_executed(manifest).values()) == len(after) - len(before) > 0
     assert all(check["holds"] for check in manifest["invariants"].values())
