@@ -144,7 +144,6 @@ class DaskPipelineResult(PipelineResult):
         return self._state
 
     def cancel(self) -> str:
-        self.client.cancel(self._leaf_futures + self._metric_futures)
         self._release()
         self._state = PipelineState.CANCELLED
         return self._state
@@ -169,8 +168,10 @@ class DaskPipelineResult(PipelineResult):
                     self._committed.add(i)
 
     def _release(self) -> None:
+        """Cancel what is left of the run (a failed one's), stop it on the workers, and close the client."""
         if self.client.status == "running":
             try:
+                self.client.cancel(self._leaf_futures + self._metric_futures)
                 self.client.run(_teardown_run, self._run_id, _STOP_PATIENCE_S)
             finally:
                 self.client.close()
