@@ -34,7 +34,7 @@ from pipelines import manifest as mf
 from pipelines import progress
 from pipelines.options import ConfigError, ThemisOptions, expand_config, flag_names, flag_parser
 from pipelines.paths import output_problem, private_tmpdir
-from pipelines.runners import RESUME_HINT, RunLost, resolve_runner
+from pipelines.runners import RESUME_HINT, RunLost, local_runner, resolve_runner
 from pipelines.stage_configs import BuildConfig, build_config
 from transforms.analyzers import ScanAnalyzers, tools_for
 from transforms.candidates import ExplodeCandidates
@@ -364,7 +364,8 @@ def run_build(options: PipelineOptions, allow_execute: bool = True) -> dict:
     # Worker processes must import this checkout's packages, installed or not.
     os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [REPO_ROOT, os.environ.get("PYTHONPATH")]))
     with private_tmpdir():
-        pipeline = beam.Pipeline(options=resolve_runner(options))
+        options = resolve_runner(options)
+        pipeline = beam.Pipeline(runner=local_runner(options), options=options)
         run = uuid.uuid4().hex
         build_pipeline(pipeline, config, sources, config.store(run))
         _run_showing_progress(pipeline, config.output.progress_interval)

@@ -253,3 +253,21 @@ def test_runner_aliases_resolve_to_the_dask_runner():
         assert options.view_as(StandardOptions).runner == DASK_RUNNER
     assert resolve_runner(PipelineOptions(["--runner", "DirectRunner"])).view_as(StandardOptions).runner \
         == "DirectRunner"
+
+
+def test_a_local_build_gets_the_fn_api_runner_with_its_options_and_never_tries_prism(tmp_path):
+    """The DirectRunner would first try Prism, downloading its binary from GitHub on every build."""
+    from apache_beam.runners.portability.fn_api_runner.fn_runner import FnApiRunner
+
+    from pipelines.build import make_options
+    from pipelines.runners import local_runner
+
+    options = make_options(["--input", "tasks.jsonl", "--output", str(tmp_path), "--direct_num_workers", "3"])
+    runner = local_runner(options)
+    assert type(runner) is FnApiRunner
+    worker_options = {f: v for f, v in runner._provision_info.provision_info.pipeline_options.items()}
+    assert (worker_options["beam:option:direct_num_workers:v1"], worker_options["beam:option:output:v1"]) == (
+        "3", str(tmp_path))  # Beam encodes option values as strings
+    for other in ("dask", "DataflowRunner"):
+        assert local_runner(resolve_runner(PipelineOptions(["--runner", other]))) is None
+    assert local_runner(PipelineOptions(["--runner", "DirectRunner", "--streaming"])) is None

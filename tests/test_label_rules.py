@@ -475,6 +475,7 @@ def test_config_errors_name_the_flag_and_flag_strings_are_parsed():
     with pytest.raises(LabelConfigError, match="--ab_repetitions 4 x --ab_max_stages 1"):
         LabelConfig(ab_repetitions=4, ab_max_stages=1)
     LabelConfig(ab_repetitions=5, ab_max_stages=1)  # 2/252 < 0.01
+    LabelConfig(aspects="Functional_Correctness", ab_repetitions=2, ab_max_stages=2)  # no A/B stage: no check
     config = LabelConfig(aspects="Runtime_Efficiency, Memory_Efficiency", splits="train=0.9,test=0.1")
     assert config.aspects == ("Runtime_Efficiency", "Memory_Efficiency")
     assert config.splits == (("train", 0.9), ("test", 0.1))

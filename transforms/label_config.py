@@ -72,7 +72,7 @@ class LabelConfig:
             raise LabelConfigError(f"--ab_repetitions and --ab_max_stages must be at least 1, got "
                                    f"{self.ab_repetitions} and {self.ab_max_stages}")
         runs, level = self.ab_repetitions * self.ab_max_stages, self.alpha / self.ab_max_stages
-        if min_u_p_value(runs) >= level:
+        if "Runtime_Efficiency" in self.aspects and min_u_p_value(runs) >= level:
             raise LabelConfigError(
                 f"--ab_repetitions {self.ab_repetitions} x --ab_max_stages {self.ab_max_stages} = {runs} runs per "
                 f"side can never reach p < --alpha / --ab_max_stages = {level:.2g} (the smallest p-value of "

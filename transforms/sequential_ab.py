@@ -23,7 +23,6 @@ import statistics
 from typing import NamedTuple, Protocol, Sequence
 
 import numpy as np
-from scipy.stats import mannwhitneyu
 
 
 class ABSettings(Protocol):
@@ -58,9 +57,16 @@ def hodges_lehmann_ratio(times_a: Sequence[float], times_b: Sequence[float]) -> 
     return float(np.exp(np.median(logs)))
 
 
+def u_test_p_value(runs_a: Sequence[float], runs_b: Sequence[float]) -> float:
+    """Two-sided Mann-Whitney U p-value of a's runs against b's."""
+    from scipy.stats import mannwhitneyu  # imported when first used: 1-2 s that builds without runtime pairs save
+
+    return float(mannwhitneyu(runs_a, runs_b, alternative="two-sided").pvalue)
+
+
 def min_u_p_value(runs: int) -> float:
     """The smallest two-sided Mann-Whitney U p-value `runs` runs per side can give (no overlap at all)."""
-    return float(mannwhitneyu(range(runs), range(runs, 2 * runs), alternative="two-sided").pvalue)
+    return u_test_p_value(range(runs), range(runs, 2 * runs))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -99,7 +105,7 @@ def decide_stages(stages: Sequence[tuple[Sequence[float], Sequence[float]]],
     for number, (times_a, times_b) in enumerate(stages[: settings.ab_max_stages], 1):
         runs_a += times_a
         runs_b += times_b
-        p_value = float(mannwhitneyu(runs_a, runs_b, alternative="two-sided").pvalue)
+        p_value = u_test_p_value(runs_a, runs_b)
         slowdown = hodges_lehmann_ratio(runs_a, runs_b)
         ratio, faster = (slowdown, "b") if slowdown >= 1.0 else (1.0 / slowdown, "a")
         if p_value < level and ratio >= settings.runtime_ratio:

@@ -3,6 +3,28 @@
 #include <string.h>
 #include <openssl/md5.h>
 
+char *join_words(const char *first, const char *second) {
+    char *joined = malloc(strlen(first) + strlen(second) + 2);
+    if (joined == NULL)
+        return NULL;
+    // ok: c-unbounded-string-copy
+    strcpy(joined, first);
+    // ok: c-unbounded-string-copy
+    strcat(joined, second);
+    char *copy;
+    copy = (char *)malloc(strlen(first) + 1);
+    if (copy == NULL)
+        return NULL;
+    // ok: c-unbounded-string-copy
+    strcpy(copy, first);
+    char *fixed = malloc(64);
+    if (fixed == NULL)
+        return NULL;
+    // ruleid: c-unbounded-string-copy
+    strcpy(fixed, second);
+    return joined;
+}
+
 void copies(char *dst, const char *src, int n) {
     char line[64];
     // ruleid: c-gets

@@ -124,4 +124,18 @@ public class Fixture
         // ok: csharp-insecure-temp-file
         return Directory.CreateTempSubdirectory("cache").FullName;
     }
+
+    IHtmlContent Badge(IHtmlHelper Html, User user)
+    {
+        // ruleid: csharp-html-raw-of-built-string
+        var badge = Html.Raw($"<span class=\"badge\">{user.DisplayName}</span>");
+        // ok: csharp-html-raw-of-built-string
+        var encoded = Html.Raw($"<span class=\"badge\">{HtmlEncoder.Default.Encode(user.DisplayName)}</span>");
+        // ruleid: csharp-html-raw-of-built-string
+        var title = new HtmlString("<b>" + user.Title + "</b>");
+        // ok: csharp-html-raw-of-built-string
+        var br = Html.Raw("<br/>");
+        // ruleid: csharp-html-raw-of-built-string
+        return new HtmlString(string.Format("<a href=\"{0}\">{1}</a>", user.Url, user.DisplayName));
+    }
 }

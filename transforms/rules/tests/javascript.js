@@ -83,3 +83,24 @@ function temp(data) {
 }
 
 module.exports = { sql, commands, evaluation, serve, render, deserialize, hashes, tokens, tls, xml, regexes, temp };
+
+function renderUserCard(user, list, el) {
+  // ruleid: js-html-sink-of-built-markup
+  $(list).append('<li class="user">' + user.displayname + '</li>');
+  // ok: js-html-sink-of-built-markup
+  $(list).append('<li class="user">' + escape(user.displayname) + '</li>');
+  // ok: js-html-sink-of-built-markup
+  $(list).append($('<li class="user">').text(user.displayname));
+  // ruleid: js-html-sink-of-built-markup
+  el.innerHTML = `<span title="${user.displayname}">${user.picture}</span>`;
+  // ok: js-html-sink-of-built-markup
+  el.innerHTML = `<span title="${validator.escape(user.displayname)}">${utils.escapeHTML(user.picture)}</span>`;
+  // ok: js-html-sink-of-built-markup
+  el.innerHTML = "Posts: " + user.postcount;
+  // ok: js-html-sink-of-built-markup
+  el.innerHTML = "<b>" + user.postcount.toFixed(0) + "</b>";
+  // ruleid: js-html-sink-of-built-markup
+  $('<div class="bio">' + user.bio + '</div>').appendTo(list);
+  // ruleid: js-html-sink-of-built-markup
+  el.insertAdjacentHTML("beforeend", "<p>" + user.signature + "</p>");
+}

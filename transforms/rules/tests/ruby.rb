@@ -23,6 +23,16 @@ def commands(host)
   system("ping", "-c", "1", host)
   # ok: ruby-backtick-interpolation
   uptime = `uptime`
+  # ok: ruby-command-injection
+  system("ping -c 1 #{Shellwords.escape(host)}")
+  # ok: ruby-command-injection
+  IO.popen(["ping", "-c", "1", host])
+  # ruleid: ruby-command-injection
+  IO.popen("ping -c 1 #{host}")
+  # ok: ruby-backtick-interpolation
+  listing = `ls #{host.shellescape}`
+  # ruleid: ruby-backtick-interpolation
+  listing = %x(ls #{host} #{Shellwords.escape(host)})
   [output, uptime]
 end
 

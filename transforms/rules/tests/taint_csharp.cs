@@ -17,6 +17,22 @@ class TaintCases : Controller
         var fixedHtml = Html.Raw("<br>");
     }
 
+    void Clone(string url)
+    {
+        // ruleid: csharp-taint-command-injection
+        Process.Start("cmd.exe", "/c git clone " + url);
+        // ruleid: csharp-taint-command-injection
+        var psi = new ProcessStartInfo { FileName = "git", Arguments = "clone " + url };
+        var fixedPsi = new ProcessStartInfo("git");
+        fixedPsi.ArgumentList.Add("clone");
+        // ok: csharp-taint-command-injection
+        fixedPsi.ArgumentList.Add(url);
+        // ok: csharp-taint-command-injection
+        Process.Start("git", "--version");
+        // ok: csharp-taint-command-injection
+        Process.Start("git", "clone " + SanitizeGitUrl(url));
+    }
+
     void Hello()
     {
         // ruleid: csharp-taint-xss

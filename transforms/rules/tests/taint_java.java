@@ -21,6 +21,21 @@ class TaintCases {
         out.println("<p>" + StringEscapeUtils.escapeHtml4(comment) + "</p>");
     }
 
+    void search(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        String q = request.getParameter("q");
+        PrintWriter w = response.getWriter();
+        // ruleid: java-taint-xss
+        w.print("<p>No results for " + q + "</p>");
+        // ok: java-taint-xss
+        w.print("<p>No results for " + HtmlUtils.htmlEscape(q) + "</p>");
+        ServletOutputStream body = response.getOutputStream();
+        // ruleid: java-taint-xss
+        body.println(q);
+        PrintWriter log = new PrintWriter(new FileWriter("search.log"));
+        // ok: java-taint-xss
+        log.println(q);
+    }
+
     byte[] read(File base, String name) throws IOException {
         // ok: java-taint-path-traversal
         File file = new File(base, name);
@@ -66,6 +81,10 @@ class TaintCases {
         new ProcessBuilder("ping", "-c", "1", host).start();
         // ok: java-taint-command-injection
         Runtime.getRuntime().exec("uptime");
+        // ok: java-taint-command-injection
+        Runtime.getRuntime().exec(new String[] {"ping", "-c", "1", host});
+        // ruleid: java-taint-command-injection
+        Runtime.getRuntime().exec(new String[] {"/bin/sh", "-c", "ping " + host});
     }
 
     Object eval(ScriptEngine engine, String code) throws Exception {

@@ -160,3 +160,45 @@ app.get("/upload", async (req, res) => {
   // ok: js-taint-path-traversal
   res.sendFile(filePath);
 });
+
+app.get("/greet", (req, res) => {
+  // ruleid: js-taint-xss
+  res.status(200).send("<h1>Hello " + req.query.name + "</h1>");
+  // ok: js-taint-xss
+  res.status(200).send("<h1>Hello " + he.encode(req.query.name) + "</h1>");
+  // ruleid: js-taint-xss
+  res.end("<p>" + req.params.id + "</p>");
+  // ok: js-taint-xss
+  res.end("<p>" + escapeHtml(req.params.id) + "</p>");
+  // ok: js-taint-xss
+  res.type("html").send(DOMPurify.sanitize(req.body.comment));
+  // ruleid: js-taint-xss
+  res.type("html").send(req.body.comment);
+  // ok: js-taint-xss
+  res.type("html").send(filterXSS(req.body.comment));
+});
+
+function onUsernameInput() {
+  // ruleid: js-taint-xss
+  $("#yourUsername").html(this.value.length > 0 ? this.value : "username");
+  // ok: js-taint-xss
+  $("#yourUsername").text(this.value.length > 0 ? this.value : "username");
+}
+
+window.addEventListener("message", (event) => {
+  // ruleid: js-taint-xss
+  document.getElementById("out").innerHTML = event.data;
+  // ok: js-taint-xss
+  document.getElementById("out").textContent = event.data;
+});
+
+function runTool(req) {
+  // ruleid: js-taint-command-injection
+  child_process.spawn("sh", ["-c", "convert " + req.query.file]);
+  // ok: js-taint-command-injection
+  child_process.spawn("convert", [req.query.file, "out.png"]);
+  // ruleid: js-taint-command-injection
+  child_process.execFileSync("/bin/bash", ["-c", req.body.script]);
+  // ok: js-taint-command-injection
+  child_process.exec("convert " + shellEscape([req.query.file]));
+}
