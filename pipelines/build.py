@@ -34,7 +34,7 @@ from pipelines import manifest as mf
 from pipelines import progress
 from pipelines.options import ConfigError, ThemisOptions, expand_config, flag_names, flag_parser
 from pipelines.paths import output_problem, private_tmpdir
-from pipelines.runners import local_runner, resolve_runner
+from pipelines.runners import RESUME_HINT, RunLost, local_runner, resolve_runner
 from pipelines.stage_configs import BuildConfig, build_config
 from transforms.analyzers import ScanAnalyzers, tools_for
 from transforms.candidates import ExplodeCandidates
@@ -91,9 +91,11 @@ def main(argv: Sequence[str]) -> int:
     except (BuildError, ConfigError, InputError) as exc:
         print(f"themis build: {exc}", file=sys.stderr)
         return 2
+    except RunLost as exc:
+        print(f"themis build: {exc}; {RESUME_HINT}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
-        print("themis build: interrupted; rerun the same command to finish (measurements are kept in the store)",
-              file=sys.stderr)
+        print(f"themis build: interrupted; {RESUME_HINT}", file=sys.stderr)
         return 130
     print_summary(result)
     return 0

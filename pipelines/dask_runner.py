@@ -25,7 +25,12 @@ tests/test_dask_runner.py and README "Scale out"):
    transforms hands a one-shot iterator to both and the second sees nothing;
 9. a ParDo's bag read by several consumers (its tagged outputs, its metrics, two
    transforms) runs the DoFn once per consumer: a program measured twice gives two
-   results, and the label could use one while the store keeps the other.
+   results, and the label could use one while the store keeps the other;
+10. a task whose workers die more often than Dask allows ends the run with KilledWorker's
+   traceback: here it is `RunLost`, which `themis build` prints as one line saying to rerun;
+   and the bundles of a failed run still running on the workers stop at their next element
+   before the driver returns, so that no part of it goes on writing to OUTPUT/store/
+   while the user reruns the command.
 
 This runner keeps Beam's translation of Create, GroupByKey and Flatten and
 replaces the ParDo translation and the final compute. Windowing support stays as
@@ -34,9 +39,11 @@ in Beam's runner (batch, global window); stateful DoFns (GroupIntoBatches) and
 """
 from __future__ import annotations
 
+import asyncio
 import functools
 import math
 import threading
+import time
 import uuid
 from typing import Any, Optional
 
@@ -54,10 +61,14 @@ from apache_beam.runners.worker import statesampler
 from apache_beam.transforms.sideinputs import SideInputMap
 from apache_beam.utils import counters
 
+from pipelines.runners import RunLost
+
 # Tag of the one extra element each ParDo partition emits: its metric updates.
 _METRICS = ("themis.dask_runner", "metrics")
 # Partitions per worker thread when --dask_npartitions is not given: enough to balance.
 _PARTITIONS_PER_THREAD = 2
+# How long the end of a run waits for its bundles still running (a failed run's) to finish their element.
+_STOP_PATIENCE_S = 600
 
 
 class DaskRunner(beam_dask.DaskRunner):
@@ -120,6 +131,11 @@ class DaskPipelineResult(PipelineResult):
                 pass  # gathering raises a worker's exception here, in the driver
             self._commit_finished()
             self._state = PipelineState.DONE
+        except ddist.KilledWorker as exc:
+            self._state = PipelineState.FAILED
+            raise RunLost(f"the Dask workers running one task died {exc.allowed_failures + 1} time(s), more than "
+                          f"distributed.scheduler.allowed-failures={exc.allowed_failures} allows (the last: "
+                          f"{exc.last_worker.address}; its log says why, out of memory?)") from exc
         except BaseException:
             self._state = PipelineState.FAILED
             raise
@@ -128,7 +144,6 @@ class DaskPipelineResult(PipelineResult):
         return self._state
 
     def cancel(self) -> str:
-        self.client.cancel(self._leaf_futures + self._metric_futures)
         self._release()
         self._state = PipelineState.CANCELLED
         return self._state
@@ -153,9 +168,11 @@ class DaskPipelineResult(PipelineResult):
                     self._committed.add(i)
 
     def _release(self) -> None:
+        """Cancel what is left of the run (a failed one's), stop it on the workers, and close the client."""
         if self.client.status == "running":
             try:
-                self.client.run(_teardown_run, self._run_id)
+                self.client.cancel(self._leaf_futures + self._metric_futures)
+                self.client.run(_teardown_run, self._run_id, _STOP_PATIENCE_S)
             finally:
                 self.client.close()
 
@@ -289,6 +306,7 @@ def _run_bundle(items, spec: _ParDoSpec, *side_values) -> list:
                 invoker.invoke_setup()
             invoker.invoke_start_bundle()
             for item in items:
+                _DOFNS.check_running(spec)
                 invoker.invoke_process(beam_ops.get_windowed_value(item, spec.window_fn))
             invoker.invoke_finish_bundle()
     except BaseException:
@@ -307,15 +325,20 @@ class _DoFnInstances:
     Beam's contract: a DoFn instance serves one bundle at a time and may be reused
     for later bundles, so `setup` (e.g. opening a sandbox pool) runs once per
     instance, not once per bundle; `teardown` runs when the pipeline finishes.
+    A run that ended (failed) is `stop`ped: it starts no new bundle, its bundles no new element.
     """
 
     def __init__(self):
         self._lock = threading.Lock()
         self._idle: dict[tuple[str, str], list] = {}
         self._all: dict[str, list] = {}
+        self._busy: dict[str, int] = {}  # run -> bundles running
+        self._stopped: set[str] = set()  # a few bytes a run, for late tasks of a run already torn down
 
     def acquire(self, spec: _ParDoSpec) -> tuple[beam.DoFn, bool]:
         with self._lock:
+            self.check_running(spec)
+            self._busy[spec.run_id] = self._busy.get(spec.run_id, 0) + 1
             idle = self._idle.setdefault((spec.run_id, spec.label), [])
             if idle:
                 return idle.pop(), False
@@ -324,17 +347,40 @@ class _DoFnInstances:
 
     def release(self, spec: _ParDoSpec, fn: beam.DoFn) -> None:
         with self._lock:
+            self._ended(spec.run_id)
             self._idle.setdefault((spec.run_id, spec.label), []).append(fn)
 
     def discard(self, spec: _ParDoSpec, fn: beam.DoFn) -> None:
         """A bundle failed: the instance may be half set up; tear it down and forget it."""
         with self._lock:
-            self._all.get(spec.run_id, []).remove(fn)
+            self._ended(spec.run_id)
+            fns = self._all.get(spec.run_id, [])
+            if fn in fns:  # else the run was torn down while this bundle ran
+                fns.remove(fn)
         _safe_teardown(fn)
+
+    def _ended(self, run_id: str) -> None:
+        """A bundle of `run_id` ended (with the lock held)."""
+        if run_id in self._busy:
+            self._busy[run_id] -= 1
+
+    def stop(self, run_id: str) -> None:
+        self._stopped.add(run_id)
+
+    def check_running(self, spec: _ParDoSpec) -> None:
+        """Raise once the run of `spec` was stopped: its bundles start no bundle and no element."""
+        if spec.run_id in self._stopped:
+            raise RuntimeError(f"run {spec.run_id} ended: {spec.label} does no more work for it")
+
+    def running(self, run_id: str) -> int:
+        """Bundles of `run_id` running in this process now."""
+        with self._lock:
+            return self._busy.get(run_id, 0)
 
     def teardown(self, run_id: str) -> int:
         with self._lock:
             fns = self._all.pop(run_id, [])
+            self._busy.pop(run_id, None)
             for key in [k for k in self._idle if k[0] == run_id]:
                 del self._idle[key]
         for fn in fns:
@@ -352,7 +398,14 @@ def _safe_teardown(fn: beam.DoFn) -> None:
 _DOFNS = _DoFnInstances()
 
 
-def _teardown_run(run_id: str) -> int:
+async def _teardown_run(run_id: str, patience_s: float) -> int:
+    """On each worker at the end of a run: stop its bundles at their next element, wait (on the worker's
+    event loop, up to `patience_s`) for those running to end, then tear its DoFns down. A bundle of a
+    failed run would otherwise go on, writing to the store, after the driver said the build stopped."""
+    _DOFNS.stop(run_id)
+    deadline = time.monotonic() + patience_s
+    while _DOFNS.running(run_id) and time.monotonic() < deadline:
+        await asyncio.sleep(0.05)
     return _DOFNS.teardown(run_id)
 
 

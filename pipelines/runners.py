@@ -14,7 +14,13 @@ from apache_beam.options.pipeline_options import PipelineOptions, StandardOption
 from apache_beam.runners.runner import PipelineRunner
 
 DASK_RUNNER = "pipelines.dask_runner.DaskRunner"
+RESUME_HINT = "rerun the same command to finish (measurements are kept in the store)"
 _ALIASES = {"dask": DASK_RUNNER, "daskrunner": DASK_RUNNER}
+
+
+class RunLost(RuntimeError):
+    """The runner gave up on the run because the machines running it died (killed, out of memory):
+    nothing is wrong with the input, and the same command run again finishes the build."""
 
 
 def resolve_runner(options: PipelineOptions) -> PipelineOptions:

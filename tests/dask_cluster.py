@@ -35,10 +35,13 @@ class LocalDaskCluster:
     """Scheduler + `n_workers` worker processes (one thread each by default) on 127.0.0.1."""
 
     def __init__(self, n_workers: int = 2, nthreads: int = 1, preload: Optional[str] = None,
-                 env: Optional[dict[str, str]] = None, start_timeout: float = 60.0, private_tmp: bool = False):
-        """`private_tmp`: each worker gets its own empty TMPDIR (so its own `--store tmp` cache)."""
+                 env: Optional[dict[str, str]] = None, start_timeout: float = 60.0, private_tmp: bool = False,
+                 nanny: bool = True):
+        """`private_tmp`: each worker gets its own empty TMPDIR (so its own `--store tmp` cache);
+        `nanny=False`: no nanny process restarts a worker that dies, the others take over its tasks."""
         self.n_workers = n_workers
         self.private_tmp = private_tmp
+        self.nanny = nanny
         self.nthreads = nthreads
         self.preload = preload
         self.start_timeout = start_timeout
@@ -61,7 +64,7 @@ class LocalDaskCluster:
                 args = ["worker", self.address, "--host", "127.0.0.1", "--name", f"worker-{i}",
                         "--nthreads", str(self.nthreads), "--nworkers", "1", "--no-dashboard",
                         "--memory-limit", "0", "--local-directory", str(root / f"worker-{i}"),
-                        "--death-timeout", "30"]
+                        "--death-timeout", "30", "--nanny" if self.nanny else "--no-nanny"]
                 if self.preload:
                     args += ["--preload", self.preload]
                 env = {}
@@ -112,6 +115,18 @@ class LocalDaskCluster:
     def pids(self) -> list[int]:
         """Every live process the cluster started (scheduler, nannies, workers and their children)."""
         return sorted(pid for proc in self._procs.values() for pid in _session_members(proc.pid))
+
+    def busiest_worker_pid(self) -> Optional[int]:
+        """The pid of the worker process (the nanny's child, if any) holding the most results in memory among those
+        with tasks assigned now (the one whose loss costs most), or None when no worker has a task."""
+        from distributed import Client
+
+        with Client(self.address, timeout=5) as client:
+            busy = [address for address, keys in client.processing().items() if keys]
+            held = client.has_what()
+            pids = client.run(os.getpid)
+        ranked = sorted((address for address in busy if address in pids), key=lambda a: (-len(held.get(a, ())), a))
+        return pids[ranked[0]] if ranked else None
 
     def logs(self) -> str:
         if self._tmp is None:

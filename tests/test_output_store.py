@@ -7,6 +7,11 @@
 - incremental: A, then A+B with --reuse_store A executes only B's programs; shards equal a
   build over A+B from the same measurements;
 - kill -9 of the driver mid-build, rerun: every stored record kept, none measured again;
+- kill -9 of a Dask worker mid-build: Dask runs its lost tasks again on the other worker and the
+  build finishes, every record stored once, none measured twice (the other worker reads what the
+  dead one stored: transforms/store.py's refresh before executing); when Dask gives up on a task
+  instead (its workers died more often than allowed), the build stops with one line, no _SUCCESS,
+  and the same command run again finishes it, executing only what was not stored;
 - the same program under two tasks on a Dask cluster: one measurement and one A/B measurement per
   pair of programs stored, none re-executed by regenerate, which reproduces the shards (the keyed
   grouping before execution and before A/B; tests/test_execute.py and tests/test_startup_stub.py
@@ -25,7 +30,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "support"))
 from dir_filesystem import PREFIX  # noqa: E402  (registers the themistest:// scheme)
 
 from dask_cluster import LocalDaskCluster  # noqa: E402
-from kill_build import kill_build_when  # noqa: E402
+from kill_build import kill_build_when, kill_worker_when  # noqa: E402
 from pipelines.build import make_options, run_build  # noqa: E402
 from pipelines.cli import main as cli_main  # noqa: E402
 from transforms import store_files  # noqa: E402
@@ -62,6 +67,25 @@ def _executed(manifest: dict) -> dict[str, int]:
     return {kind: n["stored"] for kind, n in manifest["store_writes"].items() if n.get("stored")}
 
 
+def _a_bundle_stored(out: pathlib.Path) -> bool:
+    return (out / "store").is_dir() and any(p.suffix == ".parquet" for p in (out / "store").iterdir())
+
+
+def _stored_count(out: pathlib.Path, kind: str) -> int:
+    if not (out / "store").is_dir():
+        return 0
+    return sum(1 for row in store_files.read_rows([store_files.store_dir_of(str(out))]) if row[0] == kind)
+
+
+def _assert_regenerates_without_executing(out: pathlib.Path, again: pathlib.Path) -> None:
+    assert cli_main(["regenerate", "--from", str(out), "--output", str(again), "--direct_num_workers", "1"]) == 0
+    manifest = json.loads((again / "manifest.json").read_text())
+    assert _executed(manifest) == {}
+    assert "not_in_store" not in json.dumps(manifest["counts"])
+    assert _files(again, "data") == _files(out, "data") and _files(out, "data")
+    assert (again / "ties.jsonl").read_bytes() == (out / "ties.jsonl").read_bytes()
+
+
 def test_regenerate_from_a_dask_build_with_private_caches_executes_nothing(tmp_path):
     corpus = _corpus(tmp_path / "tasks.jsonl", TASKS)
     out = tmp_path / "out"
@@ -75,13 +99,7 @@ def test_regenerate_from_a_dask_build_with_private_caches_executes_nothing(tmp_p
     assert all(v.endswith(".parquet") for v in os.listdir(out / "store"))
     assert sorted(store_files.kind_of(p) for p in os.listdir(out / "store")) == sorted({k for k, _ in stored})
 
-    assert cli_main(["regenerate", "--from", str(out), "--output", str(tmp_path / "re"),
-                     "--direct_num_workers", "1"]) == 0
-    again = json.loads((tmp_path / "re" / "manifest.json").read_text())
-    assert _executed(again) == {}
-    assert "not_in_store" not in json.dumps(again["counts"])
-    assert _files(tmp_path / "re", "data") == _files(out, "data") and _files(out, "data")
-    assert (tmp_path / "re" / "ties.jsonl").read_bytes() == (out / "ties.jsonl").read_bytes()
+    _assert_regenerates_without_executing(out, tmp_path / "re")
 
 
 def test_a_build_and_regenerate_on_a_non_local_file_system_never_open_output_directly(tmp_path, monkeypatch):
@@ -131,9 +149,7 @@ def test_a_build_killed_mid_run_resumes_from_its_output_store(tmp_path):
     corpus = _corpus(tmp_path / "tasks.jsonl", TASKS + MORE)
     out = tmp_path / "out"
     args = ["--input", str(corpus), "--output", str(out), *FLAGS]
-    kill_build_when([*args, "--direct_num_workers", "1"],
-                    lambda: (out / "store").is_dir() and any(p.suffix == ".parquet" for p in (out / "store").iterdir()),
-                    timeout=300, poll=0.05)
+    kill_build_when([*args, "--direct_num_workers", "1"], lambda: _a_bundle_stored(out), timeout=300, poll=0.05)
     assert not (out / "_SUCCESS").exists()
     before = _stored(str(out))  # every finished file reads back whole
     assert before
@@ -159,9 +175,60 @@ def test_the_same_program_under_two_tasks_is_measured_once_on_a_dask_cluster(tmp
                    if kind == "measurement"]
     assert len(rows_stored) == len(set(rows_stored)) == _executed(manifest)["measurement"]
     assert len(rows_stored) == sum(len(r["candidates"]) for r in rows)  # the twins added no execution
+    _assert_regenerates_without_executing(out, tmp_path / "re")
 
-    assert cli_main(["regenerate", "--from", str(out), "--output", str(tmp_path / "re"),
-                     "--direct_num_workers", "1"]) == 0
-    assert _executed(json.loads((tmp_path / "re" / "manifest.json").read_text())) == {}
-    assert _files(tmp_path / "re", "data") == _files(out, "data") and _files(out, "data")
-    assert (tmp_path / "re" / "ties.jsonl").read_bytes() == (out / "ties.jsonl").read_bytes()
+
+def test_a_dask_worker_killed_mid_build_loses_no_record_and_measures_none_twice(tmp_path):
+    corpus = _corpus(tmp_path / "tasks.jsonl", TASKS + MORE)
+    candidates = sum(len(json.loads(line)["candidates"]) for line in corpus.read_text().splitlines())
+    out = tmp_path / "out"
+    # No nanny: the dead worker is not replaced, so the survivor runs its lost tasks again, with an index
+    # of OUTPUT/store/ read before the dead worker stored its measurements (a fresh process reads it whole).
+    with LocalDaskCluster(n_workers=2, nthreads=1, private_tmp=True, nanny=False) as cluster:
+        killed, status, stderr = kill_worker_when(
+            ["--input", str(corpus), "--output", str(out), "--store", "tmp", *FLAGS, "--runner", "dask",
+             f"--dask_client_address={cluster.address}"],
+            lambda: _stored_count(out, "measurement") == candidates and cluster.busiest_worker_pid(),
+            timeout=400, poll=0.05)
+        assert killed is not None and killed not in cluster.pids()  # mid-build, with tasks and results on it
+    # Dask ran the lost tasks again: the build finished as if nothing had happened
+    assert (status, "Traceback" in stderr) == (0, False), stderr
+    assert (out / "_SUCCESS").exists()
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert all(check["holds"] for check in manifest["invariants"].values())
+    stored = _stored(str(out))  # no key twice, every file whole
+    assert {kind for kind, _ in stored} == {"measurement", "ab", "baseline", "static"}
+    assert sum(_executed(manifest).values()) == len(stored)  # a task run again measured nothing again
+    assert _executed(manifest)["measurement"] == _executed(manifest)["static"] == candidates  # none lost
+    _assert_regenerates_without_executing(out, tmp_path / "re")
+
+
+def test_a_build_whose_dask_task_loses_more_workers_than_allowed_stops_in_one_line_and_resumes(tmp_path):
+    corpus = _corpus(tmp_path / "tasks.jsonl", TASKS + MORE)
+    out = tmp_path / "out"
+    # Dask gives up on a task whose worker dies more than allowed-failures times (3 by default: a task
+    # that makes its worker run out of memory); 0 here, so that one kill is enough.
+    with LocalDaskCluster(n_workers=2, nthreads=1, private_tmp=True, nanny=False,
+                          env={"DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES": "0"}) as cluster:
+        args = ["--input", str(corpus), "--output", str(out), "--store", "tmp", *FLAGS, "--runner", "dask",
+                f"--dask_client_address={cluster.address}"]
+        killed, status, stderr = kill_worker_when(args, lambda: _a_bundle_stored(out) and cluster.busiest_worker_pid(),
+                                                  timeout=400, poll=0.05)
+        assert killed is not None and killed not in cluster.pids()
+        assert (status, "Traceback" in stderr) == (1, False), stderr
+        last = stderr.splitlines()[-1]
+        assert last.startswith("themis build: the Dask workers running one task died 1 time(s), more than "
+                               "distributed.scheduler.allowed-failures=0 allows (the last: tcp://127.0.0.1:"), stderr
+        assert last.endswith("; its log says why, out of memory?); rerun the same command to finish (measurements "
+                             "are kept in the store)")
+        assert not (out / "_SUCCESS").exists()
+        before = _stored(str(out))  # every finished file reads back whole
+        assert before
+        manifest = run_build(make_options(args))  # the same command, on the worker left
+    assert (out / "_SUCCESS").exists()
+    after = _stored(str(out))
+    assert {k: after[k] for k in before} == before  # nothing stored was lost or replaced
+    # nothing stored was executed again: what this run stored is exactly what was missing; and nothing of
+    # the failed build went on storing after it exited (its bundle then running finished on the worker)
+    assert sum(_executed(manifest).values()) == len(after) - len(before) > 0
+    assert all(check["holds"] for check in manifest["invariants"].values())
