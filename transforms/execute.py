@@ -16,7 +16,7 @@ from __future__ import annotations
 import collections
 import dataclasses
 import os
-from typing import Iterable, Optional
+from typing import Callable, Iterable, Optional
 
 import apache_beam as beam
 from apache_beam.utils import shared
@@ -157,6 +157,24 @@ class _ExecuteBatches(SharedSandboxStep):
         return [*result.measurements, *result.dead_letters]
 
 
+class BatchedByKey(beam.PTransform):
+    """PCollection[X] -> PCollection[list[list[X]]]: batches of groups of the elements sharing `key(x)`, so
+    each key is in one batch (one worker measures it once per build), as many groups a batch as
+    BatchElements makes between `min_batch_size` and `max_batch_size`."""
+
+    def __init__(self, key: Callable, min_batch_size: int, max_batch_size: int):
+        super().__init__()
+        self.key, self.min_batch_size, self.max_batch_size = key, min_batch_size, max_batch_size
+
+    def expand(self, elements):
+        key = self.key
+        return (elements
+                | "KeyBy" >> beam.Map(lambda element: (key(element), element))
+                | "SameKeyTogether" >> beam.GroupByKey()
+                | "Groups" >> beam.Values()
+                | "Batch" >> beam.BatchElements(min_batch_size=self.min_batch_size, max_batch_size=self.max_batch_size))
+
+
 class Execute(beam.PTransform):
     """PCollection[Candidate] -> {"measurements": PCollection[Measurement], "dead_letters": PCollection[DeadLetter]}.
 
@@ -171,12 +189,8 @@ class Execute(beam.PTransform):
         self.config, self.store_path = config, store_path
 
     def expand(self, candidates):
-        key = self.config.key
         return (candidates
-                | "KeyByMeasurement" >> beam.Map(lambda candidate: (key(candidate), candidate))
-                | "SameKeyTogether" >> beam.GroupByKey()
-                | "Groups" >> beam.Values()
-                | "BatchGroups" >> beam.BatchElements(min_batch_size=1, max_batch_size=self.config.batch_size)
+                | "BatchedByMeasurement" >> BatchedByKey(self.config.key, 1, self.config.batch_size)
                 | "Measure" >> Routed(_ExecuteBatches(self.config, self.store_path), "measurements"))
 
 

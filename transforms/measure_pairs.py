@@ -35,7 +35,7 @@ from sandboxes.cores import held_cpu
 from schemas.records import Candidate, DeadLetter, Measurement, content_id
 from transforms.counters import count
 from transforms.dead_letters import Routed
-from transforms.execute import SharedSandboxStep
+from transforms.execute import BatchedByKey, SharedSandboxStep
 from transforms.sequential_ab import ABStage, more_stages_needed
 from transforms.startup_stub import STUB_VERSION, measured_program, stub_candidate
 from transforms.store import StoreRef
@@ -247,10 +247,8 @@ class MeasurePairs(beam.PTransform):
         concurrent_pairs = self.execute.workers or os.cpu_count() or 1  # a batch of them runs at once
         execute, repetitions = self.execute, self.config.ab_repetitions
         return (pairs
-                | "KeyByFirstStage" >> beam.Map(lambda pair: (ab_key(*pair, execute, repetitions, 1), pair))
-                | "SameKeyTogether" >> beam.GroupByKey()
-                | "Groups" >> beam.Values()
-                | "Batch" >> beam.BatchElements(min_batch_size=concurrent_pairs, max_batch_size=4 * concurrent_pairs)
+                | "BatchedByFirstStage" >> BatchedByKey(lambda pair: ab_key(*pair, execute, repetitions, 1),
+                                                       concurrent_pairs, 4 * concurrent_pairs)
                 | "RunAB" >> Routed(_MeasurePairAB(self.execute, self.config, self.store_path), "measured"))
 
 
