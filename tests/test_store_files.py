@@ -50,6 +50,9 @@ def test_temporary_and_half_written_files_are_never_read(fs_root):
     (fs_root / "out" / "store" / ".measurement-0.parquet.1234.tmp").write_bytes(b"PAR1\x00half")
     assert store_files.bundle_paths(store_dir) == [kept]
     assert list(store_files.read_rows([store_dir])) == [("measurement", "k1", "a", "")]
+    # the end of a build's compaction deletes it
+    assert store_files.compact(store_dir) == {}
+    assert os.listdir(fs_root / "out" / "store") == [kept.rsplit("/", 1)[1]]
 
 
 def test_compact_merges_each_kind_into_one_file_first_record_of_a_key_wins(fs_root):

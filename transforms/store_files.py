@@ -159,7 +159,12 @@ def shared_index(output_dir: str, reuse: Sequence[str], run: str = "") -> tuple[
 
 def compact(store_dir: str) -> dict[str, int]:
     """Merge each kind's bundles into one (write the merged file first, then delete the parts: a
-    kill in between leaves duplicates that readers resolve the same way). Returns files merged per kind."""
+    kill in between leaves duplicates that readers resolve the same way), and delete the temporary
+    files of writers killed mid-file (a build compacts once its own writers are done). Returns files
+    merged per kind."""
+    temporaries = FileSystems.match([FileSystems.join(store_dir, ".*.tmp")])[0].metadata_list
+    if temporaries:
+        FileSystems.delete([m.path for m in temporaries])
     by_kind: dict[str, list[str]] = {}
     for path in bundle_paths(store_dir):
         by_kind.setdefault(kind_of(path), []).append(path)
