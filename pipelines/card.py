@@ -8,6 +8,7 @@ import yaml
 from pipelines import manifest as mf
 from schemas import PreferencePair
 from schemas.records import ASPECTS
+from transforms.label_config import LabelConfig
 
 _HF_DTYPES = {"string": "string", "double": "float64", "int64": "int64", "bool": "bool"}
 
@@ -17,28 +18,36 @@ def _features() -> list[dict]:
 
 
 def _rules(config: dict) -> list[str]:
-    """One line per criterion, with the thresholds this build used."""
-    get = config.get
-    alpha, stages = get("alpha", 0.01), get("ab_max_stages", 3)
+    """One line per criterion, with the thresholds this build used (LabelConfig's defaults where the
+    manifest lacks one: a manifest written before the setting existed)."""
+    defaults = LabelConfig()
+
+    def get(name: str, default=None):
+        return config.get(name, getattr(defaults, name, default))
+
+    alpha, stages = get("alpha"), get("ab_max_stages")
     return [
         "- **Functional_Correctness**: one candidate passes every test in every repetition, the other fails a "
         "test or does not compile; a candidate that passed a repetition and failed a later one is flaky: a tie. Sandbox errors never count as failures, nor do timeouts in which the program used less than "
-        f"{get('timeout_cpu_fraction', 0.9):g} of its {get('cpu_limit', 10.0):g} s CPU budget (the machine's doing).",
+        f"{get('timeout_cpu_fraction'):g} of its {get('cpu_limit', 10.0):g} s CPU budget (the machine's doing).",
         "- **Runtime_Efficiency**: both pass; for the "
-        f"{get('ab_pairs_per_task', 3)} pairs per task with the largest single-run CPU ratio, the two programs "
-        f"are run alternately in up to {stages} stages of {get('ab_repetitions', 10)} runs each; after each "
-        "stage, labelled when a two-sided Mann-Whitney U test on all runs so far gives "
+        f"{get('ab_pairs_per_task')} pairs per task with the largest single-run CPU ratio, the two programs "
+        "and their start-up stubs (the same runtime and imports, none of the candidate's code) are run "
+        f"alternately in up to {stages} stages of {get('ab_repetitions')} runs each, and each side's CPU time "
+        f"over its stub's is compared (at least {get('runtime_floor_ms'):g} ms: both under it is a "
+        "`below_resolution` tie); after each stage, labelled when a two-sided Mann-Whitney U test on all runs so far gives "
         f"p < {alpha:g} / {stages} (Bonferroni over the stages) and the Hodges-Lehmann CPU-time ratio (median of the "
-        f"pairwise ratios) is at least {get('runtime_ratio', 1.2):g}; a tie, recorded in ties.jsonl, when that "
-        f"ratio is under {get('ab_continue_ratio', 1.1):g} or after the last stage.",
-        "- **Memory_Efficiency**: both pass; the ratio of median peak memory above the language's baseline "
-        f"footprint (a minimal program) is at least {get('memory_ratio', 1.2):g}, footprints below "
-        f"{get('memory_floor_mb', 1.0):g} MiB counting as that floor.",
-        "- **Security_Hardness**: one candidate has semgrep findings of severity "
-        f"{str(get('security_min_severity', 'MEDIUM')).upper()} or higher that the other lacks, and not the other "
+        f"pairwise ratios) is at least {get('runtime_ratio'):g}; a tie, recorded in ties.jsonl, when that "
+        f"ratio is under {get('ab_continue_ratio'):g} or after the last stage.",
+        "- **Memory_Efficiency**: both pass; the ratio of median peak memory above each side's own start-up stub's "
+        f"is at least {get('memory_ratio'):g}, figures below "
+        f"{get('memory_floor_mb'):g} MiB counting as that floor.",
+        "- **Security_Hardness**: one candidate has findings of severity "
+        f"{str(get('security_min_severity')).upper()} or higher (semgrep, the other analyzers, the sanitizer build, "
+        "security tests) that the other lacks, and not the other "
         "way round; both pass the tests where tests exist. A mined security-fix commit is recorded as evidence.",
         "- **Readability_Maintainability**: tree-sitter readability scores differ by at least "
-        f"{get('readability_threshold', 10.0):g} points, and both pass the tests, or (without tests) the pair is the "
+        f"{get('readability_threshold'):g} points, and both pass the tests, or (without tests) the pair is the "
         "two versions of a refactoring commit.",
     ]
 

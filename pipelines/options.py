@@ -11,6 +11,10 @@ from typing import Sequence
 import yaml
 from apache_beam.options.pipeline_options import PipelineOptions
 
+from transforms.label_config import LabelConfig
+
+_LABEL = LabelConfig()  # the labelling defaults, defined once there
+
 
 class ConfigError(ValueError):
     """A config file that cannot be used; the message says why."""
@@ -53,9 +57,9 @@ class ThemisOptions(PipelineOptions):
                         help="an earlier build's OUTPUT (or OUTPUT/store) whose stored measurements this build "
                              "reuses instead of executing; repeatable, any Beam file system (gs://...)")
         sb.add_argument("--repetitions", type=int, default=5, help="timed runs per candidate")
-        sb.add_argument("--ab_repetitions", type=int, default=10,
+        sb.add_argument("--ab_repetitions", type=int, default=_LABEL.ab_repetitions,
                         help="interleaved A/B runs per side in each stage of a runtime pair's sequential test")
-        sb.add_argument("--ab_max_stages", type=int, default=3,
+        sb.add_argument("--ab_max_stages", type=int, default=_LABEL.ab_max_stages,
                         help="at most this many A/B stages per runtime pair; each stage's U test is taken at "
                              "--alpha / --ab_max_stages")
         sb.add_argument("--cpu_limit", type=float, default=10.0, help="CPU seconds per run")
@@ -67,14 +71,14 @@ class ThemisOptions(PipelineOptions):
 
         lb = parser.add_argument_group("labelling")
         lb.add_argument("--aspects", default="all", help="comma-separated criteria to label, or 'all'")
-        lb.add_argument("--alpha", type=float, default=0.01,
+        lb.add_argument("--alpha", type=float, default=_LABEL.alpha,
                         help="Mann-Whitney U significance level over all A/B stages (each: alpha / --ab_max_stages)")
-        lb.add_argument("--runtime_ratio", type=float, default=1.2,
+        lb.add_argument("--runtime_ratio", type=float, default=_LABEL.runtime_ratio,
                         help="min CPU-time ratio (Hodges-Lehmann: median of the pairwise ratios of A/B runs)")
-        lb.add_argument("--ab_continue_ratio", type=float, default=1.1,
+        lb.add_argument("--ab_continue_ratio", type=float, default=_LABEL.ab_continue_ratio,
                         help="a runtime pair whose ratio is below this after an A/B stage is a tie without "
                              "further stages")
-        lb.add_argument("--runtime_floor_ms", type=float, default=5.0,
+        lb.add_argument("--runtime_floor_ms", type=float, default=_LABEL.runtime_floor_ms,
                         help="CPU ms of the tests' work (a run's time over its start-up stub's) the machine "
                              "resolves: less counts as this much, and a pair with both under it ties "
                              "(below_resolution)")
@@ -82,27 +86,27 @@ class ThemisOptions(PipelineOptions):
                         help="Python tasks without tests.perf: runtime and memory measure the tests' calls with "
                              "their list, tuple and string arguments repeated to this many elements (0: off; "
                              "transforms/input_scaling.py says what it cannot do)")
-        lb.add_argument("--memory_ratio", type=float, default=1.2, help="min peak-memory ratio above baseline")
-        lb.add_argument("--readability_threshold", type=float, default=10.0, help="min readability score difference")
-        lb.add_argument("--security_min_severity", default="MEDIUM", help="LOW, MEDIUM or HIGH")
+        lb.add_argument("--memory_ratio", type=float, default=_LABEL.memory_ratio, help="min ratio of the two sides' peak memory above their start-up stubs'")
+        lb.add_argument("--readability_threshold", type=float, default=_LABEL.readability_threshold, help="min readability score difference")
+        lb.add_argument("--security_min_severity", default=_LABEL.security_min_severity, help="LOW, MEDIUM or HIGH")
         lb.add_argument("--analyzers", default="default",
                         help="security analyzers beside semgrep: comma-separated from bandit, cppcheck, flawfinder, "
                              "eslint; 'none'; or 'default': every one installed here (a missing one is a warning; "
                              "one named and missing is an error). `themis doctor` lists them")
-        lb.add_argument("--memory_floor_mb", type=float, default=1.0,
-                        help="footprints above the baseline count as at least this much (noise floor)")
-        lb.add_argument("--timeout_cpu_fraction", type=float, default=0.9,
+        lb.add_argument("--memory_floor_mb", type=float, default=_LABEL.memory_floor_mb,
+                        help="peaks above the start-up stub's count as at least this much (noise floor)")
+        lb.add_argument("--timeout_cpu_fraction", type=float, default=_LABEL.timeout_cpu_fraction,
                         help="a timeout is the program's failure only if it used this share of --cpu_limit")
-        lb.add_argument("--max_pairs_per_task", type=int, default=3, help="per task and criterion")
-        lb.add_argument("--ab_pairs_per_task", type=int, default=3,
+        lb.add_argument("--max_pairs_per_task", type=int, default=_LABEL.max_pairs_per_task, help="per task and criterion")
+        lb.add_argument("--ab_pairs_per_task", type=int, default=_LABEL.ab_pairs_per_task,
                         help="runtime pairs per task measured A/B (largest single-run ratio first); "
                              "fixed by the build: regenerate cannot change it")
-        lb.add_argument("--max_pairs_per_cell", type=int, default=0,
+        lb.add_argument("--max_pairs_per_cell", type=int, default=_LABEL.max_pairs_per_cell,
                         help="balance: at most this many pairs per language and criterion (0: no cap)")
-        lb.add_argument("--system_prompt_none", type=float, default=0.15, help="probability of no system prompt")
-        lb.add_argument("--system_prompt_single", type=float, default=0.425,
+        lb.add_argument("--system_prompt_none", type=float, default=_LABEL.system_prompt_none, help="probability of no system prompt")
+        lb.add_argument("--system_prompt_single", type=float, default=_LABEL.system_prompt_single,
                         help="probability of the single-criterion prompt (the rest: all criteria, shuffled)")
-        lb.add_argument("--seed", type=int, default=0, help="mixed into every content-derived seed")
+        lb.add_argument("--seed", type=int, default=_LABEL.seed, help="mixed into every content-derived seed")
 
 
 def expand_config(argv: Sequence[str]) -> list[str]:

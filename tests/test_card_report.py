@@ -19,7 +19,8 @@ COUNTS = mf.fold_counts([
 MANIFEST = {
     "input": {"spec": "examples/tasks.jsonl", "format": "jsonl", "fingerprint": "ab" * 32},
     "config": {"sandbox": "process", "alpha": 0.001, "runtime_ratio": 1.5, "memory_ratio": 1.2,
-               "max_pairs_per_task": 2, "ab_repetitions": 12, "security_min_severity": "high"},
+               "max_pairs_per_task": 2, "ab_repetitions": 12, "ab_max_stages": 3,
+               "security_min_severity": "high"},
     "counts": COUNTS,
     "invariants": {"read": {"in": 5, "out": 4, "dropped": {"too_large": 1}, "holds": True}},
 }
@@ -36,7 +37,8 @@ def test_card_front_matter_tables_and_thresholds():
     assert "| Functional_Correctness | 1 | 4 | 5 |" in body
     assert "| Runtime_Efficiency | 2 | 0 | 2 |" in body
     assert "| **total** | 3 | 4 | 7 |" in body
-    assert ("in up to 3 stages of 12 runs each; after each stage, labelled when a two-sided Mann-Whitney U test on "
+    assert ("in up to 3 stages of 12 runs each, and each side's CPU time over its stub's is compared (at least 5 ms: "
+            "both under it is a `below_resolution` tie); after each stage, labelled when a two-sided Mann-Whitney U test on "
             "all runs so far gives p < 0.001 / 3 (Bonferroni over the stages) and the Hodges-Lehmann CPU-time ratio "
             "(median of the pairwise ratios) is at least 1.5; a tie, recorded in ties.jsonl, when that ratio is "
             "under 1.1 or after the last stage.") in body
