@@ -1,10 +1,14 @@
 """Runtime labels on the tests' work, not process start-up (issue 22): real sandbox runs, side by side.
 
 Every trial measures a pair as the build does (`measure_pairs.measure_stage`: rounds of A, A's
-start-up stub, B, B's stub, stages for as long as `more_stages_needed` asks), and two rules judge
-the same runs: ours (`runtime_rule`: the staged U test and Hodges-Lehmann ratio on each side's CPU
-time over its stub's, floored at --runtime_floor_ms) and the previous one (the same staged test on
-the whole process's CPU time, `decide_stages` on the raw figures of the same stages).
+start-up stub, B, B's stub, stages for as long as `more_stages_needed` asks, every program pinned to
+a CPU the trial holds, as the label stage does), and the rules judge the same runs: ours
+(`runtime_rule`: the staged U test and Hodges-Lehmann ratio on each side's CPU time over its stub's,
+floored at --runtime_floor_ms), once per `--rule` (LabelConfig settings; stages are measured until
+every rule has decided, and each rule judges only the stages it would have asked for, so each row is
+what a build with those settings would have labelled), and the previous one (the same staged test
+on the whole process's CPU time, `decide_stages` on the raw figures of the first rule's stages).
+Two benchmark processes started side by side each hold a CPU of their own.
 
 - imports: the same function and tests, one side with unused imports or a type annotation on top
   (`from typing import List`, `#include <map>`, `using System.Text;`, `require('util')`, a blank
@@ -28,11 +32,15 @@ Usage:
     python bench/bench_startup.py --bench startup10x --trials 40 --languages Python
     python bench/bench_startup.py --bench concurrency --trials 40 --languages Python
     python bench/bench_startup.py --bench imports_memory --trials 20
+    python bench/bench_startup.py --bench imports --trials 300 --languages Ruby \
+        --rule alpha=0.01,ab_max_stages=3 --rule alpha=0.001,ab_max_stages=6 --record ruby.jsonl
 """
 from __future__ import annotations
 
 import argparse
 import concurrent.futures
+import dataclasses
+import json
 import os
 import statistics
 import sys
@@ -41,13 +49,14 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # run from anywhere
 
 from sandboxes.base import Limits  # noqa: E402
+from sandboxes.cores import held_cpu  # noqa: E402
 from sandboxes.process import ProcessSandbox  # noqa: E402
-from schemas.records import Candidate, TestSpec  # noqa: E402
+from schemas.records import Candidate, Measurement, TestSpec  # noqa: E402
 from transforms.label_config import LabelConfig  # noqa: E402
 from transforms.label_rules import Side, memory_rule, runtime_rule  # noqa: E402
 from transforms.measure_pairs import measure_stage  # noqa: E402
-from transforms.sequential_ab import decide_stages, more_stages_needed  # noqa: E402
-from transforms.startup_stub import stub_candidate  # noqa: E402
+from transforms.sequential_ab import ABStage, decide_stages, more_stages_needed  # noqa: E402
+from transforms.startup_stub import measured_program, stub_candidate  # noqa: E402
 
 # Per language: the quadratic and linear `distinct`, the test (N values, M distinct, E expected), and
 # unused imports (Go: a blank import, as Go refuses unused ones; its init runs).
@@ -148,64 +157,167 @@ def distinct_program(language: str, algorithm: str, n: int, imports: bool, tag: 
     return candidate(language, code, test, tag)
 
 
-def judge(sandbox, a: Candidate, b: Candidate, config: LabelConfig) -> tuple:
-    """(ours, previous, rounds per side, median CPU of a and b): the winners ('a', 'b' or None)."""
+def stages_wanted(stages: list, config: LabelConfig) -> int | None:
+    """How many of `stages` a build with `config` would have measured, or None when it wants more."""
+    for k in range(len(stages) + 1):
+        if not more_stages_needed(stages[:k], config):
+            return k
+    return None
+
+
+def verdicts(a: Candidate, b: Candidate, stages: list, rules: list[LabelConfig]) -> tuple:
+    """Per rule (winner 'a', 'b' or None, rounds per side, tie reason) on the stages that rule would
+    have measured ('not_replayable' when it wants more than there are), and the previous rule's winner
+    on the first rule's stages."""
+    ours = []
+    for rule in rules:
+        wanted = stages_wanted(stages, rule)
+        if wanted is None:
+            ours.append((None, 0, "not_replayable"))
+            continue
+        used = stages[:wanted]
+        verdict = runtime_rule(Side(a, used[0].a), Side(b, used[0].b), used, rule)
+        ours.append((verdict.winner if verdict else None, sum(len(s.a.cpu_seconds) for s in used),
+                     verdict.reason if verdict else "not_measured"))
+    used = stages[: stages_wanted(stages, rules[0])]
+    ok = all(m.status == "ok" for s in used for m in s)
+    previous = decide_stages([(list(s.a.cpu_seconds), list(s.b.cpu_seconds)) for s in used], rules[0])[-1] if ok else None
+    return ours, previous.faster if previous is not None and previous.decision == "label" else None
+
+
+def measure(sandbox, a: Candidate, b: Candidate, rules: list[LabelConfig]) -> list[ABStage]:
+    """A/B stages of a and b on a CPU this trial holds, until every rule has decided."""
     stages: list = []
-    while more_stages_needed(stages, config):
-        stages.append(measure_stage(sandbox, a, b, config.ab_repetitions))
-    verdict = runtime_rule(Side(a, stages[0].a), Side(b, stages[0].b), stages, config)
-    ours = verdict.winner if verdict else None
-    ok = all(m.status == "ok" for s in stages for m in s)
-    raw = [(list(s.a.cpu_seconds), list(s.b.cpu_seconds)) for s in stages]
-    previous = decide_stages(raw, config)[-1] if ok else None
-    prev = previous.faster if previous is not None and previous.decision == "label" else None
-    reason = verdict.reason if verdict else "not_measured"
-    return ours, prev, sum(len(s.a.cpu_seconds) for s in stages), reason
+    with held_cpu(sorted(os.sched_getaffinity(0))) as cpu:
+        while any(stages_wanted(stages, rule) is None for rule in rules):
+            stages.append(measure_stage(sandbox, a, b, rules[0].ab_repetitions, cpu))
+    return stages
 
 
-def run(bench: str, languages: list[str], trials: int, config: LabelConfig) -> None:
+def trial_pair(bench: str, language: str, t: int) -> tuple[Candidate, Candidate, str | None]:
+    """Trial t's two programs and the side that should win (None: every label is false)."""
+    if bench in ("imports", "imports_heavy"):
+        n = SCALE[language] // (1 if bench == "imports_heavy" else 4)
+        plain = distinct_program(language, "quadratic", n, False, f"plain{t}")
+        extra = distinct_program(language, "quadratic", n, True, f"imports{t}")
+        return (plain, extra, None) if t % 2 else (extra, plain, None)
+    if bench == "asymptotic":
+        n = SCALE[language]
+        quad = distinct_program(language, "quadratic", n, False, f"quad{t}")
+        lin = distinct_program(language, "linear", n, False, f"lin{t}")
+        return (quad, lin, "b") if t % 2 else (lin, quad, "a")
+    fast = candidate(language, STARTUP_IMPORTS + LOOP, "assert work(250000) >= 0\n", f"fast{t}")
+    slow = candidate(language, STARTUP_IMPORTS + LOOP, "assert work(325000) >= 0\n", f"slow{t}")
+    return (slow, fast, "b") if t % 2 else (fast, slow, "a")
+
+
+def recorded(a: Candidate, b: Candidate, record: dict) -> list[ABStage]:
+    """A trial's stages rebuilt from its --record line: the four programs' ids (the stubs' as
+    measure_stage names them) and CPU times; every run passed (a trial with a failure has its status)."""
+    ids = dict(zip(ABStage._fields, [c.candidate_id for c in (a, b)]
+                   + [stub_candidate(measured_program(c)).candidate_id for c in (a, b)]))
+    statuses = record.get("statuses") or [{}] * len(record["stages"])
+
+    def program(name: str, cpu: list, status: str) -> Measurement:
+        return Measurement(candidate_id=ids[name], task_id=a.task_id, language=a.language, status=status,
+                           backend="process", cpu_seconds=cpu)
+    return [ABStage(**{name: program(name, stage[name], status.get(name, "ok")) for name in ABStage._fields})
+            for stage, status in zip(record["stages"], statuses)]
+
+
+class Tallies:
+    """Per rule and for the previous rule: labels (right / inverted), rounds and tie reasons of a language."""
+
+    def __init__(self, bench: str, language: str, rules: list[LabelConfig]):
+        self.bench, self.language, self.rules, self.trials = bench, language, rules, 0
+        self.ours = [{"hits": [0, 0], "labelled": 0, "rounds": 0, "reasons": {}} for _ in rules]
+        self.previous = {"hits": [0, 0], "labelled": 0}
+
+    def add(self, ours: list, prev: str | None, right: str | None) -> None:
+        self.trials += 1
+        for (winner, rounds, reason), tally in zip(ours, self.ours):
+            tally["rounds"] += rounds
+            tally["reasons"][reason or "label"] = tally["reasons"].get(reason or "label", 0) + 1
+        for winner, tally in [(w, tally) for (w, _, _), tally in zip(ours, self.ours)] + [(prev, self.previous)]:
+            if winner is not None:
+                tally["labelled"] += 1
+                tally["hits"][0 if right is None or winner == right else 1] += 1
+
+    def rows(self) -> list[str]:
+        def cell(tally):
+            return f"{tally['labelled']}/{self.trials}" + ("" if self.bench.startswith("imports") else
+                                                          f" ({tally['hits'][0]} / {tally['hits'][1]})")
+        rows = [f"| {self.bench} | {self.language} | {rule_name(rule)} | {self.trials} | {cell(tally)} | "
+                f"{tally['rounds'] / max(1, self.trials):.1f} | "
+                f"{', '.join(f'{k} {v}' for k, v in sorted(tally['reasons'].items()))} |"
+                for rule, tally in zip(self.rules, self.ours)]
+        return rows + [f"| {self.bench} | {self.language} | previous (process CPU) | {self.trials} | "
+                       f"{cell(self.previous)} | | |"]
+
+
+HEADER = ("| bench | language | rule | trials | labelled (right / inverted) | rounds per side | tie reasons |\n"
+          "|---|---|---|---|---|---|---|")
+
+
+def parse_rule(text: str) -> LabelConfig:
+    """'alpha=0.001,ab_max_stages=6' -> LabelConfig with those settings (the rest default)."""
+    types = {f.name: type(getattr(LabelConfig(), f.name)) for f in dataclasses.fields(LabelConfig)}
+    settings = dict(item.split("=", 1) for item in text.split(",") if item)
+    unknown = sorted(set(settings) - set(types))
+    if unknown:
+        raise SystemExit(f"--rule {text}: unknown settings {unknown}")
+    return dataclasses.replace(LabelConfig(), **{k: types[k](v) for k, v in settings.items()})
+
+
+def rule_name(rule: LabelConfig) -> str:
+    return f"alpha {rule.alpha:g}, {rule.ab_max_stages} stages, continue {rule.ab_continue_ratio:g}"
+
+
+def run(bench: str, languages: list[str], trials: range, rules: list[LabelConfig], record: str | None) -> None:
     sandbox = ProcessSandbox(Limits())
-    print("| bench | language | trials | ours: labelled (right / inverted) | previous (process CPU): labelled "
-          "(right / inverted) | rounds per side | our tie reasons |")
-    print("|---|---|---|---|---|---|---|", flush=True)
+    print(HEADER, flush=True)
+    log = open(record, "a") if record else None
     try:
         for language in languages:
             started = time.monotonic()
-            ours_hits, prev_hits, rounds, reasons = [0, 0], [0, 0], 0, {}
-            labelled_ours = labelled_prev = 0
-            for t in range(trials):
-                if bench in ("imports", "imports_heavy"):
-                    n = SCALE[language] // (1 if bench == "imports_heavy" else 4)
-                    plain = distinct_program(language, "quadratic", n, False, f"plain{t}")
-                    extra = distinct_program(language, "quadratic", n, True, f"imports{t}")
-                    a, b, right = (plain, extra, None) if t % 2 else (extra, plain, None)
-                elif bench == "asymptotic":
-                    n = SCALE[language]
-                    quad = distinct_program(language, "quadratic", n, False, f"quad{t}")
-                    lin = distinct_program(language, "linear", n, False, f"lin{t}")
-                    a, b, right = (quad, lin, "b") if t % 2 else (lin, quad, "a")
-                else:
-                    fast = candidate(language, STARTUP_IMPORTS + LOOP, "assert work(250000) >= 0\n", f"fast{t}")
-                    slow = candidate(language, STARTUP_IMPORTS + LOOP, "assert work(325000) >= 0\n", f"slow{t}")
-                    a, b, right = (slow, fast, "b") if t % 2 else (fast, slow, "a")
-                ours, prev, per_side, reason = judge(sandbox, a, b, config)
-                rounds += per_side
-                reasons[reason or "label"] = reasons.get(reason or "label", 0) + 1
-                for winner, hits in ((ours, ours_hits), (prev, prev_hits)):
-                    if winner is not None:
-                        hits[0 if right is None or winner == right else 1] += 1
-                labelled_ours += ours is not None
-                labelled_prev += prev is not None
-                print(f"# {language} trial {t}: ours {ours} previous {prev} right {right} ({reason or 'label'})",
-                      file=sys.stderr, flush=True)
-
-            def cell(labelled, hits):
-                return f"{labelled}/{trials}" + ("" if bench.startswith("imports") else f" ({hits[0]} / {hits[1]})")
-            print(f"| {bench} | {language} | {trials} | {cell(labelled_ours, ours_hits)} | {cell(labelled_prev, prev_hits)} "
-                  f"| {rounds / trials:.1f} | {', '.join(f'{k} {v}' for k, v in sorted(reasons.items()))} |", flush=True)
+            tallies = Tallies(bench, language, rules)
+            for t in trials:
+                a, b, right = trial_pair(bench, language, t)
+                stages = measure(sandbox, a, b, rules)
+                ours, prev = verdicts(a, b, stages, rules)
+                tallies.add(ours, prev, right)
+                print(f"# {language} trial {t}: ours {[o[0] for o in ours]} previous {prev} right {right} "
+                      f"({[o[2] or 'label' for o in ours]})", file=sys.stderr, flush=True)
+                if log:
+                    log.write(json.dumps({"bench": bench, "language": language, "trial": t, "right": right,
+                                          "stages": [{name: list(m.cpu_seconds) for name, m in s._asdict().items()}
+                                                     for s in stages],
+                                          "statuses": [{name: m.status for name, m in s._asdict().items()}
+                                                       for s in stages]}) + "\n")
+                    log.flush()
+            print("\n".join(tallies.rows()), flush=True)
             print(f"# {language}: {time.monotonic() - started:.0f} s", file=sys.stderr, flush=True)
     finally:
         sandbox.close()
+        if log:
+            log.close()
+
+
+def replay(paths: list[str], rules: list[LabelConfig]) -> None:
+    """The rules judged again on trials recorded with --record, without running anything: each rule on
+    the stages it would have measured (a trial where it wants more than were recorded: not_replayable)."""
+    tallies: dict[tuple[str, str], Tallies] = {}
+    for path in paths:
+        with open(path, encoding="utf-8") as fh:
+            for line in fh:
+                record = json.loads(line)
+                a, b, right = trial_pair(record["bench"], record["language"], record["trial"])
+                key = (record["bench"], record["language"])
+                tally = tallies.setdefault(key, Tallies(*key, rules))
+                tally.add(*verdicts(a, b, recorded(a, b, record), rules), right)
+    print(HEADER)
+    for tally in tallies.values():
+        print("\n".join(tally.rows()))
 
 
 def concurrency(trials: int, language: str) -> None:
@@ -293,6 +405,8 @@ def imports_memory(languages: list[str], trials: int) -> None:
                 old = memory_rule(Side(a, ma), Side(b, mb), (bare, bare), config)
                 ours += mine is not None and mine.winner is not None
                 previous += old is not None and old.winner is not None
+                print(f"# {language} trial {t}: labelled so far: ours {ours}, previous {previous}", file=sys.stderr,
+                      flush=True)
             print(f"| imports_memory | {language} | {trials} | {ours}/{trials} | {previous}/{trials} |", flush=True)
     finally:
         sandbox.close()
@@ -300,16 +414,30 @@ def imports_memory(languages: list[str], trials: int) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--bench", choices=("imports", "imports_heavy", "imports_memory", "asymptotic", "startup10x", "concurrency"), required=True)
+    parser.add_argument("--bench", choices=("imports", "imports_heavy", "imports_memory", "asymptotic", "startup10x", "concurrency"))
     parser.add_argument("--languages", default=",".join(PROGRAMS))
     parser.add_argument("--trials", type=int, default=30)
+    parser.add_argument("--first_trial", type=int, default=0,
+                        help="number the trials from here (two processes, each a share of the trials; --replay joins them)")
+    parser.add_argument("--rule", action="append", default=[],
+                        help="LabelConfig settings judged side by side, e.g. alpha=0.001,ab_max_stages=6 "
+                             "(repeatable; default: the default LabelConfig)")
+    parser.add_argument("--record", help="append each trial's raw CPU figures per stage to this JSONL file")
+    parser.add_argument("--replay", nargs="+", metavar="JSONL",
+                        help="judge the --rule settings on trials recorded with --record, running nothing")
     args = parser.parse_args()
+    if args.replay:
+        replay(args.replay, [parse_rule(r) for r in args.rule] or [LabelConfig()])
+        return 0
+    if args.bench is None:
+        parser.error("--bench is required (or --replay)")
     if args.bench == "concurrency":
         concurrency(args.trials, args.languages.split(",")[0])
     elif args.bench == "imports_memory":
         imports_memory(args.languages.split(","), args.trials)
     else:
-        run(args.bench, args.languages.split(","), args.trials, LabelConfig())
+        run(args.bench, args.languages.split(","), range(args.first_trial, args.first_trial + args.trials),
+            [parse_rule(r) for r in args.rule] or [LabelConfig()], args.record)
     return 0
 
 

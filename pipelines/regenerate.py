@@ -27,7 +27,7 @@ gs://... or any Beam file system); nothing is executed or scanned again. With th
 config the shards come out byte for byte the same.
 
 example:
-  themis regenerate --from out/demo --output out/demo-strict --runtime_ratio 1.5 --alpha 0.001
+  themis regenerate --from out/demo --output out/demo-strict --runtime_ratio 1.5 --alpha 0.0005
   themis regenerate --from out/demo --output out/demo-balanced --config strict.yaml
 """
 

@@ -15,6 +15,9 @@ import time
 from typing import Iterator, Sequence
 
 _POLL_SECONDS = 0.05
+# The names' prefix: one per machine. Tests of the holding itself take their own, so that builds run by
+# other tests at the same time (pytest-xdist) cannot hold the CPUs they look at.
+SCOPE = "themis-cpu"
 
 
 @contextlib.contextmanager
@@ -24,7 +27,7 @@ def held_cpu(cpus: Sequence[int]) -> Iterator[int]:
         for cpu in cpus:
             name = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
             try:
-                name.bind(f"\0themis-cpu-{cpu}")
+                name.bind(f"\0{SCOPE}-{cpu}")
             except OSError:  # EADDRINUSE: held by another pair, here or in another process
                 name.close()
                 continue

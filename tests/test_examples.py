@@ -211,7 +211,7 @@ def test_quickstart_config_is_a_valid_build_config():
     options = ThemisOptions(config_to_flags(str(QUICKSTART))).view_as(ThemisOptions)
     assert options.input == "examples/tasks.jsonl" and options.format == "jsonl"
     assert options.splits == "train=0.75,test=0.25"
-    assert (options.repetitions, options.ab_repetitions, options.max_pairs_per_task) == (3, 6, 3)
+    assert (options.repetitions, options.ab_repetitions, options.max_pairs_per_task) == (3, 10, 3)
 
 
 def test_readme_describes_every_task():

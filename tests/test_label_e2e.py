@@ -151,11 +151,11 @@ def test_regenerate_with_new_thresholds_relabels_from_the_store(build):
     ties = [json.loads(line) for line in open(root / "strict" / "ties.jsonl", encoding="utf-8")]
     runtime_ties = [t for t in ties if t["aspect"] == "Runtime_Efficiency"]
     assert len(runtime_ties) == 3 and {t["reason"] for t in runtime_ties} == {"ratio_below_threshold"}
-    # 1000x would want a third A/B stage the build never measured: decided on the two stored ones
-    assert {json.loads(t["evidence"])["unmeasured_stages"] for t in runtime_ties} == {1}
+    # 1000x would want stages 3-6, which the build never measured: decided on the two stored ones
+    assert {json.loads(t["evidence"])["unmeasured_stages"] for t in runtime_ties} == {4}
     assert store.count() == stored
     new_manifest = json.load(open(root / "strict" / "manifest.json"))
-    assert new_manifest["config"]["runtime_ratio"] == 1000.0 and new_manifest["config"]["alpha"] == 0.01
+    assert new_manifest["config"]["runtime_ratio"] == 1000.0 and new_manifest["config"]["alpha"] == 0.001
     assert "not_in_store" not in json.dumps(new_manifest["counts"].get("dead_letters", {}))
 
 

@@ -15,7 +15,9 @@ from transforms.label_rules import (
 from transforms.pair_selection import (
     build_sides, distinct_sides, runtime_proposals, select_pairs, static_verdicts, to_pair,
 )
-from transforms.sequential_ab import ABStage, decide_stages, hodges_lehmann_ratio, min_u_p_value, more_stages_needed
+from transforms.sequential_ab import (
+    ABStage, decide_stages, hodges_lehmann_ratio, min_u_p_value, more_stages_needed, u_test_p_value,
+)
 from transforms.normalize import normalize_code
 
 CONFIG = LabelConfig()
@@ -100,7 +102,8 @@ def ab(a: Side, b: Side, *stages, status=("ok", "ok"), stubs=None, stub_status=(
     return tuple(out)
 
 
-FAST = [0.100, 0.102, 0.098, 0.101, 0.099, 0.100, 0.103, 0.097, 0.100, 0.101]
+# no two runs alike (the U test takes its exact distribution then, as on real CPU times), median 0.1
+FAST = [0.1002, 0.1021, 0.0980, 0.1012, 0.0991, 0.0998, 0.1030, 0.0970, 0.1007, 0.0985]
 SLOW = [t * 1.3 for t in FAST]
 
 
@@ -121,6 +124,17 @@ def test_hodges_lehmann_ratio_on_hand_computed_examples():
 def test_min_u_p_value_is_complete_separation():
     assert min_u_p_value(5) == pytest.approx(2 / 252)  # 2 of the C(10, 5) orderings
     assert min_u_p_value(6) == pytest.approx(2 / 924)
+    # exact beyond 8 runs a side too (the normal approximation says 1.8e-4): one stage of the default 10
+    # rounds can reach the default level, 0.001 / 6
+    assert min_u_p_value(10) == pytest.approx(2 / 184756) and min_u_p_value(10) < 0.001 / 6
+
+
+def test_u_test_falls_back_to_the_normal_approximation_when_runs_tie():
+    """Marginals floored at the same value tie; the exact distribution assumes they do not."""
+    tied = [0.005] * 4 + [0.006 + i / 1000 for i in range(6)]
+    assert u_test_p_value(tied, [0.02 + i / 1000 for i in range(10)]) == pytest.approx(1.7265e-4, rel=1e-3)  # tie-corrected
+    assert u_test_p_value(tied[4:] + [0.0051, 0.0052, 0.0053, 0.0054], [0.02 + i / 1000 for i in range(10)]) \
+        == pytest.approx(2 / 184756)
 
 
 def test_stages_stop_early_on_a_clear_tie():
@@ -132,10 +146,10 @@ def test_stages_stop_early_on_a_clear_tie():
 
 def test_stages_continue_on_a_borderline_ratio_and_tie_after_the_last():
     borderline = (scaled(FAST, 1.15), FAST)  # significant, but 1.15 < runtime_ratio 1.2 and >= continue 1.1
-    decisions = decide_stages([borderline] * 3, CONFIG)
-    assert [d.decision for d in decisions] == ["continue", "continue", "tie"]
-    assert decisions[-1].reason == "ratio_below_threshold" and [d.runs for d in decisions] == [10, 20, 30]
-    assert all(d.p_value < CONFIG.alpha / 3 and d.ratio == pytest.approx(1.15) for d in decisions)
+    decisions = decide_stages([borderline] * 6, CONFIG)
+    assert [d.decision for d in decisions] == ["continue"] * 5 + ["tie"]
+    assert decisions[-1].reason == "ratio_below_threshold" and [d.runs for d in decisions] == [10, 20, 30, 40, 50, 60]
+    assert all(d.p_value < CONFIG.alpha / 6 and d.ratio == pytest.approx(1.15) for d in decisions)
     # given fewer stages than it wants, the last decision says so
     assert [d.decision for d in decide_stages([borderline], CONFIG)] == ["continue"]
     # the same runs label at a lower threshold
@@ -145,9 +159,9 @@ def test_stages_continue_on_a_borderline_ratio_and_tie_after_the_last():
 def test_stages_test_at_a_bonferroni_level():
     slower = [(SLOW[:5], FAST[:5]), (SLOW[5:], FAST[5:])]
     # 5 runs per side, no overlap: p = 2/252 = 0.0079, under alpha 0.01 but not under 0.01 / 3
-    one_look = decide_stages(slower, LabelConfig(ab_repetitions=5, ab_max_stages=1))
+    one_look = decide_stages(slower, LabelConfig(alpha=0.01, ab_repetitions=5, ab_max_stages=1))
     assert [(d.decision, d.faster, d.level) for d in one_look] == [("label", "b", 0.01)]
-    three_looks = decide_stages(slower, LabelConfig(ab_repetitions=5, ab_max_stages=3))
+    three_looks = decide_stages(slower, LabelConfig(alpha=0.01, ab_repetitions=5, ab_max_stages=3))
     assert [(d.decision, d.runs) for d in three_looks] == [("continue", 5), ("label", 10)]
     assert three_looks[0].p_value == pytest.approx(2 / 252) and three_looks[0].level == pytest.approx(0.01 / 3)
     assert three_looks[1].ratio == pytest.approx(1.3) and three_looks[1].faster == "b"
@@ -161,7 +175,7 @@ def test_runtime_labels_a_significant_large_difference():
     assert verdict.p_value < 0.001
     assert verdict.evidence["cpu_seconds"] == {"chosen": FAST, "rejected": SLOW}
     assert verdict.evidence["median_marginal_cpu_seconds"]["chosen"] == pytest.approx(0.1)
-    assert verdict.evidence["stage_alpha"] == pytest.approx(0.01 / 3)
+    assert verdict.evidence["stage_alpha"] == pytest.approx(0.001 / 6)
     assert [(s["stage"], s["runs"], s["decision"]) for s in verdict.evidence["stages"]] == [(1, 10, "label")]
 
 
@@ -179,13 +193,13 @@ def test_runtime_evidence_holds_every_stage_and_ignores_stages_after_the_decisio
 def test_runtime_significant_but_small_ratio_is_a_tie():
     a, b = side(A_CODE), side(B_CODE)
     small = (scaled(FAST, 1.105), FAST)
-    verdict = runtime_rule(a, b, ab(a, b, small, small, small), CONFIG)
+    verdict = runtime_rule(a, b, ab(a, b, *[small] * 6), CONFIG)
     assert verdict.winner is None and verdict.reason == "ratio_below_threshold"
-    assert verdict.p_value < CONFIG.alpha / 3 and len(verdict.evidence["stages"]) == 3
+    assert verdict.p_value < CONFIG.alpha / 6 and len(verdict.evidence["stages"]) == 6
     # the measuring loops stop on this alone: after ab_max_stages nothing more is wanted
-    assert more_stages_needed(ab(a, b, small, small), CONFIG)
-    assert not more_stages_needed(ab(a, b, small, small, small), CONFIG)
-    assert verdict.evidence["cpu_seconds"]["a"][0] == pytest.approx(0.1105)
+    assert more_stages_needed(ab(a, b, *[small] * 5), CONFIG)
+    assert not more_stages_needed(ab(a, b, *[small] * 6), CONFIG)
+    assert verdict.evidence["cpu_seconds"]["a"][0] == pytest.approx(1.105 * FAST[0])
 
 
 def test_runtime_large_ratio_without_significance_is_a_tie():
@@ -193,7 +207,7 @@ def test_runtime_large_ratio_without_significance_is_a_tie():
     # the ratio is 1.25, but the samples overlap heavily (one stage is all there is)
     times_a = [0.10, 0.30, 0.15, 0.31, 0.16]
     times_b = [0.08, 0.25, 0.12, 0.24, 0.13]
-    verdict = runtime_rule(a, b, ab(a, b, (times_a, times_b)), LabelConfig(ab_repetitions=5, ab_max_stages=1))
+    verdict = runtime_rule(a, b, ab(a, b, (times_a, times_b)), LabelConfig(alpha=0.01, ab_repetitions=5, ab_max_stages=1))
     assert verdict.winner is None and verdict.reason == "not_significant"
     assert verdict.margin == pytest.approx(1.25) and verdict.p_value == pytest.approx(0.4206, abs=1e-4)
 
@@ -202,7 +216,7 @@ def test_runtime_with_fewer_stored_stages_than_wanted_is_a_tie_saying_so():
     a, b = side(A_CODE), side(B_CODE)
     verdict = runtime_rule(a, b, ab(a, b, (scaled(FAST, 1.15), FAST)), CONFIG)
     assert verdict.winner is None and verdict.reason == "ratio_below_threshold"
-    assert verdict.evidence["unmeasured_stages"] == 2
+    assert verdict.evidence["unmeasured_stages"] == 5
     assert more_stages_needed(ab(a, b, (scaled(FAST, 1.15), FAST)), CONFIG)
     assert not more_stages_needed(ab(a, b, (SLOW, FAST)), CONFIG)
 
@@ -469,12 +483,12 @@ def test_config_errors_name_the_flag_and_flag_strings_are_parsed():
         LabelConfig(aspects="Speed")
     with pytest.raises(LabelConfigError, match="--ab_continue_ratio"):
         LabelConfig(ab_continue_ratio=1.3)
-    # 2 x 2 = 4 runs per side: at best p = 2/70 = 0.029, never under 0.01 / 2
+    # 2 x 2 = 4 runs per side: at best p = 2/70 = 0.029, never under 0.001 / 2
     with pytest.raises(LabelConfigError, match=r"--ab_repetitions 2 x --ab_max_stages 2 = 4 runs per side can never"):
         LabelConfig(ab_repetitions=2, ab_max_stages=2)
     with pytest.raises(LabelConfigError, match="--ab_repetitions 4 x --ab_max_stages 1"):
         LabelConfig(ab_repetitions=4, ab_max_stages=1)
-    LabelConfig(ab_repetitions=5, ab_max_stages=1)  # 2/252 < 0.01
+    LabelConfig(alpha=0.01, ab_repetitions=5, ab_max_stages=1)  # 2/252 < 0.01
     LabelConfig(aspects="Functional_Correctness", ab_repetitions=2, ab_max_stages=2)  # no A/B stage: no check
     config = LabelConfig(aspects="Runtime_Efficiency, Memory_Efficiency", splits="train=0.9,test=0.1")
     assert config.aspects == ("Runtime_Efficiency", "Memory_Efficiency")

@@ -23,7 +23,7 @@ class LabelConfig:
     'train=0.9,test=0.1') and are stored parsed."""
 
     aspects: Union[str, tuple[str, ...]] = ASPECTS
-    alpha: float = 0.01
+    alpha: float = 0.001
     runtime_ratio: float = 1.2
     memory_ratio: float = 1.2
     memory_floor_mb: float = 1.0
@@ -31,7 +31,7 @@ class LabelConfig:
     security_min_severity: str = "MEDIUM"
     timeout_cpu_fraction: float = 0.9
     ab_repetitions: int = 10
-    ab_max_stages: int = 3
+    ab_max_stages: int = 6
     ab_continue_ratio: float = 1.1
     runtime_floor_ms: float = 5.0
     max_pairs_per_task: int = 3
