@@ -28,10 +28,10 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 from transforms.grammars import parser_for  # noqa: E402
 from transforms.sources.commits import EXTENSIONS  # noqa: E402
 
-CWE_BY_MESSAGE = [  # first match wins: the more specific names before "injection"
+CWE_BY_MESSAGE = [  # first match wins: the more specific names before "injection"; 注入 = injection (Chinese-language projects)
     ("CWE-79", re.compile(r"\bxss\b|cross[- ]site scripting|html injection|script injection", re.I)),
-    ("CWE-89", re.compile(r"\bsql\b.{0,20}injection|\bsqli\b", re.I)),
-    ("CWE-78", re.compile(r"command injection|shell injection|\brce\b|remote code execution", re.I)),
+    ("CWE-89", re.compile(r"\bsql\b.{0,20}(injection|注入)|\bsqli\b", re.I)),
+    ("CWE-78", re.compile(r"command injection|shell injection|\brce\b|remote code execution|命令注入", re.I)),
     ("CWE-22", re.compile(r"(path|directory|archive|dir) traversal|traversal (vuln|attack|protection)|(against|prevent\w*) "
                           r"(path |directory )?traversal|zip ?slip|arbitrary (\w+ )?file (read|write)s?", re.I)),
     ("CWE-918", re.compile(r"\bssrf\b|server[- ]side request forgery", re.I)),
@@ -96,9 +96,10 @@ def scannable(text: str, language: str) -> str:
 def mine(repo: str, language: str, licence: str, name: str) -> list[dict]:
     rows = []
     log = git(repo, "log", "--no-merges", "-i", "-E", "--format=%x00%H%x01%B%x01", "--name-status",
-              "--grep=xss|cross.site|injection|traversal|ssrf|redirect|rce|sqli")
+              "--grep=xss|cross.site|injection|注入|traversal|ssrf|redirect|rce|sqli")
     for entry in log.split("\x00")[1:]:
-        sha, message, files = entry.split("\x01")
+        sha, rest = entry.split("\x01", 1)
+        message, files = rest.rsplit("\x01", 1)  # a message may itself hold \x01 (apache/dolphinscheduler has one)
         cwe = cwe_of(message)
         if not cwe:
             continue

@@ -3,7 +3,10 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import pathlib
 import statistics
+import subprocess
+import sys
 
 import pytest
 
@@ -19,6 +22,8 @@ from transforms.sequential_ab import (
     ABStage, decide_stages, hodges_lehmann_ratio, min_u_p_value, more_stages_needed, u_test_p_value,
 )
 from transforms.normalize import normalize_code
+
+REPO_ROOT = pathlib.Path(__file__).resolve().parents[1]
 
 CONFIG = LabelConfig()
 CPU_LIMIT = 10.0  # --cpu_limit's default
@@ -124,6 +129,8 @@ def test_hodges_lehmann_ratio_on_hand_computed_examples():
 def test_min_u_p_value_is_complete_separation():
     assert min_u_p_value(5) == pytest.approx(2 / 252)  # 2 of the C(10, 5) orderings
     assert min_u_p_value(6) == pytest.approx(2 / 924)
+    for runs in range(1, 16):  # the U test's own p-value when the two sides do not overlap
+        assert min_u_p_value(runs) == pytest.approx(u_test_p_value(range(runs), range(runs, 2 * runs)), rel=1e-9)
     # exact beyond 8 runs a side too (the normal approximation says 1.8e-4): one stage of the default 10
     # rounds can reach the default level, 0.001 / 6
     assert min_u_p_value(10) == pytest.approx(2 / 184756) and min_u_p_value(10) < 0.001 / 6
@@ -494,3 +501,11 @@ def test_config_errors_name_the_flag_and_flag_strings_are_parsed():
     assert config.aspects == ("Runtime_Efficiency", "Memory_Efficiency")
     assert config.splits == (("train", 0.9), ("test", 0.1))
     assert LabelConfig(aspects="all").aspects == LabelConfig().aspects
+
+
+def test_checking_a_config_imports_no_scipy():
+    """Every command validates its LabelConfig; scipy costs over a second of CPU to import."""
+    code = ("import sys; from pipelines.build import make_options; from transforms.label_config import LabelConfig; "
+            "LabelConfig(); print(sorted(m for m in sys.modules if m.split('.')[0] == 'scipy'))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO_ROOT, check=True)
+    assert done.stdout.strip() == "[]"

@@ -36,6 +36,32 @@ def commands(host)
   [output, uptime]
 end
 
+def open_files(path)
+  # ruleid: ruby-kernel-open
+  open(path, "wb") { |io| io.write("x") }
+  # ruleid: ruby-kernel-open
+  head = Kernel.open(path).read(10)
+  # ruleid: ruby-kernel-open
+  notes = open("#{path}.txt").read
+  # ok: ruby-kernel-open
+  File.open(path, "wb") { |io| io.write("x") }
+  # ok: ruby-kernel-open
+  gz = Zlib::GzipReader.open(path)
+  # ok: ruby-kernel-open
+  log = open("/tmp/#{path}").read
+  # ok: ruby-kernel-open
+  config = open("config.yml").read
+  # ok: ruby-kernel-open
+  readme = open('README.md').read
+  # ok: ruby-kernel-open
+  seeds = open("#{Rails.root}/db/#{path}").read
+  # ok: ruby-kernel-open
+  piped = open('|date').read
+  # ruleid: ruby-kernel-open
+  listed = open("|ls #{path}").read
+  [head, notes, gz, log, config, readme, seeds, piped, listed]
+end
+
 def deserialize(data)
   # ruleid: ruby-unsafe-deserialization
   obj = Marshal.load(data)

@@ -138,4 +138,30 @@ class TaintCases : Controller
         // ok: csharp-taint-path-traversal
         var checkedStream = new FileStream(path, FileMode.CreateNew);
     }
+
+    public ActionResult GetSegment([FromRoute, Required] string itemId, [FromRoute, Required] string segmentId)
+    {
+        var file = Path.Combine(TranscodeRoot, segmentId + ".ts");
+        // ruleid: csharp-taint-path-traversal
+        return FileStreamResponseHelpers.GetStaticFileResult(file, "video/mp2t", false, HttpContext);
+    }
+
+    public ActionResult GetPlaylist([FromRoute, Required] string playlistId)
+    {
+        var file = Path.Combine(TranscodeRoot, playlistId + ".m3u8");
+        // ruleid: csharp-taint-path-traversal
+        return GetFileResult(file, file);
+    }
+
+    public ActionResult GetCheckedSegment([FromRoute, Required] string segmentId)
+    {
+        var file = Path.GetFullPath(Path.Combine(TranscodeRoot, segmentId + ".ts"));
+        var fileDir = Path.GetDirectoryName(file);
+        if (string.IsNullOrEmpty(fileDir) || !fileDir.StartsWith(TranscodeRoot))
+        {
+            return BadRequest("Invalid segment.");
+        }
+        // ok: csharp-taint-path-traversal
+        return GetFileResult(file, file);
+    }
 }

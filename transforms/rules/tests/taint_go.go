@@ -118,3 +118,65 @@ func serveChecked(w http.ResponseWriter, r *http.Request) {
 	data, _ := os.ReadFile(p)
 	w.Write(data)
 }
+
+func writeUpload(afs afero.Fs, dst string, in io.Reader) error {
+	dir, _ := path.Split(dst)
+	// ruleid: go-taint-path-traversal
+	if err := afs.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	// ruleid: go-taint-path-traversal
+	file, err := afs.OpenFile(dst, os.O_RDWR|os.O_CREATE, 0o644)
+	if err != nil {
+		return err
+	}
+	defer file.Close()
+	_, err = io.Copy(file, in)
+	return err
+}
+
+func writeScopedUpload(afs afero.Fs, dst string, in io.Reader) error {
+	if ok, err := files.WithinScope(afs, dst); err != nil || !ok {
+		return os.ErrPermission
+	}
+	// ok: go-taint-path-traversal
+	file, err := afs.OpenFile(dst, os.O_RDWR|os.O_CREATE, 0o644)
+	if err != nil {
+		return err
+	}
+	defer file.Close()
+	_, err = io.Copy(file, in)
+	return err
+}
+
+var allowedHosts = map[string]bool{"api.example.com": true}
+
+func preview(w http.ResponseWriter, r *http.Request) {
+	target, err := url.Parse(r.URL.Query().Get("url"))
+	if err != nil {
+		return
+	}
+	// ruleid: go-taint-ssrf
+	http.Get(target.String())
+	if !allowedHosts[target.Hostname()] {
+		http.Error(w, "host not allowed", http.StatusBadRequest)
+		return
+	}
+	// ok: go-taint-ssrf
+	http.Get(target.String())
+}
+
+func continueTo(w http.ResponseWriter, r *http.Request) {
+	next, _ := url.Parse(r.FormValue("next"))
+	if next.Host != "" && next.Host != r.Host {
+		next = &url.URL{Path: "/"}
+	}
+	// ok: go-taint-open-redirect
+	http.Redirect(w, r, next.String(), http.StatusFound)
+}
+
+func continueUnchecked(w http.ResponseWriter, r *http.Request) {
+	next, _ := url.Parse(r.FormValue("next"))
+	// ruleid: go-taint-open-redirect
+	http.Redirect(w, r, next.String(), http.StatusFound)
+}

@@ -202,3 +202,32 @@ function runTool(req) {
   // ok: js-taint-command-injection
   child_process.exec("convert " + shellEscape([req.query.file]));
 }
+
+const ALLOWED_HOSTS = ["api.example.com", "cdn.example.com"];
+
+app.get("/preview", async (req, res) => {
+  const target = new URL(req.query.url);
+  // ruleid: js-taint-ssrf
+  const unchecked = await fetch(target);
+  if (!ALLOWED_HOSTS.includes(target.hostname)) {
+    return res.status(400).end();
+  }
+  // ok: js-taint-ssrf
+  const page = await fetch(target);
+  res.json([unchecked.status, page.status]);
+});
+
+app.get("/continue", (req, res) => {
+  const next = new URL(req.query.next, "https://app.example.com");
+  if (next.origin !== "https://app.example.com") {
+    return res.redirect("/");
+  }
+  // ok: js-taint-open-redirect
+  res.redirect(next.href);
+});
+
+app.get("/continue2", (req, res) => {
+  const next = new URL(req.query.next, "https://app.example.com");
+  // ruleid: js-taint-open-redirect
+  res.redirect(next.href);
+});

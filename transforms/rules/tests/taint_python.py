@@ -182,3 +182,28 @@ def download_helper_checked():
         return "forbidden", 403
     # ok: python-taint-path-traversal
     return send_file(path)
+
+
+@app.route("/fetch2")
+def fetch_parsed():
+    from urllib.parse import urlparse
+    url = request.args["url"]
+    parts = urlparse(url)
+    # ruleid: python-taint-ssrf
+    probe = requests.head(url)
+    if parts.hostname not in ALLOWED_HOSTS:
+        return "host not allowed", 400
+    # ok: python-taint-ssrf
+    return requests.get(url).text + str(probe.status_code)
+
+
+@app.route("/next2")
+def next_parsed():
+    from urllib.parse import urlparse
+    target = request.args.get("next", "/")
+    parts = urlparse(target)
+    if parts.netloc in ALLOWED_HOSTS:
+        # ok: python-taint-open-redirect
+        return redirect(target)
+    # ruleid: python-taint-open-redirect
+    return redirect(target)
