@@ -30,7 +30,10 @@ tests/test_dask_runner.py and README "Scale out"):
    traceback: here it is `RunLost`, which `themis build` prints as one line saying to rerun;
    and the bundles of a failed run still running on the workers stop at their next element
    before the driver returns, so that no part of it goes on writing to OUTPUT/store/
-   while the user reruns the command.
+   while the user reruns the command;
+11. a cluster with no worker (none started yet, or all of them gone) leaves the run waiting
+   forever: here the run stops with `RunLost` once it has had no worker for
+   `--dask_no_worker_timeout` seconds.
 
 This runner keeps Beam's translation of Create, GroupByKey and Flatten and
 replaces the ParDo translation and the final compute. Windowing support stays as
@@ -50,6 +53,7 @@ from typing import Any, Optional
 import apache_beam as beam
 from apache_beam import pvalue
 from apache_beam.metrics.execution import MetricsContainer
+from apache_beam.options.pipeline_options import PipelineOptions
 from apache_beam.pipeline import AppliedPTransform, PipelineVisitor
 from apache_beam.runners.common import DoFnContext, DoFnInvoker, DoFnSignature, Receiver, _OutputHandler
 from apache_beam.runners.dask import dask_runner as beam_dask
@@ -69,6 +73,17 @@ _METRICS = ("themis.dask_runner", "metrics")
 _PARTITIONS_PER_THREAD = 2
 # How long the end of a run waits for its bundles still running (a failed run's) to finish their element.
 _STOP_PATIENCE_S = 600
+# How long a run in progress waits for a task to finish before it looks at the cluster's workers.
+_WORKER_CHECK_S = 1.0
+_NO_WORKER_TIMEOUT_S = 120.0
+
+
+class DaskWorkerOptions(PipelineOptions):
+    @classmethod
+    def _add_argparse_args(cls, parser) -> None:
+        parser.add_argument("--dask_no_worker_timeout", type=float, default=_NO_WORKER_TIMEOUT_S,
+                            help="seconds a Dask run waits while the cluster has no worker (none started, or "
+                                 "all gone) before it stops; rerunning resumes")
 
 
 class DaskRunner(beam_dask.DaskRunner):
@@ -80,8 +95,10 @@ class DaskRunner(beam_dask.DaskRunner):
         dask_options = options.view_as(beam_dask.DaskOptions).get_all_options(drop_default=True,
                                                                               current_only=True)
         bag_kwargs = beam_dask.DaskOptions._extract_bag_kwargs(dask_options)
+        patience = options.view_as(DaskWorkerOptions).dask_no_worker_timeout
         client = ddist.Client(**dask_options)
         try:
+            _wait_for_a_worker(client, patience)
             if not bag_kwargs:
                 threads = sum(client.nthreads().values()) or 1
                 bag_kwargs = {"max_npartitions": threads * _PARTITIONS_PER_THREAD}
@@ -103,12 +120,22 @@ class DaskRunner(beam_dask.DaskRunner):
             client.close()
             raise
         return DaskPipelineResult(client, futures[:len(leaves)], futures[len(leaves):], translator.run_id,
-                                  [label for label, _ in metric_parts])
+                                  [label for label, _ in metric_parts], patience)
+
+
+def _wait_for_a_worker(client, patience_s: float) -> None:
+    try:
+        client.wait_for_workers(1, timeout=patience_s)
+    except TimeoutError:
+        raise RunLost(f"no Dask worker joined the scheduler at {client.scheduler.address} within {patience_s:g} s "
+                      "(--dask_no_worker_timeout); start workers (`dask worker ADDRESS`)") from None
 
 
 class DaskPipelineResult(PipelineResult):
-    def __init__(self, client, leaf_futures, metric_futures, run_id: str, metric_labels: Optional[list] = None):
-        """`metric_labels`: the ParDo (full label) of each metric future."""
+    def __init__(self, client, leaf_futures, metric_futures, run_id: str, metric_labels: Optional[list] = None,
+                 no_worker_timeout_s: float = _NO_WORKER_TIMEOUT_S):
+        """`metric_labels`: the ParDo (full label) of each metric future; the run stops once the cluster
+        has had no worker for `no_worker_timeout_s`."""
         super().__init__(PipelineState.RUNNING)
         self.client = client
         self._leaf_futures = leaf_futures
@@ -118,17 +145,29 @@ class DaskPipelineResult(PipelineResult):
         self._lock = threading.Lock()
         self._committed: set[int] = set()  # indices of the metric futures already in _metrics
         self._metric_labels = metric_labels or [""] * len(metric_futures)
+        self._no_worker_timeout_s = no_worker_timeout_s
 
     def wait_until_finish(self, duration=None) -> str:
+        """Wait for the run to end (or `duration` ms: then the state, RUNNING if it still runs)."""
         if self._state in (PipelineState.DONE, PipelineState.FAILED, PipelineState.CANCELLED):
             return self._state
         import dask.distributed as ddist
 
+        deadline = None if duration is None else time.monotonic() + duration / 1000
+        pending = self._leaf_futures + self._metric_futures
+        workerless_since: Optional[float] = None
         try:
-            timeout = duration / 1000 if duration is not None else None
-            for _ in ddist.as_completed(self._leaf_futures + self._metric_futures, timeout=timeout,
-                                        with_results=True):
-                pass  # gathering raises a worker's exception here, in the driver
+            while pending:
+                try:
+                    done, not_done = ddist.wait(pending, timeout=_WORKER_CHECK_S, return_when="FIRST_COMPLETED")
+                except TimeoutError:  # nothing finished for a while: is there a worker left to run it?
+                    workerless_since = self._check_workers(workerless_since)
+                else:
+                    for future in done:
+                        future.result()  # raises a worker's exception here, in the driver
+                    pending, workerless_since = list(not_done), None  # a task finished: a worker was there
+                if pending and deadline is not None and time.monotonic() >= deadline:
+                    return self._state
             self._commit_finished()
             self._state = PipelineState.DONE
         except ddist.KilledWorker as exc:
@@ -140,8 +179,21 @@ class DaskPipelineResult(PipelineResult):
             self._state = PipelineState.FAILED
             raise
         finally:
-            self._release()
+            if self._state != PipelineState.RUNNING:
+                self._release()
         return self._state
+
+    def _check_workers(self, workerless_since: Optional[float]) -> Optional[float]:
+        """When the cluster has no worker: since when (raises RunLost past the timeout); else None."""
+        if self.client.nthreads():
+            return None
+        now = time.monotonic()
+        if workerless_since is None:
+            return now
+        if now - workerless_since >= self._no_worker_timeout_s:
+            raise RunLost(f"the Dask cluster at {self.client.scheduler.address} has had no worker for "
+                          f"{self._no_worker_timeout_s:g} s (--dask_no_worker_timeout): every worker left")
+        return workerless_since
 
     def cancel(self) -> str:
         self._release()

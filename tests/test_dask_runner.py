@@ -9,6 +9,8 @@ import json
 import os
 import pathlib
 import re
+import signal
+import time
 
 import apache_beam as beam
 import pytest
@@ -18,7 +20,7 @@ from apache_beam.runners.dask.dask_runner import DaskRunner as BeamDaskRunner
 
 from dask_cluster import ClusterError, LocalDaskCluster, dask_cluster, stat_fields  # noqa: F401 (fixture)
 from pipelines.dask_runner import DaskRunner
-from pipelines.runners import DASK_RUNNER, resolve_runner
+from pipelines.runners import DASK_RUNNER, RunLost, interrupted, resolve_runner
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("dask")]
 
@@ -90,6 +92,18 @@ class Seen(beam.DoFn):
     def process(self, element):
         self.counter.inc()
         yield element
+
+
+class StallOnceStarted(beam.DoFn):
+    """Marks that an element started, then holds the worker far longer than any test waits."""
+
+    def __init__(self, directory: str):
+        self.directory = directory
+
+    def process(self, n):
+        pathlib.Path(self.directory, f"started-{n}").touch()
+        time.sleep(600)
+        yield n
 
 
 def write_sorted(directory: str, name: str):
@@ -271,3 +285,71 @@ def test_a_local_build_gets_the_fn_api_runner_with_its_options_and_never_tries_p
     for other in ("dask", "DataflowRunner"):
         assert local_runner(resolve_runner(PipelineOptions(["--runner", other]))) is None
     assert local_runner(PipelineOptions(["--runner", "DirectRunner", "--streaming"])) is None
+
+
+def test_a_ctrl_c_is_recognised_behind_the_runtime_error_beam_raises_for_it():
+    def beam_step():  # what apache_beam.runners.common.DoFnRunner._reraise_augmented does with it
+        try:
+            raise KeyboardInterrupt
+        except KeyboardInterrupt:
+            raise RuntimeError("KeyboardInterrupt [while running 'Security/Scan']")
+
+    with pytest.raises(RuntimeError) as wrapped:
+        beam_step()
+    assert interrupted(wrapped.value) and interrupted(KeyboardInterrupt())
+    assert not interrupted(RuntimeError("a DoFn failed")) and not interrupted(None)
+
+
+def test_a_local_build_runs_a_worker_process_unless_told_another_mode(tmp_path):
+    from apache_beam.options.pipeline_options import DirectOptions
+
+    from pipelines.build import make_options
+
+    def mode(*flags: str) -> tuple[str, int]:
+        direct = make_options(["--input", "tasks.jsonl", "--output", str(tmp_path), *flags]).view_as(DirectOptions)
+        return direct.direct_running_mode, direct.direct_num_workers
+
+    assert mode() == ("multi_processing", 1)
+    assert mode("--direct_num_workers", "3") == ("multi_processing", 3)
+    assert mode("--direct_running_mode", "in_memory") == ("in_memory", 1)  # Beam's default value, given explicitly
+    assert mode("--direct_running_mode=multi_threading") == ("multi_threading", 1)
+
+
+def _patient_pipeline(cluster: LocalDaskCluster, seconds: int) -> beam.Pipeline:
+    return beam.Pipeline(runner=DaskRunner(), options=PipelineOptions(
+        [f"--dask_client_address={cluster.address}", f"--dask_no_worker_timeout={seconds}"]))
+
+
+def _run_lost(call) -> tuple[RunLost, float]:
+    """The RunLost `call()` raises, and the seconds it took."""
+    started = time.monotonic()
+    with pytest.raises(RunLost) as lost:
+        call()
+    return lost.value, time.monotonic() - started
+
+
+def test_a_run_on_a_cluster_without_workers_stops_once_the_timeout_passes():
+    with LocalDaskCluster(n_workers=0) as cluster:
+        pipeline = _patient_pipeline(cluster, 2)
+        _ = pipeline | beam.Create([1, 2]) | beam.Map(str)
+        lost, waited = _run_lost(pipeline.run)
+    assert str(lost) == (f"no Dask worker joined the scheduler at {cluster.address} within 2 s "
+                         "(--dask_no_worker_timeout); start workers (`dask worker ADDRESS`)")
+    assert 2 <= waited < 30
+
+
+def test_a_run_whose_every_worker_leaves_stops_once_the_timeout_passes(tmp_path):
+    with LocalDaskCluster(n_workers=1, nanny=False) as cluster:
+        pipeline = _patient_pipeline(cluster, 3)
+        _ = pipeline | beam.Create([1]) | beam.ParDo(StallOnceStarted(str(tmp_path)))
+        result = pipeline.run()
+        deadline = time.monotonic() + 60
+        while not (tmp_path / "started-1").exists():
+            assert time.monotonic() < deadline, cluster.logs()
+            time.sleep(0.1)
+        os.kill(cluster.busiest_worker_pid(), signal.SIGKILL)
+        lost, waited = _run_lost(result.wait_until_finish)
+    assert str(lost) == (f"the Dask cluster at {cluster.address} has had no worker for 3 s "
+                         "(--dask_no_worker_timeout): every worker left")
+    assert 3 <= waited < 30
+    assert result.state == "FAILED"

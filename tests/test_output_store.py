@@ -232,3 +232,22 @@ def test_a_build_whose_dask_task_loses_more_workers_than_allowed_stops_in_one_li
     # the failed build went on storing after it exited (its bundle then running finished on the worker)
     assert sum(_executed(manifest).values()) == len(after) - len(before) > 0
     assert all(check["holds"] for check in manifest["invariants"].values())
+
+
+def test_a_build_and_regenerate_on_a_cluster_without_workers_stop_in_one_line(tmp_path, capsys):
+    corpus = _corpus(tmp_path / "tasks.jsonl", TASKS[:1])
+    out = tmp_path / "out"
+    build = ["--input", str(corpus), "--output", str(out), *FLAGS]
+    run_build(make_options(build + IN_PROCESS))  # a finished build to regenerate
+    with LocalDaskCluster(n_workers=0) as cluster:
+        dask = ["--runner", "dask", f"--dask_client_address={cluster.address}", "--dask_no_worker_timeout", "2"]
+        for command in (["regenerate", "--from", str(out), "--output", str(tmp_path / "again"), *dask],
+                        ["build", *build, "--overwrite", *dask]):
+            capsys.readouterr()
+            assert cli_main(command) == 1
+            lines = capsys.readouterr().err.strip().splitlines()
+            assert lines[-1] == (f"themis {command[0]}: no Dask worker joined the scheduler at {cluster.address} "
+                                 "within 2 s (--dask_no_worker_timeout); start workers (`dask worker ADDRESS`); rerun "
+                                 "the same command to finish (measurements are kept in the store)"), lines
+            assert not any("Traceback" in line for line in lines)
+    assert not (tmp_path / "again" / "_SUCCESS").exists() and not (out / "_SUCCESS").exists()
