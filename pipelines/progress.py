@@ -5,7 +5,7 @@ thin thread that polls a source every --progress_interval seconds and writes the
 in place on a terminal, a plain line otherwise (CI=true, a pipe, a Dataflow log). Sources:
 `MetricsSource`, any PipelineResult whose `metrics().query()` answers while it runs (Dataflow, the
 portable runners, pipelines.dask_runner), and `MirrorSource`, the local side channel of
-transforms/counters.py for the DirectRunner, which reports only once finished. The last line
+transforms/counters.py for the DirectRunner, whose totals are known once their stage has begun. The last line
 always comes from Beam's committed metrics of the finished pipeline.
 """
 from __future__ import annotations
@@ -25,7 +25,10 @@ TASKS, CANDIDATES = f"{NAMESPACE}:parse.tasks", f"{NAMESPACE}:candidates.candida
 EXECUTED, FROM_STORE, NO_TESTS = (f"{NAMESPACE}:execute.{n}" for n in ("executed", "cached", "no_tests"))
 AB_PROPOSED, AB_DONE = f"{NAMESPACE}:ab.proposed", f"{NAMESPACE}:ab.done"
 PAIRS_PREFIX, DEAD_PREFIX = f"{NAMESPACE}:label.pairs.", f"{DEAD_LETTER_NAMESPACE}:"
-# A stage's total is known once the step making its inputs has finished (labels from pipelines/build.py).
+# A stage's total is known once the step making its inputs has finished (labels from pipelines/build.py),
+# or once the stage has begun: a GroupByKey (transforms/execute.py BatchedByKey) stands before execute and
+# before A/B, and in a batch pipeline it emits nothing until all of its input is in. The second is what
+# the local runner, which names no finished step while it runs, can tell.
 TOTAL_KNOWN_AFTER = {"execute": "Candidates/", "ab": "StaticLabels/"}
 LIVE_PREFIX, LOG_PREFIX = "\r", "themis build: progress "
 CLEAR_TO_END = "\x1b[K"
@@ -47,19 +50,21 @@ class Progress:
 
 def progress_of(counters: Mapping[str, int], finished_steps=frozenset()) -> Progress:
     """Counters ("namespace:name" -> n) and the steps known finished -> the figures shown."""
-    def total(stage: str, key: str) -> Optional[int]:
-        return counters.get(key, 0) if any(s.startswith(TOTAL_KNOWN_AFTER[stage]) for s in finished_steps) else None
+    def total(stage: str, key: str, done: int) -> Optional[int]:
+        known = done > 0 or any(s.startswith(TOTAL_KNOWN_AFTER[stage]) for s in finished_steps)
+        return counters.get(key, 0) if known else None
 
     def summed(prefix: str) -> int:
         return sum(n for k, n in counters.items() if k.startswith(prefix))
 
     executed, from_store = counters.get(EXECUTED, 0), counters.get(FROM_STORE, 0)
+    execute_done = executed + from_store + counters.get(NO_TESTS, 0) + summed(DEAD_PREFIX + "execute.")
+    ab_done = counters.get(AB_DONE, 0)
     return Progress(
         tasks=counters.get(TASKS, 0), candidates=counters.get(CANDIDATES, 0), executed=executed,
-        from_store=from_store,
-        execute_done=executed + from_store + counters.get(NO_TESTS, 0) + summed(DEAD_PREFIX + "execute."),
-        execute_total=total("execute", CANDIDATES), ab_done=counters.get(AB_DONE, 0),
-        ab_total=total("ab", AB_PROPOSED), pairs=summed(PAIRS_PREFIX), dead_letters=summed(DEAD_PREFIX))
+        from_store=from_store, execute_done=execute_done, execute_total=total("execute", CANDIDATES, execute_done),
+        ab_done=ab_done, ab_total=total("ab", AB_PROPOSED, ab_done), pairs=summed(PAIRS_PREFIX),
+        dead_letters=summed(DEAD_PREFIX))
 
 
 def clock(seconds: float) -> str:
