@@ -34,7 +34,7 @@ from pipelines import manifest as mf
 from pipelines import progress
 from pipelines.options import ConfigError, ThemisOptions, expand_config, flag_names, flag_parser
 from pipelines.paths import output_problem, private_tmpdir
-from pipelines.runners import RESUME_HINT, RunLost, local_runner, resolve_runner
+from pipelines.runners import local_runner, resolve_runner, stopped_run_exit
 from pipelines.stage_configs import BuildConfig, build_config
 from transforms.analyzers import ScanAnalyzers, tools_for
 from transforms.candidates import ExplodeCandidates
@@ -63,7 +63,8 @@ tree-sitter, labels pairs on five criteria and writes OUTPUT/data/*.parquet,
 manifest.json, README.md (dataset card) and dead_letters/*.jsonl.
 
 Any Beam flag is accepted too (--runner, --direct_num_workers, --project, ...);
-the default is the DirectRunner in multi-processing mode on every core.
+the default is the DirectRunner with one worker process (--direct_num_workers N: N
+of them; --direct_running_mode in_memory: the pipeline in this process).
 
 example:
   themis build --input examples/tasks.jsonl --output out/demo
@@ -91,19 +92,16 @@ def main(argv: Sequence[str]) -> int:
     except (BuildError, ConfigError, InputError) as exc:
         print(f"themis build: {exc}", file=sys.stderr)
         return 2
-    except RunLost as exc:
-        print(f"themis build: {exc}; {RESUME_HINT}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print(f"themis build: interrupted; {RESUME_HINT}", file=sys.stderr)
-        return 130
+    except (KeyboardInterrupt, RuntimeError) as exc:  # RunLost, or Ctrl-C as Beam re-raises it
+        return stopped_run_exit("themis build", exc)
     print_summary(result)
     return 0
 
 
 def make_options(argv: Sequence[str]) -> PipelineOptions:
     """Flags (with --config expanded) as PipelineOptions, defaulting to a multi-process DirectRunner."""
-    options = PipelineOptions(expand_config(argv))
+    flags = expand_config(argv)
+    options = PipelineOptions(flags)
     themis = options.view_as(ThemisOptions)
     if not themis.input or not themis.output:
         raise BuildError("--input and --output are required (see `themis build --help`)")
@@ -118,8 +116,8 @@ def make_options(argv: Sequence[str]) -> PipelineOptions:
     if not standard.runner:
         standard.runner = "DirectRunner"
         direct = options.view_as(DirectOptions)
-        direct.direct_running_mode = "multi_processing"
-        direct.direct_num_workers = direct.direct_num_workers or os.cpu_count() or 1
+        if not any(f == "--direct_running_mode" or f.startswith("--direct_running_mode=") for f in flags):
+            direct.direct_running_mode = "multi_processing"
         # Local workers log every bundle at INFO and warn about our flags, which they do not
         # import; errors still show, and drops are in the dead letters and counters.
         worker = options.view_as(WorkerOptions)

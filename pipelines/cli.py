@@ -38,15 +38,17 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _quiet_optional_gcp_warning(record: logging.LogRecord) -> bool:
-    # Beam warns at import when the GCP extra is absent; only Dataflow users need it.
-    return "apitools not found" not in record.getMessage()
+def _quiet_noise(record: logging.LogRecord) -> bool:
+    # Beam warns at import when the GCP extra is absent (only Dataflow users need it), and logs a Ctrl-C
+    # met inside a DoFn with its traceback before re-raising it (the command then says it was interrupted).
+    message = record.getMessage()
+    return "apitools not found" not in message and not message.startswith("KeyboardInterrupt [while running")
 
 
 def _configure_logging() -> None:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     for handler in logging.getLogger().handlers:
-        handler.addFilter(_quiet_optional_gcp_warning)
+        handler.addFilter(_quiet_noise)
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:

@@ -115,16 +115,15 @@ def run(args: argparse.Namespace, beam_args: list[str]) -> int:
     except ConfigError as exc:
         return _fail(exc)
     from pipelines.build import BuildError, make_options, print_summary, run_build
-    from pipelines.runners import RESUME_HINT, RunLost
+    from pipelines.runners import stopped_run_exit
     from transforms.read import InputError
 
     try:
         result = run_build(make_options(argv + list(beam_args)), allow_execute=False)
     except (BuildError, ConfigError, InputError) as exc:
         return _fail(exc)
-    except RunLost as exc:
-        print(f"themis regenerate: {exc}; {RESUME_HINT}", file=sys.stderr)
-        return 1
+    except (KeyboardInterrupt, RuntimeError) as exc:  # RunLost, or Ctrl-C as Beam re-raises it
+        return stopped_run_exit("themis regenerate", exc)
     if result["input"]["fingerprint"] != manifest["input"]["fingerprint"]:
         print(f"themis regenerate: warning: {result['input']['spec']} changed since the build; candidates that "
               "are new were not measured (see dead_letters/)", file=sys.stderr)

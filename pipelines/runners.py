@@ -8,6 +8,7 @@ starts a local cluster). Every other name goes to Beam as is
 """
 from __future__ import annotations
 
+import sys
 from typing import Optional
 
 from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
@@ -21,6 +22,28 @@ _ALIASES = {"dask": DASK_RUNNER, "daskrunner": DASK_RUNNER}
 class RunLost(RuntimeError):
     """The runner gave up on the run because the machines running it died (killed, out of memory):
     nothing is wrong with the input, and the same command run again finishes the build."""
+
+
+def interrupted(exc: Optional[BaseException]) -> bool:
+    """Whether `exc` is a Ctrl-C, or was raised while handling one: the in-process runner re-raises a
+    KeyboardInterrupt met inside a DoFn as a RuntimeError naming the step."""
+    while exc is not None:
+        if isinstance(exc, KeyboardInterrupt):
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
+def stopped_run_exit(command: str, exc: BaseException) -> int:
+    """For a run the machines lost or Ctrl-C stopped: one line on stderr saying to rerun, and the exit
+    status (1 and 130); any other exception is raised again."""
+    if isinstance(exc, RunLost):
+        print(f"{command}: {exc}; {RESUME_HINT}", file=sys.stderr)
+        return 1
+    if interrupted(exc):
+        print(f"{command}: interrupted; {RESUME_HINT}", file=sys.stderr)
+        return 130
+    raise exc
 
 
 def resolve_runner(options: PipelineOptions) -> PipelineOptions:

@@ -63,3 +63,13 @@ def test_correctness_only_build_runs_execute_and_nothing_else(corpus, tmp_path):
     assert manifest["counts"]["pairs"]["train"] == {"Functional_Correctness": {"Python": 2}}
     card = (tmp_path / "out" / "README.md").read_text()
     assert "Security_Hardness" not in json.dumps(manifest["counts"]) and card
+
+
+@pytest.mark.slow
+def test_two_in_process_builds_in_one_process_both_execute(corpus, tmp_path):
+    """The first build removes its private temp dir, the sandbox's folders with it."""
+    for name in ("first", "second"):
+        manifest = run_build(make_options([
+            "--input", str(corpus), "--output", str(tmp_path / name), "--aspects", "Functional_Correctness",
+            "--repetitions", "1", "--direct_running_mode", "in_memory", "--progress_interval", "0"]))
+        assert manifest["invariants"]["execute"] == {"in": 5, "out": 5, "dropped": {}, "holds": True}, name

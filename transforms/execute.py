@@ -16,6 +16,7 @@ from __future__ import annotations
 import collections
 import dataclasses
 import os
+import tempfile
 from typing import Callable, Iterable, Optional
 
 import apache_beam as beam
@@ -130,8 +131,10 @@ _SHARED = shared.Shared()
 
 def shared_sandbox(config: ExecuteConfig) -> SandboxHandle:
     """This worker process's sandbox for `config`, opened once and shared by every stage that runs
-    programs (the execute stage, and the labelling stage's A/B runs and baselines)."""
-    return _SHARED.acquire(lambda: SandboxHandle(config), tag=f"{config!r}:{os.getpid()}")
+    programs (the execute stage, and the labelling stage's A/B runs and baselines). Keyed by the temp
+    dir too: a build gives its process a private one and removes it at the end, with the sandbox's
+    folders in it, so a second build in the same process (in_memory) needs a sandbox of its own."""
+    return _SHARED.acquire(lambda: SandboxHandle(config), tag=f"{config!r}:{os.getpid()}:{tempfile.gettempdir()}")
 
 
 class SharedSandboxStep(Step):
