@@ -300,7 +300,7 @@ def test_a_ctrl_c_is_recognised_behind_the_runtime_error_beam_raises_for_it():
     assert not interrupted(RuntimeError("a DoFn failed")) and not interrupted(None)
 
 
-def test_a_local_build_runs_a_worker_process_unless_told_another_mode(tmp_path):
+def test_a_local_build_runs_in_process_unless_given_workers_or_a_mode(tmp_path):
     from apache_beam.options.pipeline_options import DirectOptions
 
     from pipelines.build import make_options
@@ -309,9 +309,10 @@ def test_a_local_build_runs_a_worker_process_unless_told_another_mode(tmp_path):
         direct = make_options(["--input", "tasks.jsonl", "--output", str(tmp_path), *flags]).view_as(DirectOptions)
         return direct.direct_running_mode, direct.direct_num_workers
 
-    assert mode() == ("multi_processing", 1)
+    assert mode() == ("in_memory", 1)
+    assert mode("--direct_num_workers", "1") == ("in_memory", 1)
     assert mode("--direct_num_workers", "3") == ("multi_processing", 3)
-    assert mode("--direct_running_mode", "in_memory") == ("in_memory", 1)  # Beam's default value, given explicitly
+    assert mode("--direct_running_mode", "multi_processing") == ("multi_processing", 1)
     assert mode("--direct_running_mode=multi_threading") == ("multi_threading", 1)
 
 
