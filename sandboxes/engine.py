@@ -213,8 +213,13 @@ class Engine:
             return future.result()
         try:
             future.set_result(self._do_compile(build))
-        except BaseException as exc:  # never leave waiters hanging
+        except Exception as exc:  # the candidate's result, for every waiter
             future.set_result(Compiled("", RunResult("sandbox_error", detail=f"compile failed: {exc}")))
+        except BaseException as exc:  # Ctrl-C stops the build, not this candidate: waiters stop too
+            with self._builds_lock:
+                self._builds.pop(build.key, None)
+            future.set_exception(exc)
+            raise
         self._evict()
         return future.result()
 

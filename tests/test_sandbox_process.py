@@ -131,3 +131,31 @@ def test_a_cpu_kill_at_the_memory_limit_is_a_memory_limit(limit_hits, peak, stat
     result = RunResult("", signal=signal.SIGXCPU, cpu_seconds=1.0)
     stats = GroupStats(peak_memory_bytes=peak, oom_kills=0, limit_hits=limit_hits)
     assert classify(report, stats, False, False, SUITE_LIMITS, 4.0, result)[0] == status
+
+
+CTRL_C_DURING_COMPILE = """
+import os, signal, sys, threading, time
+from sandboxes.process import ProcessSandbox
+from tests.sandbox_suite import SUITE_LIMITS, candidate
+
+def interrupt_once_compiling(box):
+    while not box.owned_pids():
+        time.sleep(0.01)
+    os.kill(os.getpid(), signal.SIGINT)
+
+with ProcessSandbox(SUITE_LIMITS, workers=1) as box:
+    threading.Thread(target=interrupt_once_compiling, args=(box,), daemon=True).start()
+    measured = box.run_many([candidate("C", sys.stdin.read())])[0]
+    print(measured.status)
+"""
+
+
+def test_ctrl_c_during_a_compile_stops_the_run_instead_of_failing_the_candidate():
+    # A one-worker build runs its pipeline, and so single compiles, on the main thread, where Ctrl-C
+    # lands: it became the candidate's sandbox_error and the build went on to exit 0.
+    slow_to_compile = "".join(f"int f{i}(int x) {{ int s = 0; for (int k = 0; k < x; k++) s += k * {i} % (k + 3); "
+                              "return s; }\n" for i in range(500)) + "int main(void) { return f1(3) - f1(3); }\n"
+    done = subprocess.run([sys.executable, "-c", CTRL_C_DURING_COMPILE], input=slow_to_compile, capture_output=True,
+                          text=True, timeout=120, cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    assert (done.returncode, done.stdout) == (-signal.SIGINT, ""), done.stderr[-2000:]
+    assert done.stderr.rstrip().endswith("KeyboardInterrupt")
