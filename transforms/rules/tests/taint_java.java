@@ -199,6 +199,10 @@ class TaintCases {
         ok.newCall(new Request.Builder().url(url).build()).execute();
         // ruleid: java-taint-ssrf
         HttpGet get = new HttpGet(URI.create(url));
+        // ruleid: java-taint-ssrf
+        String page = findText(open(new URL(url)), "title");
+        // ok: java-taint-ssrf
+        Path local = Paths.get(URI.create(url));
     }
 
     void continueTo(HttpServletRequest req, HttpServletResponse resp) throws Exception {
