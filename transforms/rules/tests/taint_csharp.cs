@@ -164,4 +164,80 @@ class TaintCases : Controller
         // ok: csharp-taint-path-traversal
         return GetFileResult(file, file);
     }
+
+    static readonly HashSet<string> AllowedHosts = new() { "api.example.com" };
+
+    async Task<IActionResult> PreviewUnchecked(HttpClient client)
+    {
+        var uri = new Uri(Request.Query["url"]);
+        // ruleid: csharp-taint-ssrf
+        var body = await client.GetStringAsync(uri);
+        return Ok(body);
+    }
+
+    async Task<IActionResult> PreviewChecked(HttpClient client)
+    {
+        var uri = new Uri(Request.Query["url"]);
+        if (!AllowedHosts.Contains(uri.Host))
+        {
+            return BadRequest();
+        }
+        // ok: csharp-taint-ssrf
+        var body = await client.GetStringAsync(uri);
+        return Ok(body);
+    }
+
+    async Task<IActionResult> PreviewParsedString(HttpClient client)
+    {
+        string url = Request.Query["url"];
+        Uri uri = new Uri(url);
+        if (!AllowedHosts.Contains(uri.Host)) return BadRequest();
+        // ok: csharp-taint-ssrf
+        var resp = await client.GetAsync(url);
+        return Ok();
+    }
+
+    async Task<IActionResult> PreviewIfAllowed(HttpClient client)
+    {
+        var uri = new Uri(Request.Query["url"]);
+        if (AllowedHosts.Contains(uri.Host))
+        {
+            // ok: csharp-taint-ssrf
+            return Ok(await client.GetStringAsync(uri));
+        }
+        // ruleid: csharp-taint-ssrf
+        var req = WebRequest.Create(uri);
+        return BadRequest();
+    }
+
+    async Task<IActionResult> PreviewClients(HttpClient client)
+    {
+        var uri = new Uri(Request.Query["url"]);
+        // ruleid: csharp-taint-ssrf
+        var msg = new HttpRequestMessage(HttpMethod.Get, uri);
+        // ok: csharp-taint-ssrf
+        var parsedOnly = new Uri(Request.Query["url"]);
+        if (uri.Host != "api.example.com") return BadRequest();
+        // ok: csharp-taint-ssrf
+        await new WebClient().DownloadStringTaskAsync(uri);
+        return Ok();
+    }
+
+    IActionResult ContinueTo()
+    {
+        var next = new Uri(Request.Query["next"]);
+        if (next.Host != "app.example.com")
+        {
+            return Redirect("/");
+        }
+        // ok: csharp-taint-open-redirect
+        return Redirect(next.ToString());
+    }
+
+    IActionResult ContinueUnchecked()
+    {
+        var next = new Uri(Request.Query["next"]);
+        // ruleid: csharp-taint-open-redirect
+        return Redirect(next.ToString());
+    }
 }

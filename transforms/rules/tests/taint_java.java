@@ -100,11 +100,13 @@ class TaintCases {
     }
 
     String proxy(HttpServletRequest req) throws Exception {
-        // ruleid: java-taint-ssrf
-        URL url = new URL(req.getParameter("url"));
         // ok: java-taint-ssrf
-        URL fixed = new URL("https://api.example.com/");
-        return url.toString() + fixed;
+        URL url = new URL(req.getParameter("url"));
+        // ruleid: java-taint-ssrf
+        InputStream in = url.openStream();
+        // ok: java-taint-ssrf
+        InputStream fixed = new URL("https://api.example.com/").openStream();
+        return read(in) + read(fixed);
     }
 
     URL open(String u) throws Exception {
@@ -152,5 +154,70 @@ class TaintCases {
         }
         // ok: java-taint-path-traversal
         new FileInputStream(ROOT + "/" + name);
+    }
+
+    static final java.util.Set<String> ALLOWED_HOSTS = java.util.Set.of("api.example.com");
+
+    String fetchChecked(HttpServletRequest req) throws Exception {
+        URL u = new URL(req.getParameter("url"));
+        // ruleid: java-taint-ssrf
+        String unchecked = read(u.openStream());
+        if (!ALLOWED_HOSTS.contains(u.getHost())) {
+            throw new IllegalArgumentException("host not allowed");
+        }
+        // ok: java-taint-ssrf
+        HttpURLConnection conn = (HttpURLConnection) u.openConnection();
+        return unchecked + read(conn.getInputStream());
+    }
+
+    String fetchIfAllowed(HttpServletRequest req, java.net.http.HttpClient client) throws Exception {
+        URI uri = URI.create(req.getParameter("url"));
+        if (ALLOWED_HOSTS.contains(uri.getHost())) {
+            // ok: java-taint-ssrf
+            return client.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString()).body();
+        }
+        // ruleid: java-taint-ssrf
+        return client.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    String fetchParsedString(HttpServletRequest req, RestTemplate rest) throws Exception {
+        String target = req.getParameter("url");
+        URI uri = new URI(target);
+        if (!"api.example.com".equals(uri.getHost())) {
+            return null;
+        }
+        // ok: java-taint-ssrf
+        return rest.getForObject(target, String.class);
+    }
+
+    void fetchClients(@RequestParam String url, java.net.http.HttpClient client, OkHttpClient ok) throws Exception {
+        // ruleid: java-taint-ssrf
+        HttpRequest r = HttpRequest.newBuilder().uri(URI.create(url)).build();
+        // ruleid: java-taint-ssrf
+        client.send(r, HttpResponse.BodyHandlers.ofString());
+        // ruleid: java-taint-ssrf
+        ok.newCall(new Request.Builder().url(url).build()).execute();
+        // ruleid: java-taint-ssrf
+        HttpGet get = new HttpGet(URI.create(url));
+        // ruleid: java-taint-ssrf
+        String page = findText(open(new URL(url)), "title");
+        // ok: java-taint-ssrf
+        Path local = Paths.get(URI.create(url));
+    }
+
+    void continueTo(HttpServletRequest req, HttpServletResponse resp) throws Exception {
+        URI next = new URI(req.getParameter("next"));
+        if (next.getHost() != null && !"app.example.com".equals(next.getHost())) {
+            resp.sendRedirect("/");
+            return;
+        }
+        // ok: java-taint-open-redirect
+        resp.sendRedirect(next.toString());
+    }
+
+    void continueUnchecked(HttpServletRequest req, HttpServletResponse resp) throws Exception {
+        URI next = new URI(req.getParameter("next"));
+        // ruleid: java-taint-open-redirect
+        resp.sendRedirect(next.toString());
     }
 }

@@ -85,3 +85,73 @@ def find_orders(customer_id)
   # ok: ruby-taint-sql-injection
   Order.where(customer_id: customer_id).order(:created_at)
 end
+
+ALLOWED_HOSTS = %w[api.example.com cdn.example.com].freeze
+
+def preview_unchecked
+  uri = URI.parse(params[:url])
+  # ruleid: ruby-taint-ssrf
+  Net::HTTP.get_response(uri)
+end
+
+def preview_checked
+  uri = URI.parse(params[:url])
+  raise ArgumentError, "host not allowed" unless ALLOWED_HOSTS.include?(uri.host)
+  # ok: ruby-taint-ssrf
+  Net::HTTP.get_response(uri)
+end
+
+def preview_if_allowed
+  uri = URI(params[:url])
+  if ALLOWED_HOSTS.include?(uri.host)
+    # ok: ruby-taint-ssrf
+    body = uri.open.read
+  end
+  # ruleid: ruby-taint-ssrf
+  uri.read
+end
+
+def preview_parsed_string
+  url = params[:url]
+  uri = URI.parse(url)
+  unless ALLOWED_HOSTS.include?(uri.host)
+    head :bad_request
+    return
+  end
+  # ok: ruby-taint-ssrf
+  HTTParty.get(url)
+end
+
+def preview_fixed_host
+  uri = URI.parse(params[:url])
+  return head(:forbidden) if uri.host != "api.example.com"
+  # ok: ruby-taint-ssrf
+  Net::HTTP.start(uri.host, uri.port) { |http| http.get(uri.path) }
+end
+
+def preview_clients
+  url = params[:url]
+  # ruleid: ruby-taint-ssrf
+  URI.open(url)
+  # ruleid: ruby-taint-ssrf
+  conn = Faraday.new(url: url)
+  # ruleid: ruby-taint-ssrf
+  Net::HTTP.start(URI(url).host, 443)
+  # ok: ruby-taint-ssrf
+  parsed = URI.parse(url)
+  # ruleid: ruby-taint-ssrf
+  URI(url).open
+end
+
+def continue_to
+  target = URI.parse(params[:next])
+  redirect_to("/") and return unless target.host.nil? || target.host == request.host
+  # ok: ruby-taint-open-redirect
+  redirect_to target.to_s
+end
+
+def continue_unchecked
+  target = URI.parse(params[:next])
+  # ruleid: ruby-taint-open-redirect
+  redirect_to target.to_s
+end
