@@ -22,7 +22,13 @@ def _start(tmp_path, tasks, name):
     command = [sys.executable, "-m", "pipelines.cli", "build", "--input", str(corpus), "--output",
                str(tmp_path / f"out-{name}"), "--repetitions", "1", "--ab_repetitions", "2", "--direct_num_workers", "1"]
     return tmpdir, subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                    text=True, start_new_session=True)
+                                    text=True, start_new_session=True, preexec_fn=_as_from_a_terminal)
+
+
+def _as_from_a_terminal():
+    # A shell's background job (`cmd &`, as a CI launcher may start the suite) and all it starts inherit
+    # SIGINT ignored, and Python then raises no KeyboardInterrupt; a command run from a terminal does not.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def _examples(language):

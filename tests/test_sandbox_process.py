@@ -135,6 +135,7 @@ def test_a_cpu_kill_at_the_memory_limit_is_a_memory_limit(limit_hits, peak, stat
 
 CTRL_C_DURING_COMPILE = """
 import os, signal, sys, threading, time
+signal.signal(signal.SIGINT, signal.default_int_handler)  # even if started with SIGINT ignored (a background job)
 from sandboxes.process import ProcessSandbox
 from tests.sandbox_suite import SUITE_LIMITS, candidate
 
