@@ -104,3 +104,14 @@ function renderUserCard(user, list, el) {
   // ruleid: js-html-sink-of-built-markup
   el.insertAdjacentHTML("beforeend", "<p>" + user.signature + "</p>");
 }
+
+function onReady(list, user) {
+  // ok: js-html-sink-of-built-markup
+  $(function () {
+    list.attr('data-label', '<b>' + user.displayname + '</b>');
+  });
+  // ok: js-html-sink-of-built-markup
+  $(() => list.attr('data-label', `<b>${user.displayname}</b>`));
+  // ruleid: js-html-sink-of-built-markup
+  $(function () { list.append('<b>' + user.displayname + '</b>'); });
+}
