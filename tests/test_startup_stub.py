@@ -82,21 +82,22 @@ def test_every_example_candidates_stub_runs(sandbox):
     assert [(s.language, m.status) for s, m in zip(stubs.values(), measured) if m.status != "ok"] == []
 
 
-TESTS = TestSpec(code="assert total() == 2499950000\n")
-IN_FUNCTION = "def total():\n    return sum(i * 2 for i in range(50000) for _ in range(5)) // 5\n"
+TESTS = TestSpec(code="assert total() == 39999800000\n")
+IN_FUNCTION = "def total():\n    return sum(i * 2 for i in range(200000) for _ in range(5)) // 5\n"
 AT_IMPORT = ("from typing import List\nimport json, re\n"
-             "TOTAL = sum(i * 2 for i in range(50000) for _ in range(5)) // 5\n"
+             "TOTAL = sum(i * 2 for i in range(200000) for _ in range(5)) // 5\n"
              "def total():\n    return TOTAL\n")
 
 
 def test_work_done_at_import_time_is_the_programs_not_its_stubs(sandbox):
-    """The same ~30 ms of work in the tested function or at import time (behind two more imports):
-    both sides' marginal CPU time holds it, so the A/B stage does not prefer the import-time one."""
+    """The same work (~40 ms on CI's machine, ~120 ms here) in the tested function or at import time
+    (behind two more imports): both sides' marginal CPU time holds it, so the A/B stage does not prefer
+    the import-time one. (With a quarter of the work, CI measured 9 ms and failed a 10 ms floor.)"""
     a, b = _candidate(IN_FUNCTION, TESTS), _candidate(AT_IMPORT, TESTS)
     stage = measure_stage(sandbox, a, b, 10)
     assert [m.status for m in stage] == ["ok"] * 4 and all(len(m.cpu_seconds) == 10 for m in stage)
     marginal_a, marginal_b = (statistics.median(m) for m in raw_marginals([stage]))
-    assert marginal_a > 0.01 and marginal_b > 0.01
+    assert marginal_a > 0.02 and marginal_b > 0.5 * marginal_a
     verdict = runtime_rule(Side(a, stage.a), Side(b, stage.b), [stage], LabelConfig())
     assert verdict.winner is None, verdict.evidence
 
@@ -113,7 +114,7 @@ def test_a_batch_of_pairs_is_measured_concurrently_and_each_pair_yields_its_stag
     outputs = list(step.process([[pair] for pair in pairs]))
     assert [(a.candidate.code, b.candidate.code) for a, b, _ in outputs] == [
         (a.candidate.code, b.candidate.code) for a, b in pairs]
-    # `total() == 2499950000` fails for these programs: one round, then a stop, on each pair
+    # `total() == 39999800000` fails for these programs: one round, then a stop, on each pair
     assert [[m.status for m in stages[0]] for _, _, stages in outputs] == [["test_failure", "test_failure", "ok", "ok"]] * 2
 
 
