@@ -5,6 +5,7 @@ Measurement: status, and per repetition CPU time, wall time and peak memory.
 """
 from __future__ import annotations
 
+import concurrent.futures
 import dataclasses
 from typing import Optional, Protocol, Sequence
 
@@ -34,6 +35,12 @@ class Sandbox(Protocol):
     def run_many(self, candidates: Sequence[Candidate], repetitions: int = 1, mode: str = "single") -> list[Measurement]:
         """Measure each candidate (compile once per unique source), in input order; `mode="sanitize"`:
         C and C++ built with ASan + UBSan (sandboxes/languages.py)."""
+
+    def submit_many(self, candidates: Sequence[Candidate], repetitions: int = 1,
+                    mode: str = "single") -> list[concurrent.futures.Future[Measurement]]:
+        """Start measuring, as run_many, and return at once: a future per candidate, in input order. Every
+        caller's runs share the sandbox's `workers` threads, so calls that overlap never run more than
+        `workers` programs at once."""
 
     def run_ab(self, a: Candidate, b: Candidate, repetitions: int,
                core: Optional[int] = None) -> tuple[Measurement, Measurement]:

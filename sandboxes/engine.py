@@ -180,6 +180,17 @@ def _cleanup(launcher: Launcher, root: str) -> None:
     shutil.rmtree(root, ignore_errors=True)
 
 
+def results_of(futures: Sequence[concurrent.futures.Future]) -> list:
+    """The futures' results in order; on Ctrl-C (or any error) while waiting, the ones not started yet are
+    cancelled, so that stopping does not wait for a queue of programs to run."""
+    try:
+        return [future.result() for future in futures]
+    except BaseException:
+        for future in futures:
+            future.cancel()
+        raise
+
+
 class Engine:
     """The Sandbox protocol (sandboxes/base.py) over one backend's launcher."""
 
@@ -194,6 +205,9 @@ class Engine:
         self._builds: OrderedDict[str, concurrent.futures.Future] = OrderedDict()
         self._builds_lock = threading.Lock()
         self._baselines: dict[str, Measurement] = {}
+        self._runs: Optional[tuple[int, concurrent.futures.ThreadPoolExecutor]] = None  # submit_many's threads and
+        # their number, made on first use
+        self._runs_lock = threading.Lock()
         # The launcher's processes, containers and host files, and the build directories, go away on
         # close(), garbage collection or interpreter exit, whichever is first.
         self._finalizer = weakref.finalize(self, _cleanup, launcher, self.root)
@@ -321,11 +335,17 @@ class Engine:
             exit_code=last.exit_code, signal=last.signal,
             stdout_tail=last.stdout[-TAIL_CHARS:], stderr_tail=stderr[-TAIL_CHARS:], measurement_key=key)
 
+    def submit_many(self, candidates: Sequence[Candidate], repetitions: int = 1,
+                    mode: str = "single") -> list[concurrent.futures.Future]:
+        with self._runs_lock:
+            if self._runs is None or self._runs[0] != self.workers:  # ProcessSandbox.workers may change
+                if self._runs is not None:
+                    self._runs[1].shutdown(wait=False)  # what it has queued still runs
+                self._runs = (self.workers, concurrent.futures.ThreadPoolExecutor(self.workers, "sandbox-run"))
+            return [self._runs[1].submit(self.measure, c, repetitions, mode) for c in candidates]
+
     def run_many(self, candidates: Sequence[Candidate], repetitions: int = 1, mode: str = "single") -> list[Measurement]:
-        if len(candidates) <= 1 or self.workers == 1:
-            return [self.measure(c, repetitions, mode) for c in candidates]
-        with concurrent.futures.ThreadPoolExecutor(self.workers) as pool:
-            return list(pool.map(lambda c: self.measure(c, repetitions, mode), candidates))
+        return results_of(self.submit_many(candidates, repetitions, mode))
 
     def run_ab(self, a: Candidate, b: Candidate, repetitions: int,
                core: Optional[int] = None) -> tuple[Measurement, Measurement]:
@@ -354,6 +374,9 @@ class Engine:
         return self.launcher.owned_pids()
 
     def close(self) -> None:
+        with self._runs_lock:
+            if self._runs is not None:
+                self._runs[1].shutdown(wait=False, cancel_futures=True)
         self._finalizer()
 
     def __enter__(self) -> "Engine":

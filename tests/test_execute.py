@@ -1,15 +1,18 @@
 """The execute stage: store first, sandbox for the rest, dead letters for machine failures."""
 from __future__ import annotations
 
+import threading
+
 import apache_beam as beam
 import pytest
 from apache_beam.testing import test_pipeline
 from apache_beam.testing.util import assert_that, equal_to
 
 from sandboxes import Limits
+from sandboxes.engine import results_of
 from sandboxes.process import ProcessSandbox
 from schemas import Candidate, Measurement, TestSpec
-from transforms.execute import Execute, ExecuteConfig, measure_batch
+from transforms.execute import Execute, ExecuteConfig, finish_batch, measure_batch, start_batch
 from transforms.store import Store
 
 LIMITS = Limits(cpu_seconds=2.0, wall_seconds=10.0, memory_bytes=256 * 2 ** 20, compile_seconds=30.0)
@@ -50,6 +53,38 @@ def test_measure_batch_uses_the_store_and_runs_each_program_once(process_sandbox
     assert again.measurements == first.measurements
 
 
+def test_a_batch_started_behind_a_slow_one_is_finished_first(process_sandbox):
+    """The execute stage keeps a few batches in flight: one slow program holds its own worker, and the
+    next batch's programs run on the other meanwhile, instead of waiting for the slow batch to end."""
+    config = ExecuteConfig(limits=LIMITS, repetitions=1)
+    slow = start_batch([cand("slow", "import time\ntime.sleep(3)\n", "pass\n")], config, process_sandbox)
+    fast = finish_batch(start_batch(CANDIDATES[:3], config, process_sandbox))
+    assert [m.status for m in fast.measurements] == ["ok", "ok", "test_failure"]
+    assert not any(future.done() for future in slow.running.values())
+    assert [m.status for m in finish_batch(slow).measurements] == ["ok"]
+
+
+def test_overlapping_submissions_share_the_sandboxs_workers(process_sandbox, monkeypatch):
+    running, peak, lock = [0], [0], threading.Lock()
+    measure = process_sandbox.measure
+
+    def counted(*args, **kwargs):
+        with lock:
+            running[0] += 1
+            peak[0] = max(peak[0], running[0])
+        try:
+            return measure(*args, **kwargs)
+        finally:
+            with lock:
+                running[0] -= 1
+
+    monkeypatch.setattr(process_sandbox, "measure", counted)
+    sleepy = [cand(f"s{i}", f"import time\ntime.sleep(0.3)\nX = {i}\n", "assert X >= 0\n") for i in range(4)]
+    first, second = process_sandbox.submit_many(sleepy[:2]), process_sandbox.submit_many(sleepy[2:])
+    assert [m.status for m in results_of(first + second)] == ["ok"] * 4
+    assert peak[0] == process_sandbox.workers == 2
+
+
 def test_regenerate_never_executes(tmp_path):
     config = ExecuteConfig(limits=LIMITS, allow_execute=False)
     out = measure_batch(CANDIDATES[:1], config, None, Store(str(tmp_path / "s.sqlite")))
@@ -73,7 +108,9 @@ def test_sandbox_failures_become_dead_letters_and_are_not_stored(tmp_path):
 
 @pytest.mark.slow
 def test_execute_transform_end_to_end(tmp_path):
-    config, store_path = ExecuteConfig(limits=LIMITS, repetitions=1, workers=2), str(tmp_path / "store.sqlite")
+    # batches of one: more than InFlightStep.in_flight, so records come out of both process and finish_bundle
+    config = ExecuteConfig(limits=LIMITS, repetitions=1, workers=2, batch_size=1)
+    store_path = str(tmp_path / "store.sqlite")
     pipeline = test_pipeline.TestPipeline()
     outputs = pipeline | beam.Create(CANDIDATES) | Execute(config, store_path)
     statuses = outputs["measurements"] | "Status" >> beam.Map(lambda m: (m.task_id, m.status))

@@ -102,16 +102,26 @@ def test_work_done_at_import_time_is_the_programs_not_its_stubs(sandbox):
     assert verdict.winner is None, verdict.evidence
 
 
+def _one_bundle(step, elements: list) -> list:
+    """What `step` outputs for `elements` as one bundle, its life cycle as a runner drives it."""
+    step.setup()
+    step.start_bundle()
+    try:
+        outputs = [output for element in elements for output in step.process(element)]
+        return outputs + [windowed.value for windowed in step.finish_bundle()]
+    finally:
+        step.teardown()
+
+
 def test_a_batch_of_pairs_is_measured_concurrently_and_each_pair_yields_its_stages_in_order():
     from transforms.execute import ExecuteConfig
     from transforms.measure_pairs import _MeasurePairAB
 
     step = _MeasurePairAB(ExecuteConfig(workers=2, limits=Limits(cpu_seconds=5.0, wall_seconds=20.0)),
                           LabelConfig(ab_repetitions=5, ab_max_stages=2), None)
-    step.setup()
     sides = [Side(c, None) for c in (_candidate(f"def total():\n    return {i}\n", TESTS) for i in range(4))]
     pairs = [(sides[0], sides[1]), (sides[2], sides[3])]
-    outputs = list(step.process([[pair] for pair in pairs]))
+    outputs = _one_bundle(step, [[[pair] for pair in pairs]])
     assert [(a.candidate.code, b.candidate.code) for a, b, _ in outputs] == [
         (a.candidate.code, b.candidate.code) for a, b in pairs]
     # `total() == 39999800000` fails for these programs: one round, then a stop, on each pair
@@ -160,10 +170,9 @@ def test_concurrent_pairs_each_run_on_a_core_of_their_own(private_cpu_scope):
         pytest.skip("one CPU: pairs take turns on it")
     step = _MeasurePairAB(ExecuteConfig(workers=2, limits=Limits(cpu_seconds=5.0, wall_seconds=20.0)),
                           LabelConfig(alpha=0.01, ab_repetitions=5, ab_max_stages=1), None)
-    step.setup()
     shows_its_cpus = "import os\nprint(sorted(os.sched_getaffinity(0)))\ndef total():\n    return {}\n"
     sides = [Side(_candidate(shows_its_cpus.format(i), TESTS), None) for i in range(4)]
-    outputs = list(step.process([[(sides[0], sides[1])], [(sides[2], sides[3])]]))
+    outputs = _one_bundle(step, [[[(sides[0], sides[1])], [(sides[2], sides[3])]]])
     # both sides of a pair on one core, the two pairs (running at once) on two different cores
     shown = [(stages[0].a.stdout_tail, stages[0].b.stdout_tail) for _, _, stages in outputs]
     assert [a == b and a.startswith("[") and a.endswith("]\n") for a, b in shown] == [True, True]

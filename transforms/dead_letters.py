@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any, Callable, Iterable, Iterator, Optional, Union
 
 import apache_beam as beam
+from apache_beam.transforms.window import GlobalWindows
 from schemas import DeadLetter
 from transforms.counters import DEAD_LETTER_NAMESPACE, count
 
@@ -30,6 +31,16 @@ def route(results: Iterable[Any], stage: str = "", kept: Optional[str] = None) -
             if kept:
                 count(f"{stage}.{kept}")
             yield record
+
+
+def in_global_window(outputs: Iterable[Any]) -> Iterator[Any]:
+    """`route`'s outputs as `finish_bundle` must emit them: as windowed values, in the global window
+    (every build is a batch pipeline)."""
+    for output in outputs:
+        if isinstance(output, beam.pvalue.TaggedOutput):
+            yield beam.pvalue.TaggedOutput(output.tag, GlobalWindows.windowed_value(output.value))
+        else:
+            yield GlobalWindows.windowed_value(output)
 
 
 class Step(beam.DoFn):

@@ -1,19 +1,20 @@
 """The execute stage: Candidate -> Measurement, through a sandbox and the measurement store.
 
-`measure_batch` is the pure part (unit-tested without Beam): skip candidates
-without tests, answer from the store what was measured before, execute the
-rest once per unique measurement key, store the results. A `sandbox_error`
-(the machine's fault: the sandbox broke, or the machine was too busy to finish
-a program) is never stored and becomes a dead letter, so a rerun retries it;
-every program outcome (ok, test_failure, timeout, ...) is a Measurement.
+`measure_batch` is the pure part (unit-tested without Beam), in two halves: `start_batch` skips
+candidates without tests, answers from the store what was measured before and starts the rest once
+per unique measurement key; `finish_batch` waits, stores the results and attributes them. A
+`sandbox_error` (the machine's fault: the sandbox broke, or the machine was too busy to finish a
+program) is never stored and becomes a dead letter, so a rerun retries it; every program outcome
+(ok, test_failure, timeout, ...) is a Measurement.
 
-`Execute` is the thin Beam wrapper: one sandbox per worker process
-(apache_beam.utils.shared), candidates batched and grouped by language so
-compile-once/run-many holds, `workers` concurrent executions per process.
+`Execute` is the thin Beam wrapper: one sandbox per worker process (apache_beam.utils.shared),
+candidates batched and grouped by language so compile-once/run-many holds, a few batches in flight
+at once over the sandbox's `workers` concurrent executions per process.
 """
 from __future__ import annotations
 
 import collections
+import concurrent.futures
 import dataclasses
 import os
 import tempfile
@@ -26,6 +27,7 @@ from sandboxes import Limits, measurement_key, open_sandbox
 from schemas import Candidate, DeadLetter, Measurement
 from transforms.counters import count
 from transforms.dead_letters import Routed, Step
+from transforms.in_flight import InFlightStep, Started
 from transforms.store import Store, StoreRef, open_store
 
 STAGE = "execute"
@@ -63,15 +65,32 @@ def _attributed(candidate: Candidate, measured: Measurement, key: str) -> Measur
                             language=candidate.language, measurement_key=key)
 
 
-def measure_batch(candidates: Iterable[Candidate], config: ExecuteConfig, sandbox=None,
-                  store: Optional[Store] = None, sandbox_error: str = "", mode: str = "single") -> BatchResult:
-    """Measure a batch. `sandbox_error` set means no sandbox could be opened: what needs executing is dead-lettered.
-    `mode="sanitize"`: the ASan + UBSan build of C and C++ (transforms/sanitize.py)."""
-    out = BatchResult()
-    todo: list[tuple[Candidate, str]] = []
+@dataclasses.dataclass
+class PendingBatch:
+    """A batch whose programs are running: what `start_batch` looked up and submitted, for `finish_batch`."""
+
+    config: ExecuteConfig
+    store: Optional[Store]
+    todo: list[tuple[Candidate, str]]               # candidates with tests, and their keys
+    stored: dict[str, Measurement]                  # key -> measured before
+    running: dict[str, concurrent.futures.Future]   # key -> its run, one per unique key not stored
+    failed: dict[str, tuple[str, str]]              # key -> (reason, detail): not run
+    no_tests: int = 0
+
+    def cancel(self) -> None:
+        """Cancel the runs not started yet."""
+        for future in self.running.values():
+            future.cancel()
+
+
+def start_batch(candidates: Iterable[Candidate], config: ExecuteConfig, sandbox=None, store: Optional[Store] = None,
+                sandbox_error: str = "", mode: str = "single") -> PendingBatch:
+    """Look the batch up in the store and start running the rest, once per unique measurement key.
+    `sandbox_error` set means no sandbox could be opened: what needs executing is dead-lettered."""
+    todo, no_tests = [], 0
     for candidate in candidates:
         if candidate.tests.is_empty:
-            out.counts["no_tests"] += 1
+            no_tests += 1
         else:
             todo.append((candidate, config.key(candidate, mode)))
     stored = store.get_many(KIND, [k for _, k in todo], Measurement) if store is not None and todo else {}
@@ -79,8 +98,8 @@ def measure_batch(candidates: Iterable[Candidate], config: ExecuteConfig, sandbo
     for candidate, key in todo:
         if key not in stored:
             unique.setdefault(key, candidate)
-    fresh: dict[str, Measurement] = {}
-    failed: dict[str, tuple[str, str]] = {}  # key -> (reason, detail)
+    running: dict[str, concurrent.futures.Future] = {}
+    failed: dict[str, tuple[str, str]] = {}
     if unique and not config.allow_execute:
         failed = {k: ("not_in_store", "not measured before; run `themis build` to execute it") for k in unique}
     elif unique and sandbox_error:
@@ -88,21 +107,41 @@ def measure_batch(candidates: Iterable[Candidate], config: ExecuteConfig, sandbo
     elif unique:
         ordered = sorted(unique.items(), key=lambda item: item[1].language)  # one language at a time
         try:
-            results = sandbox.run_many([c for _, c in ordered], repetitions=config.repetitions, mode=mode)
+            running = dict(zip((k for k, _ in ordered), sandbox.submit_many(
+                [c for _, c in ordered], repetitions=config.repetitions, mode=mode)))
         except Exception as exc:  # a broken sandbox must not take the pipeline down
             failed = {k: ("sandbox_error", f"{type(exc).__name__}: {exc}") for k in unique}
+    return PendingBatch(config, store, todo, stored, running, failed, no_tests)
+
+
+def finish_batch(pending: PendingBatch) -> BatchResult:
+    """Wait for the batch's runs, store their results, and attribute every measurement to its candidates.
+    A `sandbox_error` (the machine's fault) is never stored and becomes a dead letter, so a rerun retries it."""
+    out = BatchResult()
+    out.counts["no_tests"] += pending.no_tests
+    fresh: dict[str, Measurement] = {}
+    failed = dict(pending.failed)
+    try:
+        concurrent.futures.wait(pending.running.values())
+    except BaseException:  # Ctrl-C: stopping does not wait for the batch's queued programs
+        pending.cancel()
+        raise
+    for key, future in pending.running.items():
+        try:
+            measured = future.result()
+        except Exception as exc:  # as in start_batch: the sandbox broke under this program
+            failed[key] = ("sandbox_error", f"{type(exc).__name__}: {exc}")
+            continue
+        if measured.status == "sandbox_error":
+            failed[key] = ("sandbox_error", measured.stderr_tail)
         else:
-            for (key, _), measured in zip(ordered, results):
-                if measured.status == "sandbox_error":
-                    failed[key] = ("sandbox_error", measured.stderr_tail)
-                else:
-                    fresh[key] = measured.replace(measurement_key=key)
-        if store is not None and fresh:
-            store.put_many(KIND, fresh.items())
-    for candidate, key in todo:
-        if key in stored:
+            fresh[key] = measured.replace(measurement_key=key)
+    if pending.store is not None and fresh:
+        pending.store.put_many(KIND, fresh.items())
+    for candidate, key in pending.todo:
+        if key in pending.stored:
             out.counts["cached"] += 1
-            out.measurements.append(_attributed(candidate, stored[key], key))
+            out.measurements.append(_attributed(candidate, pending.stored[key], key))
         elif key in fresh:
             out.counts["executed"] += 1
             out.measurements.append(_attributed(candidate, fresh[key], key))
@@ -112,6 +151,14 @@ def measure_batch(candidates: Iterable[Candidate], config: ExecuteConfig, sandbo
     for m in out.measurements:
         out.counts[f"status.{m.status}"] += 1
     return out
+
+
+def measure_batch(candidates: Iterable[Candidate], config: ExecuteConfig, sandbox=None,
+                  store: Optional[Store] = None, sandbox_error: str = "", mode: str = "single") -> BatchResult:
+    """Measure a batch: skip candidates without tests, answer from the store what was measured before,
+    execute the rest once per unique measurement key, store the results. `mode="sanitize"`: the
+    ASan + UBSan build of C and C++ (transforms/sanitize.py)."""
+    return finish_batch(start_batch(candidates, config, sandbox, store, sandbox_error, mode))
 
 
 class SandboxHandle:
@@ -149,15 +196,26 @@ class SharedSandboxStep(Step):
         self.store = open_store(self.store_path)
 
 
-class _ExecuteBatches(SharedSandboxStep):
-    stage = STAGE
+class _StartedBatch(Started):
+    def __init__(self, pending: PendingBatch):
+        super().__init__(list(pending.running.values()))
+        self.pending = pending
 
-    def decide(self, groups: list[Iterable[Candidate]]) -> Iterable:
-        batch = [candidate for group in groups for candidate in group]
-        result = measure_batch(batch, self.execute, self._handle.sandbox, self.store, self._handle.error)
+    def finish(self) -> list:
+        result = finish_batch(self.pending)
         for name, n in result.counts.items():
             count(f"{STAGE}.{name}", n)
         return [*result.measurements, *result.dead_letters]
+
+
+class _ExecuteBatches(InFlightStep, SharedSandboxStep):
+    """A few batches in flight (transforms/in_flight.py), their programs on the sandbox's `workers` threads."""
+
+    stage = STAGE
+
+    def start(self, groups: list[Iterable[Candidate]]) -> Started:
+        batch = [candidate for group in groups for candidate in group]
+        return _StartedBatch(start_batch(batch, self.execute, self._handle.sandbox, self.store, self._handle.error))
 
 
 class BatchedByKey(beam.PTransform):

@@ -36,6 +36,7 @@ from schemas.records import Candidate, DeadLetter, Measurement, content_id
 from transforms.counters import count
 from transforms.dead_letters import Routed
 from transforms.execute import BatchedByKey, SharedSandboxStep
+from transforms.in_flight import InFlightStep, Started
 from transforms.sequential_ab import ABStage, more_stages_needed
 from transforms.startup_stub import STUB_VERSION, measured_program, stub_candidate
 from transforms.store import StoreRef
@@ -143,33 +144,49 @@ def _payload(a: "Side", b: "Side") -> dict:
     return {"a": a.candidate.candidate_id, "b": b.candidate.candidate_id}
 
 
-class _MeasurePairAB(_StoreFirstStep):
+class _StartedPairs(Started):
+    def __init__(self, groups: list[list[tuple["Side", "Side"]]], futures: list[concurrent.futures.Future]):
+        super().__init__(futures)
+        self.groups = groups
+
+    def finish(self) -> Iterator:
+        for group, future in zip(self.groups, self.futures):
+            outcome = future.result()
+            for a, b in group:
+                count("ab.done")
+                if isinstance(outcome, DeadLetter):
+                    yield DeadLetter.of(outcome.stage, outcome.reason, _payload(a, b), outcome.record_id,
+                                        outcome.detail)
+                else:
+                    yield a, b, outcome
+
+
+class _MeasurePairAB(InFlightStep, _StoreFirstStep):
+    """Batches of groups of pairs sharing their A/B key (the same two programs under twin tasks or
+    candidates: measured once, for all of them), a few batches in flight (transforms/in_flight.py). Its
+    groups run as many at a time as the sandbox has workers and this process has CPUs: a group's
+    rounds run in order on one thread, pinned to a CPU that no other group on the machine holds for
+    all its rounds, so its programs neither overlap each other nor share their core."""
+
     def __init__(self, execute: "ExecuteConfig", config: "LabelConfig", store_path: Optional[StoreRef]):
         super().__init__(execute, store_path)
         self.config = config
 
-    def decide(self, groups: list[list[tuple["Side", "Side"]]]) -> Iterator:
-        """A batch of groups of pairs sharing their A/B key (the same two programs under twin tasks or
-        candidates: measured once, for all of them), as many groups at a time as the sandbox has workers
-        and this process has CPUs: a group's rounds run in order on one thread, pinned to a CPU that no
-        other group on the machine holds for all its rounds, so its programs neither overlap each
-        other nor share their core."""
-        cpus = sorted(os.sched_getaffinity(0))
-        workers = min(len(groups), len(cpus), self._handle.sandbox.workers if self._handle.sandbox is not None else 1)
+    def setup(self) -> None:
+        super().setup()
+        self._cpus = sorted(os.sched_getaffinity(0))
+        workers = self._handle.sandbox.workers if self._handle.sandbox is not None else 1
+        self._groups = concurrent.futures.ThreadPoolExecutor(max(1, min(len(self._cpus), workers)), "ab-group")
 
-        def on_a_cpu_of_its_own(group: list[tuple["Side", "Side"]]):
-            with held_cpu(cpus) as cpu:
-                return self._stages(*group[0], cpu)
+    def teardown(self) -> None:
+        self._groups.shutdown(wait=False, cancel_futures=True)
 
-        with concurrent.futures.ThreadPoolExecutor(max(1, workers)) as pool:  # threads start on first use
-            for group, outcome in zip(groups, (pool.map if workers > 1 else map)(on_a_cpu_of_its_own, groups)):
-                for a, b in group:
-                    count("ab.done")  # here, not in the pool's threads: Beam's counters only see the bundle's thread
-                    if isinstance(outcome, DeadLetter):
-                        yield DeadLetter.of(outcome.stage, outcome.reason, _payload(a, b), outcome.record_id,
-                                            outcome.detail)
-                    else:
-                        yield a, b, outcome
+    def start(self, groups: list[list[tuple["Side", "Side"]]]) -> Started:
+        return _StartedPairs(groups, [self._groups.submit(self._on_a_cpu_of_its_own, group) for group in groups])
+
+    def _on_a_cpu_of_its_own(self, group: list[tuple["Side", "Side"]]) -> "tuple[ABStage, ...] | DeadLetter":
+        with held_cpu(self._cpus) as cpu:
+            return self._stages(*group[0], cpu)
 
     def _stages(self, a: "Side", b: "Side", cpu: int) -> "tuple[ABStage, ...] | DeadLetter":
         """The pair's stages, from the store or measured on CPU `cpu`, or why they could not be."""
