@@ -23,6 +23,15 @@ def read_file(name)
   [data, safe, index]
 end
 
+def write_through_kernel_open(path, data)
+  # ruleid: ruby-taint-path-traversal
+  open(path, "wb") { |io| io.write(data) }
+  # ruleid: ruby-taint-path-traversal
+  File.open(path, "wb") { |io| io.write(data) }
+  # ok: ruby-taint-path-traversal
+  open(File.join("/var/data", File.basename(path))) { |io| io.read }
+end
+
 def read_checked(name)
   full = File.expand_path(name, "/var/data")
   raise "outside" unless full.start_with?("/var/data/")
