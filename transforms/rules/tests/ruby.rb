@@ -115,7 +115,9 @@ def regexes(user_pattern)
   dynamic = Regexp.new(user_pattern)
   # ok: ruby-regex-from-input
   escaped = Regexp.new(Regexp.escape(user_pattern))
-  [dynamic, escaped]
+  # ok: ruby-regex-from-input
+  quoted = /\.#{Regexp.quote(user_pattern)}\z/
+  [dynamic, escaped, quoted]
 end
 
 def temp(data)
