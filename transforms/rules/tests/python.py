@@ -208,6 +208,25 @@ def hello_escaped():
     return "<h1>Hello " + escape(name) + "</h1>"
 
 
+@app.route("/hello-template")
+def hello_template():
+    # ok: python-xss-unescaped-html
+    return render_template_string("<h1>Hello {{ name }}</h1>", name=request.args.get("name"))
+
+
+@app.route("/hello-template-built")
+def hello_template_built():
+    # ruleid: python-xss-unescaped-html, python-html-built-by-formatting
+    return render_template_string("<h1>Hello " + request.args.get("name") + "</h1>")
+
+
+@app.route("/download-basename")
+def download_basename():
+    name = request.args.get("name")
+    # ok: python-path-traversal, python-xss-unescaped-html
+    return send_file(os.path.join("/srv/files", os.path.basename(name)))
+
+
 def error_page(stack):
     # ruleid: python-html-built-by-formatting
     return "<html><body><pre>%s</pre></body></html>" % stack
