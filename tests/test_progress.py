@@ -159,10 +159,19 @@ def test_build_on_a_terminal_rewrites_one_line_and_clears_it(corpus_with_a_bad_r
     assert text.index("\r" + CLEAR_TO_END) > text.rindex(live[-1])
 
 
+SLOW_TASK = {"task_id": "python/slow", "language": "Python", "prompt": "Return 1, slowly.", "entry_point": "slow",
+             "tests": {"code": "assert slow() == 1\n"},
+             "candidates": [{"code": "import time\n\ndef slow():\n    time.sleep(3)\n    return 1\n", "origin": "reference"}]}
+
+
 @pytest.mark.slow
 def test_dask_build_shows_progress_from_the_clusters_counters(corpus_with_a_bad_row, dask_cluster, tmp_path):  # noqa: F811
+    # a program that runs 3 s: the execute stage is still running at a poll after the candidates are known
+    # (without it, a whole small build could finish between two polls on a busy machine: CI saw that once)
+    corpus = tmp_path / "tasks.jsonl"
+    corpus.write_text(corpus_with_a_bad_row.read_text() + json.dumps(SLOW_TASK) + "\n")
     out = tmp_path / "out"
-    argv = _build_argv(corpus_with_a_bad_row, out, "--runner", "dask", f"--dask_client_address={dask_cluster.address}")
+    argv = _build_argv(corpus, out, "--runner", "dask", f"--dask_client_address={dask_cluster.address}")
     done = subprocess.run(argv, cwd=REPO_ROOT, env=_env(CI="true"), capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr
     lines = _log_lines(done.stderr)

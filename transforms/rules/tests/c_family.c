@@ -25,6 +25,22 @@ char *join_words(const char *first, const char *second) {
     return joined;
 }
 
+void checked_copies(const char *name, const char *tag) {
+    char buf[64], small[8], any[16];
+    if (strlen(name) >= sizeof buf)
+        return;
+    // ok: c-unbounded-string-copy
+    strcpy(buf, name);
+    if (strlen(tag) < sizeof small) {
+        // ok: c-unbounded-string-copy
+        strcpy(small, tag);
+    }
+    if (strlen(tag) == 0)  /* not a bound */
+        return;
+    // ruleid: c-unbounded-string-copy
+    strcpy(any, tag);
+}
+
 void copies(char *dst, const char *src, int n) {
     char line[64];
     // ruleid: c-gets
