@@ -20,7 +20,7 @@ import tempfile
 import threading
 import weakref
 from collections import OrderedDict
-from typing import Callable, ContextManager, Optional, Protocol, Sequence
+from typing import Callable, ContextManager, Iterable, Optional, Protocol, Sequence
 
 from sandboxes.base import Limits, measurement_key
 from sandboxes.launcher_cli import WALL_STRETCH
@@ -180,15 +180,23 @@ def _cleanup(launcher: Launcher, root: str) -> None:
     shutil.rmtree(root, ignore_errors=True)
 
 
-def results_of(futures: Sequence[concurrent.futures.Future]) -> list:
-    """The futures' results in order; on Ctrl-C (or any error) while waiting, the ones not started yet are
-    cancelled, so that stopping does not wait for a queue of programs to run."""
+def wait_or_cancel(futures: Iterable[concurrent.futures.Future],
+                   return_when: str = concurrent.futures.ALL_COMPLETED) -> None:
+    """Wait for the futures (`return_when` as concurrent.futures.wait); on Ctrl-C (or any error) while
+    waiting, cancel the ones not started yet, so that stopping does not wait for a queue of programs."""
+    futures = list(futures)
     try:
-        return [future.result() for future in futures]
+        concurrent.futures.wait(futures, return_when=return_when)
     except BaseException:
         for future in futures:
             future.cancel()
         raise
+
+
+def results_of(futures: Sequence[concurrent.futures.Future]) -> list:
+    """The futures' results in order, waited for as `wait_or_cancel` does."""
+    wait_or_cancel(futures)
+    return [future.result() for future in futures]
 
 
 class Engine:

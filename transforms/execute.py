@@ -24,6 +24,7 @@ import apache_beam as beam
 from apache_beam.utils import shared
 
 from sandboxes import Limits, measurement_key, open_sandbox
+from sandboxes.engine import wait_or_cancel
 from schemas import Candidate, DeadLetter, Measurement
 from transforms.counters import count
 from transforms.dead_letters import Routed, Step
@@ -69,18 +70,12 @@ def _attributed(candidate: Candidate, measured: Measurement, key: str) -> Measur
 class PendingBatch:
     """A batch whose programs are running: what `start_batch` looked up and submitted, for `finish_batch`."""
 
-    config: ExecuteConfig
     store: Optional[Store]
     todo: list[tuple[Candidate, str]]               # candidates with tests, and their keys
     stored: dict[str, Measurement]                  # key -> measured before
     running: dict[str, concurrent.futures.Future]   # key -> its run, one per unique key not stored
     failed: dict[str, tuple[str, str]]              # key -> (reason, detail): not run
     no_tests: int = 0
-
-    def cancel(self) -> None:
-        """Cancel the runs not started yet."""
-        for future in self.running.values():
-            future.cancel()
 
 
 def start_batch(candidates: Iterable[Candidate], config: ExecuteConfig, sandbox=None, store: Optional[Store] = None,
@@ -111,7 +106,7 @@ def start_batch(candidates: Iterable[Candidate], config: ExecuteConfig, sandbox=
                 [c for _, c in ordered], repetitions=config.repetitions, mode=mode)))
         except Exception as exc:  # a broken sandbox must not take the pipeline down
             failed = {k: ("sandbox_error", f"{type(exc).__name__}: {exc}") for k in unique}
-    return PendingBatch(config, store, todo, stored, running, failed, no_tests)
+    return PendingBatch(store, todo, stored, running, failed, no_tests)
 
 
 def finish_batch(pending: PendingBatch) -> BatchResult:
@@ -121,11 +116,7 @@ def finish_batch(pending: PendingBatch) -> BatchResult:
     out.counts["no_tests"] += pending.no_tests
     fresh: dict[str, Measurement] = {}
     failed = dict(pending.failed)
-    try:
-        concurrent.futures.wait(pending.running.values())
-    except BaseException:  # Ctrl-C: stopping does not wait for the batch's queued programs
-        pending.cancel()
-        raise
+    wait_or_cancel(pending.running.values())
     for key, future in pending.running.items():
         try:
             measured = future.result()

@@ -14,6 +14,7 @@ from __future__ import annotations
 import concurrent.futures
 from typing import Any, Iterable, Iterator, Sequence
 
+from sandboxes.engine import wait_or_cancel
 from transforms.dead_letters import Step, in_global_window, route
 
 
@@ -26,11 +27,6 @@ class Started:
 
     def done(self) -> bool:
         return all(future.done() for future in self.futures)
-
-    def cancel(self) -> None:
-        """Cancel the work not started yet (Ctrl-C: stopping does not wait for a queue of programs)."""
-        for future in self.futures:
-            future.cancel()
 
     def finish(self) -> Iterable[Any]:
         raise NotImplementedError
@@ -57,14 +53,11 @@ class InFlightStep(Step):
 
     def _finished(self, wait: bool) -> Iterator[Any]:
         """The records of every pending element done by now (with `wait`: once one is)."""
-        try:
-            while wait and not any(started.done() for started in self._pending):
-                concurrent.futures.wait([f for started in self._pending for f in started.futures if not f.done()],
-                                        return_when=concurrent.futures.FIRST_COMPLETED)
-        except BaseException:
-            for started in self._pending:
-                started.cancel()
-            raise
+        while wait and not any(started.done() for started in self._pending):
+            # the futures not done yet (a done one would end the wait at once); on Ctrl-C, their queued
+            # work is cancelled
+            wait_or_cancel([f for started in self._pending for f in started.futures if not f.done()],
+                           return_when=concurrent.futures.FIRST_COMPLETED)
         done: list[Started] = []
         pending: list[Started] = []
         for started in self._pending:  # one look each: work finishing meanwhile waits for the next call
