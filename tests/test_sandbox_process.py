@@ -152,8 +152,8 @@ with ProcessSandbox(SUITE_LIMITS, workers=1) as box:
 
 
 def test_ctrl_c_during_a_compile_stops_the_run_instead_of_failing_the_candidate():
-    # A one-worker build runs its pipeline, and so single compiles, on the main thread, where Ctrl-C
-    # lands: it became the candidate's sandbox_error and the build went on to exit 0.
+    # Ctrl-C while a compile ran became the candidate's sandbox_error (when the compile was on the main
+    # thread, where Ctrl-C lands) and the build went on to exit 0; the run must stop instead.
     slow_to_compile = "".join(f"int f{i}(int x) {{ int s = 0; for (int k = 0; k < x; k++) s += k * {i} % (k + 3); "
                               "return s; }\n" for i in range(500)) + "int main(void) { return f1(3) - f1(3); }\n"
     done = subprocess.run([sys.executable, "-c", CTRL_C_DURING_COMPILE], input=slow_to_compile, capture_output=True,
