@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import pathlib
+import shutil
 
 import apache_beam as beam
 import pytest
@@ -22,8 +23,11 @@ def _composed(corpus: pathlib.Path, tmp_path: pathlib.Path, aspects: str) -> set
     options = make_options(["--input", str(corpus), "--output", str(tmp_path / "out"), "--aspects", aspects])
     config = build_config(options.view_as(ThemisOptions))
     pipeline = beam.Pipeline(runner="DirectRunner")
-    build_pipeline(pipeline, config, resolve_sources(config.input.input, config.input.format))
-    labels = {t.unique_name for t in pipeline.to_runner_api().components.transforms.values()}
+    try:
+        build_pipeline(pipeline, config, resolve_sources(config.input.input, config.input.format))
+        labels = {t.unique_name for t in pipeline.to_runner_api().components.transforms.values()}
+    finally:
+        shutil.rmtree(pipeline.local_tempdir, ignore_errors=True)  # Beam removes it only in run()
     return {name for name in OPTIONAL if name in labels}
 
 
