@@ -15,6 +15,15 @@ wall times unevenly (sandboxed programs run in cgroups of their own, which the s
 against everything else; bare programs compete with it), CPU time much less. A variant is `NAME=FLAGS` (extra build flags) or `NAME@DIR=FLAGS` (the build
 of another checkout, e.g. an earlier commit's `git worktree`, for before/after in one run).
 
+`--floors` adds three reference rows, the least a build could cost with each of its two parts:
+- bwrap: the bare harness with each program in a fresh bubblewrap sandbox (the namespaces the
+  process sandbox unshares, the host's root read-only; no cgroup, no launcher, no limits);
+- beam: the bare runs as the one step of the smallest Beam pipeline (bench/beam_floor.py: the
+  programs' paths read from a file, two runs at a time), on the FnApiRunner in its own process as
+  a local build runs, Beam's import included;
+- beam+bwrap: both, each run of that pipeline in a fresh bubblewrap sandbox.
+The CPU column of the bwrap rows misses the programs: the sandbox's init does not pass their usage on.
+
     python -m bench.bench_bare_harness --programs 328 --rounds 3 --variant now= --variant before@/tmp/old=
 """
 from __future__ import annotations
@@ -32,12 +41,10 @@ import sys
 import tempfile
 import time
 
+from bench.beam_floor import run_program
 from bench.shared_data import REPO_ROOT, shared_data_dir
 from transforms.adapters import to_task_dict
 
-# The system's python3, the interpreter the sandbox runs (not this virtualenv's: its site packages and
-# editable-install hooks cost tens of ms per start).
-PYTHON = shutil.which("python3", path=os.defpath) or "python3"
 SOURCES = (("humanevalx/humaneval_python.jsonl", "humanevalx"), ("mbxp/mbpp_release_v1.jsonl", "mbxp"))
 
 
@@ -68,19 +75,33 @@ def children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def run_bare(tasks: list[dict], folder: pathlib.Path, concurrency: int) -> tuple[float, int]:
+def program_file(folder: pathlib.Path, index: int, task: dict) -> str:
+    """Write the bare program of `task` into `folder`; its path."""
+    path = folder / f"p{index}.py"
+    path.write_text(bare_program(task))
+    return str(path)
+
+
+def run_bare(tasks: list[dict], folder: pathlib.Path, concurrency: int, isolate: bool = False) -> tuple[float, int]:
     """(wall seconds, programs that exited 0) running every program once, `concurrency` at a time."""
     def run(index_task: tuple[int, dict]) -> bool:
-        index, task = index_task
-        path = folder / f"p{index}.py"
-        path.write_text(bare_program(task))
-        done = subprocess.run([PYTHON, "-I", str(path)], capture_output=True, timeout=60)
-        return done.returncode == 0
+        return run_program(program_file(folder, *index_task), isolate)
 
     start = time.perf_counter()
     with concurrent.futures.ThreadPoolExecutor(concurrency) as pool:
         passed = sum(pool.map(run, enumerate(tasks)))
     return time.perf_counter() - start, passed
+
+
+def run_beam_floor(tasks: list[dict], folder: pathlib.Path, concurrency: int, isolate: bool) -> tuple[float, int]:
+    """(wall seconds, programs that exited 0) of bench/beam_floor.py over the programs, Beam's import included."""
+    paths = [program_file(folder, index, task) for index, task in enumerate(tasks)]
+    (folder / "paths.txt").write_text("\n".join(paths) + "\n")
+    start = time.perf_counter()
+    done = subprocess.run([sys.executable, "-m", "bench.beam_floor", str(folder / "paths.txt"), str(concurrency),
+                           "isolate" if isolate else "bare"],
+                          cwd=REPO_ROOT, capture_output=True, text=True, check=True)
+    return time.perf_counter() - start, int(done.stdout.split()[-1])
 
 
 def parse_variant(spec: str) -> tuple[str, str, list[str]]:
@@ -109,26 +130,34 @@ def main(argv=None) -> int:
     parser.add_argument("--programs", type=int, default=328)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--concurrency", type=int, default=2, help="bare programs at a time")
+    parser.add_argument("--floors", action="store_true",
+                        help="add the reference rows bwrap, beam and beam+bwrap (see the module's docstring)")
     parser.add_argument("--variant", action="append", default=None,
                         help="NAME[@DIR]=FLAGS, repeatable (default: one, this checkout, no extra flags)")
     args = parser.parse_args(argv)
     variants = [parse_variant(v) for v in args.variant or ["themis="]]
 
     tasks = load_tasks(args.programs)
-    times: dict[str, list[float]] = {"bare": [], **{name: [] for name, _, _ in variants}}
+    references = {"bare": lambda folder: run_bare(tasks, folder, args.concurrency)}
+    if args.floors:
+        references["bwrap"] = lambda folder: run_bare(tasks, folder, args.concurrency, isolate=True)
+        references["beam"] = lambda folder: run_beam_floor(tasks, folder, args.concurrency, isolate=False)
+        references["beam+bwrap"] = lambda folder: run_beam_floor(tasks, folder, args.concurrency, isolate=True)
+    times: dict[str, list[float]] = {**{name: [] for name in references}, **{name: [] for name, _, _ in variants}}
     cpu: dict[str, list[float]] = {name: [] for name in times}
     with tempfile.TemporaryDirectory(prefix="themis-bare-") as tmp:
         root = pathlib.Path(tmp)
         corpus = root / "tasks.jsonl"
         corpus.write_text("".join(json.dumps(t) + "\n" for t in tasks))
         for number in range(args.rounds):
-            folder = root / f"bare{number}"
-            folder.mkdir()
-            before = children_cpu()
-            seconds, passed = run_bare(tasks, folder, args.concurrency)
-            times["bare"].append(seconds)
-            cpu["bare"].append(children_cpu() - before)
-            print(f"round {number + 1}: bare {seconds:.1f} s ({passed}/{len(tasks)} exit 0)", flush=True)
+            for name, run_reference in references.items():
+                folder = root / f"{name}{number}"
+                folder.mkdir()
+                before = children_cpu()
+                seconds, passed = run_reference(folder)
+                times[name].append(seconds)
+                cpu[name].append(children_cpu() - before)
+                print(f"round {number + 1}: {name} {seconds:.1f} s ({passed}/{len(tasks)} exit 0)", flush=True)
             for name, checkout, flags in variants:
                 before = children_cpu()
                 seconds, manifest = run_themis(corpus, root / f"out-{name}-{number}", checkout, flags)
