@@ -1,8 +1,8 @@
 """Mine a function-level vulnerability-fix dev set from local git mirrors, in SVEN's format.
 
-For the languages SVEN lacks (JavaScript, Ruby, Go, Java, C#). A commit qualifies when its
-message names one of the weaknesses the taint rules target (XSS, SQL/command/code injection,
-path traversal, SSRF, open redirect); the weakness named gives the row's CWE. Each source
+For the languages SVEN lacks (JavaScript, Ruby, Go, Java, C#), and Python beyond SVEN's projects. A commit qualifies when its
+message names one of the weaknesses the rules target (XSS, SQL/command/code injection, path
+traversal, SSRF, open redirect, mass assignment, CSRF); the weakness named gives the row's CWE. Each source
 file of the repository's language that the commit modifies (tests excluded) is parsed before
 and after with tree-sitter, and every innermost function whose text changed (same signature
 line on both sides) is one row, at most PER_COMMIT per commit: `func_src_before` (vulnerable), `func_src_after` (fixed).
@@ -37,15 +37,18 @@ CWE_BY_MESSAGE = [  # first match wins: the more specific names before "injectio
     ("CWE-918", re.compile(r"\bssrf\b|server[- ]side request forgery", re.I)),
     ("CWE-601", re.compile(r"open redirect|unvalidated redirect|redirect vulnerab", re.I)),
     ("CWE-94", re.compile(r"code injection|template injection|\beval\b injection", re.I)),
+    ("CWE-915", re.compile(r"mass[- ]assign", re.I)),
+    ("CWE-352", re.compile(r"\bcsrf\b|cross[- ]site request forgery", re.I)),
 ]
 FUNCTION_NODES = {
     "CSharp": {"method_declaration", "constructor_declaration", "local_function_statement"},
     "Go": {"function_declaration", "method_declaration"},
     "Java": {"method_declaration", "constructor_declaration"},
+    "Python": {"function_definition"},
     "JavaScript": {"function_declaration", "function_expression", "arrow_function", "method_definition"},
     "Ruby": {"method", "singleton_method"},
 }
-TEST_PATH = re.compile(r"(^|/)(tests?|spec|__tests__|testing)/|_test\.go$|Tests?\.(java|cs)$|_spec\.rb$|\.test\.js$", re.I)
+TEST_PATH = re.compile(r"(^|/)(tests?|spec|__tests__|testing)/|_test\.go$|Tests?\.(java|cs)$|_spec\.rb$|\.test\.js$|(^|/)test_[^/]*\.py$", re.I)
 MAX_LINES = 150
 PER_COMMIT = 4  # a large commit (a refactor that also fixes) must not outweigh the others
 
@@ -96,7 +99,7 @@ def scannable(text: str, language: str) -> str:
 def mine(repo: str, language: str, licence: str, name: str) -> list[dict]:
     rows = []
     log = git(repo, "log", "--no-merges", "-i", "-E", "--format=%x00%H%x01%B%x01", "--name-status",
-              "--grep=xss|cross.site|injection|注入|traversal|ssrf|redirect|rce|sqli")
+              "--grep=xss|cross.site|injection|注入|traversal|ssrf|redirect|rce|sqli|mass.assign|csrf|forgery")
     for entry in log.split("\x00")[1:]:
         sha, rest = entry.split("\x01", 1)
         message, files = rest.rsplit("\x01", 1)  # a message may itself hold \x01 (apache/dolphinscheduler has one)
@@ -136,6 +139,11 @@ def main() -> None:
         print(f"{name} ({language}, {licence}): {len(mined)} functions from "
               f"{len({r['commit_link'] for r in mined})} commits")
         rows += mined
+    # A fork shares its parent's history (solidus and spree): each fix counts once, the first kept.
+    unique: dict[tuple[str, str], dict] = {}
+    for row in rows:
+        unique.setdefault((row["func_src_before"], row["func_src_after"]), row)
+    rows = list(unique.values())
     for split in ("train", "val"):
         with open(os.path.join(args.out, f"{split}.jsonl"), "w", encoding="utf-8") as out:
             out.writelines(json.dumps(r) + "\n" for r in rows if r["split"] == split)

@@ -55,6 +55,13 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=0, help="at most this many solutions per language")
     args = parser.parse_args()
     tools = {"semgrep": SEMGREP, **TOOLS}
+    known = sorted(set(MBXP) | set(MCEVAL))
+    unknown = [name for name in args.languages.split(",") if name not in known]
+    if unknown:  # "C#" or "C++" would otherwise print nothing at all
+        parser.error(f"unknown language {', '.join(unknown)}: expected some of {','.join(known)}")
+    unknown = [name for name in args.analyzers.split(",") if name not in tools and name != "sanitizer"]
+    if unknown:
+        parser.error(f"unknown analyzer {', '.join(unknown)}: expected some of {','.join([*tools, 'sanitizer'])}")
     for language in args.languages.split(","):
         programs = solutions(language)[:args.limit or None]
         for name in args.analyzers.split(","):

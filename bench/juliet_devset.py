@@ -1,0 +1,123 @@
+"""A secure/insecure dev set in SVEN's format from NIST's Juliet test suites (public domain), for
+the second kind of data issue 17 measures: secure and insecure implementations of the same task.
+
+Each Juliet test case holds a flawed function (`bad`) and one or two fixed ones: `goodG2B` (a safe
+source feeding the same sink) and `goodB2G` (the unsafe source made safe before the sink: a check,
+an escape, a bound). Only flow variant 01 is read, where source and sink sit in the one function;
+each (bad, good) pair of a case is one row, `func_src_before` the bad function and `func_src_after`
+the good one, the suite's comments removed (they name the flaw and the fix) and the good function
+given the bad one's name, so that the two differ only in code. At most `--per-cwe` cases per CWE,
+chosen by a hash of the case's name; rows are split by another hash of it (0-7 train, 8-f val)
+before anything is scanned. Read straight from a git mirror (no work tree needed):
+
+    python bench/juliet_devset.py --out DIR --language Java REPO_DIR [--cwe CWE-78 ...]
+    python bench/juliet_devset.py --out DIR --language C REPO_DIR     # C and C++ cases
+
+Sources used in bench/RESULTS.md: find-sec-bugs/juliet-test-suite (Java, Juliet 1.2) and
+huangh-git/C-Juliet-Test-Suite (C/C++, Juliet 1.3), both NIST SARD test suites in the public domain.
+"""
+from __future__ import annotations
+
+import argparse
+import collections
+import hashlib
+import json
+import os
+import re
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))  # run from anywhere
+
+from bench.fix_devset import git  # noqa: E402
+from transforms.grammars import parser_for  # noqa: E402
+
+# The Juliet CWEs of the weaknesses the rule pack targets (issue 17's list), by suite language.
+CWES = {
+    "Java": ("CWE78", "CWE89", "CWE23", "CWE36", "CWE80", "CWE81", "CWE83", "CWE601", "CWE90", "CWE643",
+             "CWE327", "CWE328", "CWE338"),
+    "C": ("CWE78", "CWE23", "CWE36", "CWE121", "CWE122", "CWE124", "CWE126", "CWE127", "CWE134", "CWE190",
+          "CWE191", "CWE415", "CWE416", "CWE476", "CWE680", "CWE690"),
+}
+LANGUAGE_BY_EXTENSION = {".java": "Java", ".c": "C", ".cpp": "Cpp"}
+FUNCTION_NODES = {"Java": "method_declaration", "C": "function_definition", "Cpp": "function_definition"}
+CASE = re.compile(r"(?:^|/)(CWE(\d+)_[^/]*?_01)\.(java|c|cpp)$")
+ROLE = re.compile(r"\b(?:\w+_)?(bad|goodG2B|goodB2G)\s*\(")
+
+
+def functions_by_role(code: str, language: str) -> dict[str, str]:
+    """'bad' / 'goodG2B' / 'goodB2G' -> that function's text, comments removed."""
+    source = code.encode()
+    tree = parser_for(language).parse(source)
+    found: dict[str, str] = {}
+    stack = [tree.root_node]
+    while stack:
+        node = stack.pop()
+        stack.extend(node.children)
+        if node.type != FUNCTION_NODES[language]:
+            continue
+        comments, inner = [], [node]
+        while inner:
+            child = inner.pop()
+            if child.type.endswith("comment"):  # comment, line_comment, block_comment
+                comments.append((child.start_byte, child.end_byte))
+            inner.extend(child.children)
+        text, cursor = b"", node.start_byte
+        for start, end in sorted(comments):
+            text, cursor = text + source[cursor:start], end
+        text = (text + source[cursor:node.end_byte]).decode(errors="replace")
+        head = text.split("{", 1)[0]
+        role = ROLE.search(head)
+        if role and role.group(1) not in found:
+            found[role.group(1)] = "\n".join(line for line in text.splitlines() if line.strip())
+    return found
+
+
+def rows_of(repo: str, language: str, cwes: set[str], per_cwe: int) -> list[dict]:
+    paths = [p for p in git(repo, "ls-tree", "-r", "--name-only", "HEAD").splitlines()
+             if (m := CASE.search(p)) and f"CWE{m.group(2)}" in cwes]
+    by_cwe: dict[str, list[tuple[str, str]]] = collections.defaultdict(list)
+    for path in paths:
+        case = CASE.search(path)
+        pick = hashlib.sha256(f"pick {case.group(1)}".encode()).hexdigest()  # independent of the split's hash
+        by_cwe[f"CWE-{case.group(2)}"].append((pick, path, hashlib.sha256(case.group(1).encode()).hexdigest()))
+    rows = []
+    for cwe, cases in sorted(by_cwe.items()):
+        for _, path, digest in sorted(cases)[:per_cwe]:
+            file_language = LANGUAGE_BY_EXTENSION[os.path.splitext(path)[1]]
+            found = functions_by_role(git(repo, "show", f"HEAD:{path}"), file_language)
+            if "bad" not in found:
+                continue
+            bad_name = ROLE.search(found["bad"].split("{", 1)[0])
+            for good in ("goodG2B", "goodB2G"):
+                if good not in found:
+                    continue
+                head, body = found[good].split("{", 1)
+                head = head.replace("static ", "", 1) if file_language != "Java" else head.replace("private ", "public ", 1)
+                after = ROLE.sub(bad_name.group(0), head, count=1) + "{" + body
+                rows.append({"split": "train" if digest[0] in "01234567" else "val", "func_name": f"{path}:{good}",
+                             "func_src_before": found["bad"], "func_src_after": after, "vul_type": cwe.lower(),
+                             "file_name": os.path.basename(path), "language": file_language, "fix": good,
+                             "licence": "public domain (NIST SARD Juliet)"})
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", required=True)
+    parser.add_argument("--language", required=True, choices=sorted(CWES), help="the suite's language (C: C and C++)")
+    parser.add_argument("--cwe", action="append", default=None, help="only this CWE (e.g. CWE-78); repeatable")
+    parser.add_argument("--per-cwe", type=int, default=60, help="test cases per CWE at most")
+    parser.add_argument("repo", help="a git mirror of the suite")
+    args = parser.parse_args()
+    cwes = {c.replace("-", "").upper() for c in args.cwe} if args.cwe else set(CWES[args.language])
+    rows = rows_of(args.repo, args.language, cwes, args.per_cwe)
+    os.makedirs(args.out, exist_ok=True)
+    for split in ("train", "val"):
+        with open(os.path.join(args.out, f"{split}.jsonl"), "w", encoding="utf-8") as out:
+            out.writelines(json.dumps(r) + "\n" for r in rows if r["split"] == split)
+        counts = collections.Counter(r["vul_type"] for r in rows if r["split"] == split)
+        print(f"{split}: {sum(counts.values())} pairs ({', '.join(f'{c} {n}' for c, n in sorted(counts.items()))})")
+
+
+if __name__ == "__main__":
+    main()
