@@ -25,6 +25,32 @@ char *join_words(const char *first, const char *second) {
     return joined;
 }
 
+char *sized_by_a_kept_length(const char *name, const char *tag) {
+    size_t length = strlen(name);
+    char *copy = malloc(length + 1);
+    if (copy == NULL)
+        return NULL;
+    // ok: c-unbounded-string-copy
+    strcpy(copy, name);
+    // ruleid: c-unbounded-string-copy
+    strcat(copy, tag);
+    return copy;
+}
+
+wchar_t *wide_copies(const wchar_t *title, const wchar_t *note) {
+    size_t bytes = strlen((char *)title);
+    wchar_t *by_bytes = calloc(bytes + 1, sizeof(wchar_t));
+    size_t length = wcslen(note);
+    wchar_t *by_length = calloc(length + 1, sizeof(wchar_t));
+    if (by_bytes == NULL || by_length == NULL)
+        return NULL;
+    // ruleid: c-unbounded-wide-string-copy
+    wcscpy(by_bytes, title);
+    // ok: c-unbounded-wide-string-copy
+    wcscpy(by_length, note);
+    return by_length;
+}
+
 void checked_copies(const char *name, const char *tag) {
     char buf[64], small[8], any[16];
     if (strlen(name) >= sizeof buf)
@@ -140,6 +166,18 @@ int *sizes_checked(size_t count) {
     // ok: c-allocation-size-overflow
     int *items = malloc(count * sizeof(int));
     return items;
+}
+
+wchar_t *constant_sizes(size_t count) {
+    // ok: c-allocation-size-overflow
+    wchar_t *name = malloc((10 + 1) * sizeof(wchar_t));
+    // ok: c-allocation-size-overflow
+    char *table = malloc((MAX_ROWS + 1) * 0x10);
+    if (name == NULL || table == NULL)
+        return NULL;
+    free(table);
+    // ruleid: c-allocation-size-overflow
+    return realloc(name, (count + 1) * sizeof(wchar_t));
 }
 
 int after_free(struct node *head) {

@@ -80,6 +80,21 @@ def deserialization(blob, text):
     return obj, config, safe, safer
 
 
+def signed_session(secret, header, body):
+    if not hmac.compare_digest(header, hmac.new(secret, body, "sha256").hexdigest()):
+        return None
+    # ok: python-unsafe-deserialization
+    return pickle.loads(body)
+
+
+def signed_cookie(secret, signature, blob):
+    if hmac.compare_digest(signature, sign(secret, blob)):
+        # ok: python-unsafe-deserialization
+        return pickle.loads(blob)
+    # ruleid: python-unsafe-deserialization
+    return pickle.loads(blob)
+
+
 def crypto(data):
     # ruleid: python-weak-hash
     weak = hashlib.md5(data).hexdigest()

@@ -240,4 +240,34 @@ class TaintCases : Controller
         // ruleid: csharp-taint-open-redirect
         return Redirect(next.ToString());
     }
+
+    // Uri.TryCreate: the out Uri carries the text it parsed
+    async Task<IActionResult> FetchParsed()
+    {
+        if (!Uri.TryCreate(Request.Query["url"], UriKind.Absolute, out var uri))
+        {
+            return BadRequest();
+        }
+        // ruleid: csharp-taint-ssrf
+        await _client.GetAsync(uri);
+        return Ok();
+    }
+
+    async Task<IActionResult> FetchParsedChecked()
+    {
+        string url = Request.Query["url"];
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri))
+        {
+            return BadRequest();
+        }
+        if (!AllowedHosts.Contains(uri.Host))
+        {
+            return BadRequest();
+        }
+        // ok: csharp-taint-ssrf
+        await _client.GetAsync(uri);
+        // ok: csharp-taint-ssrf
+        await _client.GetStringAsync(url);
+        return Ok();
+    }
 }

@@ -180,3 +180,205 @@ func continueUnchecked(w http.ResponseWriter, r *http.Request) {
 	// ruleid: go-taint-open-redirect
 	http.Redirect(w, r, next.String(), http.StatusFound)
 }
+
+func (s *ContainerService) Logs(container, tail string) error {
+	if CheckIllegal(container, tail) {
+		return fmt.Errorf("illegal characters")
+	}
+	// ok: go-taint-command-injection
+	return exec.Command("bash", "-c", "docker logs -n "+tail+" "+container).Run()
+}
+
+func (s *ContainerService) LogsWrongWay(container string) error {
+	if !CheckIllegal(container) {
+		return fmt.Errorf("illegal characters")
+	}
+	// ruleid: go-taint-command-injection
+	return exec.Command("bash", "-c", "docker logs "+container).Run()
+}
+
+func (s *ContainerService) LogsLogged(container string) error {
+	if CheckIllegal(container) {
+		fmt.Println("odd container name")
+	}
+	// ruleid: go-taint-command-injection
+	return exec.Command("bash", "-c", "docker logs "+container).Run()
+}
+
+func pingChecked(w http.ResponseWriter, r *http.Request) {
+	host := r.FormValue("host")
+	if strings.ContainsAny(host, "\n;&|`$") {
+		http.Error(w, "bad host", http.StatusBadRequest)
+		return
+	}
+	// ok: go-taint-command-injection
+	exec.Command("sh", "-c", "ping -c 1 "+host).Run()
+}
+
+func (s *Service) Run(name string) error {
+	if err := validateName(name); err != nil {
+		return err
+	}
+	// ok: go-taint-command-injection
+	return exec.Command("sh", "-c", "run "+name).Run()
+}
+
+func (s *Service) RunValid(name string) error {
+	if !isValidName(name) {
+		return fmt.Errorf("invalid name")
+	}
+	// ok: go-taint-command-injection
+	return exec.Command("sh", "-c", "run "+name).Run()
+}
+
+func download(w http.ResponseWriter, r *http.Request) {
+	name := r.URL.Query().Get("f")
+	full := filepath.Join("/srv/files", name)
+	rel, err := filepath.Rel("/srv/files", full)
+	if err != nil || strings.HasPrefix(rel, "..") {
+		http.Error(w, "bad path", http.StatusBadRequest)
+		return
+	}
+	// ok: go-taint-path-traversal
+	data, _ := os.ReadFile(full)
+	w.Write(data)
+}
+
+func downloadLocal(w http.ResponseWriter, r *http.Request) {
+	name := r.URL.Query().Get("f")
+	// ruleid: go-taint-path-traversal
+	f, _ := os.Open(filepath.Join("/srv/files", name))
+	defer f.Close()
+	// ok: go-taint-path-traversal
+	g, _ := os.Open(filepath.Join("/srv/files", filepath.Clean("/"+name)))
+	defer g.Close()
+	joined, _ := securejoin.SecureJoin("/srv/files", name)
+	// ok: go-taint-path-traversal
+	h, _ := os.Open(joined)
+	defer h.Close()
+	if !filepath.IsLocal(name) {
+		return
+	}
+	// ok: go-taint-path-traversal
+	k, _ := os.Open(filepath.Join("/srv/files", name))
+	defer k.Close()
+}
+
+func redirectLocal(w http.ResponseWriter, r *http.Request) {
+	next := r.URL.Query().Get("next")
+	u, err := url.Parse(next)
+	if err != nil || u.IsAbs() || u.Host != "" {
+		return
+	}
+	// ok: go-taint-open-redirect
+	http.Redirect(w, r, next, http.StatusFound)
+}
+
+func ginPage(c *gin.Context) {
+	q := c.Query("q")
+	// ruleid: go-taint-xss
+	c.Data(http.StatusOK, "text/html; charset=utf-8", []byte("<p>"+q+"</p>"))
+	// ok: go-taint-xss
+	c.Data(http.StatusOK, "text/html; charset=utf-8", []byte("<p>"+html.EscapeString(q)+"</p>"))
+	// ok: go-taint-xss
+	c.Data(http.StatusOK, "application/json", []byte(q))
+	// ruleid: go-taint-xss
+	c.Writer.WriteString("<p>" + q + "</p>")
+}
+
+func echoPage(c echo.Context) error {
+	q := c.QueryParam("q")
+	// ruleid: go-taint-xss
+	return c.HTML(http.StatusOK, "<p>"+q+"</p>")
+}
+
+func echoText(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query().Get("q")
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	// ok: go-taint-xss
+	fmt.Fprintf(w, "You said %s", q)
+}
+
+func echoHTML(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query().Get("q")
+	w.Header().Set("Content-Type", "text/html")
+	// ruleid: go-taint-xss
+	fmt.Fprintf(w, "You said %s", q)
+}
+
+func unzipTo(archive *Archive) error {
+	dest := "/srv/extract"
+	r, err := zip.OpenReader(archive.Path)
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	for _, f := range r.File {
+		target := filepath.Join(dest, f.Name)
+		// ruleid: go-taint-path-traversal
+		out, _ := os.OpenFile(target, os.O_WRONLY|os.O_CREATE, f.Mode())
+		out.Close()
+	}
+	return nil
+}
+
+func unzipChecked(archive *Archive) error {
+	dest := "/srv/extract"
+	r, _ := zip.OpenReader(archive.Path)
+	defer r.Close()
+	for _, f := range r.File {
+		target := filepath.Join(dest, f.Name)
+		if !strings.HasPrefix(target, filepath.Clean(dest)+string(os.PathSeparator)) {
+			return fmt.Errorf("illegal file path: %s", target)
+		}
+		// ok: go-taint-path-traversal
+		out, _ := os.OpenFile(target, os.O_WRONLY|os.O_CREATE, f.Mode())
+		out.Close()
+	}
+	return nil
+}
+
+func untarTo(in io.Reader) error {
+	dest := "/srv/extract"
+	tr := tar.NewReader(in)
+	for {
+		header, err := tr.Next()
+		if err != nil {
+			return err
+		}
+		// ruleid: go-taint-path-traversal
+		f, _ := os.Create(filepath.Join(dest, header.Name))
+		f.Close()
+		// ok: go-taint-path-traversal
+		g, _ := os.Create(filepath.Join(dest, filepath.Base(header.Name)))
+		g.Close()
+	}
+}
+
+func upload(c *gin.Context) {
+	file, err := c.FormFile("file")
+	if err != nil {
+		return
+	}
+	// ruleid: go-taint-path-traversal
+	c.SaveUploadedFile(file, "/srv/uploads/"+file.Filename)
+	// ok: go-taint-path-traversal
+	c.SaveUploadedFile(file, filepath.Join("/srv/uploads", filepath.Base(file.Filename)))
+}
+
+func uploadStd(w http.ResponseWriter, r *http.Request) {
+	_, header, err := r.FormFile("file")
+	if err != nil {
+		return
+	}
+	// ruleid: go-taint-path-traversal
+	out, _ := os.Create(filepath.Join("/srv/uploads", header.Filename))
+	out.Close()
+}
+
+func sendDoc(c *gin.Context) {
+	// ruleid: go-taint-path-traversal
+	c.File(filepath.Join("/srv/docs", c.Query("name")))
+	// ok: go-taint-path-traversal
+	c.File(filepath.Join("/srv/docs", filepath.Base(c.Query("name"))))
+}

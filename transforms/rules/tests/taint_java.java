@@ -220,4 +220,46 @@ class TaintCases {
         // ruleid: java-taint-open-redirect
         resp.sendRedirect(next.toString());
     }
+
+    // Stapler (Jenkins): the rest of the request path chooses the resource served
+    void doStatic(StaplerRequest req, StaplerResponse rsp) throws Exception {
+        String path = req.getRestOfPath();
+        // ruleid: java-taint-path-traversal
+        rsp.serveFile(req, new URL(baseResourceURL, '.' + path));
+        if (path.contains("..") || path.contains("WEB-INF")) {
+            rsp.sendError(400);
+            return;
+        }
+        // ok: java-taint-path-traversal
+        rsp.serveLocalizedFile(req, new URL(baseResourceURL, '.' + path), -1);
+    }
+
+    HttpResponse doResource(StaplerRequest req) throws Exception {
+        // ruleid: java-taint-path-traversal
+        return HttpResponses.staticResource(new URL(baseResourceURL, req.getRestOfPath()));
+    }
+
+    HttpResponse doGo(StaplerRequest req) {
+        // ruleid: java-taint-open-redirect
+        return HttpResponses.redirectTo(req.getParameter("from"));
+    }
+
+    HttpResponse doHome() {
+        // ok: java-taint-open-redirect
+        return HttpResponses.redirectTo("/");
+    }
+
+    // Jenkins: FormValidation.errorWithMarkup shows its message as HTML
+    FormValidation doCheckUrl(@QueryParameter String value) {
+        if (value.indexOf(' ') >= 0) {
+            // ruleid: java-taint-xss
+            return FormValidation.errorWithMarkup("Not a URL: <code>" + value + "</code>");
+        }
+        if (value.endsWith("/")) {
+            // ok: java-taint-xss
+            return FormValidation.warningWithMarkup("Drop the trailing slash of <code>" + Util.escape(value) + "</code>");
+        }
+        // ok: java-taint-xss
+        return FormValidation.error("Unreachable: " + value);
+    }
 }

@@ -231,3 +231,160 @@ app.get("/continue2", (req, res) => {
   // ruleid: js-taint-open-redirect
   res.redirect(next.href);
 });
+
+function evaluate(expr) {
+  // ruleid: js-taint-code-injection
+  return Number(eval(expr));
+}
+
+function evaluateChecked(expr) {
+  if (/[^0-9+\-*/(). ]/.test(expr)) {
+    throw new Error("unexpected character");
+  }
+  // ok: js-taint-code-injection
+  return Function('"use strict"; return (' + expr + ")")();
+}
+
+function evaluateLogged(expr) {
+  if (/[^0-9+\-*/(). ]/.test(expr)) console.warn("unexpected character");
+  // ruleid: js-taint-code-injection
+  return Function('"use strict"; return (' + expr + ")")();
+}
+
+function evaluateValidated(expr) {
+  if (!isValidExpression(expr)) throw new Error("invalid");
+  // ok: js-taint-code-injection
+  return new Function("return " + expr)();
+}
+
+function evaluateWrongWay(expr) {
+  if (!isInvalidExpression(expr)) throw new Error("invalid");
+  // ruleid: js-taint-code-injection
+  return new Function("return " + expr)();
+}
+
+function runChecked(host) {
+  if (containsIllegalChars(host)) {
+    return null;
+  }
+  // ok: js-taint-command-injection
+  child_process.exec("ping -c 1 " + host);
+  const kept = host.replace(/[^a-zA-Z0-9.-]/g, "");
+  // ok: js-taint-command-injection
+  child_process.exec("ping -c 1 " + kept);
+}
+
+function runStripped(host) {
+  const stripped = host.replace(/;/g, "");
+  // ruleid: js-taint-command-injection
+  child_process.exec("ping -c 1 " + stripped);
+}
+
+app.get("/static", (req, res) => {
+  // ok: js-taint-path-traversal
+  res.sendFile(req.params.name, { root: path.join(__dirname, "public") });
+  const options = { root: path.join(__dirname, "public"), dotfiles: "deny" };
+  // ok: js-taint-path-traversal
+  res.sendFile(req.params.name, options);
+  const full = path.join(__dirname, "public", req.params.name);
+  if (full.indexOf(path.join(__dirname, "public")) !== 0) {
+    return res.status(403).end();
+  }
+  // ok: js-taint-path-traversal
+  fs.createReadStream(full).pipe(res);
+});
+
+app.get("/static2", (req, res) => {
+  const full = path.resolve(publicRoot, req.query.file);
+  const rel = path.relative(publicRoot, full);
+  if (rel.startsWith("..") || path.isAbsolute(rel)) {
+    return res.status(403).end();
+  }
+  // ok: js-taint-path-traversal
+  fs.createReadStream(full).pipe(res);
+  const safe = path.normalize(req.query.file).replace(/^(\.\.(\/|\\|$))+/, "");
+  // ok: js-taint-path-traversal
+  fs.readFile(path.join(publicRoot, safe), (err, data) => res.end(data));
+  // ruleid: js-taint-path-traversal
+  res.sendFile(req.query.file);
+});
+
+function copyTitle() {
+  // ruleid: js-taint-xss
+  $("#preview").html($(this).attr("title"));
+  // ok: js-taint-xss
+  $("#preview").text($(this).attr("title"));
+  // ruleid: js-taint-xss
+  document.getElementById("out").innerHTML = document.getElementById("in").textContent;
+  // ok: js-taint-xss
+  $("#preview").html($(this).attr("id") + " selected");
+}
+
+app.get("/echo", (req, res) => {
+  // ok: js-taint-xss
+  res.type("text/plain").send("You said " + req.query.q);
+});
+
+app.get("/echo-html", (req, res) => {
+  // ruleid: js-taint-xss
+  res.type("html").send("You said " + req.query.q);
+});
+
+app.get("/echo2", (req, res) => {
+  res.set("Content-Type", "text/plain; charset=utf-8");
+  // ok: js-taint-xss
+  res.send("You said " + req.query.q);
+});
+
+app.get("/echo3", (req, res) => {
+  res.setHeader("Content-Type", "text/html");
+  // ruleid: js-taint-xss
+  res.send("You said " + req.query.q);
+});
+
+app.get("/echo4", (req, res) => {
+  res.writeHead(200, { "Content-Type": "application/json" });
+  // ok: js-taint-xss
+  res.end("{\"said\": \"" + req.query.q + "\"}");
+});
+
+app.get("/say", (req, res) => {
+  const q = req.query.q;
+  // ok: js-taint-xss
+  res.send("<p>" + q.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;") + "</p>");
+  // ok: js-taint-xss
+  res.send("<p>" + String(q).replace(/[&<>"']/g, (c) => ENTITIES[c]) + "</p>");
+  // ok: js-taint-xss
+  res.send("<p>" + xssFilters.inHTMLData(q) + "</p>");
+  // ruleid: js-taint-xss
+  res.send("<p>" + q.replace(/<script>/gi, "") + "</p>");
+});
+
+function previewInFrame(frame, markup) {
+  // ruleid: js-taint-xss
+  frame.srcdoc = markup;
+  // ok: js-taint-xss
+  frame.srcdoc = DOMPurify.sanitize(markup);
+  // ruleid: js-taint-xss
+  document.body.append(document.createRange().createContextualFragment(markup));
+}
+
+app.get("/hi", (req, res) => {
+  let name = req.query.name;
+  const shown = escapeHtml(name);
+  // ok: js-taint-xss
+  res.send("Hi " + shown);
+  name = validator.escape(name);
+  // ok: js-taint-xss
+  res.send("Hi " + name);
+});
+
+function CommentBody({ body }) {
+  // ruleid: js-taint-xss
+  return <div className="comment" dangerouslySetInnerHTML={{ __html: body }} />;
+}
+
+function SafeCommentBody({ body }) {
+  // ok: js-taint-xss
+  return <div className="comment" dangerouslySetInnerHTML={{ __html: DOMPurify.sanitize(body) }} />;
+}

@@ -134,6 +134,16 @@ def django_view_escaped(request):
     return HttpResponse("<p>" + django_escape(request.GET["q"]) + "</p>")
 
 
+@app.route("/themed")
+def themed(theme):
+    render_kwargs = {"theme": theme, "next": request.args.get("next")}
+    # ok: python-taint-xss
+    response = make_response(render_template("login.jinja2", **render_kwargs))
+    # ruleid: python-taint-xss
+    raw = make_response("<p>" + render_kwargs["next"] + "</p>")
+    return response, raw
+
+
 @app.route("/login")
 def login():
     target = request.args.get("next")

@@ -164,3 +164,36 @@ def continue_unchecked
   # ruleid: ruby-taint-open-redirect
   redirect_to target.to_s
 end
+
+def create_board
+  # ruleid: ruby-taint-mass-assignment
+  @board = @project.boards.build(params[:board])
+  # ruleid: ruby-taint-mass-assignment
+  @relation = IssueRelation.new(params[:relation])
+  attributes = params[:version]
+  # ruleid: ruby-taint-mass-assignment
+  @version.update_attributes(attributes)
+  # ruleid: ruby-taint-mass-assignment
+  @wiki.attributes = params[:wiki]
+  # ruleid: ruby-taint-mass-assignment
+  Spree::Promotion.create(params[:promotion])
+end
+
+def create_board_permitted
+  # ok: ruby-taint-mass-assignment
+  @board = @project.boards.build(params.require(:board).permit(:name, :description))
+  # ok: ruby-taint-mass-assignment
+  @user = User.new(params[:user].slice(:name, :email))
+  @board.safe_attributes = params[:board]
+  # ok: ruby-taint-mass-assignment
+  @board.update(name: params[:name])
+  # ok: ruby-taint-mass-assignment
+  @board.update(board_params)
+  # ok: ruby-taint-mass-assignment
+  Date.new(params[:year].to_i, 1, 1)
+end
+
+def copy_from(project)
+  # ok: ruby-taint-mass-assignment
+  copy = Project.new(project.attributes.dup.except('id'))
+end
