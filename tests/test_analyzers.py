@@ -48,7 +48,7 @@ def test_each_tool_maps_its_ids_to_cwe_and_severity(tool, language, code, expect
 
 @pytest.mark.parametrize("tool, language, code, error", [
     ("bandit", "Python", "def f(:\n", "bandit: syntax error while parsing AST from file"),
-    ("cppcheck", "Cpp", "int f( {\n", "cppcheck syntaxError: Unmatched '{'. Configuration: ''."),
+    ("cppcheck", "Cpp", "int f( { }\n", "cppcheck syntaxError: Unmatched '('. Configuration: ''."),
     ("eslint", "JavaScript", "function f( {\n", "eslint: Parsing error: Unexpected token"),
 ])
 def test_a_file_the_tool_cannot_parse_keeps_its_report_with_the_error(tool, language, code, error):

@@ -1,10 +1,13 @@
 """Tree-sitter readability metrics: exact values on small programs worked out by hand."""
+import json
 import math
+import os
 
 import pytest
 
 from schemas.languages import CANONICAL_LANGUAGES
 from transforms.readability import METRIC_NAMES, maintainability_index, readability_metrics, readability_score
+from transforms.unclosed_blocks import unclosed_braces
 
 PYTHON_ADD = '''def add(a, b):
     # sum two numbers
@@ -80,6 +83,16 @@ def test_every_language_parses_a_two_way_branch(language, code):
     assert set(m) == set(METRIC_NAMES)
     assert (m["syntax_errors"], m["function_count"], m["cyclomatic_complexity_max"]) == (0, 1, 2)
     assert 0 <= readability_score(m) <= 100
+
+
+def test_benchmark_candidates_cut_inside_their_class_are_read_closed(shared_data):
+    # McEval's C# and Java tests bring the class's closing brace: read as written, each candidate
+    # was a syntax error, and a readability report with an error never decides a label
+    for name, language, cut in (("Csharp.jsonl", "CSharp", 50), ("Java.jsonl", "Java", 53)):
+        with open(os.path.join(shared_data, "mceval", name), encoding="utf-8") as fh:
+            codes = [row["prompt"] + row["canonical_solution"] for row in map(json.loads, fh)]
+        assert sum(unclosed_braces(language, code) > 0 for code in codes) == cut
+        assert [readability_metrics(code, language)["syntax_errors"] for code in codes] == [0] * len(codes)
 
 
 def test_all_canonical_languages_have_a_grammar():

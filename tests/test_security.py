@@ -5,12 +5,15 @@ import subprocess
 
 import pytest
 
-from schemas.records import Candidate, StaticReport, TestSpec
+from schemas.records import Candidate, StaticReport, Task, TestSpec
 from transforms import security
 from transforms.label_config import LabelConfig
 from transforms.label_rules import serious_counts
 from transforms.security import RULES_DIR, SecurityConfig, rule_metadata, scan_candidates
 from transforms.store import Store
+from transforms.candidates import task_candidates
+from transforms.parse import parse_task
+from transforms.unclosed_blocks import close_blocks, unclosed_braces
 
 
 def make(code: str, language: str, task: str = "t") -> Candidate:
@@ -70,6 +73,31 @@ def test_real_c_functions_with_macros_parse_after_the_macro_rewrite(shared_data,
     assert sorted(e["path"] for e in raw["errors"]) == ["raw0.c", "raw1.c", "raw2.c"]
     reports = scan_candidates([make(code, "C") for code in codes], SecurityConfig())
     assert [r.errors for r in reports] == [[], [], []]
+
+
+def test_benchmark_csharp_candidates_cut_inside_their_class_are_scanned_whole(shared_data):
+    # McEval and MBXP C# tests hold the closing braces: every canonical candidate was a
+    # partial parse (an error, so never a label); the scanned text closes it after the last line
+    candidates = []
+    for suite, name in (("mceval", "Csharp.jsonl"), ("mbxp", "mbcsp_release_v1.2.jsonl")):
+        with open(os.path.join(shared_data, suite, name), encoding="utf-8") as fh:
+            tasks = [parse_task(f"{name}:{i}", json.loads(line), suite, {}) for i, line in enumerate(fh)]
+        candidates += [c for task in tasks if isinstance(task, Task) for c in task_candidates(task)[0]][:20]
+    # McEval's class, MBXP's namespace and class
+    assert [unclosed_braces("CSharp", c.code) for c in candidates] == [1] * 20 + [2] * 20
+    assert [r.errors for r in scan_candidates(candidates, SecurityConfig())] == [[]] * 40
+    hashing = candidates[0].code + "\n    static byte[] Digest(byte[] b) { return MD5.Create().ComputeHash(b); }\n"
+    [report] = scan_candidates([make(hashing, "CSharp")], SecurityConfig())
+    assert [(f.rule_id, f.line) for f in report.findings] == [("csharp-weak-hash-or-cipher", hashing.count("\n"))]
+    assert report.errors == []
+
+
+def test_braces_in_strings_and_comments_are_not_blocks():
+    code = 'class A {\n  string s = "{{"; char c = \'{\'; // {\n  void F() { /* } */\n'
+    assert unclosed_braces("CSharp", code) == 2
+    assert close_blocks("CSharp", code) == code + "}}\n"
+    assert close_blocks("Java", "class A { }\n") == "class A { }\n"
+    assert close_blocks("Python", "def f(:\n") == "def f(:\n"
 
 
 def test_findings_are_mapped_back_to_candidates_and_parse_errors_recorded():

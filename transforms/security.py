@@ -33,7 +33,7 @@ from transforms.dead_letters import Step
 from transforms.store import StoreRef
 
 ANALYZER = "semgrep"
-SCAN_VERSION = 5  # part of every report key: bump when the same code and rules would be scanned differently
+SCAN_VERSION = 5  # part of every report key: bump when the same scanned text and rules would be reported differently
 RULES_DIR = Path(__file__).resolve().parent / "rules"
 SEVERITIES = {"ERROR": "HIGH", "WARNING": "MEDIUM", "INFO": "LOW"}
 
@@ -73,10 +73,6 @@ def rule_metadata() -> dict[str, dict]:
                 "message": " ".join(rule["message"].split()),
             }
     return rules
-
-
-def report_key(language: str, code: str) -> str:
-    return base.report_key(SEMGREP, language, code)
 
 
 def semgrep_executable() -> str:

@@ -27,8 +27,10 @@ from schemas.records import Candidate, Finding, StaticReport, content_id
 from transforms.c_macros import scannable_c
 from transforms.dead_letters import Routed, Step
 from transforms.store import StoreRef, open_store
+from transforms.unclosed_blocks import close_blocks
 
 STORE_KIND = "static"
+TEXT_VERSION = 2  # of `scanned_text`, part of every tool's report key: the same code is read differently
 MAPPINGS_FILE = Path(__file__).resolve().parent / "mappings.yaml"
 EXTENSIONS = {
     "C": ".c", "Cpp": ".cpp", "CSharp": ".cs", "Go": ".go", "Java": ".java",
@@ -70,12 +72,13 @@ class Tool:
 def scanned_text(language: str, code: str) -> str:
     """What the tools read for `code`, on the same lines. An indented Python method (a mined
     commit's function) parses as nothing, so Python is dedented; C and C++ lose the macro
-    shapes parsers cannot read (`c_macros`)."""
+    shapes parsers cannot read (`c_macros`); blocks left open get their closing braces
+    (`unclosed_blocks`). Bump TEXT_VERSION when this changes."""
     if language == "Python":
         return textwrap.dedent(code)
     if language in ("C", "Cpp"):
-        return scannable_c(code, language)
-    return code
+        code = scannable_c(code, language)
+    return close_blocks(language, code)
 
 
 def tool_output(argv: Sequence[str], cwd: str, timeout_s: float, ok_codes: Sequence[int] = (0, 1)) -> str:
@@ -125,8 +128,9 @@ def mapped(tool: str, tool_id: str, cwe: str, severity: str, line: int, message:
                    message=" ".join(message.split())[:300])
 
 
-def report_key(tool: Tool, language: str, code: str) -> str:
-    return content_id(tool.name, *tool.key_parts(), language, code)
+def report_key(tool: Tool, language: str, code: str, parts: Optional[tuple] = None) -> str:
+    """The store key of `tool`'s report on `code`; `parts`: `tool.key_parts()` when already asked."""
+    return content_id(tool.name, *(parts or tool.key_parts()), TEXT_VERSION, language, code)
 
 
 def _scan_batch(tool: Tool, batch: Sequence[tuple[str, str, str]], timeout_s: int) -> dict[str, tuple]:
@@ -159,7 +163,7 @@ def scan_reports(tool: Tool, candidates: Sequence[Candidate], batch_size: int, t
         if candidate.language not in tool.languages:
             raise ValueError(f"{tool.name} does not read {candidate.language!r}")
     parts = tool.key_parts()  # once per call: it may run the tool (`--version`) or read its lock file
-    keys = [content_id(tool.name, *parts, c.language, c.code) for c in candidates]
+    keys = [report_key(tool, c.language, c.code, parts) for c in candidates]
     store = open_store(store_path)
     cached = store.get_many(STORE_KIND, keys, StaticReport) if store else {}
     first_with_key = dict(zip(keys, candidates))

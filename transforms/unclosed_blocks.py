@@ -1,0 +1,43 @@
+"""Candidates cut before their enclosing blocks close, closed for scanning only.
+
+Benchmark tasks often keep the closing braces of the class in the tests: every McEval and
+MBXP C# candidate ends inside its class (`class Program { static int F() { ... }`, the tests
+bring `static void Main() {...} }`). semgrep reads such a file as a partial parse, and a
+report with a parse error never decides a Security_Hardness label, so no benchmark C# pair
+was ever labelled on security. `close_blocks` appends the missing `}` after the last line,
+so every finding keeps its line. Braces are counted as tree-sitter tokens, so a brace in a
+string, a character literal or a comment does not count.
+"""
+from __future__ import annotations
+
+from transforms.grammars import parser_for
+
+BRACE_LANGUAGES = frozenset({"C", "Cpp", "CSharp", "Go", "Java", "JavaScript"})
+
+
+def unclosed_braces(language: str, code: str) -> int:
+    """How many `{` tokens of `code` no `}` token closes (0 when the parse has no error)."""
+    tree = parser_for(language).parse(code.encode("utf-8"))
+    if not tree.root_node.has_error:
+        return 0
+    depth, cursor = 0, tree.walk()
+    while True:  # pre-order walk over every node; the braces are leaves
+        node = cursor.node
+        if node.child_count == 0 and not node.is_missing:
+            if node.type == "{":
+                depth += 1
+            elif node.type == "}" and depth:
+                depth -= 1
+        if cursor.goto_first_child() or cursor.goto_next_sibling():
+            continue
+        while cursor.goto_parent():
+            if cursor.goto_next_sibling():
+                break
+        else:
+            return depth
+
+
+def close_blocks(language: str, code: str) -> str:
+    """`code` with a line of the missing closing braces appended, or unchanged."""
+    missing = unclosed_braces(language, code) if language in BRACE_LANGUAGES else 0
+    return code if not missing else code.rstrip("\n") + "\n" + "}" * missing + "\n"
