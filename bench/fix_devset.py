@@ -2,7 +2,7 @@
 
 For the languages SVEN lacks (JavaScript, Ruby, Go, Java, C#), and Python beyond SVEN's projects. A commit qualifies when its
 message names one of the weaknesses the rules target (XSS, SQL/command/code injection, path
-traversal, SSRF, open redirect, mass assignment, CSRF); the weakness named gives the row's CWE. Each source
+traversal, SSRF, open redirect, mass assignment, prototype pollution, CSRF); the weakness named gives the row's CWE. Each source
 file of the repository's language that the commit modifies (tests excluded) is parsed before
 and after with tree-sitter, and every innermost function whose text changed (same signature
 line on both sides) is one row, at most PER_COMMIT per commit: `func_src_before` (vulnerable), `func_src_after` (fixed).
@@ -38,6 +38,8 @@ CWE_BY_MESSAGE = [  # first match wins: the more specific names before "injectio
     ("CWE-601", re.compile(r"open redirect|unvalidated redirect|redirect vulnerab", re.I)),
     ("CWE-94", re.compile(r"code injection|template injection|\beval\b injection", re.I)),
     ("CWE-915", re.compile(r"mass[- ]assign", re.I)),
+    ("CWE-1321", re.compile(r"proto(type|col)? pollution|pollut\w* .{0,20}prototype"
+                            r"|\b(prevent|block|avoid|skip|ignore|exclude|guard|don'?t assign)\w*\b.{0,40}__proto__", re.I)),
     ("CWE-352", re.compile(r"\bcsrf\b|cross[- ]site request forgery", re.I)),
 ]
 FUNCTION_NODES = {
@@ -48,7 +50,9 @@ FUNCTION_NODES = {
     "JavaScript": {"function_declaration", "function_expression", "arrow_function", "method_definition"},
     "Ruby": {"method", "singleton_method"},
 }
-TEST_PATH = re.compile(r"(^|/)(tests?|spec|__tests__|testing)/|_test\.go$|Tests?\.(java|cs)$|_spec\.rb$|\.test\.js$|(^|/)test_[^/]*\.py$", re.I)
+TEST_PATH = re.compile(r"(^|/)(tests?|spec|__tests__|testing)/|_test\.go$|Tests?\.(java|cs)$|_spec\.rb$|\.test\.js$|(^|/)test_[^/]*\.py$"
+                       r"|(^|/)tests?\.js$", re.I)
+GENERATED_PATH = re.compile(r"(^|/)dist/|\.min\.js$")  # a build's output repeats (or minifies) its source
 MAX_LINES = 150
 PER_COMMIT = 4  # a large commit (a refactor that also fixes) must not outweigh the others
 
@@ -99,7 +103,7 @@ def scannable(text: str, language: str) -> str:
 def mine(repo: str, language: str, licence: str, name: str) -> list[dict]:
     rows = []
     log = git(repo, "log", "--no-merges", "-i", "-E", "--format=%x00%H%x01%B%x01", "--name-status",
-              "--grep=xss|cross.site|injection|注入|traversal|ssrf|redirect|rce|sqli|mass.assign|csrf|forgery")
+              "--grep=xss|cross.site|injection|注入|traversal|ssrf|redirect|rce|sqli|mass.assign|csrf|forgery|pollut|__proto__")
     for entry in log.split("\x00")[1:]:
         sha, rest = entry.split("\x01", 1)
         message, files = rest.rsplit("\x01", 1)  # a message may itself hold \x01 (apache/dolphinscheduler has one)
@@ -111,7 +115,8 @@ def mine(repo: str, language: str, licence: str, name: str) -> list[dict]:
         for line in files.strip().splitlines():
             status, *paths = line.split("\t")
             path = paths[-1]
-            if status != "M" or EXTENSIONS.get(os.path.splitext(path)[1]) != language or TEST_PATH.search(path):
+            if status != "M" or EXTENSIONS.get(os.path.splitext(path)[1]) != language or TEST_PATH.search(path) \
+                    or GENERATED_PATH.search(path):
                 continue
             old, new = git(repo, "show", f"{sha}^:{path}"), git(repo, "show", f"{sha}:{path}")
             for signature, before, after in changed_functions(old, new, language)[:PER_COMMIT - kept]:
@@ -139,11 +144,16 @@ def main() -> None:
         print(f"{name} ({language}, {licence}): {len(mined)} functions from "
               f"{len({r['commit_link'] for r in mined})} commits")
         rows += mined
-    # A fork shares its parent's history (solidus and spree): each fix counts once, the first kept.
-    unique: dict[tuple[str, str], dict] = {}
+    # A fork shares its parent's history (solidus and spree), and a fix is backported to each release
+    # branch under its subject (qs has nine): each fix counts once, the first kept.
+    kept, seen = [], set()
     for row in rows:
-        unique.setdefault((row["func_src_before"], row["func_src_after"]), row)
-    rows = list(unique.values())
+        keys = {(row["func_src_before"], row["func_src_after"]),
+                (row["commit_link"].split("/commit/")[0], row["subject"], row["func_name"])}
+        if not keys & seen:
+            kept.append(row)
+        seen |= keys
+    rows = kept
     for split in ("train", "val"):
         with open(os.path.join(args.out, f"{split}.jsonl"), "w", encoding="utf-8") as out:
             out.writelines(json.dumps(r) + "\n" for r in rows if r["split"] == split)

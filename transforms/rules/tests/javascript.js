@@ -115,3 +115,97 @@ function onReady(list, user) {
   // ruleid: js-html-sink-of-built-markup
   $(function () { list.append('<b>' + user.displayname + '</b>'); });
 }
+
+// prototype pollution: deep merges and path walks, unguarded and guarded
+function merge(base, extend) {
+    for (var key in extend)
+        // ruleid: js-prototype-pollution
+        base[key] = (isPlainObject(base[key]) && isPlainObject(extend[key])) ? merge(base[key], extend[key]) : extend[key];
+    return base;
+}
+function mergeOk(base, extend) {
+    for (var key in extend) {
+        if (key === '__proto__' || key === 'constructor' || key === 'prototype')
+            continue;
+        // ok: js-prototype-pollution
+        base[key] = (isPlainObject(base[key]) && isPlainObject(extend[key])) ? mergeOk(base[key], extend[key]) : extend[key];
+    }
+    return base;
+}
+function assign(target, source) {
+    return Object.keys(source).reduce(function (acc, key) {
+        if (has.call(acc, key)) {
+            // ruleid: js-prototype-pollution
+            acc[key] = merge(acc[key], source[key], options);
+        }
+        return acc;
+    }, target);
+}
+const mergeInto = function (acc, key) {
+    // ruleid: js-prototype-pollution
+    acc[key] = utils.merge(acc[key], value, options);
+    return acc;
+};
+const mergeIntoOk = function (acc, key) {
+    // ok: js-prototype-pollution
+    setProperty(acc, key, utils.merge(acc[key], value, options));
+    return acc;
+};
+function largest(dp, other) {
+    for (let i = 0; i < dp.length; i++) {
+        // ok: js-prototype-pollution
+        dp[i] = Math.max(dp[i], other[i]);
+    }
+}
+function deepExtend(target, obj) {
+    Object.keys(obj).forEach(function (key) {
+        if (isUnsafeKey(key)) { return; }
+        // ok: js-prototype-pollution
+        target[key] = deepExtend(target[key], obj[key]);
+    });
+}
+function dset(obj, keys, val) {
+    var i = 0, l = keys.length, t = obj, k;
+    while (i < l) {
+        k = keys[i++];
+        // ruleid: js-prototype-pollution
+        t = t[k] = (i === l) ? val : {};
+    }
+}
+function dsetOk(obj, keys, val) {
+    var i = 0, l = keys.length, t = obj, k;
+    while (i < l) {
+        k = '' + keys[i++];
+        if (k === '__proto__' || k === 'constructor' || k === 'prototype') break;
+        // ok: js-prototype-pollution
+        t = t[k] = (i === l) ? val : {};
+    }
+}
+function setKey(obj, keys, value) {
+    var o = obj;
+    keys.slice(0, -1).forEach(function (key) {
+        if (o[key] === undefined) o[key] = {};
+        // ruleid: js-prototype-pollution
+        o = o[key];
+    });
+    o[keys[keys.length - 1]] = value;
+}
+function parseObject(chain, val) {
+    var obj = {};
+    for (var i = chain.length - 1; i >= 0; --i) {
+        var root = chain[i];
+        if (root === '[]') {
+            obj = [].concat(val);
+        } else if (root !== '__proto__') {
+            // ok: js-prototype-pollution
+            obj[root] = merge(obj[root], val);
+        }
+    }
+    return obj;
+}
+function copy(src) {
+    const out = {};
+    // ok: js-prototype-pollution
+    for (const k in src) out[k] = src[k] * 2;
+    return out;
+}
