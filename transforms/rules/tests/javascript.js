@@ -91,7 +91,7 @@ function renderUserCard(user, list, el) {
   $(list).append('<li class="user">' + escape(user.displayname) + '</li>');
   // ok: js-html-sink-of-built-markup
   $(list).append($('<li class="user">').text(user.displayname));
-  // ruleid: js-html-sink-of-built-markup
+  // ruleid: js-html-sink-of-built-markup, js-markup-built-from-fields
   el.innerHTML = `<span title="${user.displayname}">${user.picture}</span>`;
   // ok: js-html-sink-of-built-markup
   el.innerHTML = `<span title="${validator.escape(user.displayname)}">${utils.escapeHTML(user.picture)}</span>`;
@@ -101,18 +101,20 @@ function renderUserCard(user, list, el) {
   el.innerHTML = "<b>" + user.postcount.toFixed(0) + "</b>";
   // ruleid: js-html-sink-of-built-markup
   $('<div class="bio">' + user.bio + '</div>').appendTo(list);
-  // ruleid: js-html-sink-of-built-markup
+  // ruleid: js-html-sink-of-built-markup, js-markup-built-from-fields
   el.insertAdjacentHTML("beforeend", "<p>" + user.signature + "</p>");
 }
 
 function onReady(list, user) {
   // ok: js-html-sink-of-built-markup
   $(function () {
+    // ruleid: js-markup-built-from-fields
     list.attr('data-label', '<b>' + user.displayname + '</b>');
   });
   // ok: js-html-sink-of-built-markup
+  // ruleid: js-markup-built-from-fields
   $(() => list.attr('data-label', `<b>${user.displayname}</b>`));
-  // ruleid: js-html-sink-of-built-markup
+  // ruleid: js-html-sink-of-built-markup, js-markup-built-from-fields
   $(function () { list.append('<b>' + user.displayname + '</b>'); });
 }
 
@@ -208,4 +210,31 @@ function copy(src) {
     // ok: js-prototype-pollution
     for (const k in src) out[k] = src[k] * 2;
     return out;
+}
+
+// markup built from record fields, returned to be inserted elsewhere
+function avatar(userObj) {
+    // ruleid: js-markup-built-from-fields
+    return `<img alt="${userObj.displayname}" src="${userObj.picture}">`;
+}
+function avatarOk(userObj) {
+    const name = escape(String(userObj.displayname || ''));
+    // ok: js-markup-built-from-fields
+    return `<img alt="${name}">`;
+}
+function avatarEscaped(userObj) {
+    // ok: js-markup-built-from-fields
+    return `<img alt="${utils.escapeHTML(userObj.displayname)}">`;
+}
+function row(post) {
+    // ruleid: js-markup-built-from-fields
+    return '<td>' + post.title + '</td>';
+}
+function count(list) {
+    // ok: js-markup-built-from-fields
+    return '<b>' + list.length + '</b>' + `<i>${list.length}</i>`;
+}
+function plain(user) {
+    // ok: js-markup-built-from-fields
+    return `Hello ${user.name}`;
 }
