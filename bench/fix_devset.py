@@ -50,7 +50,7 @@ FUNCTION_NODES = {
     "JavaScript": {"function_declaration", "function_expression", "arrow_function", "method_definition"},
     "Ruby": {"method", "singleton_method"},
 }
-TEST_PATH = re.compile(r"(^|/)(tests?|spec|__tests__|testing)/|_test\.go$|Tests?\.(java|cs)$|_spec\.rb$|\.test\.js$|(^|/)test_[^/]*\.py$"
+TEST_PATH = re.compile(r"(^|/)(tests?|spec|__tests__|testing)/|_test\.(go|py)$|Tests?\.(java|cs)$|_spec\.rb$|\.test\.js$|(^|/)test_[^/]*\.py$"
                        r"|(^|/)tests?\.js$", re.I)
 GENERATED_PATH = re.compile(r"(^|/)dist/|\.min\.js$")  # a build's output repeats (or minifies) its source
 MAX_LINES = 150
