@@ -599,3 +599,45 @@ def remember_search(request):
     # ok: python-request-text-stored-unescaped
     request.session.last_query = request.GET.get("q")
     return redirect("/search")
+
+
+# eval after an allow-list of the text's characters or a whole-text pattern that raises or returns
+def calc(expr):
+    # ruleid: python-code-eval-nonliteral
+    return str(eval(expr))
+
+def calc_safe(expr):
+    if not all(c in "0123456789+-*/(). " for c in expr):
+        raise ValueError(expr)
+    # ok: python-code-eval-nonliteral
+    return str(eval(expr, {"__builtins__": {}}))
+
+def calc_logged(expr):
+    if not all(c in "0123456789+-*/(). " for c in expr):
+        print("odd input")
+    # ruleid: python-code-eval-nonliteral
+    return eval(expr)
+
+def calc_set(expr):
+    if not set(expr).issubset(ALLOWED):
+        raise ValueError(expr)
+    # ok: python-code-eval-nonliteral
+    return eval(expr)
+
+def calc_re(expr):
+    if not re.fullmatch(r"[0-9+*/() .-]+", expr):
+        return None
+    # ok: python-code-eval-nonliteral
+    return eval(expr)
+
+def calc_compiled(expr):
+    if not ARITHMETIC.fullmatch(expr):
+        raise ValueError(expr)
+    # ok: python-code-eval-nonliteral
+    return eval(expr)
+
+def calc_search(expr):
+    if not re.search(r"[0-9]", expr):
+        raise ValueError(expr)
+    # ruleid: python-code-eval-nonliteral
+    return eval(expr)

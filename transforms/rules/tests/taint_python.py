@@ -217,3 +217,22 @@ def next_parsed():
         return redirect(target)
     # ruleid: python-taint-open-redirect
     return redirect(target)
+
+
+def calc_taint(expr):
+    # ruleid: python-taint-code-injection
+    return str(eval(expr))
+
+
+def calc_taint_allow_listed(expr):
+    if not all(c in "0123456789+-*/(). " for c in expr):
+        raise ValueError(expr)
+    # ok: python-taint-code-injection
+    return str(eval(expr, {"__builtins__": {}}))
+
+
+def calc_taint_set(expr):
+    if not set(expr).issubset(ARITHMETIC_CHARACTERS):
+        raise ValueError(expr)
+    # ok: python-taint-code-injection
+    return eval(expr)
