@@ -388,3 +388,19 @@ function SafeCommentBody({ body }) {
   // ok: js-taint-xss
   return <div className="comment" dangerouslySetInnerHTML={{ __html: DOMPurify.sanitize(body) }} />;
 }
+
+const ARITHMETIC = /^[0-9+*\/ ().-]+$/;
+function calcChecked(expr) {
+  if (!ARITHMETIC.test(expr)) {
+    throw new Error('not arithmetic');
+  }
+  // ok: js-taint-code-injection
+  return Function('return (' + expr + ')')();
+}
+function calcCheckedByLowercaseName(expr, validator) {
+  if (!validator.test(expr)) {
+    throw new Error('rejected');
+  }
+  // ruleid: js-taint-code-injection
+  return Function('return (' + expr + ')')();
+}
