@@ -105,3 +105,35 @@ public class Fixture {
         public java.security.cert.X509Certificate[] getAcceptedIssuers() { return null; }
     }
 }
+
+// markup built by concatenating unescaped values
+class Params {
+    String params(java.util.List<Object> values) {
+        String s = "";
+        for (Object p : values) {
+            // ruleid: java-markup-built-from-values
+            s = s + "<br>" + p.toString();
+        }
+        return s;
+    }
+    String paramsEscaped(java.util.List<Object> values) {
+        String s = "";
+        for (Object p : values) {
+            // ok: java-markup-built-from-values
+            s = s + "<br>" + Util.escape(p.toString());
+        }
+        return s;
+    }
+    String link(String url) {
+        // ruleid: java-markup-built-from-values
+        return "<a href='" + url + "'>here</a>";
+    }
+    String count(java.util.List<Object> values) {
+        // ok: java-markup-built-from-values
+        return "<b>" + values.size() + "</b>";
+    }
+    String plain(String name) {
+        // ok: java-markup-built-from-values
+        return "Hello " + name + "!";
+    }
+}
