@@ -97,6 +97,7 @@ def test_braces_in_strings_and_comments_are_not_blocks():
     assert unclosed_braces("CSharp", code) == 2
     assert close_blocks("CSharp", code) == code + "}}\n"
     assert close_blocks("Java", "class A { }\n") == "class A { }\n"
+    assert unclosed_braces("JavaScript", "function f(x) {\n  return `a${x}b`;\n") == 1
     assert close_blocks("Python", "def f(:\n") == "def f(:\n"
 
 

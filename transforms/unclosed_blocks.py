@@ -13,6 +13,7 @@ from __future__ import annotations
 from transforms.grammars import parser_for
 
 BRACE_LANGUAGES = frozenset({"C", "Cpp", "CSharp", "Go", "Java", "JavaScript"})
+OPENERS = frozenset({"{", "${"})  # a JavaScript template substitution `${x}` closes with a plain `}` token
 
 
 def unclosed_braces(language: str, code: str) -> int:
@@ -24,7 +25,7 @@ def unclosed_braces(language: str, code: str) -> int:
     while True:  # pre-order walk over every node; the braces are leaves
         node = cursor.node
         if node.child_count == 0 and not node.is_missing:
-            if node.type == "{":
+            if node.type in OPENERS:
                 depth += 1
             elif node.type == "}" and depth:
                 depth -= 1
