@@ -1,12 +1,13 @@
-"""Candidates cut before their enclosing blocks close, closed for scanning only.
+"""Candidates cut before their enclosing blocks close, closed for the analyzers only (never run).
 
 Benchmark tasks often keep the closing braces of the class in the tests: every McEval and
 MBXP C# candidate ends inside its class (`class Program { static int F() { ... }`, the tests
-bring `static void Main() {...} }`). semgrep reads such a file as a partial parse, and a
-report with a parse error never decides a Security_Hardness label, so no benchmark C# pair
-was ever labelled on security. `close_blocks` appends the missing `}` after the last line,
-so every finding keeps its line. Braces are counted as tree-sitter tokens, so a brace in a
-string, a character literal or a comment does not count.
+bring `static void Main() {...} }`). semgrep reads such a file as a partial parse and
+tree-sitter as a syntax error, and a report with an error never decides a Security_Hardness
+or Readability_Maintainability label, so no benchmark C# pair was ever labelled on either.
+`close_blocks` appends the missing `}` after the last line, so every finding keeps its line.
+Braces are counted as tree-sitter tokens, so a brace in a string, a character literal or a
+comment does not count.
 """
 from __future__ import annotations
 
