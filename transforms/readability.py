@@ -130,9 +130,12 @@ def _syntax_errors(root) -> int:
 def readability_metrics(code: str, language: str) -> dict[str, float]:
     """Metrics of one source file; every name in METRIC_NAMES, as floats. A candidate cut inside
     its class (benchmark tests bring the closing braces) is read closed, not as a syntax error."""
-    code = close_blocks(language, code)
+    tree = parser_for(language).parse(code.encode("utf-8"))
+    closed = close_blocks(language, code, tree)  # parses nothing more unless braces are missing
+    if closed != code:
+        code, tree = closed, parser_for(language).parse(closed.encode("utf-8"))
     source = code.encode("utf-8")
-    root = parser_for(language).parse(source).root_node
+    root = tree.root_node
     functions_of_language = _FUNCTION_NODES[language]
 
     decisions = 0

@@ -11,15 +11,20 @@ comment does not count.
 """
 from __future__ import annotations
 
+from typing import Optional
+
+from tree_sitter import Tree
+
 from transforms.grammars import parser_for
 
 BRACE_LANGUAGES = frozenset({"C", "Cpp", "CSharp", "Go", "Java", "JavaScript"})
 OPENERS = frozenset({"{", "${"})  # a JavaScript template substitution `${x}` closes with a plain `}` token
 
 
-def unclosed_braces(language: str, code: str) -> int:
-    """How many `{` tokens of `code` no `}` token closes (0 when the parse has no error)."""
-    tree = parser_for(language).parse(code.encode("utf-8"))
+def unclosed_braces(language: str, code: str, tree: Optional[Tree] = None) -> int:
+    """How many `{` tokens of `code` no `}` token closes (0 when the parse has no error);
+    `tree`: `code`'s parse when the caller already has it."""
+    tree = tree or parser_for(language).parse(code.encode("utf-8"))
     if not tree.root_node.has_error:
         return 0
     depth, cursor = 0, tree.walk()
@@ -39,7 +44,7 @@ def unclosed_braces(language: str, code: str) -> int:
             return depth
 
 
-def close_blocks(language: str, code: str) -> str:
+def close_blocks(language: str, code: str, tree: Optional[Tree] = None) -> str:
     """`code` with a line of the missing closing braces appended, or unchanged."""
-    missing = unclosed_braces(language, code) if language in BRACE_LANGUAGES else 0
+    missing = unclosed_braces(language, code, tree) if language in BRACE_LANGUAGES else 0
     return code if not missing else code.rstrip("\n") + "\n" + "}" * missing + "\n"
