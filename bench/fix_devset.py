@@ -134,7 +134,6 @@ def main() -> None:
     parser.add_argument("--out", required=True)
     parser.add_argument("repos", nargs="+", help="REPO_DIR:LANGUAGE:LICENCE:OWNER/NAME")
     args = parser.parse_args()
-    os.makedirs(args.out, exist_ok=True)
     rows = []
     for spec in args.repos:
         repo, language, licence, name = spec.split(":")
@@ -153,11 +152,17 @@ def main() -> None:
         if not keys & seen:
             kept.append(row)
         seen |= keys
-    rows = kept
+    write_splits(args.out, kept)
+
+
+def write_splits(out_dir: str, rows: list[dict]) -> None:
+    """train.jsonl and val.jsonl in SVEN's format, each row by its own `split`; prints the counts per CWE."""
+    os.makedirs(out_dir, exist_ok=True)
     for split in ("train", "val"):
-        with open(os.path.join(args.out, f"{split}.jsonl"), "w", encoding="utf-8") as out:
+        with open(os.path.join(out_dir, f"{split}.jsonl"), "w", encoding="utf-8") as out:
             out.writelines(json.dumps(r) + "\n" for r in rows if r["split"] == split)
-        print(f"{split}: {sum(r['split'] == split for r in rows)} functions")
+        counts = collections.Counter(r["vul_type"] for r in rows if r["split"] == split)
+        print(f"{split}: {sum(counts.values())} pairs ({', '.join(f'{c} {n}' for c, n in sorted(counts.items()))})")
 
 
 if __name__ == "__main__":

@@ -21,14 +21,13 @@ from __future__ import annotations
 import argparse
 import collections
 import hashlib
-import json
 import os
 import re
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))  # run from anywhere
 
-from bench.fix_devset import git  # noqa: E402
+from bench.fix_devset import git, write_splits  # noqa: E402
 from transforms.grammars import parser_for  # noqa: E402
 
 # The Juliet CWEs of the weaknesses the rule pack targets (issue 17's list), by suite language.
@@ -110,13 +109,7 @@ def main() -> None:
     parser.add_argument("repo", help="a git mirror of the suite")
     args = parser.parse_args()
     cwes = {c.replace("-", "").upper() for c in args.cwe} if args.cwe else set(CWES[args.language])
-    rows = rows_of(args.repo, args.language, cwes, args.per_cwe)
-    os.makedirs(args.out, exist_ok=True)
-    for split in ("train", "val"):
-        with open(os.path.join(args.out, f"{split}.jsonl"), "w", encoding="utf-8") as out:
-            out.writelines(json.dumps(r) + "\n" for r in rows if r["split"] == split)
-        counts = collections.Counter(r["vul_type"] for r in rows if r["split"] == split)
-        print(f"{split}: {sum(counts.values())} pairs ({', '.join(f'{c} {n}' for c, n in sorted(counts.items()))})")
+    write_splits(args.out, rows_of(args.repo, args.language, cwes, args.per_cwe))
 
 
 if __name__ == "__main__":
