@@ -24,6 +24,23 @@ func queries(db *sql.DB, name string) {
 	db.Query("SELECT * FROM users WHERE name = $1", name)
 	// ok: go-sql-built-by-formatting
 	fmt.Println("selected " + name)
+	// ruleid: go-sql-built-by-formatting
+	db.Query(fmt.Sprintf("SELECT * FROM %s WHERE id = %d", name, 42))
+}
+
+const defaultUser = "admin"
+
+type DBConfig struct{ User, Password string }
+
+func fixedQueries(db *sql.DB, id int, args []string) {
+	// ok: go-sql-built-by-formatting
+	db.Query(fmt.Sprintf("SELECT * FROM users WHERE name = '%s'", defaultUser))
+	// ok: go-sql-built-by-formatting
+	db.Query("SELECT * FROM users WHERE name = '" + defaultUser + "'")
+	// ok: go-sql-built-by-formatting
+	db.Query(fmt.Sprintf("SELECT * FROM users WHERE id = %d LIMIT %5.2f", id, 1.5))
+	// ok: go-sql-built-by-formatting
+	db.Query(fmt.Sprintf("SELECT * FROM users WHERE id = %d", args[1]))
 }
 
 func hashes(data []byte) {
@@ -47,6 +64,24 @@ func credentials() {
 	dbPassword := "hunter2hunter2"
 	// ok: go-hardcoded-credential
 	dbPasswordFromEnv := os.Getenv("DB_PASSWORD")
+	// ruleid: go-hardcoded-credential
+	githubToken := "ghp_local_test_value"
+	conf := DBConfig{
+		// ruleid: go-hardcoded-credential
+		Password: "f62e5bcda4fae4f8",
+		// ok: go-hardcoded-credential
+		User: "f62e5bcda4fae4f8",
+	}
+	// ruleid: go-hardcoded-credential
+	headers := map[string]string{"api_key": "Kjasdlkjapo1234"}
+	password := os.Getenv("PASSWORD")
+	// ruleid: go-hardcoded-credential
+	if password == "letmein99" {
+		fmt.Println(conf, headers, githubToken)
+	}
+	// ok: go-hardcoded-credential
+	tokenKind := "identifier"
+	fmt.Println(tokenKind)
 	fmt.Println(dbPassword, dbPasswordFromEnv)
 }
 
@@ -55,6 +90,13 @@ func clients() {
 	insecure := &tls.Config{InsecureSkipVerify: true}
 	// ok: go-tls-verification-disabled
 	secure := &tls.Config{MinVersion: tls.VersionTLS12}
+	// ruleid: go-tls-legacy-protocol
+	legacy := &tls.Config{MinVersion: tls.VersionTLS10}
+	// ruleid: go-tls-legacy-protocol
+	legacy.CipherSuites = []uint16{tls.TLS_ECDHE_RSA_WITH_RC4_128_SHA}
+	// ok: go-tls-legacy-protocol
+	modern := &tls.Config{MinVersion: tls.VersionTLS13, CipherSuites: []uint16{tls.TLS_AES_128_GCM_SHA256}}
+	fmt.Println(legacy, modern)
 	fmt.Println(insecure, secure)
 }
 
