@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"database/sql"
 	"strconv"
@@ -381,4 +382,25 @@ func sendDoc(c *gin.Context) {
 	c.File(filepath.Join("/srv/docs", c.Query("name")))
 	// ok: go-taint-path-traversal
 	c.File(filepath.Join("/srv/docs", filepath.Base(c.Query("name"))))
+}
+
+func removeNamed() {
+	// ruleid: go-taint-command-injection
+	exec.Command("sh", "-c", "rm "+os.Args[1]).Run()
+	// ok: go-taint-command-injection
+	exec.Command("rm", "--", filepath.Base(os.Args[1])).Run()
+}
+
+func queryTyped(db *sql.DB) {
+	in := bufio.NewReader(os.Stdin)
+	name, _ := in.ReadString('\n')
+	// ruleid: go-taint-sql-injection
+	db.Query("SELECT * FROM users WHERE name = '" + name + "'")
+	scanner := bufio.NewScanner(os.Stdin)
+	for scanner.Scan() {
+		// ruleid: go-taint-path-traversal
+		os.ReadFile(scanner.Text())
+	}
+	// ok: go-taint-sql-injection
+	db.Query("SELECT * FROM users WHERE name = ?", name)
 }
