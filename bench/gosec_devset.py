@@ -69,9 +69,8 @@ def rows_of(repo: str, per_rule: int) -> tuple[list[dict], collections.Counter]:
                 continue
             (insecure if count else secure).append(files[0].strip() + "\n")
         insecure = sorted(insecure, key=lambda code: hashlib.sha256(f"pick {code}".encode()).hexdigest())[:per_rule]
-        if not secure:
+        if insecure and not secure:
             skipped[f"{rule}: no secure sample"] += len(insecure)
-            continue
         for k, (bad, good) in enumerate(zip(insecure, itertools.cycle(secure))):
             digest = hashlib.sha256(bad.encode()).hexdigest()
             rows.append({"split": "train" if digest[0] in "01234567" else "val", "func_name": f"{rule} sample {k}",
