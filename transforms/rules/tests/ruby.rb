@@ -27,6 +27,8 @@ def commands(host)
   system("ping -c 1 #{Shellwords.escape(host)}")
   # ok: ruby-command-injection
   IO.popen(["ping", "-c", "1", host])
+  # ok: ruby-command-injection
+  exec(["ping", "-c", "1", host])
   # ruleid: ruby-command-injection
   IO.popen("ping -c 1 #{host}")
   # ok: ruby-backtick-interpolation

@@ -82,6 +82,10 @@ def search
   User.where("name LIKE ?", "%#{term}%")
   # ok: ruby-taint-sql-injection
   User.where(name: term)
+  # ok: ruby-taint-sql-injection
+  User.where(["name = ?", term])
+  # ruleid: ruby-taint-sql-injection
+  User.where(["name = '#{term}' AND admin = ?", false])
   # ruleid: ruby-taint-sql-injection
   User.order(params[:sort] + " DESC")
 end
