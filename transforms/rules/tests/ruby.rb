@@ -77,6 +77,12 @@ def hashes(data)
   weak = Digest::MD5.hexdigest(data)
   # ok: ruby-weak-hash-or-cipher
   strong = Digest::SHA256.hexdigest(data)
+  # ruleid: ruby-weak-hash-or-cipher
+  streamed = Digest::SHA1.new
+  # ruleid: ruby-weak-hash-or-cipher
+  named = OpenSSL::Digest.new("SHA1")
+  # ok: ruby-weak-hash-or-cipher
+  named_strong = OpenSSL::Digest.new("SHA256")
   [weak, strong]
 end
 
