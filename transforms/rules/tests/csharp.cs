@@ -85,6 +85,10 @@ public class Fixture
         string dbPassword = "hunter2hunter2";
         // ok: csharp-hardcoded-credential
         string dbPasswordFromEnv = Environment.GetEnvironmentVariable("DB_PASSWORD");
+        // ruleid: csharp-hardcoded-credential
+        var signing = new SymmetricSecurityKey(Encoding.UTF8.GetBytes("shhhhh-signing-key"));
+        // ok: csharp-hardcoded-credential
+        var configured = new SymmetricSecurityKey(Encoding.UTF8.GetBytes(dbPasswordFromEnv));
         return dbPassword + dbPasswordFromEnv;
     }
 

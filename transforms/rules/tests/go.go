@@ -59,7 +59,7 @@ func tokens() {
 	fmt.Println(resetToken, dice)
 }
 
-func credentials() {
+func credentials(jwtToken interface{ SignedString(key interface{}) (string, error) }) {
 	// ruleid: go-hardcoded-credential
 	dbPassword := "hunter2hunter2"
 	// ok: go-hardcoded-credential
@@ -81,6 +81,11 @@ func credentials() {
 	}
 	// ok: go-hardcoded-credential
 	tokenKind := "identifier"
+	// ruleid: go-hardcoded-credential
+	signed, _ := jwtToken.SignedString([]byte("shhhhh"))
+	// ok: go-hardcoded-credential
+	configured, _ := jwtToken.SignedString([]byte(os.Getenv("JWT_SECRET")))
+	fmt.Println(signed, configured)
 	fmt.Println(tokenKind)
 	fmt.Println(dbPassword, dbPasswordFromEnv)
 }

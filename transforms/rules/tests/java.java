@@ -60,6 +60,10 @@ public class Fixture {
         String dbPassword = "hunter2hunter2";
         // ok: java-hardcoded-credential
         String dbPasswordFromEnv = System.getenv("DB_PASSWORD");
+        // ruleid: java-hardcoded-credential
+        Algorithm signing = Algorithm.HMAC256("shhhhh");
+        // ok: java-hardcoded-credential
+        Algorithm configured = Algorithm.HMAC256(System.getenv("JWT_SECRET"));
         return DriverManager.getConnection("jdbc:postgresql://db/app", "app", dbPasswordFromEnv);
     }
 

@@ -46,6 +46,13 @@ function tokens() {
 const dbPassword = "hunter2hunter2";
 // ok: js-hardcoded-credential
 const dbPasswordFromEnv = process.env.DB_PASSWORD;
+const signingKey = "shhhhh-not-secret";
+// ruleid: js-hardcoded-credential
+const session = jwt.sign({ sub: 1 }, signingKey, { expiresIn: "1h" });
+// ruleid: js-hardcoded-credential
+jwt.verify(session, "shhhhh");
+// ok: js-hardcoded-credential
+jwt.verify(session, process.env.JWT_SECRET);
 
 function tls(https) {
   // ruleid: js-tls-verification-disabled

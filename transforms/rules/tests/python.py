@@ -138,6 +138,14 @@ def credentials(connect):
     password = os.environ["DB_PASSWORD"]
     # ok: python-hardcoded-credential
     api_key = ""
+    # ruleid: python-hardcoded-credential
+    app.secret_key = "dev-key-123"
+    # ruleid: python-hardcoded-credential
+    app.config["SECRET_KEY"] = "dev-key-123"
+    # ruleid: python-hardcoded-credential
+    token = jwt.encode({"sub": 1}, "shhhhh", algorithm="HS256")
+    # ok: python-hardcoded-credential
+    token = jwt.encode({"sub": 1}, os.environ["JWT_SECRET"], algorithm="HS256")
     return db_password, password, api_key
 
 

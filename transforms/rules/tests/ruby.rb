@@ -101,6 +101,10 @@ def credentials
   db_password = "hunter2hunter2"
   # ok: ruby-hardcoded-credential
   db_password_from_env = ENV["DB_PASSWORD"]
+  # ruleid: ruby-hardcoded-credential
+  token = JWT.encode({ sub: 1 }, "shhhhh", "HS256")
+  # ok: ruby-hardcoded-credential
+  token = JWT.encode({ sub: 1 }, ENV["JWT_SECRET"], "HS256")
   [db_password, db_password_from_env]
 end
 
