@@ -478,3 +478,19 @@ void drop_port(struct serial *s) {
     // ok: c-dangling-field-after-free
     serial_put(s->port);
 }
+
+SSL_CTX *legacy_context(RSA *rsa, BIGNUM *e) {
+    // ruleid: c-weak-rsa-key
+    RSA_generate_key_ex(rsa, 1024, e, NULL);
+    // ok: c-weak-rsa-key
+    RSA_generate_key_ex(rsa, 3072, e, NULL);
+    // ruleid: c-tls-legacy-protocol
+    SSL_CTX *old = SSL_CTX_new(TLSv1_method());
+    // ok: c-tls-legacy-protocol
+    SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
+    // ruleid: c-tls-legacy-protocol
+    SSL_CTX_set_min_proto_version(ctx, TLS1_VERSION);
+    // ok: c-tls-legacy-protocol
+    SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+    return old ? old : ctx;
+}

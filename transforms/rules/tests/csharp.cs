@@ -143,3 +143,19 @@ public class Fixture
         return new HtmlString(string.Format("<a href=\"{0}\">{1}</a>", user.Url, user.DisplayName));
     }
 }
+
+class KeysAndProtocols
+{
+    object Keys()
+    {
+        // ruleid: csharp-weak-rsa-key
+        var small = new RSACryptoServiceProvider(1024);
+        // ok: csharp-weak-rsa-key
+        var large = RSA.Create(3072);
+        // ruleid: csharp-tls-legacy-protocol
+        ServicePointManager.SecurityProtocol = SecurityProtocolType.Tls11;
+        // ok: csharp-tls-legacy-protocol
+        ServicePointManager.SecurityProtocol = SecurityProtocolType.Tls12;
+        return new object[] { small, large };
+    }
+}

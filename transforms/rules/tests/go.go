@@ -1,6 +1,8 @@
 package fixture
 
 import (
+	cryptorand "crypto/rand"
+	"crypto/rsa"
 	"crypto/md5"
 	"crypto/sha256"
 	"crypto/tls"
@@ -141,4 +143,12 @@ func badge(name string, tags []string) []template.HTML {
 		// ok: go-template-html-of-built-string
 		template.HTML("<br>"),
 	}
+}
+
+func keys() {
+	// ruleid: go-weak-rsa-key
+	small, _ := rsa.GenerateKey(cryptorand.Reader, 1024)
+	// ok: go-weak-rsa-key
+	large, _ := rsa.GenerateKey(cryptorand.Reader, 3072)
+	fmt.Println(small, large)
 }

@@ -141,3 +141,22 @@ class Params {
         return "Hello " + name + "!";
     }
 }
+
+class KeysAndProtocols {
+    KeyPair keys() throws Exception {
+        KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
+        // ruleid: java-weak-rsa-key
+        generator.initialize(1024);
+        // ok: java-weak-rsa-key
+        generator.initialize(3072);
+        return generator.generateKeyPair();
+    }
+
+    SSLContext context() throws Exception {
+        // ruleid: java-tls-legacy-protocol
+        SSLContext old = SSLContext.getInstance("TLSv1");
+        // ok: java-tls-legacy-protocol
+        SSLContext modern = SSLContext.getInstance("TLSv1.3");
+        return modern;
+    }
+}

@@ -245,3 +245,17 @@ function plain(user) {
     // ok: js-markup-built-from-fields
     return `Hello ${user.name}`;
 }
+
+function keysAndProtocols(crypto, tls) {
+  // ruleid: js-weak-rsa-key
+  const small = crypto.generateKeyPairSync("rsa", { modulusLength: 1024 });
+  // ok: js-weak-rsa-key
+  const large = crypto.generateKeyPairSync("rsa", { modulusLength: 4096 });
+  // ruleid: js-tls-legacy-protocol
+  const old = tls.createSecureContext({ secureProtocol: "TLSv1_method" });
+  // ruleid: js-tls-legacy-protocol
+  const low = tls.connect({ host: "example.com", minVersion: "TLSv1.1" });
+  // ok: js-tls-legacy-protocol
+  const modern = tls.connect({ host: "example.com", minVersion: "TLSv1.2" });
+  return [small, large, old, low, modern];
+}

@@ -649,3 +649,20 @@ def calc_search(expr):
         raise ValueError(expr)
     # ruleid: python-code-eval-nonliteral
     return eval(expr)
+
+def keys_and_protocols(rsa, padding):
+    # ruleid: python-weak-rsa-key
+    small = rsa.generate_private_key(public_exponent=65537, key_size=1024)
+    # ok: python-weak-rsa-key
+    large = rsa.generate_private_key(public_exponent=65537, key_size=3072)
+    # ruleid: python-weak-rsa-key
+    legacy = RSA.generate(1024)
+    # ruleid: python-tls-legacy-protocol
+    old = ssl.SSLContext(ssl.PROTOCOL_TLSv1)
+    # ok: python-tls-legacy-protocol
+    modern = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    # ruleid: python-tls-legacy-protocol
+    modern.minimum_version = ssl.TLSVersion.TLSv1_1
+    # ok: python-tls-legacy-protocol
+    modern.minimum_version = ssl.TLSVersion.TLSv1_2
+    return small, large, legacy, old

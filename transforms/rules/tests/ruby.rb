@@ -158,3 +158,17 @@ def breadcrumbs(items, user)
   br = "<br>".html_safe
   [trail, joined, name, escaped, mixed, each_escaped, title, br]
 end
+
+def keys_and_protocols(http)
+  # ruleid: ruby-weak-rsa-key
+  small = OpenSSL::PKey::RSA.new(1024)
+  # ok: ruby-weak-rsa-key
+  large = OpenSSL::PKey::RSA.new(3072)
+  # ruleid: ruby-tls-legacy-protocol
+  http.ssl_version = :TLSv1
+  # ok: ruby-tls-legacy-protocol
+  http.min_version = OpenSSL::SSL::TLS1_2_VERSION
+  # ruleid: ruby-tls-legacy-protocol
+  http.min_version = OpenSSL::SSL::TLS1_1_VERSION
+  [small, large]
+end
