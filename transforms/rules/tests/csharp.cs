@@ -21,6 +21,12 @@ public class Fixture
         var safe = new SqlCommand("SELECT * FROM users WHERE name = @name", conn);
         // ok: csharp-sql-built-by-formatting
         Console.WriteLine("selected " + name);
+        // ok: csharp-sql-built-by-formatting
+        var byId = new SqlCommand("SELECT name FROM users " + "WHERE id = @id", conn);
+        var tableQuoted = new SqlCommandBuilder().QuoteIdentifier(name);
+        // ok: csharp-sql-built-by-formatting
+        var fromTable = new SqlCommand("SELECT name, email " +
+            "FROM " + tableQuoted + " WHERE id = @id", conn);
     }
 
     void Commands(string host)

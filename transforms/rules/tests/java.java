@@ -20,6 +20,11 @@ public class Fixture {
         PreparedStatement ps = st.getConnection().prepareStatement("SELECT * FROM users WHERE name = ?");
         // ok: java-sql-built-by-formatting
         System.out.println("selected " + name);
+        // ok: java-sql-built-by-formatting
+        String byId = "SELECT name FROM users " + "WHERE id = ? " + "LIMIT 1";
+        String quotedTable = st.enquoteIdentifier(name, true);
+        // ok: java-sql-built-by-formatting
+        String fromTable = "SELECT name FROM " + quotedTable + " WHERE id = ?";
     }
 
     Object deserialize(InputStream in) throws Exception {

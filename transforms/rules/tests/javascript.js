@@ -12,6 +12,10 @@ function sql(db, name) {
   db.query("SELECT * FROM users WHERE name = ?", [name]);
   // ok: js-sql-built-by-formatting
   console.log("selected " + name);
+  // ok: js-sql-built-by-formatting
+  db.query("SELECT name FROM users " + "WHERE id = ? " + "LIMIT 1", [name]);
+  // ok: js-sql-built-by-formatting
+  db.query("SELECT name FROM " + escapeIdentifier(name) + " LIMIT 1");
 }
 
 function deserialize(data, serializer, yaml) {

@@ -31,6 +31,8 @@ def sql(cursor, name, user_id):
     cursor.execute(f"SELECT * FROM users WHERE id = %s", (user_id,))
     # ok: python-sql-built-by-formatting
     message = "selected %d rows from the table" % 3
+    # ok: python-sql-built-by-formatting, python-sql-value-spliced
+    cursor.execute("SELECT name FROM users " + "WHERE id = %s", (user_id,))
     return query, message
 
 
@@ -281,7 +283,7 @@ def sql_values(cursor, table, name, limit):
     cursor.execute("DELETE FROM %s WHERE identifier = $1;" % table, name)
     # ruleid: python-sql-built-by-formatting, python-sql-value-spliced
     cursor.execute("UPDATE entries SET title = '" + name + "' WHERE id = 1")
-    # ruleid: python-sql-built-by-formatting
+    # ok: python-sql-built-by-formatting, python-sql-value-spliced
     cursor.execute("UPDATE entries SET title = ? " + "WHERE id = ?", (name, 1))
     query = ("SELECT chat_id FROM users "
              # ruleid: python-sql-value-spliced

@@ -12,6 +12,8 @@ def queries(db, name)
   db.execute("SELECT * FROM users WHERE name = ?", [name])
   # ok: ruby-sql-built-by-interpolation
   puts "selected #{name}"
+  # ok: ruby-sql-built-by-interpolation
+  db.execute("SELECT name FROM users " + "WHERE id = ?", [name])
 end
 
 def commands(host)
