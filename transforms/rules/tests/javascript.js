@@ -33,7 +33,11 @@ function hashes(data) {
   const weak = crypto.createHash("md5").update(data).digest("hex");
   // ok: js-weak-hash-or-cipher
   const strong = crypto.createHash("sha256").update(data).digest("hex");
-  return [weak, strong];
+  // ruleid: js-weak-hash-or-cipher
+  const derived = crypto.createCipher("aes-256-cbc", data);
+  // ok: js-weak-hash-or-cipher
+  const keyed = crypto.createCipheriv("aes-256-gcm", data, crypto.randomBytes(12));
+  return [weak, strong, derived, keyed];
 }
 
 function tokens() {
@@ -112,6 +116,8 @@ function renderUserCard(user, list, el) {
   el.innerHTML = "<b>" + user.postcount.toFixed(0) + "</b>";
   // ruleid: js-html-sink-of-built-markup
   $('<div class="bio">' + user.bio + '</div>').appendTo(list);
+  // ruleid: js-html-sink-of-built-markup
+  jQuery('<span class="title">' + user.title + '</span>').appendTo(list);
   // ruleid: js-html-sink-of-built-markup, js-markup-built-from-fields
   el.insertAdjacentHTML("beforeend", "<p>" + user.signature + "</p>");
 }

@@ -14,6 +14,9 @@ import requests
 import yaml
 from flask import Flask, request, make_response
 from markupsafe import Markup, escape
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import dsa
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 
 def sql(cursor, name, user_id):
@@ -104,10 +107,18 @@ def crypto(data):
     strong = hashlib.sha256(data).hexdigest()
     # ok: python-weak-hash
     checksum = hashlib.md5(data, usedforsecurity=False).hexdigest()
+    # ruleid: python-weak-hash
+    digest = hashes.Hash(hashes.SHA1())
+    # ok: python-weak-hash
+    digest = hashes.Hash(hashes.SHA256())
     # ruleid: python-weak-cipher
     cipher = Crypto.Cipher.DES.new(b"12345678")
     # ok: python-weak-cipher
     aes = Crypto.Cipher.AES.new(b"k" * 16, Crypto.Cipher.AES.MODE_GCM)
+    # ruleid: python-weak-cipher
+    idea = Cipher(algorithms.IDEA(data), mode=None)
+    # ok: python-weak-cipher
+    modern = Cipher(algorithms.AES(data), modes.GCM(data))
     return weak, strong, checksum, cipher, aes
 
 
@@ -158,6 +169,12 @@ def tls(url):
     context = ssl._create_unverified_context()
     # ok: python-tls-verification-disabled
     secure = requests.get(url, timeout=10)
+    # ruleid: python-tls-verification-disabled
+    pool = urllib3.PoolManager(10, cert_reqs=ssl.CERT_NONE)
+    # ruleid: python-tls-verification-disabled
+    pool = urllib3.connection_from_url(url, cert_reqs="NONE")
+    # ok: python-tls-verification-disabled
+    pool = urllib3.PoolManager(10, cert_reqs="CERT_REQUIRED")
     return insecure, context, secure
 
 
@@ -659,6 +676,8 @@ def keys_and_protocols(rsa, padding):
     large = rsa.generate_private_key(public_exponent=65537, key_size=3072)
     # ruleid: python-weak-rsa-key
     legacy = RSA.generate(1024)
+    # ruleid: python-weak-rsa-key
+    signing = dsa.generate_private_key(1024)
     # ruleid: python-tls-legacy-protocol
     old = ssl.SSLContext(ssl.PROTOCOL_TLSv1)
     # ok: python-tls-legacy-protocol
