@@ -174,3 +174,16 @@ def keys_and_protocols(http)
   http.min_version = OpenSSL::SSL::TLS1_1_VERSION
   [small, large]
 end
+
+class Account
+  # ruleid: ruby-validation-regex-line-anchors
+  validates_format_of :name, :with => /^[a-zA-Z]+$/
+  # ruleid: ruby-validation-regex-line-anchors
+  validates :phone, format: { with: /\d{3}-\d{4}$/ }
+  # ruleid: ruby-validation-regex-line-anchors
+  validates :slug, format: { with: /\A[a-z-]+$/ }
+  # ok: ruby-validation-regex-line-anchors
+  validates :login, format: { with: /\A[a-z0-9_]+\z/i }
+  # ok: ruby-validation-regex-line-anchors
+  validates :login, length: { maximum: 20 }
+end
