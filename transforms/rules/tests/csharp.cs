@@ -165,3 +165,17 @@ class KeysAndProtocols
         return new object[] { small, large };
     }
 }
+
+class InitVectors
+{
+    ICryptoTransform Fixed(Aes aes)
+    {
+        // ruleid: csharp-static-iv
+        aes.IV = new byte[16];
+        // ruleid: csharp-static-iv
+        aes.IV = Encoding.UTF8.GetBytes("0123456789abcdef");
+        // ok: csharp-static-iv
+        aes.GenerateIV();
+        return aes.CreateEncryptor();
+    }
+}

@@ -1,6 +1,9 @@
 package fixture
 
 import (
+	"crypto/aes"
+	"crypto/cipher"
+	"io"
 	cryptorand "crypto/rand"
 	"crypto/rsa"
 	"crypto/md5"
@@ -151,4 +154,19 @@ func keys() {
 	// ok: go-weak-rsa-key
 	large, _ := rsa.GenerateKey(cryptorand.Reader, 3072)
 	fmt.Println(small, large)
+}
+
+func initVectors(block cipher.Block, plain []byte) {
+	// ruleid: go-static-iv
+	fixed := cipher.NewCBCEncrypter(block, []byte("0123456789abcdef"))
+	zeros := make([]byte, aes.BlockSize)
+	// ruleid: go-static-iv
+	zeroed := cipher.NewCBCEncrypter(block, zeros)
+	iv := make([]byte, aes.BlockSize)
+	if _, err := io.ReadFull(cryptorand.Reader, iv); err != nil {
+		return
+	}
+	// ok: go-static-iv
+	random := cipher.NewCBCEncrypter(block, iv)
+	fmt.Println(fixed, zeroed, random, plain)
 }

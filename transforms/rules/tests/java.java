@@ -44,6 +44,8 @@ public class Fixture {
         // ok: java-weak-hash-or-cipher
         MessageDigest strong = MessageDigest.getInstance("SHA-256");
         // ruleid: java-weak-hash-or-cipher
+        java.security.MessageDigest qualified = java.security.MessageDigest.getInstance("SHA1");
+        // ruleid: java-weak-hash-or-cipher
         Cipher ecb = Cipher.getInstance("AES/ECB/PKCS5Padding");
         // ok: java-weak-hash-or-cipher
         Cipher gcm = Cipher.getInstance("AES/GCM/NoPadding");
@@ -163,5 +165,26 @@ class KeysAndProtocols {
         // ok: java-tls-legacy-protocol
         SSLContext modern = SSLContext.getInstance("TLSv1.3");
         return modern;
+    }
+}
+
+class InitVectors {
+    Cipher fixed(SecretKey key) throws Exception {
+        Cipher cipher = Cipher.getInstance("AES/CBC/PKCS5Padding");
+        // ruleid: java-static-iv
+        cipher.init(Cipher.ENCRYPT_MODE, key, new IvParameterSpec("0123456789abcdef".getBytes()));
+        byte[] zeros = new byte[16];
+        // ruleid: java-static-iv
+        cipher.init(Cipher.ENCRYPT_MODE, key, new IvParameterSpec(zeros));
+        return cipher;
+    }
+
+    Cipher random(SecretKey key) throws Exception {
+        Cipher cipher = Cipher.getInstance("AES/CBC/PKCS5Padding");
+        byte[] iv = new byte[16];
+        new SecureRandom().nextBytes(iv);
+        // ok: java-static-iv
+        cipher.init(Cipher.ENCRYPT_MODE, key, new IvParameterSpec(iv));
+        return cipher;
     }
 }

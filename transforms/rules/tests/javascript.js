@@ -269,3 +269,15 @@ function keysAndProtocols(crypto, tls) {
   const modern = tls.connect({ host: "example.com", minVersion: "TLSv1.2" });
   return [small, large, old, low, modern];
 }
+
+function initVectors(crypto, key) {
+  // ruleid: js-static-iv
+  const fixed = crypto.createCipheriv("aes-256-cbc", key, Buffer.alloc(16, 0));
+  const iv = Buffer.from("0123456789abcdef");
+  // ruleid: js-static-iv
+  const literal = crypto.createCipheriv("aes-256-cbc", key, iv);
+  const nonce = crypto.randomBytes(16);
+  // ok: js-static-iv
+  const random = crypto.createCipheriv("aes-256-cbc", key, nonce);
+  return [fixed, literal, random];
+}

@@ -687,3 +687,12 @@ def keys_and_protocols(rsa, padding):
     # ok: python-tls-legacy-protocol
     modern.minimum_version = ssl.TLSVersion.TLSv1_2
     return small, large, legacy, old
+
+def init_vectors(key):
+    # ruleid: python-static-iv
+    fixed = AES.new(key, AES.MODE_CBC, b"0123456789abcdef")
+    # ruleid: python-static-iv
+    zeros = Cipher(algorithms.AES(key), modes.CBC(b"\x00" * 16))
+    # ok: python-static-iv
+    random_iv = Cipher(algorithms.AES(key), modes.CBC(os.urandom(16)))
+    return fixed, zeros, random_iv

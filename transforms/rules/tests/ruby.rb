@@ -187,3 +187,14 @@ class Account
   # ok: ruby-validation-regex-line-anchors
   validates :login, length: { maximum: 20 }
 end
+
+def init_vectors(key)
+  cipher = OpenSSL::Cipher.new("aes-256-cbc")
+  cipher.encrypt
+  cipher.key = key
+  # ruleid: ruby-static-iv
+  cipher.iv = "0123456789abcdef"
+  # ok: ruby-static-iv
+  cipher.iv = cipher.random_iv
+  cipher
+end
