@@ -32,6 +32,12 @@ def commands(host)
   # ok: ruby-command-injection
   exec(["ping", "-c", "1", host])
   # ruleid: ruby-command-injection
+  exec(["sh", "-c", "ping -c 1 #{host}"])
+  # ruleid: ruby-command-injection
+  spawn(["bash", host])
+  # ok: ruby-command-injection
+  spawn(["bash", "-c", "uptime"])
+  # ruleid: ruby-command-injection
   IO.popen("ping -c 1 #{host}")
   # ok: ruby-backtick-interpolation
   listing = `ls #{host.shellescape}`
