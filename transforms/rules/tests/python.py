@@ -696,3 +696,14 @@ def init_vectors(key):
     # ok: python-static-iv
     random_iv = Cipher(algorithms.AES(key), modes.CBC(os.urandom(16)))
     return fixed, zeros, random_iv
+
+
+def unpack(upload, dest):
+    import tarfile
+    archive = tarfile.open(fileobj=upload)
+    # ruleid: python-path-traversal
+    archive.extractall(dest)
+    # ok: python-path-traversal
+    archive.extractall(dest, filter="data")
+    # ruleid: python-path-traversal
+    open(os.path.join(dest, upload.filename)).close()
