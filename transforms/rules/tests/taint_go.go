@@ -404,3 +404,30 @@ func queryTyped(db *sql.DB) {
 	// ok: go-taint-sql-injection
 	db.Query("SELECT * FROM users WHERE name = ?", name)
 }
+
+func proxyWithClient(client *http.Client, w http.ResponseWriter, r *http.Request) {
+	// ok: go-taint-ssrf
+	token := r.Header.Get("X-Token")
+	// ruleid: go-taint-ssrf
+	resp, _ := client.Get(r.URL.Query().Get("url"))
+	fmt.Println(token, resp.Status)
+}
+
+func userByName(db *sqlx.DB, name string) (User, error) {
+	var user User
+	// ruleid: go-taint-sql-injection
+	err := db.Get(&user, "SELECT * FROM users WHERE name = '"+name+"'")
+	// ok: go-taint-sql-injection
+	err = db.Get(&user, "SELECT * FROM users WHERE name = $1", name)
+	return user, err
+}
+
+func readUnder(dir, name string) ([]byte, error) {
+	// ok: go-taint-path-traversal
+	return os.ReadFile(filepath.Join(dir, filepath.Base(name)))
+}
+
+func readJoined(dir, name string) ([]byte, error) {
+	// ruleid: go-taint-path-traversal
+	return os.ReadFile(filepath.Join(dir, name))
+}
