@@ -271,3 +271,18 @@ class TaintCases : Controller
         return Ok();
     }
 }
+
+class JoinedNames
+{
+    byte[] ReadUnder(string baseDir, string name)
+    {
+        // ok: csharp-taint-path-traversal
+        return File.ReadAllBytes(Path.Combine(baseDir, Path.GetFileName(name)));
+    }
+
+    byte[] ReadJoined(string baseDir, string name)
+    {
+        // ruleid: csharp-taint-path-traversal
+        return File.ReadAllBytes(Path.Combine(baseDir, name));
+    }
+}

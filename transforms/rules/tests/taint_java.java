@@ -263,3 +263,15 @@ class TaintCases {
         return FormValidation.error("Unreachable: " + value);
     }
 }
+
+class JoinedNames {
+    byte[] readUnder(String base, String name) throws IOException {
+        // ok: java-taint-path-traversal
+        return Files.readAllBytes(Paths.get(base, Paths.get(name).getFileName().toString()));
+    }
+
+    byte[] readJoined(String base, String name) throws IOException {
+        // ruleid: java-taint-path-traversal
+        return Files.readAllBytes(Paths.get(base, name));
+    }
+}

@@ -404,3 +404,13 @@ function calcCheckedByLowercaseName(expr, validator) {
   // ruleid: js-taint-code-injection
   return Function('return (' + expr + ')')();
 }
+
+function readUnder(dir, name) {
+  // ok: js-taint-path-traversal
+  return fs.readFileSync(path.join(dir, path.basename(name)));
+}
+
+function readJoined(dir, name) {
+  // ruleid: js-taint-path-traversal
+  return fs.readFileSync(path.join(dir, name));
+}

@@ -236,3 +236,7 @@ def calc_taint_set(expr):
         raise ValueError(expr)
     # ok: python-taint-code-injection
     return eval(expr)
+
+def read_under(base, name):
+    # ok: python-taint-path-traversal
+    return open(os.path.join(base, os.path.basename(name))).read()

@@ -201,3 +201,13 @@ def copy_from(project)
   # ok: ruby-taint-mass-assignment
   copy = Project.new(project.attributes.dup.except('id'))
 end
+
+def read_under(base, name)
+  # ok: ruby-taint-path-traversal
+  File.read(File.join(base, File.basename(name)))
+end
+
+def read_joined(base, name)
+  # ruleid: ruby-taint-path-traversal
+  File.read(File.join(base, name))
+end
