@@ -139,6 +139,18 @@ class Params {
         // ruleid: java-markup-built-from-values
         return "<a href='" + url + "'>here</a>";
     }
+    String credentialLink(String base, String url) {
+        String message = "";
+        // ruleid: java-markup-built-from-values
+        message += " (Maybe you need to <a href='" + base + "/enterCredential?" + url + "'>enter credential</a>?)";
+        // ok: java-markup-built-from-values
+        message += "/enterCredential?" + Util.escape(url) + "'>enter credential</a>";
+        // ok: java-markup-built-from-values
+        message += "Unable to access " + url + " : " + "failed";
+        // ok: java-markup-built-from-values
+        message += "<a href='" + req.getContextPath() + "/manage'>manage</a>";
+        return message;
+    }
     String count(java.util.List<Object> values) {
         // ok: java-markup-built-from-values
         return "<b>" + values.size() + "</b>";

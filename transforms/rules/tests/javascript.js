@@ -120,6 +120,14 @@ function renderUserCard(user, list, el) {
   jQuery('<span class="title">' + user.title + '</span>').appendTo(list);
   // ruleid: js-html-sink-of-built-markup, js-markup-built-from-fields
   el.insertAdjacentHTML("beforeend", "<p>" + user.signature + "</p>");
+  // ok: js-html-sink-of-built-markup
+  $(list).empty().append($('<strong>').css('color', 'red').text(`${user.title}: `));
+  // ok: js-html-sink-of-built-markup, js-markup-built-from-fields
+  $(list).append(`<input type="hidden" name="_csrf" value="${user.csrfToken}">`);
+  // ok: js-html-sink-of-built-markup, js-markup-built-from-fields
+  $(list).append(`<li data-note-id="${user.noteId}"></li>`);
+  // ruleid: js-html-sink-of-built-markup, js-markup-built-from-fields
+  $(list).html(`<b>${user.rank}</b>` + `${user.bio}`);
 }
 
 function onReady(list, user) {

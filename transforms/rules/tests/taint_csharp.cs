@@ -68,6 +68,24 @@ class TaintCases : Controller
         return System.IO.File.ReadAllText(full);
     }
 
+    ActionResult Image([FromRoute] string name, string[] extensions)
+    {
+        var path = extensions.Select(e => Path.Combine("/var/images", name + e)).FirstOrDefault(System.IO.File.Exists);
+        // ruleid: csharp-taint-path-traversal
+        return File(System.IO.File.OpenRead(path), "image/png");
+    }
+
+    ActionResult ImageChecked([FromRoute] string name, string[] extensions)
+    {
+        var path = extensions.Select(e => Path.GetFullPath(Path.Combine("/var/images", name + e))).FirstOrDefault(System.IO.File.Exists);
+        if (!path.StartsWith("/var/images/"))
+        {
+            return BadRequest();
+        }
+        // ok: csharp-taint-path-traversal
+        return File(System.IO.File.OpenRead(path), "image/png");
+    }
+
     object Calc(string expr)
     {
         // ruleid: csharp-taint-code-injection

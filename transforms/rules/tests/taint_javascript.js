@@ -22,6 +22,11 @@ const showName = (name) => {
   $("#list").append("<li>" + name + "</li>");
   // ok: js-taint-xss
   $("#list").append($("<li>").text(name));
+  // ok: js-taint-xss
+  $("#list").append(document.createTextNode(name));
+  const txt = document.createTextNode.bind(document);
+  // ok: js-taint-xss
+  $("#list").append(txt(`URL: ${window.location.href}`));
 };
 
 app.get("/hello", (req, res) => {
