@@ -15,6 +15,10 @@ public class Fixture
     {
         // ruleid: csharp-sql-built-by-formatting
         var cmd = new SqlCommand("SELECT * FROM users WHERE name = '" + name + "'", conn);
+        // ok: csharp-sql-built-by-formatting
+        Console.WriteLine("SELECT * FROM users WHERE name = '" + name + "'");
+        // ok: csharp-sql-built-by-formatting
+        _logger.LogDebug("DELETE FROM users WHERE id = " + name);
         // ruleid: csharp-sql-built-by-formatting
         var del = new SqlCommand($"DELETE FROM users WHERE id = {name}", conn);
         // ok: csharp-sql-built-by-formatting

@@ -23,6 +23,10 @@ import (
 func queries(db *sql.DB, name string) {
 	// ruleid: go-sql-built-by-formatting
 	db.Query("SELECT * FROM users WHERE name = '" + name + "'")
+	// ok: go-sql-built-by-formatting
+	fmt.Println("SELECT * FROM users WHERE name = '" + name + "'")
+	// ok: go-sql-built-by-formatting
+	log.Println("DELETE FROM users WHERE id = " + name)
 	// ruleid: go-sql-built-by-formatting
 	db.Exec(fmt.Sprintf("DELETE FROM users WHERE id = %s", name))
 	// ok: go-sql-built-by-formatting

@@ -14,6 +14,10 @@ public class Fixture {
     void sql(Statement st, String name) throws Exception {
         // ruleid: java-sql-built-by-formatting
         st.executeQuery("SELECT * FROM users WHERE name = '" + name + "'");
+        // ok: java-sql-built-by-formatting
+        System.out.println("SELECT * FROM users WHERE name = '" + name + "'");
+        // ok: java-sql-built-by-formatting
+        LOGGER.debug("DELETE FROM users WHERE id = " + name);
         // ruleid: java-sql-built-by-formatting
         st.executeUpdate(String.format("DELETE FROM users WHERE id = %s", name));
         // ok: java-sql-built-by-formatting

@@ -6,6 +6,10 @@ const path = require("path");
 function sql(db, name) {
   // ruleid: js-sql-built-by-formatting
   db.query("SELECT * FROM users WHERE name = '" + name + "'");
+  // ok: js-sql-built-by-formatting
+  console.log("SELECT * FROM users WHERE name = '" + name + "'");
+  // ok: js-sql-built-by-formatting
+  logger.debug(`DELETE FROM users WHERE id = ${name}`);
   // ruleid: js-sql-built-by-formatting
   db.query(`DELETE FROM users WHERE id = ${name}`);
   // ok: js-sql-built-by-formatting

@@ -22,6 +22,10 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 def sql(cursor, name, user_id):
     # ruleid: python-sql-built-by-formatting, python-sql-value-spliced
     cursor.execute("SELECT * FROM users WHERE name = '%s'" % name)
+    # ok: python-sql-built-by-formatting, python-sql-value-spliced
+    print("SELECT * FROM users WHERE name = '%s'" % name)
+    # ok: python-sql-built-by-formatting, python-sql-value-spliced
+    logging.debug(f"DELETE FROM users WHERE id = {user_id}")
     # ruleid: python-sql-built-by-formatting, python-sql-value-spliced
     cursor.execute("DELETE FROM users WHERE id = " + str(user_id))
     # ruleid: python-sql-built-by-formatting, python-sql-value-spliced

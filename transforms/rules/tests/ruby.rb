@@ -6,6 +6,10 @@ require "yaml"
 def queries(db, name)
   # ruleid: ruby-sql-built-by-interpolation
   db.execute("SELECT * FROM users WHERE name = '#{name}'")
+  # ok: ruby-sql-built-by-interpolation
+  puts "SELECT * FROM users WHERE name = '#{name}'"
+  # ok: ruby-sql-built-by-interpolation
+  Rails.logger.debug("DELETE FROM users WHERE id = #{name}")
   # ruleid: ruby-sql-built-by-interpolation
   User.where("name = '#{name}'")
   # ok: ruby-sql-built-by-interpolation
