@@ -5,7 +5,7 @@ import subprocess
 
 import requests
 from django.http import HttpResponse, HttpResponseRedirect
-from flask import Flask, Markup, redirect, render_template_string, request, send_file, url_for
+from flask import Flask, Markup, Response, redirect, render_template_string, request, send_file, url_for
 from markupsafe import escape
 
 app = Flask(__name__)
@@ -121,6 +121,26 @@ def hello():
     # ok: python-taint-xss
     banner = Markup("<b>%s</b>" % escape(name))
     return page + banner
+
+
+@app.route("/greet/<name>")
+def greet(name):
+    if not name.isalnum():
+        # ruleid: python-taint-xss
+        return f"No user called {name}", 404
+    # ok: python-taint-xss
+    return "Hello " + escape(name)
+
+
+@app.get("/watch/<uuid>")
+def watch(uuid):
+    # ok: python-taint-xss
+    return Response(f"Watch {uuid} not found", status=404, mimetype="text/plain")
+
+
+def greeting_text(name):
+    # ok: python-taint-xss
+    return f"Hello {name}"
 
 
 def django_view(request):
