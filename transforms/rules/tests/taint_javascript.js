@@ -419,3 +419,35 @@ function readJoined(dir, name) {
   // ruleid: js-taint-path-traversal
   return fs.readFileSync(path.join(dir, name));
 }
+
+$.widget("ui.notice", {
+  _create: function () {
+    // ruleid: js-taint-xss
+    this.title = $("<span>").html(this.options.title);
+    // ok: js-taint-xss
+    this.label = $("<span>").text(this.options.title);
+  }
+});
+
+function toggleTarget() {
+  const $this = $(this);
+  const selector = $this.attr("data-target");
+  // ruleid: js-taint-jquery-selector
+  const $target = $(selector);
+  // ok: js-taint-jquery-selector
+  const $found = $(document).find(selector);
+  // ok: js-taint-jquery-selector
+  const $byId = $("#" + selector);
+  const tab = location.hash;
+  // ruleid: js-taint-jquery-selector
+  $(tab).addClass("active");
+  // ok: js-taint-jquery-selector
+  $(tab.replace(/[^\w-]/g, "")).addClass("active");
+  // ok: js-taint-jquery-selector
+  $($.escapeSelector(tab)).addClass("active");
+}
+
+function onClick(target) {
+  // ok: js-taint-jquery-selector
+  $(target).toggleClass("open");
+}
