@@ -51,6 +51,10 @@ public class Fixture {
         java.security.MessageDigest qualified = java.security.MessageDigest.getInstance("SHA1");
         // ruleid: java-weak-hash-or-cipher
         Cipher ecb = Cipher.getInstance("AES/ECB/PKCS5Padding");
+        // ruleid: java-weak-hash-or-cipher
+        javax.crypto.Cipher des = javax.crypto.Cipher.getInstance("DES/CBC/PKCS5Padding");
+        // ok: java-weak-hash-or-cipher
+        javax.crypto.Cipher gcm = javax.crypto.Cipher.getInstance("AES/GCM/NoPadding");
         // ok: java-weak-hash-or-cipher
         Cipher gcm = Cipher.getInstance("AES/GCM/NoPadding");
         return strong.digest(weak.digest(data));
@@ -89,6 +93,18 @@ public class Fixture {
     void xml() throws Exception {
         // ruleid: java-xml-external-entities
         DocumentBuilderFactory dbf = DocumentBuilderFactory.newInstance();
+        dbf.newDocumentBuilder();
+    }
+
+    Object xmlQualified(java.io.InputStream in) throws Exception {
+        // ruleid: java-xml-external-entities
+        return javax.xml.parsers.DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(in);
+    }
+
+    void xmlQualifiedHardened() throws Exception {
+        // ok: java-xml-external-entities
+        javax.xml.parsers.DocumentBuilderFactory dbf = javax.xml.parsers.DocumentBuilderFactory.newInstance();
+        dbf.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
         dbf.newDocumentBuilder();
     }
 

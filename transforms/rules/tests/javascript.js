@@ -38,6 +38,8 @@ function hashes(data) {
   // ok: js-weak-hash-or-cipher
   const strong = crypto.createHash("sha256").update(data).digest("hex");
   // ruleid: js-weak-hash-or-cipher
+  const blowfish = crypto.createCipheriv("bf-cbc", data, data);
+  // ruleid: js-weak-hash-or-cipher
   const derived = crypto.createCipher("aes-256-cbc", data);
   // ok: js-weak-hash-or-cipher
   const keyed = crypto.createCipheriv("aes-256-gcm", data, crypto.randomBytes(12));

@@ -117,6 +117,8 @@ def crypto(data):
     digest = hashes.Hash(hashes.SHA256())
     # ruleid: python-weak-cipher
     cipher = Crypto.Cipher.DES.new(b"12345678")
+    # ruleid: python-weak-cipher
+    triple = Crypto.Cipher.DES3.new(b"k" * 24, Crypto.Cipher.DES3.MODE_CBC)
     # ok: python-weak-cipher
     aes = Crypto.Cipher.AES.new(b"k" * 16, Crypto.Cipher.AES.MODE_GCM)
     # ruleid: python-weak-cipher

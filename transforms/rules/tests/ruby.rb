@@ -87,6 +87,10 @@ end
 def hashes(data)
   # ruleid: ruby-weak-hash-or-cipher
   weak = Digest::MD5.hexdigest(data)
+  # ruleid: ruby-weak-hash-or-cipher
+  des = OpenSSL::Cipher::DES.new(:CBC)
+  # ok: ruby-weak-hash-or-cipher
+  aes = OpenSSL::Cipher::AES256.new(:GCM)
   # ok: ruby-weak-hash-or-cipher
   strong = Digest::SHA256.hexdigest(data)
   # ruleid: ruby-weak-hash-or-cipher
