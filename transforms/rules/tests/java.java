@@ -54,7 +54,7 @@ public class Fixture {
         // ruleid: java-weak-hash-or-cipher
         javax.crypto.Cipher des = javax.crypto.Cipher.getInstance("DES/CBC/PKCS5Padding");
         // ok: java-weak-hash-or-cipher
-        javax.crypto.Cipher gcm = javax.crypto.Cipher.getInstance("AES/GCM/NoPadding");
+        javax.crypto.Cipher qualifiedGcm = javax.crypto.Cipher.getInstance("AES/GCM/NoPadding");
         // ok: java-weak-hash-or-cipher
         Cipher gcm = Cipher.getInstance("AES/GCM/NoPadding");
         return strong.digest(weak.digest(data));
