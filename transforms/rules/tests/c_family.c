@@ -98,6 +98,76 @@ void formats(const char *user) {
     printf("hello\n");
 }
 
+void formats_filled_later(int verbose) {
+    char line[100] = "";
+    wchar_t wide[100] = L"";
+    const char *banner = "ready\n";
+    static const char usage[] = "usage: tool FILE\n";
+    fgets(line, sizeof line, stdin);
+    fgetws(wide, 100, stdin);
+    // ruleid: c-format-string, c-taint-format-string
+    printf(line);
+    // ruleid: c-format-string, c-taint-format-string
+    wprintf(wide);
+    // ok: c-format-string
+    fwprintf(stdout, L"%ls", wide);
+    // ok: c-format-string
+    printf(banner);
+    // ok: c-format-string
+    printf(usage);
+    // ok: c-format-string
+    printf(verbose ? "on\n" : "off\n");
+}
+
+void formats_of_input(int sock, const char *name) {
+    char packet[512];
+    char *text;
+    char greeting[100] = "";
+    size_t used = 0;
+    char *home = getenv("HOME");
+    text = packet;
+    recv(sock, (char *)(text + used), sizeof packet - 1, 0);
+    // ruleid: c-format-string, c-taint-format-string
+    fprintf(stdout, text);
+    strncat(greeting, home, sizeof greeting - 1);
+    // ruleid: c-format-string, c-taint-format-string
+    printf(greeting);
+    // ok: c-format-string, c-taint-format-string
+    printf("%s", greeting);
+    // ruleid: c-format-string
+    printf(name);
+}
+
+void formats_of_a_literal(void) {
+    char message[100] = "";
+    strcpy(message, "fixed");
+    // c-format-string cannot tell the literal copied in from input (a finding on both sides of a
+    // pair); an unannotated c-taint-format-string finding here would fail the test
+    // ruleid: c-format-string
+    printf(message);
+}
+
+void log_line(const char *fmt, ...) {
+    va_list args;
+    va_start(args, fmt);
+    // ok: c-format-string
+    vfprintf(stderr, fmt, args);
+    va_end(args);
+}
+
+void vlog_line(const char *fmt, va_list args) {
+    // ok: c-format-string
+    vfprintf(stderr, fmt, args);
+}
+
+void log_as(const char *user, const char *fmt, ...) {
+    va_list args;
+    va_start(args, fmt);
+    // ruleid: c-format-string
+    vfprintf(stderr, user, args);
+    va_end(args);
+}
+
 void commands(const char *host) {
     char cmd[256];
     snprintf(cmd, sizeof cmd, "ping -c 1 %s", host);
@@ -105,6 +175,16 @@ void commands(const char *host) {
     system(cmd);
     // ok: c-command-injection
     system("ls -l");
+}
+
+void commands_appended(const char *dir) {
+    char cmd[256] = "ls ";
+    const char *fixed = "ls -l";
+    strncat(cmd, dir, sizeof cmd - 4);
+    // ruleid: c-command-injection
+    system(cmd);
+    // ok: c-command-injection
+    system(fixed);
 }
 
 struct node { int value; char *name; struct node *next; };
