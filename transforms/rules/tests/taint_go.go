@@ -53,8 +53,17 @@ func ping(host string) {
 	exec.Command("sh", "-c", "ping -c 1 "+host).Run()
 	// ok: go-taint-command-injection
 	exec.Command("ping", "-c", "1", host).Run()
-	// ok: go-taint-command-injection
+	// ok: go-taint-command-injection, go-taint-program-from-input
 	exec.Command("uptime").Run()
+}
+
+func runTool(tool, file string) {
+	// ruleid: go-taint-program-from-input
+	exec.Command(tool, file).Run()
+	// ruleid: go-taint-command-injection
+	exec.Command("sh", "-c", "lint "+file).Run()
+	// ok: go-taint-command-injection, go-taint-program-from-input
+	exec.Command("lint", tool, file).Run()
 }
 
 func render(w http.ResponseWriter, r *http.Request) {
