@@ -132,7 +132,7 @@ void formats_of_input(int sock, const char *name) {
     strncat(greeting, home, sizeof greeting - 1);
     // ruleid: c-format-string, c-taint-format-string
     printf(greeting);
-    // ok: c-format-string, c-taint-format-string
+    // ok: c-taint-format-string, c-format-string
     printf("%s", greeting);
     // ruleid: c-format-string
     printf(name);
