@@ -25,12 +25,13 @@ import yaml
 
 from schemas.records import Candidate, Finding, StaticReport, content_id
 from transforms.c_macros import scannable_c
+from transforms.python_scannable import scannable_python
 from transforms.dead_letters import Routed, Step
 from transforms.store import StoreRef, open_store
 from transforms.unclosed_blocks import close_blocks
 
 STORE_KIND = "static"
-TEXT_VERSION = 3  # of `scanned_text`, part of every tool's report key: the same code is read differently
+TEXT_VERSION = 4  # of `scanned_text`, part of every tool's report key: the same code is read differently
 MAPPINGS_FILE = Path(__file__).resolve().parent / "mappings.yaml"
 EXTENSIONS = {
     "C": ".c", "Cpp": ".cpp", "CSharp": ".cs", "Go": ".go", "Java": ".java",
@@ -71,11 +72,12 @@ class Tool:
 
 def scanned_text(language: str, code: str) -> str:
     """What the tools read for `code`, on the same lines. An indented Python method (a mined
-    commit's function) parses as nothing, so Python is dedented; C and C++ lose the macro
+    commit's function) parses as nothing, so Python is dedented and its 3.12 f-strings and slices
+    rewritten (`python_scannable`); C and C++ lose the macro
     shapes parsers cannot read (`c_macros`); blocks left open get their closing braces
     (`unclosed_blocks`). Bump TEXT_VERSION when this changes."""
     if language == "Python":
-        return textwrap.dedent(code)
+        return scannable_python(textwrap.dedent(code))
     if language in ("C", "Cpp"):
         code = scannable_c(code, language)
     return close_blocks(language, code)
