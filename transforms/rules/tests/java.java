@@ -220,3 +220,31 @@ class InitVectors {
         return cipher;
     }
 }
+
+class Cookies {
+    void remember(HttpServletRequest request, HttpServletResponse response, String user) {
+        Cookie plain = new Cookie("user", user);
+        // ruleid: java-cookie-without-secure-flag
+        response.addCookie(plain);
+        // ruleid: java-cookie-without-secure-flag
+        response.addCookie(new javax.servlet.http.Cookie("theme", "light"));
+        Cookie off = new Cookie("theme", "dark");
+        // ruleid: java-cookie-secure-flag-off
+        off.setSecure(false);
+        // ok: java-cookie-without-secure-flag
+        response.addCookie(off);
+        Cookie secure = new Cookie("user", user);
+        // ok: java-cookie-secure-flag-off
+        secure.setSecure(true);
+        secure.setHttpOnly(true);
+        // ok: java-cookie-without-secure-flag
+        response.addCookie(secure);
+        Cookie asRequested = new Cookie("user", user);
+        asRequested.setSecure(request.isSecure());
+        // ok: java-cookie-without-secure-flag
+        response.addCookie(asRequested);
+        Cookie mapped = mapToCookie(builder.secure(true).build());
+        // ok: java-cookie-without-secure-flag
+        response.addCookie(mapped);
+    }
+}

@@ -713,3 +713,21 @@ def unpack(upload, dest):
     archive.extractall(dest, filter="data")
     # ruleid: python-path-traversal
     open(os.path.join(dest, upload.filename)).close()
+
+
+def remember(response, user, settings):
+    # ruleid: python-cookie-without-secure-flag
+    response.set_cookie("remember", user.token, httponly=True)
+    # ruleid: python-cookie-secure-flag-off
+    response.set_cookie("theme", "dark", secure=False)
+    # ok: python-cookie-without-secure-flag, python-cookie-secure-flag-off
+    response.set_cookie("remember", user.token, secure=True, httponly=True)
+    # ok: python-cookie-without-secure-flag, python-cookie-secure-flag-off
+    response.set_cookie("remember", user.token, secure=settings.SECURE_COOKIES)
+    return response
+
+
+# ruleid: python-cookie-secure-flag-off
+SESSION_COOKIE_SECURE = False
+# ok: python-cookie-secure-flag-off
+CSRF_COOKIE_SECURE = True

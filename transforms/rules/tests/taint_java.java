@@ -275,3 +275,56 @@ class JoinedNames {
         return Files.readAllBytes(Paths.get(base, name));
     }
 }
+
+class DirectoryLookups extends HttpServlet {
+    protected void doPost(HttpServletRequest request, HttpServletResponse response) throws Exception {
+        String uid = request.getParameter("uid");
+        DirContext ctx = new InitialDirContext(environment);
+        SearchControls controls = new SearchControls();
+        // ruleid: java-taint-ldap-injection
+        ctx.search("ou=users,ou=system", "(&(objectclass=person)(uid=" + uid + "))", controls);
+        // ok: java-taint-ldap-injection
+        ctx.search("ou=users,ou=system", "(&(objectclass=person)(uid={0}))", new Object[] {uid}, controls);
+        // ok: java-taint-ldap-injection
+        catalog.search(uid, 10, 0);
+
+        javax.xml.xpath.XPath xp = XPathFactory.newInstance().newXPath();
+        // ruleid: java-taint-xpath-injection
+        String street = xp.evaluate("/Employees/Employee[@emplid='" + uid + "']/street", document);
+        // ruleid: java-taint-xpath-injection
+        NodeList nodes = (NodeList) xp.compile("//Employee[@name='" + uid + "']").evaluate(document, XPathConstants.NODESET);
+        // ok: java-taint-xpath-injection
+        Pattern pattern = Pattern.compile(uid);
+        // ok: java-taint-xpath-injection
+        String city = xp.evaluate("/Employees/Employee[1]/city", document);
+        response.getWriter().println(Encode.forHtml(street + city + nodes.getLength() + pattern));
+    }
+}
+
+class Scripts {
+    Object run(String code) {
+        GroovyShell shell = new GroovyShell();
+        // ruleid: java-taint-code-injection
+        Object first = shell.evaluate(code);
+        // ruleid: java-taint-code-injection
+        return new GroovyShell().evaluate(code + first);
+    }
+}
+
+class RememberMe extends HttpServlet {
+    protected void doPost(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        int r = new java.util.Random().nextInt();
+        String rememberMeKey = Integer.toString(r);
+        // ruleid: java-taint-predictable-secret
+        Cookie cookie = new javax.servlet.http.Cookie("rememberMe", rememberMeKey);
+        // ruleid: java-taint-predictable-secret
+        request.getSession().setAttribute("rememberMe", rememberMeKey);
+        String strong = Long.toString(new SecureRandom().nextLong());
+        // ok: java-taint-predictable-secret
+        request.getSession().setAttribute("rememberMe", strong);
+        // ok: java-taint-predictable-secret
+        request.getSession().setAttribute("user", request.getParameter("user"));
+        cookie.setSecure(true);
+        response.addCookie(cookie);
+    }
+}

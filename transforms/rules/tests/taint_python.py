@@ -260,3 +260,46 @@ def calc_taint_set(expr):
 def read_under(base, name):
     # ok: python-taint-path-traversal
     return open(os.path.join(base, os.path.basename(name))).read()
+
+
+@app.route("/people")
+def people():
+    uid = request.args.get("uid", "")
+    # ruleid: python-taint-ldap-injection
+    conn.search("ou=people,dc=example,dc=org", f"(&(objectClass=person)(uid={uid}))", attributes=["cn"])
+    # ok: python-taint-ldap-injection
+    conn.search("ou=people,dc=example,dc=org", f"(uid={escape_filter_chars(uid)})")
+    # ruleid: python-taint-ldap-injection
+    return ldap_client.search_s("dc=example,dc=org", ldap.SCOPE_SUBTREE, "(uid=%s)" % uid)
+
+
+@app.route("/employee")
+def employee():
+    emplid = request.form["emplid"]
+    root = lxml.etree.parse(EMPLOYEES)
+    # ruleid: python-taint-xpath-injection
+    found = root.xpath(f"/Employees/Employee[@emplid='{emplid}']")
+    # ok: python-taint-xpath-injection
+    found += root.xpath("/Employees/Employee[@emplid=$id]", id=emplid)
+    # ruleid: python-taint-xpath-injection
+    found += lxml.etree.XPath("//Employee[@name='" + emplid + "']")(root)
+    # ok: python-taint-xpath-injection
+    position = emplid.find("-")
+    return str(len(found) + position)
+
+
+@app.route("/remember", methods=["POST"])
+def remember_me():
+    key = str(random.random())
+    response = make_response("remembered")
+    # ruleid: python-taint-predictable-secret
+    response.set_cookie("rememberMe", key, secure=True)
+    # ruleid: python-taint-predictable-secret
+    session["rememberMe"] = random.getrandbits(64)
+    # ok: python-taint-predictable-secret
+    session["rememberMe"] = secrets.token_hex(16)
+    # ok: python-taint-predictable-secret
+    session["dice"] = secrets.randbelow(6)
+    # ok: python-taint-predictable-secret
+    cache["sample"] = random.random()
+    return response
