@@ -256,6 +256,13 @@ def hello_escaped():
     return "<h1>Hello " + escape(name) + "</h1>"
 
 
+@app.route("/hello-helper")
+def hello_helper():
+    name = request.args.get("name")
+    # ok: python-xss-unescaped-html
+    return "<h1>Hello " + helpers.utils.escape_for_html(name) + "</h1>"
+
+
 @app.route("/hello-template")
 def hello_template():
     # ok: python-xss-unescaped-html

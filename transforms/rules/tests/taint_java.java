@@ -328,3 +328,27 @@ class RememberMe extends HttpServlet {
         response.addCookie(cookie);
     }
 }
+
+class Decoded extends HttpServlet {
+    protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        String note = StringEscapeUtils.unescapeHtml4(request.getParameter("note"));
+        // ruleid: java-taint-xss
+        response.getWriter().println("<p>" + note + "</p>");
+        // ok: java-taint-xss
+        response.getWriter().println("<p>" + StringEscapeUtils.escapeHtml4(note) + "</p>");
+    }
+}
+
+class Reports extends HttpServlet {
+    protected void doGet(HttpServletRequest request, HttpServletResponse response) throws Exception {
+        StringBuilder sql = new StringBuilder("SELECT name FROM users WHERE team = '");
+        sql.append(request.getParameter("team")).append("'");
+        // ruleid: java-taint-sql-injection
+        ResultSet rows = statement.executeQuery(sql.toString());
+        StringBuilder fixed = new StringBuilder("SELECT name FROM users WHERE team = ?");
+        fixed.append(" ORDER BY name");
+        // ok: java-taint-sql-injection
+        PreparedStatement prepared = connection.prepareStatement(fixed.toString());
+        prepared.setString(1, request.getParameter("team"));
+    }
+}

@@ -303,3 +303,26 @@ def remember_me():
     # ok: python-taint-predictable-secret
     cache["sample"] = random.random()
     return response
+
+
+@app.route("/download")
+def download_decoded():
+    name = urllib.parse.unquote_plus(request.args.get("name", ""))
+    # ruleid: python-taint-path-traversal
+    return open(os.path.join("/srv/files", name)).read()
+
+
+@app.route("/report")
+def report():
+    clauses = ["SELECT name FROM users WHERE"]
+    clauses.append("team = '%s'" % request.args.get("team"))
+    # ruleid: python-taint-sql-injection
+    cursor.execute(" ".join(clauses))
+    fixed = ["SELECT name FROM users WHERE"]
+    fixed.append("team = ?")
+    # ok: python-taint-sql-injection
+    cursor.execute(" ".join(fixed), (request.args.get("team"),))
+    text = io.StringIO()
+    text.write(request.args.get("title"))
+    # ruleid: python-taint-xss
+    return Markup(text.getvalue())
