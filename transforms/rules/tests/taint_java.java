@@ -352,3 +352,13 @@ class Reports extends HttpServlet {
         prepared.setString(1, request.getParameter("team"));
     }
 }
+
+class Lookups extends HttpServlet {
+    protected void doGet(HttpServletRequest request, HttpServletResponse response) throws Exception {
+        String name = new String(Base64.decodeBase64(Base64.encodeBase64(request.getParameter("name").getBytes())));
+        // ruleid: java-taint-sql-injection
+        DatabaseHelper.JDBCtemplate.query("SELECT id FROM users WHERE name = '" + name + "'", mapper);
+        // ok: java-taint-sql-injection
+        DatabaseHelper.JDBCtemplate.query("SELECT id FROM users WHERE name = ?", mapper, name);
+    }
+}
