@@ -22,6 +22,7 @@ import os
 import re
 import subprocess
 import sys
+from typing import Optional
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))  # run from anywhere
 
@@ -155,8 +156,11 @@ def main() -> None:
     write_splits(args.out, kept)
 
 
-def write_splits(out_dir: str, rows: list[dict]) -> None:
-    """train.jsonl and val.jsonl in SVEN's format, each row by its own `split`; prints the counts per CWE."""
+def write_splits(out_dir: str, rows: list[dict], left_out: Optional[collections.Counter] = None) -> None:
+    """train.jsonl and val.jsonl in SVEN's format, each row by its own `split`; prints the counts per CWE,
+    after what the source held that was left out and why (`left_out`: reason -> count)."""
+    if left_out:
+        print("left out: " + ", ".join(f"{why} {n}" for why, n in sorted(left_out.items())))
     os.makedirs(out_dir, exist_ok=True)
     for split in ("train", "val"):
         with open(os.path.join(out_dir, f"{split}.jsonl"), "w", encoding="utf-8") as out:

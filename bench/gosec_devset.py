@@ -86,10 +86,7 @@ def main() -> None:
     parser.add_argument("--per-rule", type=int, default=20, help="insecure programs per gosec rule at most")
     parser.add_argument("repo", help="a git mirror of securego/gosec")
     args = parser.parse_args()
-    rows, skipped = rows_of(args.repo, args.per_rule)
-    if skipped:
-        print("samples left out: " + ", ".join(f"{why} {n}" for why, n in sorted(skipped.items())))
-    write_splits(args.out, rows)
+    write_splits(args.out, *rows_of(args.repo, args.per_rule))
 
 
 if __name__ == "__main__":

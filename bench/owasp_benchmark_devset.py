@@ -80,10 +80,7 @@ def main() -> None:
     parser.add_argument("--per-category", type=int, default=30, help="vulnerable test cases per category at most")
     parser.add_argument("repo", help="a git mirror of OWASP-Benchmark/BenchmarkPython or BenchmarkJava")
     args = parser.parse_args()
-    rows, skipped = rows_of(args.repo, args.per_category)
-    if skipped:
-        print("test cases left out: " + ", ".join(f"{why} {n}" for why, n in sorted(skipped.items())))
-    write_splits(args.out, rows)
+    write_splits(args.out, *rows_of(args.repo, args.per_category))
 
 
 if __name__ == "__main__":
