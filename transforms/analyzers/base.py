@@ -25,13 +25,14 @@ import yaml
 
 from schemas.records import Candidate, Finding, StaticReport, content_id
 from transforms.c_macros import scannable_c
+from transforms.go_slices import scannable_go
 from transforms.python_scannable import scannable_python
 from transforms.dead_letters import Routed, Step
 from transforms.store import StoreRef, open_store
 from transforms.unclosed_blocks import close_blocks
 
 STORE_KIND = "static"
-TEXT_VERSION = 4  # of `scanned_text`, part of every tool's report key: the same code is read differently
+TEXT_VERSION = 5  # of `scanned_text`, part of every tool's report key: the same code is read differently
 MAPPINGS_FILE = Path(__file__).resolve().parent / "mappings.yaml"
 EXTENSIONS = {
     "C": ".c", "Cpp": ".cpp", "CSharp": ".cs", "Go": ".go", "Java": ".java",
@@ -73,13 +74,15 @@ class Tool:
 def scanned_text(language: str, code: str) -> str:
     """What the tools read for `code`, on the same lines. An indented Python method (a mined
     commit's function) parses as nothing, so Python is dedented and its 3.12 f-strings and slices
-    rewritten (`python_scannable`); C and C++ lose the macro
+    rewritten (`python_scannable`), and so are Go's slices (`go_slices`); C and C++ lose the macro
     shapes parsers cannot read (`c_macros`); blocks left open get their closing braces
     (`unclosed_blocks`). Bump TEXT_VERSION when this changes."""
     if language == "Python":
         return scannable_python(textwrap.dedent(code))
     if language in ("C", "Cpp"):
         code = scannable_c(code, language)
+    if language == "Go":
+        code = scannable_go(code)
     return close_blocks(language, code)
 
 
