@@ -451,3 +451,16 @@ function onClick(target) {
   // ok: js-taint-jquery-selector
   $(target).toggleClass("open");
 }
+
+function renderTags(tags) {
+  const html = [];
+  for (const tag of tags) {
+    html.push('<li>' + tag.name + '</li>');
+  }
+  // ruleid: js-taint-xss
+  document.getElementById('tags').innerHTML = html.join('');
+  const safe = [];
+  safe.push('<li>none</li>');
+  // ok: js-taint-xss
+  document.getElementById('empty').innerHTML = safe.join('');
+}
