@@ -36,7 +36,7 @@ HEADER = re.compile(r"\A\s*(?:'''.*?'''|\"\"\".*?\"\"\"|/\*.*?\*/)\s*", re.S)
 
 def expected_results(repo: str) -> list[tuple[str, str, bool, str]]:
     """(test name, category, real vulnerability, CWE number) from the newest expectedresults-*.csv."""
-    names = sorted((p for p in git(repo, "ls-tree", "--name-only", "HEAD").split() if p.startswith("expectedresults-")),
+    names = sorted((p for p in git(repo, "ls-tree", "--name-only", "HEAD").splitlines() if p.startswith("expectedresults-")),
                    key=lambda p: [int(n) for n in re.findall(r"\d+", p)])
     if not names:
         raise SystemExit(f"{repo}: no expectedresults-*.csv at the top of HEAD; is it an OWASP Benchmark mirror?")
@@ -47,7 +47,7 @@ def expected_results(repo: str) -> list[tuple[str, str, bool, str]]:
 
 def rows_of(repo: str, per_category: int) -> tuple[list[dict], collections.Counter]:
     commit = git(repo, "rev-parse", "HEAD").strip()
-    paths = {m.group(1): (path, m.group(2)) for path in git(repo, "ls-tree", "-r", "--name-only", "HEAD").split()
+    paths = {m.group(1): (path, m.group(2)) for path in git(repo, "ls-tree", "-r", "--name-only", "HEAD").splitlines()
              if (m := TEST_FILE.search(path))}
     by_category: dict[str, tuple[list, list]] = collections.defaultdict(lambda: ([], []))
     skipped: collections.Counter = collections.Counter()

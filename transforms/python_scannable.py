@@ -27,21 +27,25 @@ OTHER = {"'": '"', '"': "'"}
 
 
 def scannable_python(code: str) -> str:
-    return _index_slices(_fstring_quotes(code))
+    if not _parses(code):  # parsed once here; each rewrite checks only its own output
+        rewritten = _fstring_quotes(code)
+        if rewritten is None:
+            return code
+        code = rewritten
+    return _index_slices(code)
 
 
-def _fstring_quotes(code: str) -> str:
-    if _parses(code):
-        return code
+def _fstring_quotes(code: str) -> Optional[str]:
+    """`code` (which does not parse) with nested f-string quotes swapped, or None when that does not make it parse."""
     chars = list(code)
     position = 0
     while (start := _skip_to_string(code, position)) is not None:
         end = _string(code, start, chars)
         if end is None:
-            return code
+            return None
         position = end
     rewritten = "".join(chars)
-    return rewritten if _parses(rewritten) else code
+    return rewritten if _parses(rewritten) else None
 
 
 def _parses(code: str) -> bool:
@@ -132,7 +136,8 @@ def _field(code: str, i: int, chars: list[str], quote: str) -> Optional[int]:
 
 
 def _index_slices(code: str) -> str:
-    if ":" not in code or not _parses(code):
+    """`code` (which parses) with its slices read as indexes."""
+    if ":" not in code:
         return code
     lines = code.splitlines(keepends=True)
     starts = [0]
@@ -180,4 +185,4 @@ def _index_slices(code: str) -> str:
             top["empty"] = top["blank"] = False
         previous = token
     rewritten = "".join(chars)
-    return rewritten if _parses(rewritten) else code
+    return rewritten if rewritten == code or _parses(rewritten) else code
