@@ -295,3 +295,42 @@ function initVectors(crypto, key) {
   const random = crypto.createCipheriv("aes-256-cbc", key, nonce);
   return [fixed, literal, random];
 }
+
+function isRedirectAllowed(url) {
+  let allowed = false
+  for (const allowedUrl of redirectAllowlist) {
+    // ruleid: js-url-allowed-by-substring
+    allowed = allowed || url.includes(allowedUrl)
+  }
+  return allowed
+}
+
+function isRedirectAllowedExactly(url) {
+  let allowed = false
+  for (const allowedUrl of redirectAllowlist) {
+    // ok: js-url-allowed-by-substring
+    allowed = allowed || url === allowedUrl
+  }
+  return allowed
+}
+
+function trustedReferrer(req) {
+  const referrer = req.get('Referer') || ''
+  // ruleid: js-url-allowed-by-substring
+  if (referrer.indexOf('https://shop.example.com') !== -1) return true
+  // ruleid: js-url-allowed-by-substring
+  return redirectAllowlist.some((allowed) => referrer.includes(allowed))
+}
+
+function notAUrlCheck(url, words) {
+  // ok: js-url-allowed-by-substring
+  if (url.includes('?')) return words.some((w) => w.includes(url))
+  // ok: js-url-allowed-by-substring
+  return url.startsWith('https://shop.example.com/')
+}
+
+function isRedirectAllowedEncoded(url) {
+  return redirectAllowlist.some((allowedUrl) =>
+    // ruleid: js-url-allowed-by-substring
+    url.includes(encodeURI(allowedUrl)))
+}

@@ -464,3 +464,54 @@ function renderTags(tags) {
   // ok: js-taint-xss
   document.getElementById('empty').innerHTML = safe.join('');
 }
+
+class ProductTable {
+  trustProductDescription (tableData) {
+    for (let i = 0; i < tableData.length; i++) {
+      // ruleid: js-taint-xss
+      tableData[i].description = this.sanitizer.bypassSecurityTrustHtml(tableData[i].description)
+    }
+  }
+
+  trustedLogo () {
+    // ok: js-taint-xss
+    return this.sanitizer.bypassSecurityTrustHtml('<img src="assets/logo.png">')
+  }
+}
+
+function updateProductReviews () {
+  return (req, res) => {
+    db.reviewsCollection.update(
+      // ruleid: js-taint-nosql-injection
+      { _id: req.body.id },
+      { $set: { message: req.body.message } },
+      { multi: true }
+    ).then((result) => res.json(result))
+  }
+}
+
+function updateProductReviewsChecked () {
+  return (req, res) => {
+    if (typeof req.body.id !== 'string') {
+      res.status(400).send()
+      return
+    }
+    // ok: js-taint-nosql-injection
+    db.reviewsCollection.update({ _id: req.body.id }, { $set: { message: req.body.message } })
+      .then((result) => res.json(result))
+  }
+}
+
+async function login (req, res) {
+  // ruleid: js-taint-nosql-injection
+  const user = await User.findOne({ name: req.body.name, password: req.body.password })
+  // ruleid: js-taint-nosql-injection
+  const found = await User.find(req.query)
+  // ok: js-taint-nosql-injection
+  const byName = await User.findOne({ name: String(req.body.name), password: { $eq: req.body.password } })
+  // ok: js-taint-nosql-injection
+  const byId = await User.findOne({ _id: req.params.id })
+  // ok: js-taint-nosql-injection
+  const first = req.body.items.find((item) => item.id === req.body.id)
+  res.json({ user, found, byName, byId, first })
+}
