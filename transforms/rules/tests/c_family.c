@@ -187,6 +187,42 @@ void commands_appended(const char *dir) {
     system(fixed);
 }
 
+void commands_of_input(int sock) {
+    char cmd[100] = "ls ";
+    char line[100] = "";
+    char packet[100];
+    size_t used = strlen(cmd);
+    char *dir = getenv("DIR");
+    if (dir != NULL)
+        strncat(cmd + used, dir, 100 - used - 1);
+    // ruleid: c-command-injection, c-taint-command-injection
+    system(cmd);
+    fgets(line, sizeof line, stdin);
+    // ruleid: c-command-injection, c-taint-command-injection
+    FILE *pipe = popen(line, "w");
+    recv(sock, packet, sizeof packet - 1, 0);
+    // ruleid: c-taint-command-injection
+    char *args[] = {"/bin/sh", "-c", packet, NULL};
+    // ruleid: c-command-injection, c-taint-command-injection
+    execl("/bin/sh", "/bin/sh", "-c", packet, NULL);
+    execv("/bin/sh", args);
+    // ok: c-taint-command-injection
+    execl("/bin/ls", "ls", "-l", packet, NULL);
+}
+
+void commands_of_a_literal(void) {
+    char cmd[100] = "ls ";
+    strcat(cmd, "*.*");
+    // c-command-injection cannot tell a literal appended from input (a finding on both sides of a
+    // pair); an unannotated c-taint-command-injection finding here would fail the test
+    // ruleid: c-command-injection
+    system(cmd);
+    // ruleid: c-command-injection
+    execl("/bin/sh", "/bin/sh", "-c", cmd, NULL);
+    // ok: c-taint-command-injection
+    system("ls -l");
+}
+
 struct node { int value; char *name; struct node *next; };
 
 int allocation(int n) {

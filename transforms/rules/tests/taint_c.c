@@ -35,6 +35,22 @@ void serve_checked(void) {
     FILE *f = fopen(name, "r");
 }
 
+void serve_appended(void) {
+    char path[256] = "/var/data/";
+    char fixed[256] = "/var/data/";
+    size_t used = strlen(path);
+    char *name = getenv("PATH_INFO");
+    if (name != NULL)
+        strncat(path + used, name, sizeof path - used - 1);
+    // ruleid: c-taint-path-traversal
+    FILE *f = fopen(path, "r");
+    // ruleid: c-taint-path-traversal
+    HANDLE file = CreateFileA(path, GENERIC_READ, 0, NULL, OPEN_EXISTING, FILE_ATTRIBUTE_NORMAL, NULL);
+    strcat(fixed, "index.html");
+    // ok: c-taint-path-traversal
+    FILE *g = fopen(fixed, "r");
+}
+
 void proxy(CURL *c) {
     // ruleid: c-taint-ssrf
     curl_easy_setopt(c, CURLOPT_URL, getenv("QUERY_STRING"));
