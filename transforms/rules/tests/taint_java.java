@@ -287,6 +287,11 @@ class DirectoryLookups extends HttpServlet {
         ctx.search("ou=users,ou=system", "(&(objectclass=person)(uid={0}))", new Object[] {uid}, controls);
         // ok: java-taint-ldap-injection
         catalog.search(uid, 10, 0);
+        javax.naming.directory.InitialDirContext idc = (javax.naming.directory.InitialDirContext) ctx;
+        // ruleid: java-taint-ldap-injection
+        idc.search("ou=users,ou=system", "(uid=" + uid + ")", new Object[] {}, controls);
+        // ok: java-taint-ldap-injection
+        index.search("ou=users,ou=system", "(uid=" + uid + ")", controls);
 
         javax.xml.xpath.XPath xp = XPathFactory.newInstance().newXPath();
         // ruleid: java-taint-xpath-injection
