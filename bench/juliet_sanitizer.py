@@ -25,8 +25,9 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))  # run from anywhere
 
 from bench.fix_devset import git  # noqa: E402
+from bench.rule_noise import sanitized  # noqa: E402
 from bench.sven_check import candidate, table  # noqa: E402
-from schemas.records import Candidate, IOCase, StaticReport, TestSpec  # noqa: E402
+from schemas.records import Candidate, IOCase, TestSpec  # noqa: E402
 from transforms.label_config import LabelConfig  # noqa: E402
 from transforms.label_rules import Side, security_rule  # noqa: E402
 from transforms.security import SecurityConfig, scan_candidates  # noqa: E402
@@ -77,19 +78,6 @@ def program(row: dict, side: str, index: int, support: str, directives: str = ""
     return Candidate(candidate_id=f"{base.candidate_id}-program", task_id=base.task_id, language=base.language,
                      prompt=base.prompt, code=code, origin=base.origin,
                      tests=TestSpec(cases=[IOCase(stdin=stdin, expected_stdout="")]))
-
-
-def sanitized(programs: list[Candidate]) -> list[StaticReport]:
-    from sandboxes import Limits, open_sandbox
-    from transforms.execute import ExecuteConfig
-    from transforms.sanitize import sanitizer_reports
-
-    limits = Limits(cpu_seconds=10.0, wall_seconds=30.0, memory_bytes=1024 * 2 ** 20)
-    sandbox = open_sandbox("process", limits)
-    try:
-        return sanitizer_reports(programs, ExecuteConfig(limits=limits), sandbox)
-    finally:
-        sandbox.close()
 
 
 def check(rows: list[tuple[int, dict]], repo: str) -> tuple[list[str], list[dict]]:
