@@ -119,7 +119,7 @@ def rows_of(repo: str, language: str, cwes: set[str], per_cwe: int, keep_macros:
         case = CASE.search(path)
         pick = hashlib.sha256(f"pick {case.group(1)}".encode()).hexdigest()  # independent of the split's hash
         by_cwe[f"CWE-{case.group(2)}"].append((pick, path, hashlib.sha256(case.group(1).encode()).hexdigest()))
-    header = git(repo, "show", f"HEAD:{SUPPORT_HEADER}")  # empty in the Java suite
+    suite_macros = macro_values(git(repo, "show", f"HEAD:{SUPPORT_HEADER}"))  # none in the Java suite
     rows = []
     for cwe, cases in sorted(by_cwe.items()):
         for _, path, digest in sorted(cases)[:per_cwe]:
@@ -127,7 +127,7 @@ def rows_of(repo: str, language: str, cwes: set[str], per_cwe: int, keep_macros:
             code = git(repo, "show", f"HEAD:{path}")
             found = functions_by_role(code, file_language)
             if file_language != "Java" and not keep_macros:
-                values = {**macro_values(header), **macro_values(code)}
+                values = {**suite_macros, **macro_values(code)}
                 found = {role: expand_macros(text, values) for role, text in found.items()}
             if "bad" not in found:
                 continue

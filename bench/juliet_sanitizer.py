@@ -25,6 +25,7 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))  # run from anywhere
 
 from bench.fix_devset import git  # noqa: E402
+from bench.juliet_devset import SUPPORT_HEADER  # noqa: E402
 from bench.rule_noise import sanitized  # noqa: E402
 from bench.sven_check import candidate, table  # noqa: E402
 from schemas.records import Candidate, IOCase, TestSpec  # noqa: E402
@@ -32,7 +33,7 @@ from transforms.label_config import LabelConfig  # noqa: E402
 from transforms.label_rules import Side, security_rule  # noqa: E402
 from transforms.security import SecurityConfig, scan_candidates  # noqa: E402
 
-SUPPORT = "testcasesupport"
+SUPPORT, HEADER = os.path.split(SUPPORT_HEADER)
 # the CWEs whose flaw shows at run time: memory errors and signed overflow
 MEMORY_CWES = ("CWE-121", "CWE-122", "CWE-124", "CWE-126", "CWE-127", "CWE-190", "CWE-191", "CWE-415", "CWE-416",
                "CWE-476", "CWE-680", "CWE-690")
@@ -52,7 +53,7 @@ def support_code(repo: str) -> str:
         text = git(repo, "show", f"HEAD:{SUPPORT}/{name}")
         return re.sub(r'^\s*#\s*include\s+"([\w.]+)"', lambda m: inline(m.group(1)), text, flags=re.M)
 
-    return inline("std_testcase.h") + "\n" + inline("io.c")
+    return inline(HEADER) + "\n" + inline("io.c")
 
 
 def case_directives(code: str) -> str:
@@ -61,7 +62,7 @@ def case_directives(code: str) -> str:
     kept, continued = [], False
     for line in code.splitlines():
         if continued or line.lstrip().startswith("#"):
-            if not re.match(r'\s*#\s*include\s+"std_testcase.h"', line):
+            if not re.match(rf'\s*#\s*include\s+"{re.escape(HEADER)}"', line):
                 kept.append(line)
             continued = line.rstrip().endswith("\\")
     return "\n".join(kept)
@@ -84,18 +85,18 @@ def check(rows: list[tuple[int, dict]], repo: str) -> tuple[list[str], list[dict
     support = support_code(repo)
     functions = [candidate(r, side, i) for i, r in rows for side in ("before", "after")]
     semgrep = scan_candidates(functions, SecurityConfig(batch_size=500))
-    paths = {r["func_name"].rsplit(":", 1)[0] for _, r in rows}
-    directives = {path: case_directives(git(repo, "show", f"HEAD:{path}")) for path in paths}
-    sanitizer = sanitized([program(r, side, i, support, directives[r["func_name"].rsplit(":", 1)[0]])
-                           for i, r in rows for side in ("before", "after")])
+    paths = [r["func_name"].rsplit(":", 1)[0] for _, r in rows]  # the case file: "path:goodG2B"
+    directives = {path: case_directives(git(repo, "show", f"HEAD:{path}")) for path in set(paths)}
+    sanitizer = sanitized([program(r, side, i, support, directives[path])
+                           for (i, r), path in zip(rows, paths) for side in ("before", "after")])
     per_cwe: dict[str, dict[str, collections.Counter]] = {"semgrep": collections.defaultdict(collections.Counter),
                                                          "semgrep + sanitizer": collections.defaultdict(collections.Counter)}
     details = []
     for k, (i, row) in enumerate(rows):
         cwe = row["vul_type"].upper()
         verdicts = {}
-        for heard, extra in (("semgrep", ()), ("semgrep + sanitizer", (2 * k, 2 * k + 1))):
-            a, b = (Side(functions[j], security=semgrep[j], analyzers=(sanitizer[j],) if extra else ())
+        for heard, with_sanitizer in (("semgrep", False), ("semgrep + sanitizer", True)):
+            a, b = (Side(functions[j], security=semgrep[j], analyzers=(sanitizer[j],) if with_sanitizer else ())
                     for j in (2 * k, 2 * k + 1))
             verdict = security_rule(a, b, LabelConfig())
             winner = verdict.winner if verdict else None
