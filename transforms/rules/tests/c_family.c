@@ -424,6 +424,27 @@ void temp(void) {
     close(fd);
 }
 
+void permissions(const char *path) {
+    // ruleid: c-world-writable-permissions
+    chmod(path, 0666);
+    // ruleid: c-world-writable-permissions
+    int fd = open(path, O_CREAT | O_WRONLY, S_IRWXU | S_IRWXG | S_IRWXO);
+    // ruleid: c-world-writable-permissions
+    mkdir(path, 0777);
+    // ruleid: c-world-writable-permissions
+    umask(0);
+    // ok: c-world-writable-permissions
+    chmod(path, 0644);
+    // ok: c-world-writable-permissions
+    int fd2 = open(path, O_CREAT | O_WRONLY, S_IRUSR | S_IWUSR);
+    // ok: c-world-writable-permissions
+    mkdir("/srv/shared", 01777);
+    // ok: c-world-writable-permissions
+    umask(022);
+    close(fd);
+    close(fd2);
+}
+
 void sql(char *query, const char *name, int id) {
     // ruleid: c-sql-built-by-formatting, c-sprintf-unbounded
     sprintf(query, "SELECT * FROM users WHERE name = '%s'", name);

@@ -183,3 +183,18 @@ class InitVectors
         return aes.CreateEncryptor();
     }
 }
+
+class Permissions
+{
+    void Share(string path, FileInfo info)
+    {
+        // ruleid: csharp-world-writable-permissions
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.OtherWrite);
+        // ruleid: csharp-world-writable-permissions
+        info.UnixFileMode = UnixFileMode.UserRead | UnixFileMode.OtherRead | UnixFileMode.OtherWrite;
+        // ok: csharp-world-writable-permissions
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.OtherRead);
+        // ok: csharp-world-writable-permissions
+        Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+    }
+}

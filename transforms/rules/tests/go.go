@@ -174,3 +174,25 @@ func initVectors(block cipher.Block, plain []byte) {
 	random := cipher.NewCBCEncrypter(block, iv)
 	fmt.Println(fixed, zeroed, random, plain)
 }
+
+func permissions(path string, data []byte) {
+	// ruleid: go-world-writable-permissions
+	os.WriteFile(path, data, 0666)
+	// ruleid: go-world-writable-permissions
+	os.MkdirAll(path, 0o777)
+	// ruleid: go-world-writable-permissions
+	f, _ := os.OpenFile(path, os.O_CREATE|os.O_WRONLY, os.FileMode(0662))
+	// ruleid: go-world-writable-permissions
+	syscall.Umask(0)
+	// ok: go-world-writable-permissions
+	os.WriteFile(path, data, 0644)
+	// ok: go-world-writable-permissions
+	os.MkdirAll(path, 0o755)
+	// ok: go-world-writable-permissions
+	os.Chmod(path, 0600)
+	// ok: go-world-writable-permissions
+	os.Mkdir("/srv/shared", 01777)
+	// ok: go-world-writable-permissions
+	syscall.Umask(0o022)
+	fmt.Println(f)
+}

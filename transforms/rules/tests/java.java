@@ -248,3 +248,22 @@ class Cookies {
         response.addCookie(mapped);
     }
 }
+
+class Permissions {
+    void share(java.nio.file.Path path, java.io.File file) throws java.io.IOException {
+        // ruleid: java-world-writable-permissions
+        Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-rw-rw-"));
+        Set<PosixFilePermission> perms = new HashSet<>();
+        perms.add(PosixFilePermission.OWNER_WRITE);
+        // ruleid: java-world-writable-permissions
+        perms.add(PosixFilePermission.OTHERS_WRITE);
+        // ruleid: java-world-writable-permissions
+        file.setWritable(true, false);
+        // ok: java-world-writable-permissions
+        Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-r--r--"));
+        // ok: java-world-writable-permissions
+        perms.add(PosixFilePermission.OTHERS_READ);
+        // ok: java-world-writable-permissions
+        file.setWritable(true, true);
+    }
+}

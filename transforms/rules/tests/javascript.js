@@ -103,7 +103,26 @@ function temp(data) {
   fs.mkdtempSync(path.join(require("os").tmpdir(), "cache-"));
 }
 
-module.exports = { sql, commands, evaluation, serve, render, deserialize, hashes, tokens, tls, xml, regexes, temp };
+function permissions(file, data) {
+  // ruleid: js-world-writable-permissions
+  fs.chmodSync(file, 0o666);
+  // ruleid: js-world-writable-permissions
+  fs.mkdirSync(file, { recursive: true, mode: "777" });
+  // ruleid: js-world-writable-permissions
+  fs.writeFile(file, data, { mode: 0o662 }, () => {});
+  // ruleid: js-world-writable-permissions
+  process.umask(0);
+  // ok: js-world-writable-permissions
+  fs.chmodSync(file, 0o644);
+  // ok: js-world-writable-permissions
+  fs.mkdirSync(file, { recursive: true, mode: 0o755 });
+  // ok: js-world-writable-permissions
+  fs.openSync(file, "w", 0o600);
+  // ok: js-world-writable-permissions
+  process.umask(0o022);
+}
+
+module.exports = { sql, commands, evaluation, serve, render, deserialize, hashes, tokens, tls, xml, regexes, temp, permissions };
 
 function renderUserCard(user, list, el) {
   // ruleid: js-html-sink-of-built-markup

@@ -208,6 +208,28 @@ def regexes(user_pattern, text):
     return slow, fast, compiled, escaped
 
 
+def permissions(path, directory):
+    # ruleid: python-world-writable-permissions
+    os.chmod(path, 0o666)
+    # ruleid: python-world-writable-permissions
+    os.makedirs(directory, 0o777, exist_ok=True)
+    # ruleid: python-world-writable-permissions
+    os.chmod(path, stat.S_IRWXU | stat.S_IWOTH)
+    # ruleid: python-world-writable-permissions
+    directory.mkdir(mode=0o777, parents=True)
+    # ruleid: python-world-writable-permissions
+    os.umask(0)
+    # ok: python-world-writable-permissions
+    os.chmod(path, 0o644)
+    # ok: python-world-writable-permissions
+    fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
+    # ok: python-world-writable-permissions
+    directory.mkdir(mode=0o755, parents=True)
+    # ok: python-world-writable-permissions
+    os.umask(0o077)
+    return fd
+
+
 def temp_files():
     # ruleid: python-insecure-temp-file
     name = tempfile.mktemp()

@@ -148,6 +148,25 @@ def regexes(user_pattern)
   [dynamic, escaped, quoted]
 end
 
+def permissions(path, dir)
+  # ruleid: ruby-world-writable-permissions
+  File.chmod(0666, path)
+  # ruleid: ruby-world-writable-permissions
+  FileUtils.mkdir_p(dir, mode: 0777)
+  # ruleid: ruby-world-writable-permissions
+  FileUtils.chmod("a+w", path)
+  # ruleid: ruby-world-writable-permissions
+  File.umask(0)
+  # ok: ruby-world-writable-permissions
+  File.chmod(0644, path)
+  # ok: ruby-world-writable-permissions
+  FileUtils.mkdir_p(dir, mode: 0o755)
+  # ok: ruby-world-writable-permissions
+  FileUtils.chmod("u+w", path)
+  # ok: ruby-world-writable-permissions
+  File.umask(0o022)
+end
+
 def temp(data)
   # ruleid: ruby-insecure-temp-file
   File.write("/tmp/cache.json", data)
