@@ -3,7 +3,8 @@ the second kind of data issue 17 measures: secure and insecure implementations o
 
 Each Juliet test case holds a flawed function (`bad`) and one or two fixed ones: `goodG2B` (a safe
 source feeding the same sink) and `goodB2G` (the unsafe source made safe before the sink: a check,
-an escape, a bound). Only flow variant 01 is read, where source and sink sit in the one function;
+an escape, a bound); a case with no source and sink (weak crypto, a hard-coded key, a cookie flag) has
+`good1`, `good2`... instead, each a safe way to do what `bad` does. Only flow variant 01 is read, where source and sink sit in the one function;
 each (bad, good) pair of a case is one row, `func_src_before` the bad function and `func_src_after`
 the good one, the suite's comments removed (they name the flaw and the fix) and the good function
 given the bad one's name, so that the two differ only in code. In the C suite, the one-token macros a case
@@ -35,9 +36,10 @@ from transforms.grammars import parser_for  # noqa: E402
 # The Juliet CWEs of the weaknesses the rule pack targets (issue 17's list), by suite language.
 CWES = {
     "Java": ("CWE78", "CWE89", "CWE23", "CWE36", "CWE80", "CWE81", "CWE83", "CWE601", "CWE90", "CWE643",
-             "CWE327", "CWE328", "CWE338"),
+             "CWE327", "CWE328", "CWE338", "CWE259", "CWE321", "CWE329", "CWE614"),
     "C": ("CWE78", "CWE23", "CWE36", "CWE121", "CWE122", "CWE124", "CWE126", "CWE127", "CWE134", "CWE190",
-          "CWE191", "CWE415", "CWE416", "CWE476", "CWE680", "CWE690"),
+          "CWE191", "CWE415", "CWE416", "CWE476", "CWE680", "CWE690", "CWE259", "CWE321", "CWE327", "CWE328",
+          "CWE338", "CWE377"),
 }
 LANGUAGE_BY_EXTENSION = {".java": "Java", ".c": "C", ".cpp": "Cpp"}
 FUNCTION_NODES = {"Java": "method_declaration", "C": "function_definition", "Cpp": "function_definition"}
@@ -45,11 +47,11 @@ CASE = re.compile(r"(?:^|/)(CWE(\d+)_[^/]*?_01)\.(java|c|cpp)$")
 # the C suite's own header, whose aliases (ALLOCA) its cases use beside their own
 SUPPORT_HEADER = "testcasesupport/std_testcase.h"
 DEFINE = re.compile(r"#\s*define\s+([A-Z_][A-Z0-9_]*)\s+(\w+|L?\"(?:\\.|[^\"\\])*\")\s*(?:/[/*].*)?$")
-ROLE = re.compile(r"\b(?:\w+_)?(bad|goodG2B|goodB2G)\s*\(")
+ROLE = re.compile(r"\b(?:\w+_)?(bad|goodG2B|goodB2G|good\d+)\s*\(")
 
 
 def functions_by_role(code: str, language: str) -> dict[str, str]:
-    """'bad' / 'goodG2B' / 'goodB2G' -> that function's text, comments removed."""
+    """'bad' / 'goodG2B' / 'goodB2G' / 'good1'... -> that function's text, comments removed."""
     source = code.encode()
     tree = parser_for(language).parse(source)
     found: dict[str, str] = {}
@@ -132,9 +134,7 @@ def rows_of(repo: str, language: str, cwes: set[str], per_cwe: int, keep_macros:
             if "bad" not in found:
                 continue
             bad_name = ROLE.search(found["bad"].split("{", 1)[0])
-            for good in ("goodG2B", "goodB2G"):
-                if good not in found:
-                    continue
+            for good in sorted(role for role in found if role != "bad"):
                 head, body = found[good].split("{", 1)
                 head = head.replace("static ", "", 1) if file_language != "Java" else head.replace("private ", "public ", 1)
                 after = ROLE.sub(bad_name.group(0), head, count=1) + "{" + body
