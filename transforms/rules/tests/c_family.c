@@ -353,6 +353,17 @@ size_t name_length(const char *name) {
     return strlen(copy);
 }
 
+int late_check(void) {
+    // ruleid: c-unchecked-allocation
+    int *late = malloc(sizeof(int));
+    *late = 5;
+    if (late != NULL)
+        *late = 10;
+    int value = *late;
+    free(late);
+    return value;
+}
+
 char *name_copy(const char *name) {
     // ok: c-unchecked-allocation
     char *copy = strdup(name);
