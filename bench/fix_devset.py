@@ -22,7 +22,7 @@ import os
 import re
 import subprocess
 import sys
-from typing import Optional
+from typing import Optional, Sequence
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))  # run from anywhere
 
@@ -42,7 +42,17 @@ CWE_BY_MESSAGE = [  # first match wins: the more specific names before "injectio
     ("CWE-1321", re.compile(r"proto(type|col)? pollution|pollut\w* .{0,20}prototype"
                             r"|\b(prevent|block|avoid|skip|ignore|exclude|guard|don'?t assign)\w*\b.{0,40}__proto__", re.I)),
     ("CWE-352", re.compile(r"\bcsrf\b|cross[- ]site request forgery", re.I)),
+    # weak cryptography: a broken hash or cipher, a fast hash for passwords, predictable randomness or IVs
+    ("CWE-327", re.compile(r"weak (crypto\w*|hash\w*|cipher|algorithm|random\w*)|broken or (risky|weak) crypto"
+                           r"|insecure random\w*|math\.random|\b(implement|add|use|switch)\w* (secure )?password hashing\b"
+                           r"|\b(md5|sha-?1)\b.{0,15}\b(with|to|by)\b.{0,20}\b(sha-?(2|256|384|512)|bcrypt|scrypt|argon2|pbkdf2)"
+                           r"|\b(use|switch\w*|replace\w*|migrat\w*)\b.{0,40}\b(bcrypt|scrypt|argon2|pbkdf2|securerandom"
+                           r"|randombytes)\b|\becb\b|(static|fixed|constant|hard-?coded) (iv|salt|nonce)", re.I)),
 ]
+# Mined unless --cwe says otherwise: the weaknesses of the sets built before CWE-327 was added, which
+# therefore rebuild byte for byte.
+DEFAULT_CWES = ("CWE-79", "CWE-89", "CWE-78", "CWE-22", "CWE-918", "CWE-601", "CWE-94", "CWE-915", "CWE-1321", "CWE-352")
+GREP = {"CWE-327": "crypt|hash|md5|sha|random|cipher|ecb|salt|iv\\b|nonce"}
 FUNCTION_NODES = {
     "CSharp": {"method_declaration", "constructor_declaration", "local_function_statement"},
     "Go": {"function_declaration", "method_declaration"},
@@ -101,15 +111,16 @@ def scannable(text: str, language: str) -> str:
     return text
 
 
-def mine(repo: str, language: str, licence: str, name: str) -> list[dict]:
+def mine(repo: str, language: str, licence: str, name: str, cwes: Sequence[str] = DEFAULT_CWES) -> list[dict]:
     rows = []
-    log = git(repo, "log", "--no-merges", "-i", "-E", "--format=%x00%H%x01%B%x01", "--name-status",
-              "--grep=xss|cross.site|injection|注入|traversal|ssrf|redirect|rce|sqli|mass.assign|csrf|forgery|pollut|__proto__")
+    words = "xss|cross.site|injection|注入|traversal|ssrf|redirect|rce|sqli|mass.assign|csrf|forgery|pollut|__proto__"
+    words = "|".join([words, *(GREP[cwe] for cwe in cwes if cwe in GREP)])
+    log = git(repo, "log", "--no-merges", "-i", "-E", "--format=%x00%H%x01%B%x01", "--name-status", f"--grep={words}")
     for entry in log.split("\x00")[1:]:
         sha, rest = entry.split("\x01", 1)
         message, files = rest.rsplit("\x01", 1)  # a message may itself hold \x01 (apache/dolphinscheduler has one)
         cwe = cwe_of(message)
-        if not cwe:
+        if cwe not in cwes:
             continue
         kept = 0
         split = "train" if hashlib.sha256(sha.encode()).hexdigest()[0] in "01234567" else "val"
@@ -133,14 +144,17 @@ def mine(repo: str, language: str, licence: str, name: str) -> list[dict]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", required=True)
+    parser.add_argument("--cwe", action="append", choices=[cwe for cwe, _ in CWE_BY_MESSAGE],
+                        help="mine only fixes of this weakness (repeatable); default: " + ", ".join(DEFAULT_CWES))
     parser.add_argument("repos", nargs="+", help="REPO_DIR:LANGUAGE:LICENCE:OWNER/NAME")
     args = parser.parse_args()
+    cwes = tuple(args.cwe or DEFAULT_CWES)
     rows = []
     for spec in args.repos:
         repo, language, licence, name = spec.split(":")
         if language not in FUNCTION_NODES:
             sys.exit(f"{language}: expected one of {', '.join(FUNCTION_NODES)}")
-        mined = mine(repo, language, licence, name)
+        mined = mine(repo, language, licence, name, cwes)
         print(f"{name} ({language}, {licence}): {len(mined)} functions from "
               f"{len({r['commit_link'] for r in mined})} commits")
         rows += mined

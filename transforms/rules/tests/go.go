@@ -60,12 +60,17 @@ func hashes(data []byte) {
 	fmt.Println(weak, strong)
 }
 
-func tokens() {
+func randomness() {
 	// ruleid: go-insecure-random-secret
 	resetToken := rand.Int63()
 	// ok: go-insecure-random-secret
 	dice := rand.Intn(6)
 	fmt.Println(resetToken, dice)
+}
+
+func generateAPIKey() string {
+	// ruleid: go-insecure-random-secret
+	return strconv.FormatInt(rand.Int63(), 36)
 }
 
 func credentials(jwtToken interface{ SignedString(key interface{}) (string, error) }) {

@@ -60,7 +60,7 @@ public class Fixture {
         return strong.digest(weak.digest(data));
     }
 
-    String tokens() {
+    String randomness() {
         // ruleid: java-insecure-random-secret
         long resetToken = new Random().nextLong();
         // ok: java-insecure-random-secret
@@ -68,6 +68,11 @@ public class Fixture {
         // ok: java-insecure-random-secret
         int dice = new Random().nextInt(6);
         return resetToken + ":" + sessionToken + dice;
+    }
+
+    String generatePassword() {
+        // ruleid: java-insecure-random-secret
+        return Long.toString(ThreadLocalRandom.current().nextLong(), 36);
     }
 
     Connection credentials() throws SQLException {

@@ -46,7 +46,7 @@ function hashes(data) {
   return [weak, strong, derived, keyed];
 }
 
-function tokens() {
+function randomness() {
   // ruleid: js-insecure-random-secret
   const resetToken = Math.random().toString(36).slice(2);
   // ok: js-insecure-random-secret
@@ -103,6 +103,16 @@ function temp(data) {
   fs.mkdtempSync(path.join(require("os").tmpdir(), "cache-"));
 }
 
+function generateSessionId() {
+  // ruleid: js-insecure-random-secret
+  return (Math.random() * 1e18).toString(32).slice(0, 11);
+}
+
+const pickColour = (colours) => {
+  // ok: js-insecure-random-secret
+  return colours[Math.floor(Math.random() * colours.length)];
+};
+
 function permissions(file, data) {
   // ruleid: js-world-writable-permissions
   fs.chmodSync(file, 0o666);
@@ -122,7 +132,7 @@ function permissions(file, data) {
   process.umask(0o022);
 }
 
-module.exports = { sql, commands, evaluation, serve, render, deserialize, hashes, tokens, tls, xml, regexes, temp, permissions };
+module.exports = { sql, commands, evaluation, serve, render, deserialize, hashes, randomness, tls, xml, regexes, temp, permissions };
 
 function renderUserCard(user, list, el) {
   // ruleid: js-html-sink-of-built-markup

@@ -102,7 +102,7 @@ def hashes(data)
   [weak, strong]
 end
 
-def tokens
+def randomness
   # ruleid: ruby-insecure-random-secret
   reset_token = rand(10**20).to_s(36)
   # ok: ruby-insecure-random-secret
@@ -110,6 +110,19 @@ def tokens
   # ok: ruby-insecure-random-secret
   dice = rand(6)
   [reset_token, session_token, dice]
+end
+
+def self.generate_token_value
+  chars = ("a".."z").to_a + ("0".."9").to_a
+  token_value = ""
+  # ruleid: ruby-insecure-random-secret
+  40.times { token_value << chars[rand(chars.size)] }
+  token_value
+end
+
+def roll_dice
+  # ok: ruby-insecure-random-secret
+  rand(6) + 1
 end
 
 def credentials
