@@ -456,6 +456,14 @@ void permissions(const char *path) {
     close(fd2);
 }
 
+int login(const struct account *user, const char *password, const char *confirm_password) {
+    // ruleid: c-plaintext-password-comparison
+    int matches = strcmp(user->password, password) == 0;
+    // ok: c-plaintext-password-comparison
+    int confirmed = strcmp(password, confirm_password) == 0;
+    return matches && confirmed;
+}
+
 void sql(char *query, const char *name, int id) {
     // ruleid: c-sql-built-by-formatting, c-sprintf-unbounded
     sprintf(query, "SELECT * FROM users WHERE name = '%s'", name);

@@ -198,3 +198,17 @@ class Permissions
         Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
     }
 }
+
+class Login
+{
+    bool Check(User user, string password, string confirmPassword)
+    {
+        // ruleid: csharp-plaintext-password-comparison
+        bool matches = user.Password == password;
+        // ok: csharp-plaintext-password-comparison
+        bool confirmed = password == confirmPassword;
+        // ok: csharp-plaintext-password-comparison
+        bool verified = hasher.VerifyHashedPassword(user, user.PasswordHash, password) == PasswordVerificationResult.Success;
+        return matches && confirmed && verified;
+    }
+}

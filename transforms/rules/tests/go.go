@@ -180,6 +180,16 @@ func initVectors(block cipher.Block, plain []byte) {
 	fmt.Println(fixed, zeroed, random, plain)
 }
 
+func login(user User, password, passwordConfirm string) bool {
+	// ruleid: go-plaintext-password-comparison
+	matches := user.Password == password
+	// ok: go-plaintext-password-comparison
+	confirmed := password == passwordConfirm
+	// ok: go-plaintext-password-comparison
+	verified := bcrypt.CompareHashAndPassword(user.PasswordHash, []byte(password)) == nil
+	return matches && confirmed && verified
+}
+
 func permissions(path string, data []byte) {
 	// ruleid: go-world-writable-permissions
 	os.WriteFile(path, data, 0666)

@@ -272,3 +272,15 @@ class Permissions {
         file.setWritable(true, true);
     }
 }
+
+class Login {
+    boolean check(User user, String password, String confirmPassword) {
+        // ruleid: java-plaintext-password-comparison
+        boolean matches = user.password.equals(password);
+        // ok: java-plaintext-password-comparison
+        boolean confirmed = password.equals(confirmPassword);
+        // ok: java-plaintext-password-comparison
+        boolean verified = encoder.matches(password, user.passwordHash);
+        return matches && confirmed && verified;
+    }
+}

@@ -113,6 +113,20 @@ const pickColour = (colours) => {
   return colours[Math.floor(Math.random() * colours.length)];
 };
 
+function login(client, data, user, req, password, confirmPassword) {
+  // ruleid: js-plaintext-password-comparison
+  const configured = client.config.password == data.password;
+  // ruleid: js-plaintext-password-comparison
+  const matches = user.password === req.body.password;
+  // ok: js-plaintext-password-comparison
+  const confirmed = password === confirmPassword;
+  // ok: js-plaintext-password-comparison
+  const hashed = user.passwordHash === hash(password);
+  // ok: js-plaintext-password-comparison
+  const empty = data.password === "";
+  return configured && matches && confirmed && hashed && empty;
+}
+
 function permissions(file, data) {
   // ruleid: js-world-writable-permissions
   fs.chmodSync(file, 0o666);

@@ -230,6 +230,18 @@ def permissions(path, directory):
     return fd
 
 
+def login(user, form, password, password_confirmation):
+    # ruleid: python-plaintext-password-comparison
+    matches = user.password == form["password"]
+    # ruleid: python-plaintext-password-comparison
+    same = password != user.password
+    # ok: python-plaintext-password-comparison
+    confirmed = password == password_confirmation
+    # ok: python-plaintext-password-comparison
+    verified = user.password_hash == hash_password(password)
+    return matches, same, confirmed, verified
+
+
 def temp_files():
     # ruleid: python-insecure-temp-file
     name = tempfile.mktemp()

@@ -180,6 +180,16 @@ def permissions(path, dir)
   File.umask(0o022)
 end
 
+def login(user, params, password)
+  # ruleid: ruby-plaintext-password-comparison
+  matches = user.password == params[:password]
+  # ok: ruby-plaintext-password-comparison
+  confirmed = params[:password] == params[:password_confirmation]
+  # ok: ruby-plaintext-password-comparison
+  verified = BCrypt::Password.new(user.password_digest) == password
+  matches && confirmed && verified
+end
+
 def temp(data)
   # ruleid: ruby-insecure-temp-file
   File.write("/tmp/cache.json", data)
