@@ -212,3 +212,21 @@ class Login
         return matches && confirmed && verified;
     }
 }
+
+class PasswordStore
+{
+    byte[] Store(string password, byte[] body)
+    {
+        // ruleid: csharp-fast-hash-of-password
+        byte[] hash = SHA256.HashData(Encoding.UTF8.GetBytes(password));
+        // ruleid: csharp-weak-hash-or-cipher
+        using var sha1 = SHA1.Create();
+        // ruleid: csharp-fast-hash-of-password
+        byte[] legacy = sha1.ComputeHash(Encoding.UTF8.GetBytes(password));
+        // ok: csharp-fast-hash-of-password
+        byte[] derived = Rfc2898DeriveBytes.Pbkdf2(password, salt, 600000, HashAlgorithmName.SHA256, 32);
+        // ok: csharp-fast-hash-of-password
+        byte[] etag = SHA256.HashData(body);
+        return hash;
+    }
+}

@@ -190,6 +190,19 @@ func login(user User, password, passwordConfirm string) bool {
 	return matches && confirmed && verified
 }
 
+func storePassword(user *User, password string, body []byte) {
+	// ruleid: go-fast-hash-of-password
+	user.Hash = sha256.Sum256([]byte(password))
+	// ruleid: go-weak-hash-or-cipher
+	h := md5.New()
+	// ruleid: go-fast-hash-of-password
+	h.Write([]byte(user.Salt + password))
+	// ok: go-fast-hash-of-password
+	user.Bcrypt, _ = bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
+	// ok: go-fast-hash-of-password
+	user.ETag = sha256.Sum256(body)
+}
+
 func permissions(path string, data []byte) {
 	// ruleid: go-world-writable-permissions
 	os.WriteFile(path, data, 0666)

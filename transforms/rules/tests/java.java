@@ -284,3 +284,18 @@ class Login {
         return matches && confirmed && verified;
     }
 }
+
+class PasswordStore {
+    byte[] store(String password, byte[] body) throws Exception {
+        MessageDigest md = MessageDigest.getInstance("SHA-256");
+        // ruleid: java-fast-hash-of-password
+        byte[] hash = md.digest(password.getBytes(StandardCharsets.UTF_8));
+        // ruleid: java-fast-hash-of-password
+        String hex = DigestUtils.md5Hex(password);
+        // ok: java-fast-hash-of-password
+        String encoded = new BCryptPasswordEncoder().encode(password);
+        // ok: java-fast-hash-of-password
+        byte[] etag = md.digest(body);
+        return hash;
+    }
+}

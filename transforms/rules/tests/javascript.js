@@ -127,6 +127,19 @@ function login(client, data, user, req, password, confirmPassword) {
   return configured && matches && confirmed && hashed && empty;
 }
 
+function storePassword(user, password, salt, body) {
+  // ruleid: js-fast-hash-of-password
+  user.hash = crypto.createHash("sha256").update(password).digest("hex");
+  // ruleid: js-weak-hash-or-cipher
+  const digest = crypto.createHash("md5");
+  // ruleid: js-fast-hash-of-password
+  digest.update(salt + user.password);
+  // ok: js-fast-hash-of-password
+  user.key = crypto.scryptSync(password, salt, 64);
+  // ok: js-fast-hash-of-password
+  user.etag = crypto.createHash("sha256").update(body).digest("hex");
+}
+
 function permissions(file, data) {
   // ruleid: js-world-writable-permissions
   fs.chmodSync(file, 0o666);

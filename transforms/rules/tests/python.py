@@ -242,6 +242,19 @@ def login(user, form, password, password_confirmation):
     return matches, same, confirmed, verified
 
 
+def store_password(user, password, salt):
+    # ruleid: python-fast-hash-of-password
+    user.hash = hashlib.sha256(password.encode()).hexdigest()
+    # ruleid: python-fast-hash-of-password, python-weak-hash
+    user.salted = hashlib.md5((salt + password).encode()).hexdigest()
+    # ok: python-fast-hash-of-password
+    user.key = hashlib.pbkdf2_hmac("sha256", password.encode(), salt, 600000)
+    # ok: python-fast-hash-of-password
+    user.scrypted = hashlib.scrypt(password.encode(), salt=salt, n=2**14, r=8, p=1)
+    # ok: python-fast-hash-of-password
+    user.etag = hashlib.sha256(user.body).hexdigest()
+
+
 def temp_files():
     # ruleid: python-insecure-temp-file
     name = tempfile.mktemp()

@@ -190,6 +190,17 @@ def login(user, params, password)
   matches && confirmed && verified
 end
 
+def store_password(user, password, body)
+  # ruleid: ruby-fast-hash-of-password
+  user.hash = Digest::SHA256.hexdigest(password)
+  # ruleid: ruby-fast-hash-of-password, ruby-weak-hash-or-cipher
+  user.salted = Digest::MD5.hexdigest(user.salt + password)
+  # ok: ruby-fast-hash-of-password
+  user.digest = BCrypt::Password.create(password)
+  # ok: ruby-fast-hash-of-password
+  user.etag = Digest::SHA256.hexdigest(body)
+end
+
 def temp(data)
   # ruleid: ruby-insecure-temp-file
   File.write("/tmp/cache.json", data)
