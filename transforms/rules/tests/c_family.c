@@ -404,6 +404,17 @@ void digest(const unsigned char *data, size_t n, unsigned char *out) {
     SHA256(data, n, out);
 }
 
+void windows_digest(HCRYPTPROV provider, HCRYPTHASH *hash, BCRYPT_ALG_HANDLE *algorithm) {
+    // ruleid: c-weak-hash-or-cipher
+    CryptCreateHash(provider, CALG_SHA1, 0, 0, hash);
+    // ruleid: c-weak-hash-or-cipher
+    BCryptOpenAlgorithmProvider(algorithm, BCRYPT_MD5_ALGORITHM, NULL, 0);
+    // ok: c-weak-hash-or-cipher
+    CryptCreateHash(provider, CALG_SHA_256, 0, 0, hash);
+    // ok: c-weak-hash-or-cipher
+    BCryptOpenAlgorithmProvider(algorithm, BCRYPT_SHA256_ALGORITHM, NULL, 0);
+}
+
 void keys(unsigned char *session_key, int n) {
     // ruleid: c-insecure-random-secret
     int session_token = rand();
@@ -419,6 +430,17 @@ void credentials(void) {
     const char *db_user = "admin";
     puts(db_password);
     puts(db_user);
+}
+
+void copied_credentials(char *password, wchar_t *cryptoKey, char *username) {
+    // ruleid: c-hardcoded-credential
+    strcpy(password, "ABCD1234!");
+    // ruleid: c-hardcoded-credential
+    wcscpy(cryptoKey, L"Hardcoded");
+    // ok: c-hardcoded-credential
+    strcpy(username, "Administrator");
+    // ok: c-hardcoded-credential
+    strcpy(password, "");
 }
 
 void tls(SSL_CTX *ctx, CURL *curl) {
