@@ -367,3 +367,19 @@ class Lookups extends HttpServlet {
         DatabaseHelper.JDBCtemplate.query("SELECT id FROM users WHERE name = ?", mapper, name);
     }
 }
+
+class ConsoleTool {
+    void run() throws Exception {
+        BufferedReader reader = new BufferedReader(new InputStreamReader(System.in, "UTF-8"));
+        String dir = reader.readLine();
+        // ruleid: java-taint-command-injection
+        Runtime.getRuntime().exec("ls " + dir);
+        // ok: java-taint-command-injection
+        Runtime.getRuntime().exec(new String[] {"ls", "/var/log"});
+        String name = System.console().readLine("name: ");
+        // ruleid: java-taint-sql-injection
+        connection.createStatement().executeQuery("SELECT id FROM users WHERE name = '" + name + "'");
+        // ok: java-taint-path-traversal
+        new FileInputStream(dir);
+    }
+}
