@@ -2,7 +2,8 @@
 
 For the languages SVEN lacks (JavaScript, Ruby, Go, Java, C#), and Python beyond SVEN's projects. A commit qualifies when its
 message names one of the weaknesses the rules target (XSS, SQL/command/code injection, path
-traversal, SSRF, open redirect, mass assignment, prototype pollution, CSRF); the weakness named gives the row's CWE. Each source
+traversal, SSRF, open redirect, mass assignment, prototype pollution, CSRF; weak cryptography
+only on request, `--cwe CWE-327`); the weakness named gives the row's CWE. Each source
 file of the repository's language that the commit modifies (tests excluded) is parsed before
 and after with tree-sitter, and every innermost function whose text changed (same signature
 line on both sides) is one row, at most PER_COMMIT per commit: `func_src_before` (vulnerable), `func_src_after` (fixed).
@@ -10,7 +11,7 @@ Rows are split by a hash of the commit, before anything is scanned: commits whos
 starts with 0-7 go to train.jsonl (dev: look and tune), 8-f to val.jsonl (never looked at).
 The selection never reads a scan result.
 
-    python bench/fix_devset.py --out DIR REPO_DIR:LANGUAGE:LICENCE:OWNER/NAME ...
+    python bench/fix_devset.py [--cwe CWE-327 ...] --out DIR REPO_DIR:LANGUAGE:LICENCE:OWNER/NAME ...
 """
 from __future__ import annotations
 

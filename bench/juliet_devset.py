@@ -4,8 +4,8 @@ the second kind of data issue 17 measures: secure and insecure implementations o
 Each Juliet test case holds a flawed function (`bad`) and one or two fixed ones: `goodG2B` (a safe
 source feeding the same sink) and `goodB2G` (the unsafe source made safe before the sink: a check,
 an escape, a bound); a case with no source and sink (weak crypto, a hard-coded key, a cookie flag) has
-`good1`, `good2`... instead, each a safe way to do what `bad` does. Only flow variant 01 is read, where source and sink sit in the one function;
-each (bad, good) pair of a case is one row, `func_src_before` the bad function and `func_src_after`
+`good1`, `good2`... instead, each a safe way to do what `bad` does. Only flow variant 01 is read,
+where source and sink sit in the one function; each (bad, good) pair of a case is one row, `func_src_before` the bad function and `func_src_after`
 the good one, the suite's comments removed (they name the flaw and the fix) and the good function
 given the bad one's name, so that the two differ only in code. In the C suite, the one-token macros a case
 defines for Linux (`#define FOPEN fopen`, `#define COMMAND_ARG3 data`, and `ALLOCA` from the suite's header)
