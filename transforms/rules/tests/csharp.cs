@@ -230,3 +230,45 @@ class PasswordStore
         return hash;
     }
 }
+
+public class TokenService
+{
+    public string User(string token)
+    {
+        var handler = new JwtSecurityTokenHandler();
+        // ruleid: csharp-jwt-signature-not-verified
+        var jwt = handler.ReadJwtToken(token);
+        return jwt.Subject;
+    }
+
+    public string VerifiedUser(string token)
+    {
+        var handler = new JwtSecurityTokenHandler();
+        // ok: csharp-jwt-signature-not-verified
+        var kid = handler.ReadJwtToken(token).Header.Kid;
+        var principal = handler.ValidateToken(token, Parameters(kid), out var validated);
+        return principal.Identity.Name;
+    }
+
+    public TokenValidationParameters Loose()
+    {
+        return new TokenValidationParameters
+        {
+            ValidateIssuer = false,
+            // ruleid: csharp-jwt-signature-not-verified
+            RequireSignedTokens = false,
+            // ruleid: csharp-jwt-signature-not-verified
+            SignatureValidator = (token, parameters) => new JwtSecurityToken(token),
+        };
+    }
+
+    public TokenValidationParameters Strict(SecurityKey key)
+    {
+        return new TokenValidationParameters
+        {
+            // ok: csharp-jwt-signature-not-verified
+            RequireSignedTokens = true,
+            IssuerSigningKey = key,
+        };
+    }
+}

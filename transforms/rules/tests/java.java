@@ -299,3 +299,53 @@ class PasswordStore {
         return hash;
     }
 }
+
+class JwtTokens {
+    String user(HttpServletRequest request) {
+        String token = request.getHeader("Authorization").substring(7);
+        // ruleid: java-jwt-signature-not-verified
+        DecodedJWT jwt = JWT.decode(token);
+        return jwt.getSubject();
+    }
+
+    String verifiedUser(String token) {
+        // ok: java-jwt-signature-not-verified
+        String kid = JWT.decode(token).getKeyId();
+        DecodedJWT jwt = JWT.require(Algorithm.RSA256(keys.get(kid), null)).build().verify(token);
+        return jwt.getSubject();
+    }
+
+    String verified(String token) {
+        // ok: java-jwt-signature-not-verified
+        return JWT.require(Algorithm.HMAC256(secret)).withIssuer("auth0").build().verify(token).getSubject();
+    }
+
+    String unsigned(String user) {
+        // ruleid: java-jwt-signature-not-verified
+        return JWT.create().withSubject(user).sign(Algorithm.none());
+    }
+
+    String jjwtUnsigned(String token) {
+        // ruleid: java-jwt-signature-not-verified
+        return Jwts.parser().parseClaimsJwt(token).getBody().getSubject();
+    }
+
+    String jjwtSigned(String token) {
+        // ok: java-jwt-signature-not-verified
+        return Jwts.parser().setSigningKey(key).parseClaimsJws(token).getBody().getSubject();
+    }
+
+    String nimbus(String token) throws Exception {
+        // ruleid: java-jwt-signature-not-verified
+        return SignedJWT.parse(token).getJWTClaimsSet().getSubject();
+    }
+
+    String nimbusVerified(String token) throws Exception {
+        // ok: java-jwt-signature-not-verified
+        SignedJWT signed = SignedJWT.parse(token);
+        if (!signed.verify(new MACVerifier(secret))) {
+            throw new SecurityException("bad signature");
+        }
+        return signed.getJWTClaimsSet().getSubject();
+    }
+}

@@ -390,3 +390,70 @@ function isRedirectAllowedEncoded(url) {
     // ruleid: js-url-allowed-by-substring
     url.includes(encodeURI(allowedUrl)))
 }
+
+const jwt = require('jsonwebtoken');
+const { JWK, JWT: JoseJWT } = require('jose');
+
+function currentUser(req) {
+  // ruleid: js-jwt-signature-not-verified
+  const user = jwt.decode(req.headers.authorization.split(' ')[1]);
+  return user.sub;
+}
+
+function verifiedUser(req) {
+  // ok: js-jwt-signature-not-verified
+  const d = jwt.decode(req.headers.token, { complete: true });
+  const user = jwt.verify(req.headers.token, keys[d.header.kid], { algorithms: ['RS256'] });
+  return user.sub;
+}
+
+const verifiedAsync = async (req) => {
+  // ok: js-jwt-signature-not-verified
+  const d = jwt.decode(req.headers.token, { complete: true });
+  return await jwt.verify(req.headers.token, keys[d.header.kid]);
+};
+
+app.get('/me', (req, res) => {
+  // ruleid: js-jwt-signature-not-verified
+  const d = jwt.decode(req.cookies.token);
+  res.json({ name: d.name });
+});
+
+class Auth {
+  user(token) {
+    // ruleid: js-jwt-signature-not-verified
+    return jwt.decode(token).sub;
+  }
+
+  verified(token) {
+    // ok: js-jwt-signature-not-verified
+    const header = jwt.decode(token, { complete: true }).header;
+    return jwt.verify(token, this.keys[header.kid]).sub;
+  }
+}
+
+function simple(token) {
+  const jwtSimple = require('jwt-simple');
+  // ruleid: js-jwt-signature-not-verified
+  return jwt.decode(token, secret, true);
+}
+
+function accepted(token) {
+  // ruleid: js-jwt-signature-not-verified
+  return jwt.verify(token, secret, { algorithms: ['HS256', 'none'] });
+}
+
+function unsigned(user) {
+  // ruleid: js-jwt-signature-not-verified
+  return jwt.sign({ sub: user.id }, '', { algorithm: 'none' });
+}
+
+function joseOld(token) {
+  // ruleid: js-jwt-signature-not-verified
+  return JoseJWT.verify(token, JWK.None);
+}
+
+function pinned(token) {
+  // ok: js-jwt-signature-not-verified
+  return jwt.verify(token, secret, { algorithms: ['HS256'] });
+}

@@ -785,3 +785,58 @@ def remember(response, user, settings):
 SESSION_COOKIE_SECURE = False
 # ok: python-cookie-secure-flag-off
 CSRF_COOKIE_SECURE = True
+
+
+import jwt  # noqa: E402  (PyJWT)
+from jose import jwt as jose_jwt  # noqa: E402
+
+
+def current_user(request):
+    token = request.headers["Authorization"][7:]
+    # ruleid: python-jwt-signature-not-verified
+    claims = jwt.decode(token, options={"verify_signature": False})
+    return claims["sub"]
+
+
+def current_user_old(token):
+    # ruleid: python-jwt-signature-not-verified
+    return jwt.decode(token, SECRET, verify=False)["sub"]
+
+
+def current_user_opts(token):
+    opts = {"verify_signature": False, "verify_exp": True}
+    # ruleid: python-jwt-signature-not-verified
+    return jwt.decode(token, SECRET, algorithms=["HS256"], options=opts)["sub"]
+
+
+def accept_none(token):
+    # ruleid: python-jwt-signature-not-verified
+    return jwt.decode(token, SECRET, algorithms=["HS256", "none"])
+
+
+def issue(user):
+    # ruleid: python-jwt-signature-not-verified
+    return jwt.encode({"sub": user.id}, None, algorithm="none")
+
+
+def claims_of(token):
+    # ruleid: python-jwt-signature-not-verified
+    return jose_jwt.get_unverified_claims(token)
+
+
+def verified_user(token, keys):
+    # ok: python-jwt-signature-not-verified
+    header = jwt.get_unverified_header(token)
+    # ok: python-jwt-signature-not-verified
+    return jwt.decode(token, keys[header["kid"]], algorithms=["RS256"])["sub"]
+
+
+def verified_jose(token, keys):
+    # ok: python-jwt-signature-not-verified
+    issuer = jose_jwt.get_unverified_claims(token)["iss"]
+    return jose_jwt.decode(token, keys[issuer], algorithms=["RS256"])
+
+
+def exp_only(token):
+    # ok: python-jwt-signature-not-verified
+    return jwt.decode(token, SECRET, algorithms=["HS256"], options={"verify_exp": False})

@@ -265,3 +265,39 @@ def init_vectors(key)
   cipher.iv = cipher.random_iv
   cipher
 end
+
+class JwtSessionsController < ApplicationController
+  def current_user
+    token = request.headers["Authorization"].split(" ").last
+    # ruleid: ruby-jwt-signature-not-verified
+    payload, _header = JWT.decode(token, nil, false)
+    User.find(payload["sub"])
+  end
+
+  def verified_user
+    token = request.headers["Authorization"].split(" ").last
+    # ok: ruby-jwt-signature-not-verified
+    payload, _header = JWT.decode(token, Rails.application.secret_key_base, true, algorithm: "HS256")
+    User.find(payload["sub"])
+  end
+
+  def none_user(token)
+    # ruleid: ruby-jwt-signature-not-verified
+    JWT.decode(token, nil, true, algorithms: ["HS256", "none"])
+  end
+
+  def issue(user)
+    # ruleid: ruby-jwt-signature-not-verified
+    JWT.encode({ sub: user.id }, nil, "none")
+  end
+
+  def signed(user)
+    # ok: ruby-jwt-signature-not-verified
+    JWT.encode({ sub: user.id }, secret, "HS256")
+  end
+end
+
+def jwt_braces(token)
+  # ruleid: ruby-jwt-signature-not-verified
+  JWT.decode(token, nil, true, { algorithm: "none" })
+end
