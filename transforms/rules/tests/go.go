@@ -262,3 +262,37 @@ func jwtSigned(user string) (string, error) {
 	token := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.MapClaims{"sub": user})
 	return token.SignedString(secret)
 }
+
+
+func stackRecovered(w http.ResponseWriter, r *http.Request) {
+	defer func() {
+		if err := recover(); err != nil {
+			// ruleid: go-stack-trace-exposed
+			http.Error(w, fmt.Sprintf("panic: %v\n%s", err, debug.Stack()), 500)
+		}
+	}()
+	work(r)
+}
+
+func stackRecoveredBuf(w http.ResponseWriter, r *http.Request) {
+	defer func() {
+		if err := recover(); err != nil {
+			buf := make([]byte, 4096)
+			n := runtime.Stack(buf, false)
+			// ruleid: go-stack-trace-exposed
+			w.Write(buf[:n])
+		}
+	}()
+	work(r)
+}
+
+func stackRecoveredLogged(w http.ResponseWriter, r *http.Request) {
+	defer func() {
+		if err := recover(); err != nil {
+			log.Printf("panic: %v\n%s", err, debug.Stack())
+			// ok: go-stack-trace-exposed
+			http.Error(w, "internal error", 500)
+		}
+	}()
+	work(r)
+}

@@ -304,3 +304,59 @@ class JoinedNames
         return File.ReadAllBytes(Path.Combine(baseDir, name));
     }
 }
+
+public class ErrorsController : Controller
+{
+    public IActionResult Run()
+    {
+        try
+        {
+            return Ok(Work());
+        }
+        catch (Exception ex)
+        {
+            // ruleid: csharp-taint-exception-exposed
+            return StatusCode(500, ex.Message);
+        }
+    }
+
+    public IActionResult Trace()
+    {
+        try
+        {
+            return Ok(Work());
+        }
+        catch (SqlException ex)
+        {
+            // ruleid: csharp-taint-exception-exposed
+            return Content(ex.ToString());
+        }
+    }
+
+    public IActionResult Logged()
+    {
+        try
+        {
+            return Ok(Work());
+        }
+        catch (Exception ex)
+        {
+            _logger.LogError(ex, "work failed");
+            // ok: csharp-taint-exception-exposed
+            return StatusCode(500, "internal error");
+        }
+    }
+
+    public IActionResult Validation(string n)
+    {
+        try
+        {
+            return Ok(int.Parse(n));
+        }
+        catch (FormatException ex)
+        {
+            // ok: csharp-taint-exception-exposed
+            return BadRequest(ex.Message);
+        }
+    }
+}

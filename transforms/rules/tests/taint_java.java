@@ -383,3 +383,62 @@ class ConsoleTool {
         new FileInputStream(dir);
     }
 }
+
+class Errors {
+    void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        try {
+            work(request);
+        } catch (Exception e) {
+            // ruleid: java-taint-exception-exposed
+            response.getWriter().println("Error: " + e.getMessage());
+        }
+    }
+
+    void trace(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        try {
+            work(request);
+        } catch (IOException e) {
+            // ruleid: java-taint-exception-exposed
+            e.printStackTrace(response.getWriter());
+        }
+    }
+
+    void traced(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        try {
+            work(request);
+        } catch (SQLException e) {
+            StringWriter sw = new StringWriter();
+            e.printStackTrace(new PrintWriter(sw));
+            // ruleid: java-taint-exception-exposed
+            response.sendError(500, sw.toString());
+        }
+    }
+
+    ResponseEntity<String> spring() {
+        try {
+            return ResponseEntity.ok(work());
+        } catch (RuntimeException e) {
+            // ruleid: java-taint-exception-exposed
+            return ResponseEntity.status(500).body(e.toString());
+        }
+    }
+
+    ResponseEntity<String> logged() {
+        try {
+            return ResponseEntity.ok(work());
+        } catch (Exception e) {
+            log.error("work failed", e);
+            // ok: java-taint-exception-exposed
+            return ResponseEntity.status(500).body("internal error");
+        }
+    }
+
+    ResponseEntity<String> validation(String n) {
+        try {
+            return ResponseEntity.ok(String.valueOf(Integer.parseInt(n)));
+        } catch (NumberFormatException e) {
+            // ok: java-taint-exception-exposed
+            return ResponseEntity.badRequest().body(e.getMessage());
+        }
+    }
+}

@@ -515,3 +515,32 @@ async function login (req, res) {
   const first = req.body.items.find((item) => item.id === req.body.id)
   res.json({ user, found, byName, byId, first })
 }
+
+app.get('/run', async (req, res) => {
+  try {
+    res.json(await work());
+  } catch (err) {
+    // ruleid: js-taint-stack-trace-exposed
+    res.status(500).send(err.stack);
+  }
+});
+
+app.use((err, req, res, next) => {
+  // ruleid: js-taint-stack-trace-exposed
+  res.status(500).json({ message: err.message, stack: err.stack });
+});
+
+app.use((err, req, res, next) => {
+  logger.error(err.stack);
+  // ok: js-taint-stack-trace-exposed
+  res.status(500).json({ message: 'Internal error' });
+});
+
+router.get('/k', async (ctx) => {
+  try {
+    ctx.body = await work();
+  } catch (e) {
+    // ruleid: js-taint-stack-trace-exposed
+    ctx.body = `failed: ${e.stack}`;
+  }
+});

@@ -326,3 +326,61 @@ def report():
     text.write(request.args.get("title"))
     # ruleid: python-taint-xss
     return Markup(text.getvalue())
+
+import traceback  # noqa: E402
+
+
+
+@app.route("/run")
+def run():
+    try:
+        return jsonify(result=work())
+    except Exception as exc:
+        # ruleid: python-taint-exception-exposed
+        return jsonify(error=str(exc)), 500
+
+
+@app.route("/trace")
+def trace():
+    try:
+        return work()
+    except Exception:
+        # ruleid: python-taint-exception-exposed
+        return traceback.format_exc(), 500
+
+
+@app.route("/safe")
+def safe():
+    try:
+        return jsonify(result=work())
+    except Exception as exc:
+        app.logger.exception(exc)
+        # ok: python-taint-exception-exposed
+        return jsonify(error="internal error"), 500
+
+
+@app.route("/kind")
+def kind():
+    try:
+        return jsonify(result=work())
+    except Exception as exc:
+        # ok: python-taint-exception-exposed
+        return jsonify(error=type(exc).__name__), 500
+
+
+@app.post("/validate")
+def validate():
+    try:
+        value = int(request.args["n"])
+    except ValueError as exc:
+        # ok: python-taint-exception-exposed
+        return {"error": str(exc)}, 400
+    return {"n": value}
+
+
+def django_view(request):
+    try:
+        return JsonResponse(work())
+    except Exception as e:
+        # ruleid: python-taint-exception-exposed
+        return JsonResponse({"error": f"failed: {e}"}, status=500)

@@ -211,3 +211,40 @@ def read_joined(base, name)
   # ruleid: ruby-taint-path-traversal
   File.read(File.join(base, name))
 end
+
+class ErrorsController < ApplicationController
+  def run
+    render json: work
+  rescue => e
+    # ruleid: ruby-taint-exception-exposed
+    render json: { error: e.message }, status: 500
+  end
+
+  def trace
+    begin
+      render json: work
+    rescue ActiveRecord::StatementInvalid => e
+      # ruleid: ruby-taint-exception-exposed
+      render plain: e.backtrace.join("\n"), status: 500
+    end
+  end
+
+  def logged
+    begin
+      render json: work
+    rescue StandardError => e
+      logger.error(e.full_message)
+      # ok: ruby-taint-exception-exposed
+      render json: { error: "internal error" }, status: 500
+    end
+  end
+
+  def validation
+    begin
+      render json: { n: Integer(params[:n]) }
+    rescue ArgumentError => e
+      # ok: ruby-taint-exception-exposed
+      render json: { error: e.message }, status: 400
+    end
+  end
+end
