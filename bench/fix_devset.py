@@ -3,7 +3,8 @@
 For the languages SVEN lacks (JavaScript, Ruby, Go, Java, C#), and Python beyond SVEN's projects. A commit qualifies when its
 message names one of the weaknesses the rules target (XSS, SQL/command/code injection, path
 traversal, SSRF, open redirect, mass assignment, prototype pollution, CSRF; weak cryptography
-only on request, `--cwe CWE-327`); the weakness named gives the row's CWE. Each source
+and exception details sent to the client only on request, `--cwe CWE-327`, `--cwe CWE-209`); the
+weakness named gives the row's CWE. Each source
 file of the repository's language that the commit modifies (tests excluded) is parsed before
 and after with tree-sitter, and every innermost function whose text changed (same signature
 line on both sides) is one row, at most PER_COMMIT per commit: `func_src_before` (vulnerable), `func_src_after` (fixed).
@@ -49,11 +50,17 @@ CWE_BY_MESSAGE = [  # first match wins: the more specific names before "injectio
                            r"|\b(md5|sha-?1)\b.{0,15}\b(with|to|by)\b.{0,20}\b(sha-?(2|256|384|512)|bcrypt|scrypt|argon2|pbkdf2)"
                            r"|\b(use|switch\w*|replace\w*|migrat\w*)\b.{0,40}\b(bcrypt|scrypt|argon2|pbkdf2|securerandom"
                            r"|randombytes)\b|\becb\b|(static|fixed|constant|hard-?coded) (iv|salt|nonce)", re.I)),
+    # an exception's message or stack trace sent to the client (not one printed to a log)
+    ("CWE-209", re.compile(r"\binfo(rmation)? (exposure|disclosure|leak\w*)\b.{0,40}\b(exception|error|stack ?trace|traceback)"
+                           r"|\b(stack ?traces?|tracebacks?)\b.{0,20}\b(leak\w*|expos\w*|disclos\w*)"
+                           r"|\b(don'?t|do not|stop|avoid|prevent|hide|remove|disable|no longer|never)\b.{0,12}\b(show|send|return"
+                           r"|give|expos|leak|display|render)\w*\b.{0,30}\b(stack ?traces?|tracebacks?|exception (message|detail)s?"
+                           r"|error (message|detail)s?)\b|\b(hide|remove|disable)\w*\b.{0,30}\b(stack ?traces?|tracebacks?)\b", re.I)),
 ]
 # Mined unless --cwe says otherwise: the weaknesses of the sets built before CWE-327 was added, which
 # therefore rebuild byte for byte.
 DEFAULT_CWES = ("CWE-79", "CWE-89", "CWE-78", "CWE-22", "CWE-918", "CWE-601", "CWE-94", "CWE-915", "CWE-1321", "CWE-352")
-GREP = {"CWE-327": "crypt|hash|md5|sha|random|cipher|ecb|salt|iv\\b|nonce"}
+GREP = {"CWE-327": "crypt|hash|md5|sha|random|cipher|ecb|salt|iv\\b|nonce", "CWE-209": "trace|exception|error|exposure|disclos|leak"}
 FUNCTION_NODES = {
     "CSharp": {"method_declaration", "constructor_declaration", "local_function_statement"},
     "Go": {"function_declaration", "method_declaration"},

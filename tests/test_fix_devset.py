@@ -17,6 +17,17 @@ def test_commit_messages_name_their_weakness():
     assert "CWE-327" not in DEFAULT_CWES  # the earlier sets rebuild byte for byte
 
 
+def test_exception_exposure_fixes_are_told_from_logging_changes():
+    assert cwe_of("Fix information exposure through stack trace issue. Log error instead.") == "CWE-209"
+    assert cwe_of("Don't give non-admin users a full stacktrace on 500") == "CWE-209"
+    assert cwe_of("Don't send Exception message in Production Environment") == "CWE-209"
+    assert cwe_of("Disable stacktrace in error responses by default.") == "CWE-209"
+    # a stack trace printed to a log, or shown on purpose, is not one
+    assert cwe_of("Avoid printing stack trace for `ClosedChannelException` in agent launch log") is None
+    assert cwe_of("fix: show stack trace on startup errors") is None
+    assert "CWE-209" not in DEFAULT_CWES
+
+
 def _git(repo, *args):
     subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True)
 

@@ -347,6 +347,24 @@ public class ErrorsController : Controller
         }
     }
 
+    public async Task Middleware(HttpContext context)
+    {
+        try
+        {
+            await _next(context);
+        }
+        catch (Exception ex)
+        {
+            if (!_hostEnvironment.IsDevelopment())
+            {
+                await context.Response.WriteAsync("Error processing request.");
+                return;
+            }
+            // ok: csharp-taint-exception-exposed
+            await context.Response.WriteAsync(ex.Message);
+        }
+    }
+
     public IActionResult Validation(string n)
     {
         try

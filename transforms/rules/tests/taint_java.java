@@ -433,6 +433,26 @@ class Errors {
         }
     }
 
+    void commence(HttpServletRequest request, HttpServletResponse response, AuthenticationException failed) throws IOException {
+        // ruleid: java-taint-exception-exposed
+        response.sendError(HttpServletResponse.SC_UNAUTHORIZED, failed.getMessage());
+    }
+
+    void commenceLogged(HttpServletRequest request, HttpServletResponse response, AuthenticationException failed) throws IOException {
+        log.error("Authentication failed", failed);
+        // ok: java-taint-exception-exposed
+        response.sendError(HttpServletResponse.SC_UNAUTHORIZED, "Authentication failed");
+    }
+
+    void query(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        try {
+            work(request);
+        } catch (SQLException e) {
+            // ruleid: java-taint-exception-exposed
+            response.sendError(HttpServletResponse.SC_BAD_REQUEST, e.getMessage());
+        }
+    }
+
     ResponseEntity<String> validation(String n) {
         try {
             return ResponseEntity.ok(String.valueOf(Integer.parseInt(n)));

@@ -368,6 +368,15 @@ def kind():
         return jsonify(error=type(exc).__name__), 500
 
 
+@app.route("/query")
+def query():
+    try:
+        return jsonify(rows=run_query(request.args["q"]))
+    except sqlite3.OperationalError as exc:
+        # ruleid: python-taint-exception-exposed
+        return jsonify(error=str(exc)), 500
+
+
 @app.post("/validate")
 def validate():
     try:
