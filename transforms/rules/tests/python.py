@@ -184,7 +184,7 @@ def tls(url):
     return insecure, context, secure
 
 
-def xml(text):
+def xml(text, name):
     import lxml.etree
     import xml.dom.minidom
     # ruleid: python-xml-external-entities
@@ -193,7 +193,13 @@ def xml(text):
     document = xml.dom.minidom.parseString(text)
     # ok: python-xml-external-entities
     hardened = lxml.etree.XMLParser(resolve_entities=False)
-    return parser, document, hardened
+    # ok: python-xml-external-entities
+    shipped = xml.dom.minidom.parse(f"{settings.RES_DIR}/employees.xml")
+    # ok: python-xml-external-entities
+    bundled = xml.dom.minidom.parse(os.path.join(DATA_DIR, "employees.xml"))
+    # ruleid: python-xml-external-entities
+    uploaded = xml.dom.minidom.parse(f"{UPLOAD_DIR}/{name}")
+    return parser, document, hardened, shipped, bundled, uploaded
 
 
 def regexes(user_pattern, text):

