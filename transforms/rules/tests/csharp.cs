@@ -272,3 +272,24 @@ public class TokenService
         };
     }
 }
+
+public class Startup
+{
+    public void ConfigureServices(IServiceCollection services)
+    {
+        // ruleid: csharp-directory-listing-enabled
+        services.AddDirectoryBrowser();
+    }
+
+    public void Configure(IApplicationBuilder app)
+    {
+        // ok: csharp-directory-listing-enabled
+        app.UseStaticFiles();
+        // ruleid: csharp-directory-listing-enabled
+        app.UseDirectoryBrowser(new DirectoryBrowserOptions { RequestPath = "/files" });
+        // ruleid: csharp-directory-listing-enabled
+        app.UseFileServer(enableDirectoryBrowsing: true);
+        // ok: csharp-directory-listing-enabled
+        app.UseFileServer(enableDirectoryBrowsing: false);
+    }
+}

@@ -457,3 +457,10 @@ function pinned(token) {
   // ok: js-jwt-signature-not-verified
   return jwt.verify(token, secret, { algorithms: ['HS256'] });
 }
+
+// ruleid: js-directory-listing-enabled
+app.use('/ftp', serveIndexMiddleware, serveIndex('ftp', { icons: true }));
+// ok: js-directory-listing-enabled
+app.use('/ftp/:file', servePublicFiles());
+// ok: js-directory-listing-enabled
+app.use('/public', express.static('public'));

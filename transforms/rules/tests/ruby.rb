@@ -301,3 +301,10 @@ def jwt_braces(token)
   # ruleid: ruby-jwt-signature-not-verified
   JWT.decode(token, nil, true, { algorithm: "none" })
 end
+
+# ruleid: ruby-directory-listing-enabled
+use Rack::Directory, "public"
+# ok: ruby-directory-listing-enabled
+use Rack::Static, urls: ["/assets"], root: "public"
+# ruleid: ruby-directory-listing-enabled
+run Rack::Directory.new("files")
