@@ -293,3 +293,26 @@ public class Startup
         app.UseFileServer(enableDirectoryBrowsing: false);
     }
 }
+
+public class Lifetimes
+{
+    public TokenValidationParameters Loose(SecurityKey key)
+    {
+        return new TokenValidationParameters
+        {
+            IssuerSigningKey = key,
+            // ruleid: csharp-jwt-expiry-not-checked
+            ValidateLifetime = false,
+        };
+    }
+
+    public TokenValidationParameters Strict(SecurityKey key)
+    {
+        return new TokenValidationParameters
+        {
+            IssuerSigningKey = key,
+            // ok: csharp-jwt-expiry-not-checked
+            ValidateLifetime = true,
+        };
+    }
+}

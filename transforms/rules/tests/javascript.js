@@ -464,3 +464,12 @@ app.use('/ftp', serveIndexMiddleware, serveIndex('ftp', { icons: true }));
 app.use('/ftp/:file', servePublicFiles());
 // ok: js-directory-listing-enabled
 app.use('/public', express.static('public'));
+
+function noExp(token) {
+  // ruleid: js-jwt-expiry-not-checked
+  return jwt.verify(token, secret, { algorithms: ['HS256'], ignoreExpiration: true });
+}
+function withExp(token) {
+  // ok: js-jwt-expiry-not-checked
+  return jwt.verify(token, secret, { algorithms: ['HS256'], maxAge: '1h' });
+}

@@ -845,4 +845,16 @@ def verified_jose(token, keys):
 
 def exp_only(token):
     # ok: python-jwt-signature-not-verified
+    # ruleid: python-jwt-expiry-not-checked
     return jwt.decode(token, SECRET, algorithms=["HS256"], options={"verify_exp": False})
+
+
+
+def jwt_no_exp(token):
+    # ruleid: python-jwt-expiry-not-checked
+    return jwt.decode(token, SECRET, algorithms=["HS256"], options={"verify_exp": False})
+
+
+def jwt_with_exp(token):
+    # ok: python-jwt-expiry-not-checked
+    return jwt.decode(token, SECRET, algorithms=["HS256"], options={"require": ["exp"]})

@@ -308,3 +308,13 @@ use Rack::Directory, "public"
 use Rack::Static, urls: ["/assets"], root: "public"
 # ruleid: ruby-directory-listing-enabled
 run Rack::Directory.new("files")
+
+def jwt_no_exp(token)
+  # ruleid: ruby-jwt-expiry-not-checked
+  JWT.decode(token, secret, true, algorithm: "HS256", verify_expiration: false)
+end
+
+def jwt_with_exp(token)
+  # ok: ruby-jwt-expiry-not-checked
+  JWT.decode(token, secret, true, algorithm: "HS256")
+end
