@@ -438,6 +438,13 @@ function simple(token) {
   return jwt.decode(token, secret, true);
 }
 
+function simpleVerified(token) {
+  // ok: js-jwt-signature-not-verified
+  const claims = jwt.decode(token, secret);
+  // ok: js-jwt-signature-not-verified
+  return claims.sub || jwt.decode(token, secret, false).sub;
+}
+
 function accepted(token) {
   // ruleid: js-jwt-signature-not-verified
   return jwt.verify(token, secret, { algorithms: ['HS256', 'none'] });
