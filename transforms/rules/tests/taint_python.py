@@ -393,3 +393,17 @@ def django_view(request):
     except Exception as e:
         # ruleid: python-taint-exception-exposed
         return JsonResponse({"error": f"failed: {e}"}, status=500)
+
+
+# a command-line program: what its user types goes to a command or a query, and names a file to open
+import sys  # noqa: E402
+
+user_name = input("name: ")
+# ruleid: python-taint-command-injection
+os.system("finger " + user_name)
+# ruleid: python-taint-sql-injection
+sqlite3.connect("users.db").execute("SELECT * FROM users WHERE name = '%s'" % sys.argv[1])
+# ok: python-taint-path-traversal
+report = open(input("report file: ")).read()
+# ok: python-taint-command-injection
+subprocess.run(["finger", user_name])
