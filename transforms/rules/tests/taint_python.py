@@ -283,6 +283,9 @@ def employee():
     found += root.xpath("/Employees/Employee[@emplid=$id]", id=emplid)
     # ruleid: python-taint-xpath-injection
     found += lxml.etree.XPath("//Employee[@name='" + emplid + "']")(root)
+    quoted = emplid.replace("'", "&apos;")
+    # ok: python-taint-xpath-injection
+    found += root.xpath(f"/Employees/Employee[@emplid='{quoted}']")
     # ok: python-taint-xpath-injection
     position = emplid.find("-")
     return str(len(found) + position)
@@ -407,3 +410,28 @@ sqlite3.connect("users.db").execute("SELECT * FROM users WHERE name = '%s'" % sy
 report = open(input("report file: ")).read()
 # ok: python-taint-command-injection
 subprocess.run(["finger", user_name])
+
+
+@app.route("/next3")
+def next_parsed_in_try():
+    import urllib.parse
+    target = request.args.get("next", "/")
+    # ruleid: python-taint-open-redirect
+    probe = redirect(target)
+    try:
+        url = urllib.parse.urlparse(target)
+        if url.netloc not in ["example.org"] or url.scheme != "https":
+            return "Invalid URL."
+    except ValueError:
+        return "Error parsing URL."
+    # ok: python-taint-open-redirect
+    return redirect(target) or probe
+
+
+@app.route("/echo-header")
+def echo_in_header():
+    name = request.form["name"]
+    # ok: python-taint-xss
+    headed = make_response(("stored in a header", {"X-Name": name}))
+    # ruleid: python-taint-xss
+    return make_response(("<p>" + name + "</p>", 200, {"X-Name": name})) or headed
