@@ -335,6 +335,29 @@ def download_basename():
     return send_file(os.path.join("/srv/files", os.path.basename(name)))
 
 
+@app.route("/hello-header")
+def hello_header():
+    name = request.args.get("name")
+    response = make_response(("Hello", {"X-Name": name}))
+    # ok: python-xss-unescaped-html
+    return response
+
+
+@app.route("/hello-header-body")
+def hello_header_body():
+    name = request.args.get("name")
+    # ruleid: python-xss-unescaped-html
+    response = make_response((name, 200, {"X-Name": name}))
+    # ruleid: python-xss-unescaped-html
+    return response
+
+
+@app.route("/go")
+def go():
+    # ok: python-xss-unescaped-html
+    return flask.redirect(request.args.get("next"))
+
+
 def error_page(stack):
     # ruleid: python-html-built-by-formatting
     return "<html><body><pre>%s</pre></body></html>" % stack
