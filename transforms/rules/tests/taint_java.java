@@ -461,4 +461,26 @@ class Errors {
             return ResponseEntity.badRequest().body(e.getMessage());
         }
     }
+
+    void deadBranches(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        String param = request.getParameter("name");
+        int num = 106;
+        String never = (7 * 18) + num > 200 ? "constant" : param;
+        // ok: java-taint-xss
+        response.getWriter().println(never);
+        String taken = (7 * 42) - num > 200 ? "constant" : param;
+        // ruleid: java-taint-xss
+        response.getWriter().println(taken);
+        String bar;
+        if ((7 * 42) - num > 200) bar = "constant";
+        else bar = param;
+        // ruleid: java-taint-xss
+        response.getWriter().println(bar);
+        int other = 86;
+        String safe;
+        if ((7 * 42) - other > 200) safe = "constant";
+        else safe = param;
+        // ok: java-taint-xss
+        response.getWriter().println(safe);
+    }
 }

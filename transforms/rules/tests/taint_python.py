@@ -435,3 +435,28 @@ def echo_in_header():
     headed = make_response(("stored in a header", {"X-Name": name}))
     # ruleid: python-taint-xss
     return make_response(("<p>" + name + "</p>", 200, {"X-Name": name})) or headed
+
+
+@app.route("/dead-branch")
+def dead_branch():
+    param = request.args.get("name", "")
+    num = 106
+    never = "constant" if 7 * 18 + num > 200 else param
+    # ok: python-taint-sql-injection
+    cursor.execute("SELECT * FROM t WHERE name = '%s'" % never)
+    taken = "constant" if (7 * 42) - num > 200 else param
+    # ruleid: python-taint-sql-injection
+    cursor.execute("SELECT * FROM t WHERE name = '%s'" % taken)
+    if 7 * 42 - num > 200:
+        bar = "constant"
+    else:
+        bar = param
+    # ruleid: python-taint-sql-injection
+    cursor.execute("SELECT * FROM t WHERE name = '%s'" % bar)
+    other = 86
+    if 7 * 42 - other > 200:
+        safe = "constant"
+    else:
+        safe = param
+    # ok: python-taint-sql-injection
+    cursor.execute("SELECT * FROM t WHERE name = '%s'" % safe)
