@@ -298,64 +298,21 @@ app = Flask(__name__)
 @app.route("/hello")
 def hello():
     name = request.args.get("name")
-    # ruleid: python-xss-unescaped-html, python-html-built-by-formatting
+    # ruleid: python-html-built-by-formatting
     return "<h1>Hello " + name + "</h1>"
-
-
-@app.route("/hello-escaped")
-def hello_escaped():
-    name = request.args.get("name")
-    # ok: python-xss-unescaped-html
-    return "<h1>Hello " + escape(name) + "</h1>"
-
-
-@app.route("/hello-helper")
-def hello_helper():
-    name = request.args.get("name")
-    # ok: python-xss-unescaped-html
-    return "<h1>Hello " + helpers.utils.escape_for_html(name) + "</h1>"
-
-
-@app.route("/hello-template")
-def hello_template():
-    # ok: python-xss-unescaped-html
-    return render_template_string("<h1>Hello {{ name }}</h1>", name=request.args.get("name"))
 
 
 @app.route("/hello-template-built")
 def hello_template_built():
-    # ruleid: python-xss-unescaped-html, python-html-built-by-formatting
+    # ruleid: python-html-built-by-formatting
     return render_template_string("<h1>Hello " + request.args.get("name") + "</h1>")
 
 
 @app.route("/download-basename")
 def download_basename():
     name = request.args.get("name")
-    # ok: python-path-traversal, python-xss-unescaped-html
+    # ok: python-path-traversal
     return send_file(os.path.join("/srv/files", os.path.basename(name)))
-
-
-@app.route("/hello-header")
-def hello_header():
-    name = request.args.get("name")
-    response = make_response(("Hello", {"X-Name": name}))
-    # ok: python-xss-unescaped-html
-    return response
-
-
-@app.route("/hello-header-body")
-def hello_header_body():
-    name = request.args.get("name")
-    # ruleid: python-xss-unescaped-html
-    response = make_response((name, 200, {"X-Name": name}))
-    # ruleid: python-xss-unescaped-html
-    return response
-
-
-@app.route("/go")
-def go():
-    # ok: python-xss-unescaped-html
-    return flask.redirect(request.args.get("next"))
 
 
 def error_page(stack):

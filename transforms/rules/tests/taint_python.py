@@ -60,6 +60,7 @@ def run_tool():
     if tool in ALLOWED_TOOLS:
         # ok: python-taint-command-injection
         out = subprocess.check_output(tool + " -h", shell=True)
+    # ruleid: python-xss-unescaped-html
     return out
 
 
@@ -77,6 +78,7 @@ def calc():
     result = str(ast.literal_eval(request.args.get("expr")))
     # ok: python-taint-code-injection
     exec("x = 1")
+    # ruleid: python-xss-unescaped-html
     return result
 
 
@@ -112,11 +114,11 @@ def read_report(report_name):
 @app.route("/hello")
 def hello():
     name = request.args.get("name", "")
-    # ruleid: python-taint-xss
+    # ruleid: python-taint-xss, python-xss-unescaped-html
     page = render_template_string("<h1>Hello " + name + "</h1>")
     # ok: python-taint-xss
     page = render_template_string("<h1>Hello {{ name }}</h1>", name=name)
-    # ruleid: python-taint-xss
+    # ruleid: python-taint-xss, python-xss-unescaped-html
     banner = Markup("<b>%s</b>" % name)
     # ok: python-taint-xss
     banner = Markup("<b>%s</b>" % escape(name))
@@ -144,7 +146,7 @@ def greeting_text(name):
 
 
 def django_view(request):
-    # ruleid: python-taint-xss
+    # ruleid: python-taint-xss, python-xss-unescaped-html
     return HttpResponse("<p>" + request.GET["q"] + "</p>")
 
 
@@ -159,8 +161,9 @@ def themed(theme):
     render_kwargs = {"theme": theme, "next": request.args.get("next")}
     # ok: python-taint-xss
     response = make_response(render_template("login.jinja2", **render_kwargs))
-    # ruleid: python-taint-xss
+    # ruleid: python-taint-xss, python-xss-unescaped-html
     raw = make_response("<p>" + render_kwargs["next"] + "</p>")
+    # ruleid: python-xss-unescaped-html
     return response, raw
 
 
@@ -184,6 +187,7 @@ def login_checked():
 def django_login(request, next_url):
     # ok: python-taint-open-redirect
     HttpResponseRedirect(next_url)
+    # ok: python-xss-unescaped-html
     # ruleid: python-taint-open-redirect
     return HttpResponseRedirect(request.GET.get("next"))
 
@@ -197,6 +201,7 @@ def fetch():
     if urlparse(url).hostname in ALLOWED_HOSTS:
         # ok: python-taint-ssrf
         body = requests.get(url).text
+    # ruleid: python-xss-unescaped-html
     return body
 
 
@@ -224,6 +229,7 @@ def fetch_parsed():
     if parts.hostname not in ALLOWED_HOSTS:
         return "host not allowed", 400
     # ok: python-taint-ssrf
+    # ruleid: python-xss-unescaped-html
     return requests.get(url).text + str(probe.status_code)
 
 
@@ -269,7 +275,7 @@ def people():
     conn.search("ou=people,dc=example,dc=org", f"(&(objectClass=person)(uid={uid}))", attributes=["cn"])
     # ok: python-taint-ldap-injection
     conn.search("ou=people,dc=example,dc=org", f"(uid={escape_filter_chars(uid)})")
-    # ruleid: python-taint-ldap-injection
+    # ruleid: python-taint-ldap-injection, python-xss-unescaped-html
     return ldap_client.search_s("dc=example,dc=org", ldap.SCOPE_SUBTREE, "(uid=%s)" % uid)
 
 
@@ -288,6 +294,7 @@ def employee():
     found += root.xpath(f"/Employees/Employee[@emplid='{quoted}']")
     # ok: python-taint-xpath-injection
     position = emplid.find("-")
+    # ruleid: python-xss-unescaped-html
     return str(len(found) + position)
 
 
@@ -311,7 +318,7 @@ def remember_me():
 @app.route("/download")
 def download_decoded():
     name = urllib.parse.unquote_plus(request.args.get("name", ""))
-    # ruleid: python-taint-path-traversal
+    # ruleid: python-taint-path-traversal, python-xss-unescaped-html
     return open(os.path.join("/srv/files", name)).read()
 
 
@@ -326,6 +333,7 @@ def report():
     # ok: python-taint-sql-injection
     cursor.execute(" ".join(fixed), (request.args.get("team"),))
     text = io.StringIO()
+    # ruleid: python-xss-unescaped-html
     text.write(request.args.get("title"))
     # ruleid: python-taint-xss
     return Markup(text.getvalue())
@@ -433,7 +441,7 @@ def echo_in_header():
     name = request.form["name"]
     # ok: python-taint-xss
     headed = make_response(("stored in a header", {"X-Name": name}))
-    # ruleid: python-taint-xss
+    # ruleid: python-taint-xss, python-xss-unescaped-html
     return make_response(("<p>" + name + "</p>", 200, {"X-Name": name})) or headed
 
 
@@ -460,3 +468,78 @@ def dead_branch():
         safe = param
     # ok: python-taint-sql-injection
     cursor.execute("SELECT * FROM t WHERE name = '%s'" % safe)
+
+
+@app.route("/hello")
+def hello():
+    name = request.args.get("name")
+    # ruleid: python-xss-unescaped-html
+    return "<h1>Hello " + name + "</h1>"
+
+
+@app.route("/hello-escaped")
+def hello_escaped():
+    name = request.args.get("name")
+    # ok: python-xss-unescaped-html
+    return "<h1>Hello " + escape(name) + "</h1>"
+
+
+@app.route("/hello-helper")
+def hello_helper():
+    name = request.args.get("name")
+    # ok: python-xss-unescaped-html
+    return "<h1>Hello " + helpers.utils.escape_for_html(name) + "</h1>"
+
+
+@app.route("/hello-template")
+def hello_template():
+    # ok: python-xss-unescaped-html
+    return render_template_string("<h1>Hello {{ name }}</h1>", name=request.args.get("name"))
+
+
+@app.route("/hello-template-built")
+def hello_template_built():
+    # ruleid: python-xss-unescaped-html, python-taint-xss
+    return render_template_string("<h1>Hello " + request.args.get("name") + "</h1>")
+
+
+@app.route("/download-basename")
+def download_basename():
+    name = request.args.get("name")
+    # ok: python-xss-unescaped-html
+    return send_file(os.path.join("/srv/files", os.path.basename(name)))
+
+
+@app.route("/hello-header")
+def hello_header():
+    name = request.args.get("name")
+    response = make_response(("Hello", {"X-Name": name}))
+    # ok: python-xss-unescaped-html
+    return response
+
+
+@app.route("/hello-header-body")
+def hello_header_body():
+    name = request.args.get("name")
+    # ruleid: python-xss-unescaped-html, python-taint-xss
+    response = make_response((name, 200, {"X-Name": name}))
+    # ruleid: python-xss-unescaped-html
+    return response
+
+
+@app.route("/go")
+def go():
+    # ok: python-xss-unescaped-html
+    # ruleid: python-taint-open-redirect
+    return flask.redirect(request.args.get("next"))
+
+
+@app.route("/dead-branch-page")
+def dead_branch_page():
+    num = 106
+    never = "constant" if 7 * 18 + num > 200 else request.args.get("name")
+    taken = "constant" if 7 * 18 + num > 300 else request.args.get("name")
+    # ok: python-xss-unescaped-html
+    first = make_response(never)
+    # ruleid: python-xss-unescaped-html, python-taint-xss
+    return make_response(taken) or first
