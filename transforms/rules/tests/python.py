@@ -295,24 +295,14 @@ def read_upload_basename(base, filename):
 app = Flask(__name__)
 
 
-@app.route("/hello")
-def hello():
-    name = request.args.get("name")
+def greeting_page(name):
     # ruleid: python-html-built-by-formatting
-    return "<h1>Hello " + name + "</h1>"
+    return "<p>Welcome back, " + name + "</p>"
 
 
-@app.route("/hello-template-built")
-def hello_template_built():
+def greeting_template(name):
     # ruleid: python-html-built-by-formatting
-    return render_template_string("<h1>Hello " + request.args.get("name") + "</h1>")
-
-
-@app.route("/download-basename")
-def download_basename():
-    name = request.args.get("name")
-    # ok: python-path-traversal
-    return send_file(os.path.join("/srv/files", os.path.basename(name)))
+    return Template("<p>Welcome back, " + name + "</p>")
 
 
 def error_page(stack):
