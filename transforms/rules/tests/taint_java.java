@@ -483,4 +483,22 @@ class Errors {
         // ok: java-taint-xss
         response.getWriter().println(safe);
     }
+
+    void qualifiedNames(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        String name = request.getParameter("file");
+        // ruleid: java-taint-path-traversal
+        java.io.FileInputStream in = new java.io.FileInputStream(new java.io.File("/srv/files/" + name));
+        // ruleid: java-taint-path-traversal
+        byte[] data = java.nio.file.Files.readAllBytes(java.nio.file.Paths.get("/srv/files", name));
+        // ok: java-taint-path-traversal
+        java.io.FileInputStream kept = new java.io.FileInputStream(new File("/srv/files", FilenameUtils.getName(name)));
+        // ruleid: java-taint-xss
+        response.getWriter().write(name, 0, name.length());
+        Object[] args = {name, "b"};
+        // ruleid: java-taint-xss
+        response.getWriter().printf(java.util.Locale.US, "Formatted like: %1$s and %2$s.", args);
+        int files = FILE_COUNT;
+        // ok: java-taint-xss
+        response.getWriter().printf(java.util.Locale.US, "%d files", files);
+    }
 }
