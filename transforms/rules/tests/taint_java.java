@@ -501,4 +501,13 @@ class Errors {
         // ok: java-taint-xss
         response.getWriter().printf(java.util.Locale.US, "%d files", files);
     }
+
+    void firstUnknownParameter(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        java.util.Enumeration<String> names = request.getParameterNames();
+        String first = names.hasMoreElements() ? names.nextElement() : "";
+        // ruleid: java-taint-xss
+        response.getWriter().println("Unknown parameter: " + first);
+        // ok: java-taint-xss
+        response.getWriter().println("Unknown parameter: " + Encode.forHtml(first));
+    }
 }
