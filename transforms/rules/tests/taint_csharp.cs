@@ -54,7 +54,11 @@ class TaintCases : Controller
         {
             return "";
         }
-        return text + safe + index;
+        // ruleid: csharp-taint-path-traversal
+        using var reader = new System.IO.StreamReader(Path.Combine("/var/data", name));
+        // ruleid: csharp-taint-path-traversal
+        var listing = System.IO.Directory.GetFiles(Path.Combine("/var/data", name));
+        return text + safe + index + reader.ReadLine() + listing.Length;
     }
 
     string ReadChecked(string name)
