@@ -543,3 +543,13 @@ def dead_branch_page():
     first = make_response(never)
     # ruleid: python-xss-unescaped-html, python-taint-xss
     return make_response(taken) or first
+
+
+@app.route("/api/echo")
+def echo_json():
+    name = request.args.get("name")
+    if not name:
+        # ok: python-xss-unescaped-html
+        return {"error": "no name", "given": request.args.get("name")}, 400
+    # ok: python-xss-unescaped-html
+    return {"name": name}
