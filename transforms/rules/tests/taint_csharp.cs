@@ -382,3 +382,20 @@ public class ErrorsController : Controller
         }
     }
 }
+
+class Tool
+{
+    static void Main(string[] args)
+    {
+        var name = Console.ReadLine();
+        // ruleid: csharp-taint-command-injection
+        Process.Start("sh", "-c \"grep " + name + " users.txt\"");
+        var conn = new SqlConnection(ConnectionString);
+        // ruleid: csharp-taint-sql-injection
+        var byArgument = new SqlCommand("SELECT * FROM Users WHERE Name = '" + args[0] + "'", conn);
+        // ok: csharp-taint-path-traversal
+        var text = File.ReadAllText(Console.ReadLine());
+        // ok: csharp-taint-command-injection
+        Process.Start("git", "--version");
+    }
+}
