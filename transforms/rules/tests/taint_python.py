@@ -156,6 +156,15 @@ def django_view_escaped(request):
     return HttpResponse("<p>" + django_escape(request.GET["q"]) + "</p>")
 
 
+def django_bad_request(request):
+    from django.http import HttpResponseBadRequest, HttpResponseNotFound
+    if "id" not in request.GET:
+        # ruleid: python-taint-xss, python-xss-unescaped-html
+        return HttpResponseBadRequest("Received {}".format(request.POST.get("message")))
+    # ruleid: python-taint-xss, python-xss-unescaped-html
+    return django.http.HttpResponseNotFound("No item " + request.GET["id"])
+
+
 @app.route("/themed")
 def themed(theme):
     render_kwargs = {"theme": theme, "next": request.args.get("next")}
@@ -294,7 +303,7 @@ def employee():
     found += root.xpath(f"/Employees/Employee[@emplid='{quoted}']")
     # ok: python-taint-xpath-injection
     position = emplid.find("-")
-    # ruleid: python-xss-unescaped-html
+    # ok: python-xss-unescaped-html
     return str(len(found) + position)
 
 
@@ -553,3 +562,18 @@ def echo_json():
         return {"error": "no name", "given": request.args.get("name")}, 400
     # ok: python-xss-unescaped-html
     return {"name": name}
+
+
+def next_page_from(request):
+    # ok: python-xss-unescaped-html
+    return request.args.get("next", "/")
+
+
+@app.route("/search-count")
+def search_count():
+    terms = request.args.getlist("q")
+    if len(terms) != 1:
+        # ok: python-xss-unescaped-html
+        return str(len(terms)) + " results"
+    # ruleid: python-xss-unescaped-html
+    return str(len(terms)) + " results for " + terms[0]
