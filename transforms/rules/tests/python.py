@@ -172,6 +172,8 @@ def tls(url):
     # ruleid: python-tls-verification-disabled
     insecure = requests.get(url, verify=False)
     # ruleid: python-tls-verification-disabled
+    client = httpx.Client(verify=False)
+    # ruleid: python-tls-verification-disabled
     context = ssl._create_unverified_context()
     # ok: python-tls-verification-disabled
     secure = requests.get(url, timeout=10)
