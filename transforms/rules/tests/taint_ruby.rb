@@ -32,6 +32,35 @@ def write_through_kernel_open(path, data)
   open(File.join("/var/data", File.basename(path))) { |io| io.read }
 end
 
+class PagesController < ApplicationController
+  def show
+    # ruleid: ruby-taint-dynamic-render-path
+    render params[:page], layout: false
+    # ruleid: ruby-taint-dynamic-render-path
+    render file: "#{Rails.root}/public/#{params[:file]}"
+    # ruleid: ruby-taint-dynamic-render-path
+    render template: "pages/#{params[:name]}"
+    # ok: ruby-taint-dynamic-render-path
+    render json: { page: params[:page] }, status: 200
+    # ok: ruby-taint-dynamic-render-path
+    render :show, locals: { name: params[:name] }
+    # ok: ruby-taint-dynamic-render-path
+    render partial: "pages/#{File.basename(params[:partial])}"
+    page = params[:act]
+    if PAGES.include?(page)
+      # ok: ruby-taint-dynamic-render-path
+      render action: page
+    end
+    # ruleid: ruby-taint-dynamic-render-path
+    render action: page
+  end
+
+  def widget(kind)
+    # ok: ruby-taint-dynamic-render-path
+    render partial: "widgets/#{kind}"
+  end
+end
+
 def read_checked(name)
   full = File.expand_path(name, "/var/data")
   raise "outside" unless full.start_with?("/var/data/")
