@@ -447,3 +447,22 @@ func serveDecoded(w http.ResponseWriter, r *http.Request) {
 	data, _ := os.ReadFile(filepath.Join("/srv/files", name))
 	w.Write(data)
 }
+
+func (u *ComposeService) CreateCompose(req dto.ComposeCreate) error {
+	// ruleid: go-taint-path-traversal
+	logFile, err := os.OpenFile(path.Dir(req.Path)+"/compose.log", os.O_WRONLY|os.O_CREATE, 0o600)
+	if err != nil {
+		return err
+	}
+	defer logFile.Close()
+	if cmd.CheckIllegal(req.Name, req.Path) {
+		return errIllegal
+	}
+	// ok: go-taint-path-traversal
+	return os.WriteFile(path.Dir(req.Path)+"/compose.yml", []byte(req.Content), 0o600)
+}
+
+func (u *ComposeService) Restore(opts RestoreOptions, r *http.Request) error {
+	// ok: go-taint-path-traversal
+	return os.RemoveAll(opts.Dir + "/" + r.Method)
+}
