@@ -46,6 +46,8 @@ class TaintCases : Controller
         // ruleid: csharp-taint-path-traversal
         var text = System.IO.File.ReadAllText(Path.Combine("/var/data", name));
         // ok: csharp-taint-path-traversal
+        var listed = System.IO.File.ReadAllText(Path.Combine("/var/data", FILES.GetValueOrDefault(name, "index.txt")));
+        // ok: csharp-taint-path-traversal
         var safe = System.IO.File.ReadAllText(Path.Combine("/var/data", Path.GetFileName(name)));
         // ok: csharp-taint-path-traversal
         var index = System.IO.File.ReadAllText("/var/data/index.html");

@@ -75,6 +75,10 @@ class TaintCases {
     void ping(String host) throws IOException {
         // ruleid: java-taint-command-injection
         Runtime.getRuntime().exec("ping -c 1 " + host);
+        // ok: java-taint-command-injection
+        Runtime.getRuntime().exec(COMMANDS.get(host));
+        // ok: java-taint-command-injection
+        Runtime.getRuntime().exec(COMMANDS.getOrDefault(host, "uptime"));
         // ruleid: java-taint-command-injection
         new ProcessBuilder("sh", "-c", "ping " + host).start();
         // ok: java-taint-command-injection

@@ -76,6 +76,10 @@ function ping(host) {
   // ruleid: js-taint-command-injection
   child_process.exec("ping -c 1 " + host);
   // ok: js-taint-command-injection
+  child_process.exec(COMMANDS[host]);
+  // ok: js-taint-command-injection
+  child_process.exec(TOOLS.get(host) || "uptime");
+  // ok: js-taint-command-injection
   child_process.execFile("ping", ["-c", "1", host]);
   // ok: js-taint-command-injection
   child_process.exec("ls -l");

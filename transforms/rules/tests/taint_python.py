@@ -577,3 +577,19 @@ def search_count():
         return str(len(terms)) + " results"
     # ruleid: python-xss-unescaped-html
     return str(len(terms)) + " results for " + terms[0]
+
+
+COMMANDS = {"uptime": "uptime", "disk": "df -h"}
+PAGES = {"about": "about.html", "help": "help.html"}
+
+
+@app.route("/run-listed")
+def run_listed():
+    # ok: python-taint-command-injection
+    subprocess.call(COMMANDS[request.args["c"]], shell=True)
+    # ok: python-taint-path-traversal
+    page = open(os.path.join("/srv/pages", PAGES.get(request.args["p"], "about.html"))).read()
+    # ruleid: python-taint-command-injection
+    subprocess.call("echo " + request.args["c"], shell=True)
+    # ok: python-xss-unescaped-html
+    return PAGES[request.args["p"]] + page

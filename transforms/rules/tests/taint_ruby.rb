@@ -46,6 +46,14 @@ class PagesController < ApplicationController
     render :show, locals: { name: params[:name] }
     # ok: ruby-taint-dynamic-render-path
     render partial: "pages/#{File.basename(params[:partial])}"
+    # ok: ruby-taint-dynamic-render-path
+    render PAGES[params[:page]]
+    # ok: ruby-taint-dynamic-render-path
+    render template: Pages::TEMPLATES.fetch(params[:page], "pages/index")
+    # ok: ruby-taint-path-traversal
+    send_file File.join("/srv/files", FILES[params[:file]])
+    # ruleid: ruby-taint-path-traversal
+    send_file File.join("/srv/files", params[:file])
     page = params[:act]
     if PAGES.include?(page)
       # ok: ruby-taint-dynamic-render-path
