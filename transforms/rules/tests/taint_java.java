@@ -82,6 +82,8 @@ class TaintCases {
         // ruleid: java-taint-command-injection
         new ProcessBuilder("sh", "-c", "ping " + host).start();
         // ok: java-taint-command-injection
+        new ProcessBuilder("git", "clone", host).start();
+        // ok: java-taint-command-injection
         new ProcessBuilder("ping", "-c", "1", host).start();
         // ok: java-taint-command-injection
         Runtime.getRuntime().exec("uptime");

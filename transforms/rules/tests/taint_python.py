@@ -50,6 +50,15 @@ def ping(host):
     subprocess.call(["ping", "-c", "1", host])
     # ok: python-taint-command-injection
     os.system("uptime")
+    # ruleid: python-taint-command-injection
+    subprocess.run(["bash", "-c", "ping -c 1 " + host], check=True)
+    # ruleid: python-taint-command-injection
+    argv = ("/bin/sh", "-c", f"traceroute {host}")
+    subprocess.run(argv)
+    # ok: python-taint-command-injection
+    subprocess.run(["bash", "-c", "ping -c 1 " + shlex.quote(host)])
+    # ok: python-taint-command-injection
+    subprocess.run(["git", "-c", "core.pager=cat", "log", host])
 
 
 @app.route("/tool")
