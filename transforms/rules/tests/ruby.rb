@@ -42,6 +42,14 @@ def commands(host)
   # ok: ruby-command-injection
   spawn(["bash", "-c", "uptime"])
   # ruleid: ruby-command-injection
+  system("sh", "-c", "ping -c 1 #{host}")
+  # ruleid: ruby-command-injection
+  out, status = Open3.capture2("bash", "-c", "ping -c 1 " + host)
+  # ok: ruby-command-injection
+  system("sh", "-c", "ping -c 1 #{Shellwords.escape(host)}")
+  # ok: ruby-command-injection
+  Open3.capture2("bash", "-c", "uptime")
+  # ruleid: ruby-command-injection
   IO.popen("ping -c 1 #{host}")
   # ok: ruby-backtick-interpolation
   listing = `ls #{host.shellescape}`
