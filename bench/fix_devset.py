@@ -84,6 +84,21 @@ def git(repo: str, *args: str) -> str:
     return subprocess.run(["git", "-C", repo, *args], capture_output=True, text=True, errors="replace").stdout
 
 
+def text_without_comments(node, source: bytes) -> str:
+    """The text of a tree-sitter `node` of `source` with its comments and blank lines removed."""
+    comments, inner = [], [node]
+    while inner:
+        child = inner.pop()
+        if child.type.endswith("comment"):  # comment, line_comment, block_comment
+            comments.append((child.start_byte, child.end_byte))
+        inner.extend(child.children)
+    text, cursor = b"", node.start_byte
+    for start, end in sorted(comments):
+        text, cursor = text + source[cursor:start], end
+    text += source[cursor:node.end_byte]
+    return "\n".join(line for line in text.decode(errors="replace").splitlines() if line.strip())
+
+
 def functions(code: str, language: str) -> dict[str, str]:
     """signature line (with an occurrence count) -> function text, for every function node."""
     source = code.encode()

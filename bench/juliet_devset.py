@@ -30,7 +30,7 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))  # run from anywhere
 
-from bench.fix_devset import git, write_splits  # noqa: E402
+from bench.fix_devset import git, text_without_comments, write_splits  # noqa: E402
 from transforms.grammars import parser_for  # noqa: E402
 
 # The Juliet CWEs of the weaknesses the rule pack targets (issue 17's list), by suite language.
@@ -61,20 +61,10 @@ def functions_by_role(code: str, language: str) -> dict[str, str]:
         stack.extend(node.children)
         if node.type != FUNCTION_NODES[language]:
             continue
-        comments, inner = [], [node]
-        while inner:
-            child = inner.pop()
-            if child.type.endswith("comment"):  # comment, line_comment, block_comment
-                comments.append((child.start_byte, child.end_byte))
-            inner.extend(child.children)
-        text, cursor = b"", node.start_byte
-        for start, end in sorted(comments):
-            text, cursor = text + source[cursor:start], end
-        text = (text + source[cursor:node.end_byte]).decode(errors="replace")
-        head = text.split("{", 1)[0]
-        role = ROLE.search(head)
+        text = text_without_comments(node, source)
+        role = ROLE.search(text.split("{", 1)[0])
         if role and role.group(1) not in found:
-            found[role.group(1)] = "\n".join(line for line in text.splitlines() if line.strip())
+            found[role.group(1)] = text
     return found
 
 
