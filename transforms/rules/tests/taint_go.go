@@ -466,3 +466,16 @@ func (u *ComposeService) Restore(opts RestoreOptions, r *http.Request) error {
 	// ok: go-taint-path-traversal
 	return os.RemoveAll(opts.Dir + "/" + r.Method)
 }
+
+func serveUnknownUser() {
+	http.HandleFunc("/user", func(w http.ResponseWriter, r *http.Request) {
+		username := r.Form.Get("username")
+		if !isValidUsername(username) {
+			// ruleid: go-taint-xss
+			fmt.Fprintf(w, "%q is an unknown user", username)
+			return
+		}
+		// ok: go-taint-xss
+		fmt.Fprintf(w, "%s is known", username)
+	})
+}

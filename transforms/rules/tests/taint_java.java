@@ -516,4 +516,41 @@ class Errors {
         // ok: java-taint-xss
         response.getWriter().println("Unknown parameter: " + Encode.forHtml(first));
     }
+
+    void knownName(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        String name = request.getParameter("name");
+        if (!KNOWN_NAMES.contains(name)) {
+            // ruleid: java-taint-xss
+            response.getWriter().println("<p>unknown " + name + "</p>");
+            return;
+        }
+        // ok: java-taint-xss
+        response.getWriter().println("<p>" + name + "</p>");
+    }
+
+    void validName(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        String name = request.getParameter("name");
+        if (!isValidName(name)) {
+            // ruleid: java-taint-xss
+            response.getWriter().println("<p>invalid " + name + "</p>");
+            return;
+        }
+        // ok: java-taint-xss
+        response.getWriter().println("<p>" + name + "</p>");
+    }
+
+    void homeName(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        String name = request.getParameter("name");
+        if (HOME.equals(name)) {
+            // ok: java-taint-xss
+            response.getWriter().println("<p>" + name + "</p>");
+        }
+        if (!name.equals(HOME)) {
+            // ruleid: java-taint-xss
+            response.getWriter().println("<p>not home " + name + "</p>");
+            return;
+        }
+        // ok: java-taint-xss
+        response.getWriter().println("<p>" + name + "</p>");
+    }
 }

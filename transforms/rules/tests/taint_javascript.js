@@ -548,3 +548,37 @@ router.get('/k', async (ctx) => {
     ctx.body = `failed: ${e.stack}`;
   }
 });
+
+const KNOWN_NAMES = ['ada', 'alan'];
+app.get('/known', function (req, res) {
+  const name = req.query.name;
+  if (!KNOWN_NAMES.includes(name)) {
+    // ruleid: js-taint-xss
+    res.send("<p>unknown " + name + "</p>");
+    return;
+  }
+  // ok: js-taint-xss
+  res.send("<p>" + name + "</p>");
+});
+
+app.get('/home', function (req, res) {
+  const name = req.query.name;
+  if (name !== HOME_NAME) {
+    // ruleid: js-taint-xss
+    res.send("<p>not home: " + name + "</p>");
+    return;
+  }
+  // ok: js-taint-xss
+  res.send("<p>" + name + "</p>");
+});
+
+app.get('/valid', function (req, res) {
+  const name = req.query.name;
+  if (!isValidName(name)) {
+    // ruleid: js-taint-xss
+    res.send("<p>invalid " + name + "</p>");
+    return;
+  }
+  // ok: js-taint-xss
+  res.send("<p>" + name + "</p>");
+});

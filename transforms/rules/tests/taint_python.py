@@ -611,3 +611,28 @@ def run_listed():
     subprocess.call("echo " + request.args["c"], shell=True)
     # ok: python-xss-unescaped-html
     return PAGES[request.args["p"]] + page
+
+
+@app.route("/go")
+def go_to_the_one_target():
+    target = request.args.get("target", "")
+    if target == HOME_URL:
+        # ok: python-taint-open-redirect
+        return redirect(target, code=302)
+    if target != HELP_URL:
+        # ruleid: python-taint-open-redirect
+        return redirect(target)
+    # ok: python-taint-open-redirect
+    return redirect(target)
+
+
+@app.route("/tool")
+def run_listed_tool():
+    tool = request.args.get("tool", "")
+    if tool not in ALLOWED_TOOLS:
+        # ruleid: python-taint-command-injection
+        os.system("echo unknown tool " + tool)
+        return "unknown"
+    # ok: python-taint-command-injection
+    os.system("run " + tool)
+    return "ran"

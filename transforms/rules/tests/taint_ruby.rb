@@ -285,3 +285,34 @@ class ErrorsController < ApplicationController
     end
   end
 end
+
+class KnownNamesController < ApplicationController
+  KNOWN = %w[a b]
+  def show
+    name = params[:name]
+    unless KNOWN.include?(name)
+      # ruleid: ruby-taint-xss
+      render html: "<p>unknown #{name}</p>".html_safe
+      return
+    end
+    # ok: ruby-taint-xss
+    render html: "<p>#{name}</p>".html_safe
+  end
+  def show2
+    name = params[:name]
+    return head(:forbidden) if name != HOME
+    # ok: ruby-taint-xss
+    render html: "<p>#{name}</p>".html_safe
+  end
+  def show3
+    name = params[:name]
+    if name == HOME
+      # ok: ruby-taint-xss
+      render html: "<p>#{name}</p>".html_safe
+    end
+    if KNOWN.include?(name)
+      # ok: ruby-taint-xss
+      render html: "<p>#{name}</p>".html_safe
+    end
+  end
+end
