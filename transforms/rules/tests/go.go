@@ -313,3 +313,25 @@ func jwtWithExp(tokenString string) (*jwt.Token, error) {
 	// ok: go-jwt-expiry-not-checked
 	return jwt.Parse(tokenString, keyFunc, jwt.WithExpirationRequired())
 }
+
+func sshConfigs(key ssh.PublicKey) []*ssh.ClientConfig {
+	return []*ssh.ClientConfig{
+		{
+			User: "deploy",
+			// ruleid: go-ssh-host-key-not-verified
+			HostKeyCallback: ssh.InsecureIgnoreHostKey(),
+		},
+		{
+			User: "deploy",
+			// ruleid: go-ssh-host-key-not-verified
+			HostKeyCallback: ssh.HostKeyCallback(func(hostname string, remote net.Addr, key ssh.PublicKey) error {
+				return nil
+			}),
+		},
+		{
+			User: "deploy",
+			// ok: go-ssh-host-key-not-verified
+			HostKeyCallback: ssh.FixedHostKey(key),
+		},
+	}
+}

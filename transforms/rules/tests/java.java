@@ -348,4 +348,13 @@ class JwtTokens {
         }
         return signed.getJWTClaimsSet().getSubject();
     }
+
+    void openSessions(com.jcraft.jsch.Session session, java.util.Properties config) {
+        // ruleid: java-ssh-host-key-not-verified
+        session.setConfig("StrictHostKeyChecking", "no");
+        // ruleid: java-ssh-host-key-not-verified
+        config.put("StrictHostKeyChecking", "no");
+        // ok: java-ssh-host-key-not-verified
+        session.setConfig("StrictHostKeyChecking", "yes");
+    }
 }

@@ -830,3 +830,14 @@ def jwt_no_exp(token):
 def jwt_with_exp(token):
     # ok: python-jwt-expiry-not-checked
     return jwt.decode(token, SECRET, algorithms=["HS256"], options={"require": ["exp"]})
+
+
+def connect_trusting_any_host(host):
+    client = paramiko.SSHClient()
+    # ruleid: python-ssh-host-key-not-verified
+    client.set_missing_host_key_policy(paramiko.AutoAddPolicy())
+    # ruleid: python-ssh-host-key-not-verified
+    client.set_missing_host_key_policy(WarningPolicy)
+    # ok: python-ssh-host-key-not-verified
+    client.set_missing_host_key_policy(paramiko.RejectPolicy())
+    client.connect(host)

@@ -326,3 +326,12 @@ def jwt_with_exp(token)
   # ok: ruby-jwt-expiry-not-checked
   JWT.decode(token, secret, true, algorithm: "HS256")
 end
+
+def run_remote(host, user)
+  # ruleid: ruby-ssh-host-key-not-verified
+  Net::SSH.start(host, user, verify_host_key: :never) { |ssh| ssh.exec!("uptime") }
+  # ruleid: ruby-ssh-host-key-not-verified
+  Net::SSH.start(host, user, paranoid: false)
+  # ok: ruby-ssh-host-key-not-verified
+  Net::SSH.start(host, user, verify_host_key: :always)
+end

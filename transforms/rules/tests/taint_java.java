@@ -553,4 +553,29 @@ class Errors {
         // ok: java-taint-xss
         response.getWriter().println("<p>" + name + "</p>");
     }
+
+    void writeZipEntry(java.util.zip.ZipEntry entry, File destinationDir) throws IOException {
+        File file = new File(destinationDir, entry.getName());
+        // ruleid: java-taint-path-traversal
+        FileOutputStream fos = new FileOutputStream(file);
+        fos.close();
+    }
+
+    void writeCheckedZipEntry(ZipEntry entry, File destinationDir) throws IOException {
+        File file = new File(destinationDir, entry.getName());
+        if (!file.toPath().normalize().startsWith(destinationDir.toPath())) {
+            throw new IOException("Bad zip entry");
+        }
+        // ok: java-taint-path-traversal
+        FileOutputStream fos = new FileOutputStream(file);
+        fos.close();
+    }
+
+    void unpack(java.util.zip.ZipInputStream zis, File root) throws IOException {
+        ZipEntry entry;
+        while ((entry = zis.getNextEntry()) != null) {
+            // ruleid: java-taint-path-traversal
+            new FileOutputStream(new File(root, entry.getName())).close();
+        }
+    }
 }

@@ -582,3 +582,18 @@ app.get('/valid', function (req, res) {
   // ok: js-taint-xss
   res.send("<p>" + name + "</p>");
 });
+
+const xpath = require('xpath');
+app.get('/home-dir', function (req, res) {
+  const userName = req.param("userName");
+  // ruleid: js-taint-xpath-injection
+  const bad = xpath.parse("//users/user[login/text()='" + userName + "']/home_dir/text()");
+  // ok: js-taint-xpath-injection
+  const good = xpath.parse("//users/user[login/text()=$userName]/home_dir/text()");
+  good.select({ node: root, variables: { userName: userName } });
+  bad.select({ node: root });
+  // ruleid: js-taint-xpath-injection
+  xpath.select(`//users/user[@id='${req.query.id}']`, root);
+  // ruleid: js-taint-xpath-injection
+  document.evaluate("//a[@title='" + userName + "']", document, null, XPathResult.ANY_TYPE, null);
+});

@@ -1,0 +1,22 @@
+package main
+
+func register(w http.ResponseWriter, r *http.Request) {
+	r.ParseForm()
+	user := r.Form.Get("user")
+	pw := r.Form.Get("password")
+	// ruleid: go-password-logged
+	log.Printf("Registering new user %s with password %s.\n", user, pw)
+	// ok: go-password-logged
+	log.Printf("Registering new user %s.\n", user)
+	cfg := loadConfig()
+	// ruleid: go-password-logged
+	logrus.Infof("connecting with %s", cfg.DBPassword)
+}
+
+func remember(w http.ResponseWriter, r *http.Request) {
+	pw := r.FormValue("password")
+	// ruleid: go-password-in-cookie
+	http.SetCookie(w, &http.Cookie{Name: "pw", Value: pw})
+	// ok: go-password-in-cookie
+	http.SetCookie(w, &http.Cookie{Name: "session", Value: newSessionID()})
+}

@@ -1,0 +1,24 @@
+function login(req, res) {
+  const user = req.body.user;
+  const password = req.body.password;
+  // ruleid: js-password-logged
+  console.log(`login ${user} ${password}`);
+  // ruleid: js-password-logged
+  logger.info("login " + user + " with " + req.body.newPassword);
+  // ok: js-password-logged
+  console.log(`login ${user}`);
+  // ok: js-password-logged
+  console.log("strength", checkPassword(password));
+}
+
+app.get('/remember-password', function (req, res) {
+  let pw = req.param("current_password");
+  // ruleid: js-password-in-cookie
+  res.cookie("password", pw);
+  // ok: js-password-in-cookie
+  res.cookie("password", encrypt(pw));
+  // ruleid: js-password-in-cookie
+  localStorage.setItem("pw", req.body.password);
+  // ok: js-password-in-cookie
+  res.cookie("session", sessionId, { httpOnly: true });
+});
