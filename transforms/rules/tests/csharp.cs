@@ -99,6 +99,10 @@ public class Fixture
         var signing = new SymmetricSecurityKey(Encoding.UTF8.GetBytes("shhhhh-signing-key"));
         // ok: csharp-hardcoded-credential
         var configured = new SymmetricSecurityKey(Encoding.UTF8.GetBytes(dbPasswordFromEnv));
+        // ruleid: csharp-hardcoded-credential
+        var connection = new SqlConnection("Server=db;User Id=sa;Password=hunter2hunter2;");
+        // ok: csharp-hardcoded-credential
+        var trusted = new SqlConnection("Server=db;Integrated Security=true;");
         return dbPassword + dbPasswordFromEnv;
     }
 

@@ -67,6 +67,8 @@ const session = jwt.sign({ sub: 1 }, signingKey, { expiresIn: "1h" });
 jwt.verify(session, "shhhhh");
 // ok: js-hardcoded-credential
 jwt.verify(session, process.env.JWT_SECRET);
+// ruleid: js-hardcoded-credential
+const joseKey = JWK.asKey("a-hard-coded-signing-key");
 
 function tls(https) {
   // ruleid: js-tls-verification-disabled

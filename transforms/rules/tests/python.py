@@ -312,6 +312,11 @@ def error_page(stack):
     return "<html><body><pre>%s</pre></body></html>" % stack
 
 
+def error_page_formatted(stack, title):
+    # ruleid: python-html-built-by-formatting
+    return "<html><body><h1>{}</h1><pre>{}</pre></body></html>".format(html.escape(title), stack)
+
+
 def error_page_escaped(stack):
     # ok: python-html-built-by-formatting
     return "<html><body><pre>%s</pre></body></html>" % html.escape(stack)

@@ -534,6 +534,15 @@ app.use((err, req, res, next) => {
   res.status(500).json({ message: err.message, stack: err.stack });
 });
 
+app.get('/raw', (req, res) => {
+  try {
+    work();
+  } catch (err) {
+    // ruleid: js-taint-stack-trace-exposed
+    res.writeHead(500).end(err.stack);
+  }
+});
+
 app.use((err, req, res, next) => {
   logger.error(err.stack);
   // ok: js-taint-stack-trace-exposed
@@ -596,4 +605,9 @@ app.get('/home-dir', function (req, res) {
   xpath.select(`//users/user[@id='${req.query.id}']`, root);
   // ruleid: js-taint-xpath-injection
   document.evaluate("//a[@title='" + userName + "']", document, null, XPathResult.ANY_TYPE, null);
+});
+
+app.get('/login/next', function (req, res) {
+  // ruleid: js-taint-open-redirect
+  res.redirect(req.param("next"));
 });

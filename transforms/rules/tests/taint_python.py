@@ -636,3 +636,11 @@ def run_listed_tool():
     # ok: python-taint-command-injection
     os.system("run " + tool)
     return "ran"
+
+
+@app.route("/api/run", methods=["POST"])
+def run_from_json():
+    job = request.get_json()
+    # ruleid: python-taint-command-injection
+    os.system("run " + job["name"])
+    return "ok"
