@@ -319,4 +319,13 @@ public class Lifetimes
             ValidateLifetime = true,
         };
     }
+
+    object Deserialize(string text)
+    {
+        // ruleid: csharp-unsafe-deserialization
+        var withTypes = new JavaScriptSerializer(new SimpleTypeResolver());
+        // ok: csharp-unsafe-deserialization
+        var plain = new JavaScriptSerializer();
+        return plain.DeserializeObject(text) ?? withTypes.DeserializeObject(text);
+    }
 }

@@ -482,3 +482,27 @@ function withExp(token) {
   // ok: js-jwt-expiry-not-checked
   return jwt.verify(token, secret, { algorithms: ['HS256'], maxAge: '1h' });
 }
+
+function escapeQuotes(s) {
+  // ruleid: js-incomplete-sanitization
+  return s.replace("'", "''");
+}
+
+function escapeAllQuotes(s) {
+  // ok: js-incomplete-sanitization
+  return s.replace(/'/g, "''");
+}
+
+function stripBackslash(s) {
+  // ruleid: js-incomplete-sanitization
+  const once = s.replace("\\", "");
+  // ok: js-incomplete-sanitization
+  return once.replace(" ", "_");
+}
+
+function tellParent(userName) {
+  // ruleid: js-postmessage-any-origin
+  window.parent.postMessage(userName, '*');
+  // ok: js-postmessage-any-origin
+  window.parent.postMessage(userName, 'https://app.example.com');
+}

@@ -611,3 +611,21 @@ app.get('/login/next', function (req, res) {
   // ruleid: js-taint-open-redirect
   res.redirect(req.param("next"));
 });
+
+app.get('/some/path', function (req, res) {
+  let url = req.param("url"),
+    host = urlLib.parse(url).host;
+  if (host.includes("example.com")) {
+    // ruleid: js-taint-open-redirect
+    res.redirect(url);
+  }
+  if (["example.com", "www.example.com"].includes(host)) {
+    // ok: js-taint-open-redirect
+    res.redirect(url);
+  }
+  const hostname = new URL(url).hostname;
+  if (hostname.endsWith(".example.com")) {
+    // ok: js-taint-open-redirect
+    res.redirect(url);
+  }
+});

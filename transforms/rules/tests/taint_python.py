@@ -644,3 +644,22 @@ def run_from_json():
     # ruleid: python-taint-command-injection
     os.system("run " + job["name"])
     return "ok"
+
+
+@app.route("/next")
+def next_on_our_domain():
+    target = request.args.get("target", "")
+    if "example.com" in target:
+        # ruleid: python-taint-open-redirect
+        return redirect(target)
+    host = urlparse(target).hostname
+    if host and host.endswith(".example.com"):
+        # ok: python-taint-open-redirect
+        return redirect(target)
+    if host and host.endswith("example.com"):
+        # ruleid: python-taint-open-redirect
+        return redirect(target)
+    if host in ALLOWED_HOSTS:
+        # ok: python-taint-open-redirect
+        return redirect(target)
+    return redirect("/")
