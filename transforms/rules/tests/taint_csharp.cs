@@ -17,6 +17,48 @@ class TaintCases : Controller
         var fixedHtml = Html.Raw("<br>");
     }
 
+    void Greet(string name)
+    {
+        if (!KnownNames.Contains(name))
+        {
+            // ruleid: csharp-taint-xss
+            Response.Write("<p>unknown " + name + "</p>");
+            return;
+        }
+        // ok: csharp-taint-xss
+        Response.Write("<p>" + name + "</p>");
+    }
+
+    void GreetHome(string name)
+    {
+        if (name != HomeName)
+        {
+            // ruleid: csharp-taint-xss
+            Response.Write("<p>not home " + name + "</p>");
+            return;
+        }
+        // ok: csharp-taint-xss
+        Response.Write("<p>" + name + "</p>");
+    }
+
+    void GreetIfGiven(string name)
+    {
+        if (name != "")
+        {
+            // ruleid: csharp-taint-xss
+            Response.Write("<p>Hello " + name + "</p>");
+        }
+        if (!KnownNames.Contains(name))
+        {
+            return;
+        }
+        if (name != "")
+        {
+            // ok: csharp-taint-xss
+            Response.Write("<p>Hello " + name + "</p>");
+        }
+    }
+
     void Clone(string url)
     {
         // ruleid: csharp-taint-command-injection

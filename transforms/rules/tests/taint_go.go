@@ -479,3 +479,44 @@ func serveUnknownUser() {
 		fmt.Fprintf(w, "%s is known", username)
 	})
 }
+
+func serveHome(w http.ResponseWriter, r *http.Request) {
+	name := r.URL.Query().Get("name")
+	if name == homeName {
+		// ok: go-taint-xss
+		fmt.Fprintf(w, "<p>%s</p>", name)
+	}
+	if name != homeName {
+		// ruleid: go-taint-xss
+		fmt.Fprintf(w, "<p>not home: %s</p>", name)
+		return
+	}
+	// ok: go-taint-xss
+	fmt.Fprintf(w, "<p>%s</p>", name)
+}
+
+func serveListed(w http.ResponseWriter, r *http.Request) {
+	name := r.URL.Query().Get("name")
+	if _, ok := knownNames[name]; !ok {
+		// ruleid: go-taint-xss
+		fmt.Fprintf(w, "<p>unknown: %s</p>", name)
+		return
+	}
+	// ok: go-taint-xss
+	fmt.Fprintf(w, "<p>%s</p>", name)
+}
+
+func greetIfGiven(w http.ResponseWriter, r *http.Request) {
+	name := r.URL.Query().Get("name")
+	if name != "" {
+		// ruleid: go-taint-xss
+		fmt.Fprintf(w, "<p>Hello %s</p>", name)
+	}
+	if _, ok := knownNames[name]; !ok {
+		return
+	}
+	if name != "" {
+		// ok: go-taint-xss
+		fmt.Fprintf(w, "<p>Hello %s</p>", name)
+	}
+}

@@ -578,4 +578,19 @@ class Errors {
             new FileOutputStream(new File(root, entry.getName())).close();
         }
     }
+
+    void greetIfGiven(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        String name = request.getParameter("name");
+        if (!name.equals("")) {
+            // ruleid: java-taint-xss
+            response.getWriter().println("<p>Hello " + name + "</p>");
+        }
+        if (!KNOWN_NAMES.contains(name)) {
+            return;
+        }
+        if (!name.equals("")) {
+            // ok: java-taint-xss
+            response.getWriter().println("<p>Hello " + name + "</p>");
+        }
+    }
 }

@@ -629,3 +629,18 @@ app.get('/some/path', function (req, res) {
     res.redirect(url);
   }
 });
+
+app.get('/greet', function (req, res) {
+  const name = req.query.name;
+  if (name !== "") {
+    // ruleid: js-taint-xss
+    res.send("<p>Hello " + name + "</p>");
+  }
+  if (!KNOWN_NAMES.includes(name)) {
+    return;
+  }
+  if (name !== "") {
+    // ok: js-taint-xss
+    res.send("<p>Hello " + name + "</p>");
+  }
+});

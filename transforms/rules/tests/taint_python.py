@@ -663,3 +663,17 @@ def next_on_our_domain():
         # ok: python-taint-open-redirect
         return redirect(target)
     return redirect("/")
+
+
+@app.route("/greet")
+def greet_if_given():
+    name = request.args.get("name", "")
+    if name != "":
+        # ruleid: python-taint-command-injection
+        os.system("greet " + name)
+    if name not in ALLOWED_TOOLS:
+        return "unknown"
+    if name != "":
+        # ok: python-taint-command-injection
+        os.system("greet " + name)
+    return "ok"
