@@ -59,6 +59,19 @@ class TaintCases : Controller
         }
     }
 
+    void ShowPoll(string id)
+    {
+        if (id == DefaultPoll)
+        {
+            Response.Write("<p>default</p>");
+        }
+        else
+        {
+            // ruleid: csharp-taint-xss
+            Response.Write("<p>poll " + id + "</p>");
+        }
+    }
+
     void Clone(string url)
     {
         // ruleid: csharp-taint-command-injection

@@ -520,3 +520,13 @@ func greetIfGiven(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintf(w, "<p>Hello %s</p>", name)
 	}
 }
+
+func showPoll(w http.ResponseWriter, r *http.Request) {
+	id := r.URL.Query().Get("id")
+	if id == defaultPoll {
+		fmt.Fprint(w, "<p>default</p>")
+	} else {
+		// ruleid: go-taint-xss
+		fmt.Fprintf(w, "<p>poll %s</p>", id)
+	}
+}

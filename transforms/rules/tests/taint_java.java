@@ -593,4 +593,14 @@ class Errors {
             response.getWriter().println("<p>Hello " + name + "</p>");
         }
     }
+
+    void showPoll(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        String id = request.getParameter("id");
+        if (DEFAULT_POLL.equals(id)) {
+            response.getWriter().println("<p>default</p>");
+        } else {
+            // ruleid: java-taint-xss
+            response.getWriter().println("<p>poll " + id + "</p>");
+        }
+    }
 }

@@ -644,3 +644,13 @@ app.get('/greet', function (req, res) {
     res.send("<p>Hello " + name + "</p>");
   }
 });
+
+app.get('/poll', function (req, res) {
+  const id = req.query.id;
+  if (id === DEFAULT_POLL) {
+    res.send("<p>default</p>");
+  } else {
+    // ruleid: js-taint-xss
+    res.send("<p>poll " + id + "</p>");
+  }
+});

@@ -677,3 +677,14 @@ def greet_if_given():
         # ok: python-taint-command-injection
         os.system("greet " + name)
     return "ok"
+
+
+@app.route("/poll")
+def show_poll():
+    poll_id = request.args.get("id")
+    db = sqlite3.connect("db").cursor()
+    if poll_id == DEFAULT_POLL:
+        db.execute("SELECT question FROM polls WHERE active = 1")
+    else:
+        # ruleid: python-taint-sql-injection
+        db.execute("SELECT question FROM polls WHERE id = '{}'".format(poll_id))

@@ -315,4 +315,14 @@ class KnownNamesController < ApplicationController
       render html: "<p>#{name}</p>".html_safe
     end
   end
+
+  def show_poll
+    id = params[:id]
+    if id == DEFAULT_POLL
+      render html: "<p>default</p>".html_safe
+    else
+      # ruleid: ruby-taint-xss
+      render html: "<p>poll #{id}</p>".html_safe
+    end
+  end
 end
