@@ -654,3 +654,15 @@ app.get('/poll', function (req, res) {
     res.send("<p>poll " + id + "</p>");
   }
 });
+
+app.get('/file', function (req, res) {
+  const name = req.query.name;
+  if (!name.includes("..")) {
+    // ok: js-taint-path-traversal
+    res.send(fs.readFileSync(path.join("/srv/files", name)));
+  }
+  if (name.includes("..")) {
+    // ruleid: js-taint-path-traversal
+    fs.unlinkSync(path.join("/srv/files", name));
+  }
+});
