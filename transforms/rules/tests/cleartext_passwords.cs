@@ -15,4 +15,9 @@ public class AccountController : Controller {
         // ok: csharp-password-in-cookie
         Response.Cookies.Append("session", sessionId);
     }
+
+    public void Report(Organization org) {
+        // ok: csharp-password-logged
+        _logger.LogInformation("Retrieved (UseResetPassword: {UseResetPassword})", org.UseResetPassword);
+    }
 }

@@ -16,4 +16,9 @@ class Accounts {
         // ok: java-password-in-cookie
         response.addCookie(new Cookie("session", sessionId));
     }
+
+    void install(PluginWrapper pw) {
+        // ok: java-password-logged
+        LOGGER.log(WARNING, "{0} is incompatible with {1}", new Object[] {name, pw.getVersion()});
+    }
 }

@@ -846,3 +846,10 @@ def connect_trusting_any_host(host):
     # ok: python-ssh-host-key-not-verified
     client.set_missing_host_key_policy(paramiko.RejectPolicy())
     client.connect(host)
+
+
+def usage(program, placeholder):
+    # ok: python-html-built-by-formatting
+    print("Usage: {} <catalog url> <application id>".format(program))
+    # ok: python-html-built-by-formatting
+    return "Fill in {0} where the text says <condition>".format(placeholder)
