@@ -2,8 +2,9 @@
 for issue 17's second kind of data, secure and insecure implementations of the same task, in every
 language CodeQL and the rule pack share.
 
-Each security query of CodeQL (`<lang>/ql/src/Security.../CWE-NNN/*.qhelp`) explains its weakness with
-sample programs that the help names in order (`<sample src="examples/ReflectedXss.js" />`). Two forms
+Each security query of CodeQL (`<lang>/ql/src/Security.../CWE-NNN/*.qhelp`, Ruby's
+`queries/security/cwe-NNN/`) explains its weakness with sample programs that the help names in order
+(`<sample src="examples/ReflectedXss.js" />`), itself or in a shared part it includes (`*.inc.qhelp`). Two forms
 give pairs:
 - **Two files**, the flawed one and its fix, told apart by the last marker word of the file's name
   (`ReflectedXssGood.js`, `UnsafeDeserializationBad.cs`, `ExposedSystemDataCorrect.cpp`; a sample with
@@ -40,8 +41,9 @@ from transforms.grammars import parser_for  # noqa: E402
 
 LANGUAGE_BY_EXTENSION = {".c": "C", ".cpp": "Cpp", ".cs": "CSharp", ".go": "Go", ".java": "Java",
                          ".js": "JavaScript", ".py": "Python", ".rb": "Ruby"}
-QUERY_HELP = re.compile(r"(?:^|/)Security[^/]*/(?:CWE/)?CWE-0*(\d+)[^/]*/[^/]+\.qhelp$")
+QUERY_HELP = re.compile(r"(?i)(?:^|/)Security[^/]*/(?:CWE/)?CWE-0*(\d+)[^/]*/[^/]+(?<!\.inc)\.qhelp$")
 SAMPLE = re.compile(r'<sample\s+src="([^"]+)"')
+INCLUDE = re.compile(r'<include\s+src="([^"]+\.inc\.qhelp)"')
 # the last of these words in a name decides its role: "InsecureSQLConnectionGood" is the fix
 MARKER_WORD = re.compile(r"(?i)(incorrect|insecure|unsafe|vulnerable|wrong|bad|correct|secure|safe|good|fixed|fix)")
 FLAWED_WORDS = {"incorrect", "insecure", "unsafe", "vulnerable", "wrong", "bad"}
@@ -127,8 +129,10 @@ def rows_of(repo: str, name: str, rev: str = "HEAD") -> tuple[list[dict], collec
             continue
         cwe, query = match.group(1), os.path.splitext(os.path.basename(help_path))[0]
         folder = os.path.dirname(help_path)
-        samples = [p for p in dict.fromkeys(os.path.normpath(os.path.join(folder, s))
-                                             for s in SAMPLE.findall(git(repo, "show", f"{commit}:{help_path}")))
+        text = git(repo, "show", f"{commit}:{help_path}")
+        text += "".join(git(repo, "show", f"{commit}:{os.path.normpath(os.path.join(folder, included))}")
+                        for included in INCLUDE.findall(text))  # a shared part (KernelOpen.inc.qhelp) names samples too
+        samples = [p for p in dict.fromkeys(os.path.normpath(os.path.join(folder, s)) for s in SAMPLE.findall(text))
                    if os.path.splitext(p)[1] in LANGUAGE_BY_EXTENSION and p in paths]
         if not samples:
             continue

@@ -38,13 +38,21 @@ def test_rows_from_file_pairs_and_marked_functions(tmp_path):
     sql.mkdir(parents=True)
     (sql / "SqlTainted.qhelp").write_text(HELP.format("SqlTainted.java", "SqlTainted.java"))
     (sql / "SqlTainted.java").write_text("class A { void f() {\n  { // BAD\n    q(x); }\n  { // GOOD\n    p(x); } } }\n")
+    redirect = tmp_path / "ruby/ql/src/queries/security/cwe-601"
+    (redirect / "examples").mkdir(parents=True)
+    (redirect / "UrlRedirect.qhelp").write_text('<qhelp><include src="Redirect.inc.qhelp" /></qhelp>\n')
+    (redirect / "Redirect.inc.qhelp").write_text(HELP.format("examples/redirect_bad.rb", "examples/redirect_good.rb"))
+    (redirect / "examples/redirect_bad.rb").write_text("def go\n  redirect_to params[:url]\nend\n")
+    (redirect / "examples/redirect_good.rb").write_text("def go\n  redirect_to URLS[params[:url]]\nend\n")
     (tmp_path / "javascript/ql/src/experimental/Security/CWE-094").mkdir(parents=True)
     (tmp_path / "javascript/ql/src/experimental/Security/CWE-094/Code.qhelp").write_text(
         HELP.format("examples/ReflectedXss.js", "examples/ReflectedXssGood.js"))
     _commit(tmp_path)
     rows, left_out = rows_of(str(tmp_path), "o/n")
-    assert sorted((r["language"], r["vul_type"]) for r in rows) == [("JavaScript", "cwe-79"), ("Python", "cwe-78")]
-    js, py = sorted(rows, key=lambda r: r["language"])
+    assert sorted((r["language"], r["vul_type"]) for r in rows) == [
+        ("JavaScript", "cwe-79"), ("Python", "cwe-78"), ("Ruby", "cwe-601")]  # the shared part read once, with its query
+    js, py, rb = sorted(rows, key=lambda r: r["language"])
+    assert rb["func_src_after"] == "def go\n  redirect_to URLS[params[:url]]\nend"
     assert js["func_src_before"] == "res.send(req.query.name);" and js["func_src_after"] == "res.send(escape(req.query.name));"
     assert py["func_src_before"] == "def run_unsafe(request):\n    os.system(request.GET['c'])"
     assert py["func_src_after"] == "def run_listed(request):\n    os.system(COMMANDS[request.GET['c']])"
