@@ -684,7 +684,8 @@ def show_poll():
     poll_id = request.args.get("id")
     db = sqlite3.connect("db").cursor()
     if poll_id == DEFAULT_POLL:
-        db.execute("SELECT question FROM polls WHERE active = 1")
+        # ok: python-taint-sql-injection
+        db.execute("SELECT question FROM polls WHERE id = '{}'".format(poll_id))
     else:
         # ruleid: python-taint-sql-injection
         db.execute("SELECT question FROM polls WHERE id = '{}'".format(poll_id))
