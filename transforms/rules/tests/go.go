@@ -335,3 +335,12 @@ func sshConfigs(key ssh.PublicKey) []*ssh.ClientConfig {
 		},
 	}
 }
+
+func isAdmin(password string) bool {
+	// ruleid: go-hardcoded-credential
+	if password == "s3cr3t-admin" {
+		return true
+	}
+	// ok: go-hardcoded-credential
+	return password == os.Getenv("ADMIN_PASSWORD")
+}

@@ -357,4 +357,13 @@ class JwtTokens {
         // ok: java-ssh-host-key-not-verified
         session.setConfig("StrictHostKeyChecking", "yes");
     }
+
+    boolean isAdmin(String password) {
+        // ruleid: java-hardcoded-credential
+        if (password.equals("s3cr3t-admin")) {
+            return true;
+        }
+        // ok: java-hardcoded-credential
+        return password.equals(System.getenv("ADMIN_PASSWORD"));
+    }
 }

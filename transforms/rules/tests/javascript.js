@@ -506,3 +506,12 @@ function tellParent(userName) {
   // ok: js-postmessage-any-origin
   window.parent.postMessage(userName, 'https://app.example.com');
 }
+
+function isAdmin(password) {
+  // ruleid: js-hardcoded-credential
+  if (password === "s3cr3t-admin") {
+    return true;
+  }
+  // ok: js-hardcoded-credential
+  return password === process.env.ADMIN_PASSWORD;
+}

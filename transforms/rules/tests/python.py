@@ -853,3 +853,11 @@ def usage(program, placeholder):
     print("Usage: {} <catalog url> <application id>".format(program))
     # ok: python-html-built-by-formatting
     return "Fill in {0} where the text says <condition>".format(placeholder)
+
+
+def is_admin(password):
+    # ruleid: python-hardcoded-credential
+    if password == "s3cr3t-admin":
+        return True
+    # ok: python-hardcoded-credential
+    return password == os.environ["ADMIN_PASSWORD"]

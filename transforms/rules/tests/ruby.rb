@@ -335,3 +335,35 @@ def run_remote(host, user)
   # ok: ruby-ssh-host-key-not-verified
   Net::SSH.start(host, user, verify_host_key: :always)
 end
+
+def check_login(req)
+  password = req.params['password']
+  # ruleid: ruby-hardcoded-credential
+  return true if password == 'myPa55word'
+  # ok: ruby-hardcoded-credential
+  password == ENV.fetch('ADMIN_PASSWORD')
+end
+
+def get_password_hash(password, salt)
+  # ruleid: ruby-fast-hash-of-password
+  OpenSSL::Digest.new('SHA256').digest(password + salt)
+end
+
+class UsersController < ApplicationController
+  def user_params
+    # ruleid: ruby-params-permit-all
+    params.require(:user).permit!
+  end
+
+  def safe_user_params
+    # ok: ruby-params-permit-all
+    params.require(:user).permit(:name, :email)
+  end
+end
+
+def escape_quotes(s)
+  # ruleid: ruby-incomplete-sanitization
+  once = s.sub "'", "''"
+  # ok: ruby-incomplete-sanitization
+  once.gsub "'", "''"
+end

@@ -327,3 +327,19 @@ class KnownNamesController < ApplicationController
     end
   end
 end
+
+class RedirectsController < ApplicationController
+  def index
+    url = params[:url]
+    if url.include?("example.com")
+      # ruleid: ruby-taint-open-redirect
+      redirect_to url
+    end
+    host = URI(url).host
+    allowed_hosts = ["example.com", "www.example.com"]
+    if allowed_hosts.include?(host)
+      # ok: ruby-taint-open-redirect
+      redirect_to url
+    end
+  end
+end
