@@ -54,3 +54,22 @@ void log_line(std::FILE *out, const std::string &message) {
     // ok: cpp-format-string
     std::fprintf(out, "%s\n", message.c_str());
 }
+
+void readWordUnbounded()
+{
+	char buffer[BUFFER_SIZE];
+	// ruleid: cpp-stream-read-into-char-array
+	cin >> buffer;
+	buffer[BUFFER_SIZE - 1] = '\0';
+}
+
+void readWordBounded()
+{
+	char buffer[BUFFER_SIZE];
+	cin.width(BUFFER_SIZE);
+	// ok: cpp-stream-read-into-char-array
+	cin >> buffer;
+	std::string word;
+	// ok: cpp-stream-read-into-char-array
+	std::cin >> word;
+}
