@@ -1,6 +1,7 @@
 import json
 import os
 import pathlib
+import subprocess
 
 import pytest
 
@@ -17,6 +18,17 @@ def shared_data() -> str:
     if not os.path.isdir(path):
         pytest.fail(f"real data not found at {path}: the tests expect ../shared/data beside the checkout")
     return path
+
+
+@pytest.fixture
+def git_commit():
+    """commit(root, message="s", init=True): every file under root committed, after a git init unless told not."""
+    def commit(root, message: str = "s", init: bool = True) -> None:
+        commands = ([["init", "-q"]] if init else []) + [
+            ["add", "."], ["-c", "user.email=t@t", "-c", "user.name=t", "commit", "-qm", message]]
+        for command in commands:
+            subprocess.run(["git", "-C", str(root), *command], check=True)
+    return commit
 
 
 @pytest.fixture(scope="module")

@@ -1,15 +1,8 @@
 """bench/codeql_examples_devset.py on a small repository in CodeQL's layout: file pairs, marked functions,
 names that decide a role, and what gives no row."""
-import subprocess
-
 from bench.codeql_examples_devset import role_of_name, rows_of
 
 HELP = '<qhelp><example><sample src="{}" /><p>fixed:</p><sample src="{}" /></example></qhelp>\n'
-
-
-def _commit(root):
-    for command in (["init", "-q"], ["add", "."], ["-c", "user.email=t@t", "-c", "user.name=t", "commit", "-qm", "s"]):
-        subprocess.run(["git", "-C", str(root), *command], check=True)
 
 
 def test_role_is_the_last_marker_word_of_a_name():
@@ -21,7 +14,7 @@ def test_role_is_the_last_marker_word_of_a_name():
     assert role_of_name("ReflectedXss") is None
 
 
-def test_rows_from_file_pairs_and_marked_functions(tmp_path):
+def test_rows_from_file_pairs_and_marked_functions(tmp_path, git_commit):
     xss = tmp_path / "javascript/ql/src/Security/CWE-079"
     (xss / "examples").mkdir(parents=True)
     (xss / "ReflectedXss.qhelp").write_text(HELP.format("examples/ReflectedXss.js", "examples/ReflectedXssGood.js"))
@@ -47,7 +40,7 @@ def test_rows_from_file_pairs_and_marked_functions(tmp_path):
     (tmp_path / "javascript/ql/src/experimental/Security/CWE-094").mkdir(parents=True)
     (tmp_path / "javascript/ql/src/experimental/Security/CWE-094/Code.qhelp").write_text(
         HELP.format("examples/ReflectedXss.js", "examples/ReflectedXssGood.js"))
-    _commit(tmp_path)
+    git_commit(tmp_path)
     rows, left_out = rows_of(str(tmp_path), "o/n")
     assert sorted((r["language"], r["vul_type"]) for r in rows) == [
         ("JavaScript", "cwe-79"), ("Python", "cwe-78"), ("Ruby", "cwe-601")]  # the shared part read once, with its query

@@ -1,6 +1,4 @@
 """bench/gosec_devset.py on a small repository in gosec's layout: pairs, CWEs, pinned misses left out."""
-import subprocess
-
 from bench.gosec_devset import rows_of
 
 SAMPLES = '''package testutils
@@ -32,14 +30,13 @@ package other
 ISSUES = 'var ruleToCWE = map[string]string{\n\t"G201": "89",\n\t"G101": "798",\n}\n'
 
 
-def test_rows_pair_insecure_with_secure_and_leave_out_pinned_misses(tmp_path):
+def test_rows_pair_insecure_with_secure_and_leave_out_pinned_misses(tmp_path, git_commit):
     (tmp_path / "testutils").mkdir()
     (tmp_path / "issue").mkdir()
     (tmp_path / "testutils" / "g201_samples.go").write_text(SAMPLES)
     (tmp_path / "testutils" / "g101_samples.go").write_text(SAMPLES.replace("G201", "G101").replace("}, 0, gosec", "}, 2, gosec"))
     (tmp_path / "issue" / "issue.go").write_text(ISSUES)
-    for command in (["init", "-q"], ["add", "."], ["-c", "user.email=t@t", "-c", "user.name=t", "commit", "-qm", "s"]):
-        subprocess.run(["git", "-C", str(tmp_path), *command], check=True)
+    git_commit(tmp_path)
     rows, skipped = rows_of(str(tmp_path), per_rule=20)
     [row] = rows
     assert row["rule"] == "G201" and row["vul_type"] == "cwe-89" and row["language"] == "Go"

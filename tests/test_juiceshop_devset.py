@@ -1,5 +1,4 @@
 """bench/juiceshop_devset.py on a small repository in OWASP Juice Shop's layout."""
-import subprocess
 
 from bench.juiceshop_devset import as_program, rows_of, snippet
 
@@ -40,13 +39,7 @@ def test_a_method_cut_from_its_class_is_put_back_in_one():
     assert as_program("if (x) {\n  y()\n}") == "if (x) {\n  y()\n}"
 
 
-def _commit(repo, message):
-    for command in (["add", "."], ["-c", "user.email=t@t", "-c", "user.name=t", "commit", "-qm", message]):
-        subprocess.run(["git", "-C", str(repo), *command], check=True)
-
-
-def test_rows_pair_the_correct_fix_with_the_snippet_and_each_wrong_fix(tmp_path):
-    subprocess.run(["git", "-C", str(tmp_path), "init", "-q"], check=True)
+def test_rows_pair_the_correct_fix_with_the_snippet_and_each_wrong_fix(tmp_path, git_commit):
     fixes = tmp_path / "data" / "static" / "codefixes"
     fixes.mkdir(parents=True)
     (tmp_path / "lib").mkdir()
@@ -55,10 +48,10 @@ def test_rows_pair_the_correct_fix_with_the_snippet_and_each_wrong_fix(tmp_path)
     (fixes / "redirectChallenge_2_correct.ts").write_text(CORRECT + "\n")
     (fixes / "redirectChallenge.info.yml").write_text("fixes: []\n")
     (fixes / "nftMintChallenge_1_correct.sol").write_text("contract C {}\n")
-    _commit(tmp_path, "fixes")
+    git_commit(tmp_path, "fixes")
     # the source moves on after the fixes were written: the snippet is read as it was then
     (tmp_path / "lib" / "insecurity.ts").write_text(SOURCE.replace("let allowed = false", "let allowed = !strict"))
-    _commit(tmp_path, "later")
+    git_commit(tmp_path, "later", init=False)
     rows, left_out = rows_of(str(tmp_path))
     assert [(r["rule"], r["func_src_before"], r["func_src_after"]) for r in rows] == [
         ("vulnerable snippet", VULNERABLE, CORRECT), ("wrong fix 1", WRONG, CORRECT)]

@@ -1,6 +1,5 @@
 """bench/juliet_sanitizer.py: a Juliet pair built into two programs, run under ASan + UBSan in the real
 process sandbox, labelled by the Security_Hardness rule with and without the sanitizer heard."""
-import subprocess
 
 from bench.juliet_sanitizer import case_directives, check, program, support_code
 
@@ -13,19 +12,18 @@ ROW = {"func_name": "CWE476_case_01.c:goodG2B", "func_src_before": BAD, "func_sr
        "vul_type": "cwe-476", "file_name": "CWE476_case_01.c", "language": "C"}
 
 
-def _suite(tmp_path):
+def _suite(tmp_path, git_commit):
     support = tmp_path / "testcasesupport"
     support.mkdir()
     (support / "std_testcase.h").write_text(HEADER)
     (support / "std_testcase_io.h").write_text(IO_HEADER)
     (support / "io.c").write_text(IO)
-    for command in (["init", "-q"], ["add", "."], ["-c", "user.email=t@t", "-c", "user.name=t", "commit", "-qm", "s"]):
-        subprocess.run(["git", "-C", str(tmp_path), *command], check=True)
+    git_commit(tmp_path)
     return str(tmp_path)
 
 
-def test_support_code_inlines_each_quoted_header_once(tmp_path):
-    code = support_code(_suite(tmp_path))
+def test_support_code_inlines_each_quoted_header_once(tmp_path, git_commit):
+    code = support_code(_suite(tmp_path, git_commit))
     assert code.count("void printIntLine(int intNumber);") == 1 and '#include "' not in code
     assert code.index("void printIntLine(int intNumber);") < code.index("void printIntLine(int intNumber) {")
 
@@ -36,8 +34,8 @@ def test_program_calls_the_function_with_the_stdin_its_weakness_needs():
     assert [c.stdin for c in built.tests.cases] == ["2147483647\n"] and built.language == "C"
 
 
-def test_a_null_dereference_is_labelled_by_the_sanitizer_only(tmp_path):
-    lines, details = check([(0, ROW)], _suite(tmp_path))
+def test_a_null_dereference_is_labelled_by_the_sanitizer_only(tmp_path, git_commit):
+    lines, details = check([(0, ROW)], _suite(tmp_path, git_commit))
     assert details[0]["sanitizer_bad"] == ["asan/SEGV", "ubsan/load-of-null-pointer"]
     assert details[0]["sanitizer_good"] == [] and details[0]["errors"] == []
     assert (details[0]["winner (semgrep)"], details[0]["winner (semgrep + sanitizer)"]) == (None, "b")
