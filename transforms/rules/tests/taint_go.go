@@ -546,3 +546,21 @@ func unzipChecked(f string) {
 		}
 	}
 }
+
+func serveListedOrNot(w http.ResponseWriter, r *http.Request) {
+	name := r.URL.Query().Get("name")
+	if _, ok := knownNames[name]; ok {
+		// ok: go-taint-xss
+		fmt.Fprintf(w, "<p>%s</p>", name)
+	} else {
+		// ruleid: go-taint-xss
+		fmt.Fprintf(w, "<p>unknown: %s</p>", name)
+	}
+	if validName.MatchString(name) {
+		// ok: go-taint-xss
+		fmt.Fprintf(w, "<p>%s</p>", name)
+	} else {
+		// ruleid: go-taint-xss
+		fmt.Fprintf(w, "<p>invalid: %s</p>", name)
+	}
+}

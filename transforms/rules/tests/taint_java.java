@@ -604,4 +604,22 @@ class Errors {
             response.getWriter().println("<p>poll " + id + "</p>");
         }
     }
+
+    void knownOrNot(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        String name = request.getParameter("name");
+        if (KNOWN_NAMES.contains(name)) {
+            // ok: java-taint-xss
+            response.getWriter().println("<p>" + name + "</p>");
+        } else {
+            // ruleid: java-taint-xss
+            response.getWriter().println("<p>unknown " + name + "</p>");
+        }
+        if (name.matches("[a-z]+")) {
+            // ok: java-taint-xss
+            response.getWriter().println("<p>" + name + "</p>");
+        } else {
+            // ruleid: java-taint-xss
+            response.getWriter().println("<p>invalid " + name + "</p>");
+        }
+    }
 }

@@ -667,3 +667,18 @@ app.get('/file', function (req, res) {
     fs.unlinkSync(path.join("/srv/files", name));
   }
 });
+
+app.get('/known/else', function (req, res) {
+  const name = req.query.name;
+  if (KNOWN_NAMES.includes(name)) {
+    // ok: js-taint-xss
+    res.send("<p>" + name + "</p>");
+  } else {
+    // ruleid: js-taint-xss
+    res.send("<p>unknown " + name + "</p>");
+  }
+  if (KNOWN_NAMES.indexOf(name) === -1) {
+    // ruleid: js-taint-xss
+    res.send("<p>not listed: " + name + "</p>");
+  }
+});

@@ -689,3 +689,19 @@ def show_poll():
     else:
         # ruleid: python-taint-sql-injection
         db.execute("SELECT question FROM polls WHERE id = '{}'".format(poll_id))
+
+
+@app.route("/tool/else")
+def run_tool_or_say_why():
+    tool = request.args.get("tool", "")
+    if tool in ALLOWED_TOOLS:
+        # ok: python-taint-command-injection
+        os.system("run " + tool)
+    else:
+        # ruleid: python-taint-command-injection
+        os.system("echo no such tool: " + tool)
+    if ".." in tool:
+        # ruleid: python-taint-command-injection
+        os.system("echo climbing " + tool)
+        return "no"
+    return "ok"

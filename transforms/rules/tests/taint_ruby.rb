@@ -343,3 +343,24 @@ class RedirectsController < ApplicationController
     end
   end
 end
+
+class KnownOrNotController < ApplicationController
+  KNOWN = %w[a b]
+  def show
+    name = params[:name]
+    if KNOWN.include?(name)
+      # ok: ruby-taint-xss
+      render html: "<p>#{name}</p>".html_safe
+    else
+      # ruleid: ruby-taint-xss
+      render html: "<p>unknown #{name}</p>".html_safe
+    end
+    if name =~ /\A[a-z]+\z/
+      # ok: ruby-taint-xss
+      render html: "<p>#{name}</p>".html_safe
+    else
+      # ruleid: ruby-taint-xss
+      render html: "<p>invalid #{name}</p>".html_safe
+    end
+  end
+end
