@@ -20,9 +20,10 @@ Read from git mirrors (no work tree), each named as on GitHub and at a commit if
 
     python bench/codeql_examples_devset.py --out DIR REPO_DIR:OWNER/NAME[@REV] ...
 
-Sources used in bench/RESULTS.md: Semmle/ql (github/codeql before its rename, C/C++, C#, Java,
-JavaScript, Python) and github/codeql-go at 2471d3c4 (its last commit before the move into
-github/codeql), both MIT.
+Sources used in bench/RESULTS.md, all MIT: Semmle/ql (github/codeql before its rename, C/C++, C#,
+Java, JavaScript, Python), github/codeql-go at 2471d3c4 (its last commit before the move into
+github/codeql), and github/codeql's Ruby query help and samples, read file by file from the stored
+index into a local repository (github/codeql itself is over the mirror size limit).
 """
 from __future__ import annotations
 
@@ -36,7 +37,7 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))  # run from anywhere
 
-from bench.fix_devset import FUNCTION_NODES, git, text_without_comments, write_splits  # noqa: E402
+from bench.fix_devset import FUNCTION_NODES, comment_nodes, git, text_without_comments, write_splits  # noqa: E402
 from transforms.grammars import parser_for  # noqa: E402
 
 LANGUAGE_BY_EXTENSION = {".c": "C", ".cpp": "Cpp", ".cs": "CSharp", ".go": "Go", ".java": "Java",
@@ -73,21 +74,16 @@ def file_pairs(samples: list[str]) -> list[tuple[str, str]]:
 
 def _markers(node, source: bytes) -> set[str]:
     """The BAD/GOOD words of the comments inside `node` and of those just above it."""
-    found: set[str] = set()
-    stack = [node]
-    while stack:
-        child = stack.pop()
-        if child.type.endswith("comment"):
-            found.update(MARKER_COMMENT.findall(source[child.start_byte:child.end_byte].decode(errors="replace")))
-        stack.extend(child.children)
+    comments = comment_nodes(node)
     outer = node
     while outer.parent is not None and outer.parent.type in WRAPPERS:
         outer = outer.parent
     above = outer.prev_sibling
     while above is not None and above.type.endswith("comment"):
-        found.update(MARKER_COMMENT.findall(source[above.start_byte:above.end_byte].decode(errors="replace")))
+        comments.append(above)
         above = above.prev_sibling
-    return found
+    return {word for c in comments
+            for word in MARKER_COMMENT.findall(source[c.start_byte:c.end_byte].decode(errors="replace"))}
 
 
 def marked_functions(code: str, language: str) -> tuple[list[str], list[str], bool]:

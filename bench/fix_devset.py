@@ -84,16 +84,21 @@ def git(repo: str, *args: str) -> str:
     return subprocess.run(["git", "-C", repo, *args], capture_output=True, text=True, errors="replace").stdout
 
 
-def text_without_comments(node, source: bytes) -> str:
-    """The text of a tree-sitter `node` of `source` with its comments and blank lines removed."""
-    comments, inner = [], [node]
+def comment_nodes(node) -> list:
+    """Every comment node under a tree-sitter `node` (comment, line_comment, block_comment), in any order."""
+    found, inner = [], [node]
     while inner:
         child = inner.pop()
-        if child.type.endswith("comment"):  # comment, line_comment, block_comment
-            comments.append((child.start_byte, child.end_byte))
+        if child.type.endswith("comment"):
+            found.append(child)
         inner.extend(child.children)
+    return found
+
+
+def text_without_comments(node, source: bytes) -> str:
+    """The text of a tree-sitter `node` of `source` with its comments and blank lines removed."""
     text, cursor = b"", node.start_byte
-    for start, end in sorted(comments):
+    for start, end in sorted((c.start_byte, c.end_byte) for c in comment_nodes(node)):
         text, cursor = text + source[cursor:start], end
     text += source[cursor:node.end_byte]
     return "\n".join(line for line in text.decode(errors="replace").splitlines() if line.strip())
