@@ -101,3 +101,43 @@ char *append(char *message, const char *buf, size_t blen) {
     char *copy = calloc(total, 1);
     return copy;
 }
+
+void copy_name(const char *src) {
+  char name[32];
+  strncpy(name, src, sizeof(name));
+  // ruleid: c-bounded-copy-not-terminated
+  printf("hello %s\n", name);
+}
+
+void copy_name_terminated(const char *src) {
+  char name[32];
+  strncpy(name, src, sizeof(name) - 1);
+  name[31] = '\0';
+  // ok: c-bounded-copy-not-terminated
+  printf("hello %s\n", name);
+}
+
+void copy_name_zeroed(const char *src) {
+  char name[32] = {0};
+  strncpy(name, src, sizeof(name) - 1);
+  // ok: c-bounded-copy-not-terminated
+  printf("hello %s\n", name);
+}
+
+void read_line(int fd) {
+  char buf[64];
+  char copy[64];
+  read(fd, buf, sizeof(buf));
+  // ruleid: c-bounded-copy-not-terminated
+  strcpy(copy, buf);
+}
+
+void read_line_terminated(int fd) {
+  char buf[64];
+  ssize_t got = read(fd, buf, sizeof(buf) - 1);
+  if (got < 0)
+    return;
+  buf[got] = '\0';
+  // ok: c-bounded-copy-not-terminated
+  size_t n = strlen(buf);
+}

@@ -686,3 +686,17 @@ SSL_CTX *legacy_context(RSA *rsa, BIGNUM *e) {
     SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
     return old ? old : ctx;
 }
+
+char *duplicate_short(const char *s) {
+  char *d = malloc(strlen(s));
+  // ruleid: c-allocation-without-terminator
+  strcpy(d, s);
+  return d;
+}
+
+char *duplicate(const char *s) {
+  char *d = malloc(strlen(s) + 1);
+  // ok: c-allocation-without-terminator
+  strcpy(d, s);
+  return d;
+}

@@ -9,3 +9,17 @@ int open_stream(const char *name) {
     t->Rewind();
     return 0;
 }
+
+char *duplicate_short(const char *s) {
+  char *d = new char[strlen(s)];
+  // ruleid: c-allocation-without-terminator
+  strcpy(d, s);
+  return d;
+}
+
+char *duplicate(const char *s) {
+  char *d = new char[strlen(s) + 1];
+  // ok: c-allocation-without-terminator
+  strcpy(d, s);
+  return d;
+}

@@ -329,3 +329,16 @@ public class Lifetimes
         return plain.DeserializeObject(text) ?? withTypes.DeserializeObject(text);
     }
 }
+
+class EmployeeXml
+{
+    void Write(XmlWriter writer, string employeeName)
+    {
+        // ruleid: csharp-xml-written-raw-from-built-string
+        writer.WriteRaw("<employee><name>" + employeeName + "</name></employee>");
+        // ok: csharp-xml-written-raw-from-built-string
+        writer.WriteRaw("<employee><name>" + SecurityElement.Escape(employeeName) + "</name></employee>");
+        // ok: csharp-xml-written-raw-from-built-string
+        writer.WriteElementString("name", employeeName);
+    }
+}

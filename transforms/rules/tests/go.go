@@ -11,6 +11,8 @@ import (
 	"crypto/tls"
 	"database/sql"
 	"fmt"
+	"math"
+	"strconv"
 	"html/template"
 	"math/rand"
 	"net/http"
@@ -343,4 +345,28 @@ func isAdmin(password string) bool {
 	}
 	// ok: go-hardcoded-credential
 	return password == os.Getenv("ADMIN_PASSWORD")
+}
+
+func parseWidth(s string) (int32, error) {
+	parsed, err := strconv.Atoi(s)
+	if err != nil {
+		return 0, err
+	}
+	// ruleid: go-parsed-integer-narrowed
+	return int32(parsed), nil
+}
+
+func parsePort(s string) uint16 {
+	port, err := strconv.ParseUint(s, 10, 64)
+	if err != nil || port > math.MaxUint16 {
+		return 0
+	}
+	// ok: go-parsed-integer-narrowed
+	return uint16(port)
+}
+
+func parseSmall(s string) int16 {
+	v, _ := strconv.ParseInt(s, 10, 16)
+	// ok: go-parsed-integer-narrowed
+	return int16(v)
 }

@@ -515,3 +515,16 @@ function isAdmin(password) {
   // ok: js-hardcoded-credential
   return password === process.env.ADMIN_PASSWORD;
 }
+
+module.exports = {
+  plugins: [
+    new webpack.DefinePlugin({
+      // ruleid: js-whole-environment-serialised
+      "process.env": JSON.stringify(process.env),
+    }),
+    new webpack.DefinePlugin({
+      // ok: js-whole-environment-serialised
+      "process.env": JSON.stringify({ DEBUG: process.env.DEBUG }),
+    }),
+  ],
+};

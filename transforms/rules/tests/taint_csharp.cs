@@ -456,3 +456,32 @@ class Tool
         Process.Start("git", "--version");
     }
 }
+
+class LogCases : Controller
+{
+    private readonly ILogger<LogCases> _logger;
+
+    void FailedLogin()
+    {
+        string user = Request.Query["user"];
+        // ruleid: csharp-taint-log-injection
+        _logger.LogInformation("failed login for " + user);
+        // ok: csharp-taint-log-injection
+        _logger.LogWarning("rejected login for " + user);
+        // ruleid: csharp-taint-log-injection
+        _logger.LogInformation("failed login for {User}", Request.Form["name"]);
+        // ok: csharp-taint-log-injection
+        _logger.LogInformation("failed login for " + user.Replace("\r", "").Replace("\n", ""));
+        string clean = user.Replace(Environment.NewLine, " ");
+        // ok: csharp-taint-log-injection
+        _logger.LogInformation("failed login for {User}", clean);
+        // ok: csharp-taint-log-injection
+        _logger.LogInformation("failed login from {Ip}", HttpContext.Connection.RemoteIpAddress);
+    }
+
+    void Process(string name)
+    {
+        // ok: csharp-taint-log-injection
+        _logger.LogInformation("processing " + name);
+    }
+}

@@ -8,7 +8,9 @@ import (
 	"fmt"
 	"html"
 	"html/template"
+	"log"
 	"net/http"
+	"net/smtp"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -563,4 +565,39 @@ func serveListedOrNot(w http.ResponseWriter, r *http.Request) {
 		// ruleid: go-taint-xss
 		fmt.Fprintf(w, "<p>invalid: %s</p>", name)
 	}
+}
+
+func logFailedLogin(w http.ResponseWriter, r *http.Request) {
+	user := r.FormValue("user")
+	// ruleid: go-taint-log-injection
+	log.Printf("failed login for %s", user)
+	// ruleid: go-taint-log-injection
+	log.Println("failed login for " + r.URL.Query().Get("user"))
+	// ok: go-taint-log-injection
+	logger.Warnf("rejected login for %s", user)
+	// ok: go-taint-log-injection
+	log.Printf("failed login for %q", user)
+	clean := strings.NewReplacer("\r", "", "\n", "").Replace(user)
+	// ok: go-taint-log-injection
+	log.Printf("failed login for %s", clean)
+	// ok: go-taint-log-injection
+	log.Printf("failed login for %s", strings.ReplaceAll(user, "\n", " "))
+	// ok: go-taint-log-injection
+	log.Printf("failed login from %s", r.RemoteAddr)
+	w.WriteHeader(http.StatusUnauthorized)
+}
+
+func logOwnArgument(name string) {
+	// ok: go-taint-log-injection
+	log.Printf("processing %s", name)
+}
+
+func mailResetLink(w http.ResponseWriter, r *http.Request) {
+	token := newResetToken(r.FormValue("email"))
+	body := "Click to reset your password: https://" + r.Host + "/reset/" + token
+	// ruleid: go-taint-host-header-in-mail
+	smtp.SendMail("mail:25", nil, "noreply@example.com", []string{r.FormValue("email")}, []byte(body))
+	fixed := "Click to reset your password: " + baseURL + "/reset/" + token
+	// ok: go-taint-host-header-in-mail
+	smtp.SendMail("mail:25", nil, "noreply@example.com", []string{r.FormValue("email")}, []byte(fixed))
 }

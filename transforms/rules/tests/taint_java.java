@@ -623,3 +623,31 @@ class Errors {
         }
     }
 }
+
+class LogCases {
+    private static final org.slf4j.Logger LOGGER = org.slf4j.LoggerFactory.getLogger(LogCases.class);
+
+    void failedLogin(HttpServletRequest req) {
+        String user = req.getParameter("user");
+        // ruleid: java-taint-log-injection
+        LOGGER.info("failed login for " + user);
+        // ruleid: java-taint-log-injection
+        LOGGER.debug("failed login for {}", req.getHeader("X-User"));
+        // ok: java-taint-log-injection
+        LOGGER.warn("rejected login for " + user);
+        // ok: java-taint-log-injection
+        LOGGER.info("failed login for " + user.replaceAll("[\r\n]", ""));
+        String clean = user.replace('\n', '_').replace('\r', '_');
+        // ok: java-taint-log-injection
+        LOGGER.info("failed login for {}", clean);
+        // ok: java-taint-log-injection
+        LOGGER.info("failed login for {}", Encode.forJava(user));
+        // ok: java-taint-log-injection
+        LOGGER.info("failed login from {}", req.getRemoteAddr());
+    }
+
+    void process(String name) {
+        // ok: java-taint-log-injection
+        LOGGER.info("processing " + name);
+    }
+}

@@ -682,3 +682,49 @@ app.get('/known/else', function (req, res) {
     res.send("<p>not listed: " + name + "</p>");
   }
 });
+
+app.post("/login", (req, res) => {
+  const user = req.body.user;
+  // ruleid: js-taint-log-injection
+  console.log(`failed login for ${user}`);
+  // ruleid: js-taint-log-injection
+  logger.info("failed login for " + req.query.user);
+  // ok: js-taint-log-injection
+  logger.warn("rejected login for " + req.query.user);
+  // ruleid: js-taint-log-injection
+  console.info(`request for ${url.parse(req.url, true).query.user}`);
+  // ok: js-taint-log-injection
+  console.log(`failed login for ${user.replace(/[\r\n]/g, "")}`);
+  const clean = user.replace(/\n|\r/g, " ");
+  // ok: js-taint-log-injection
+  logger.info("failed login for " + clean);
+  // ok: js-taint-log-injection
+  logger.info("failed login for %s", JSON.stringify(user));
+  // ok: js-taint-log-injection
+  console.log("failed login from " + req.ip);
+  res.status(401).end();
+});
+
+function logOwnArgument(name) {
+  // ok: js-taint-log-injection
+  console.log("processing " + name);
+}
+
+app.post("/resetpass", (req, res) => {
+  const token = makeResetToken(req.body.email);
+  // ruleid: js-taint-host-header-in-mail
+  transport.sendMail({
+    to: req.body.email,
+    text: `Click to reset your password: https://${req.headers.host}/reset/${token}`,
+  });
+  // ok: js-taint-host-header-in-mail
+  transport.sendMail({
+    to: req.body.email,
+    text: `Click to reset your password: ${config.baseUrl}/reset/${token}`,
+  });
+  const link = "https://" + req.get("Host") + "/reset/" + token;
+  // ruleid: js-taint-host-header-in-mail
+  mailer.send({ to: req.body.email, html: `<a href="${link}">reset</a>` });
+  // ok: js-taint-host-header-in-mail
+  mailer.send({ to: req.body.email, text: `Your request from ${req.ip} was received.` });
+});

@@ -1,14 +1,17 @@
+import logging
 import os
+import re
 import shlex
 import sqlite3
 import subprocess
 
 import requests
 from django.http import HttpResponse, HttpResponseRedirect
-from flask import Flask, Markup, Response, redirect, render_template_string, request, send_file, url_for
+from flask import Flask, Markup, Response, jsonify, make_response, redirect, render_template_string, request, send_file, url_for
 from markupsafe import escape
 
 app = Flask(__name__)
+logger = logging.getLogger(__name__)
 ALLOWED_HOSTS = {"api.example.com"}
 ALLOWED_TOOLS = ["ls", "df"]
 ROOT = "/srv/files"
@@ -705,3 +708,45 @@ def run_tool_or_say_why():
         os.system("echo climbing " + tool)
         return "no"
     return "ok"
+
+
+@app.route("/login/failed")
+def log_failed_login():
+    user = request.form["user"]
+    # ruleid: python-taint-log-injection
+    app.logger.info("failed login for %s", user)
+    # ok: python-taint-log-injection
+    app.logger.warning("rejected login for %s", user)
+    # ruleid: python-taint-log-injection
+    logging.info(f"failed login for {request.args.get('user')}")
+    # ok: python-taint-log-injection
+    app.logger.info("failed login for %s", user.replace("\r", "").replace("\n", ""))
+    # ok: python-taint-log-injection
+    logger.info("failed login for %s", repr(user))
+    clean = re.sub(r"[\r\n]", "", user)
+    # ok: python-taint-log-injection
+    logger.info("failed login for " + clean)
+    # ok: python-taint-log-injection
+    logger.info("failed login from %s", request.remote_addr)
+    # ok: python-taint-log-injection
+    print("failed login for", user)
+    return "no"
+
+
+def log_own_argument(name):
+    # ok: python-taint-log-injection
+    logging.info("processing %s", name)
+
+
+@app.route("/providers", methods=["POST"])
+def toggle_provider():
+    wanted = request.get_json()
+    # ok: python-taint-xss
+    return make_response(jsonify({"active": wanted["id"]}))
+
+
+@app.route("/providers/page", methods=["POST"])
+def provider_page():
+    wanted = request.get_json()
+    # ruleid: python-taint-xss
+    return make_response("<p>active: %s</p>" % wanted["id"])

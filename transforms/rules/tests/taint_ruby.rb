@@ -364,3 +364,37 @@ class KnownOrNotController < ApplicationController
     end
   end
 end
+
+class SessionsController < ApplicationController
+  def failed_login
+    user = params[:user]
+    # ruleid: ruby-taint-log-injection
+    Rails.logger.info("failed login for #{user}")
+    # ok: ruby-taint-log-injection
+    Rails.logger.warn("rejected login for #{user}")
+    # ruleid: ruby-taint-log-injection
+    logger.info "failed login for " + params[:name]
+    # ok: ruby-taint-log-injection
+    Rails.logger.info("failed login for #{user.gsub(/[\r\n]/, '')}")
+    # ok: ruby-taint-log-injection
+    logger.info("failed login for #{user.inspect}")
+    # ok: ruby-taint-log-injection
+    logger.info("failed login from #{request.remote_ip}")
+  end
+
+  def process(name)
+    # ok: ruby-taint-log-injection
+    logger.info("processing #{name}")
+  end
+end
+
+class AuditController < ApplicationController
+  def index
+    # ruleid: ruby-taint-format-string
+    printf("Unauthorised access attempt by #{params[:user]}: %s", request.ip)
+    # ok: ruby-taint-format-string
+    printf("Unauthorised access attempt by %s: %s", params[:user], request.ip)
+    # ok: ruby-taint-format-string
+    $stderr.printf("%d attempts\n", params[:count].to_i)
+  end
+end
