@@ -644,6 +644,18 @@ class LogCases {
         LOGGER.info("failed login for {}", Encode.forJava(user));
         // ok: java-taint-log-injection
         LOGGER.info("failed login from {}", req.getRemoteAddr());
+        java.util.logging.Logger log = java.util.logging.Logger.getLogger("auth");
+        // ruleid: java-taint-log-injection
+        log.log(Level.FINE, "failed login for {0}", user);
+        // ok: java-taint-log-injection
+        log.log(Level.WARNING, "rejected login for {0}", user);
+    }
+
+    void checkHeader(HttpServletResponse rsp, Parameters params) {
+        // ok: java-taint-log-injection
+        LOGGER.info("sent header " + rsp.getHeader("Content-Security-Policy"));
+        // ok: java-taint-log-injection
+        LOGGER.info("looking up " + params.getParameter(0));
     }
 
     void process(String name) {

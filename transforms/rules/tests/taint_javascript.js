@@ -702,6 +702,8 @@ app.post("/login", (req, res) => {
   logger.info("failed login for %s", JSON.stringify(user));
   // ok: js-taint-log-injection
   console.log("failed login from " + req.ip);
+  // ruleid: js-taint-log-injection
+  console.log("login by agent " + req.get("User-Agent"));
   res.status(401).end();
 });
 
@@ -728,3 +730,9 @@ app.post("/resetpass", (req, res) => {
   // ok: js-taint-host-header-in-mail
   mailer.send({ to: req.body.email, text: `Your request from ${req.ip} was received.` });
 });
+
+async function loadPlugin(id) {
+  const { response } = await request.get(`https://packages.example.org/api/v1/plugins/${id}`);
+  // ok: js-taint-log-injection
+  console.log(response);
+}
