@@ -141,3 +141,34 @@ void read_line_terminated(int fd) {
   // ok: c-bounded-copy-not-terminated
   size_t n = strlen(buf);
 }
+
+void terminate_past_end(const char *src) {
+  char name[32];
+  strncpy(name, src, 32);
+  // ruleid: c-index-equals-array-size
+  name[32] = '\0';
+  // ok: c-index-equals-array-size
+  name[31] = '\0';
+  // ok: c-index-equals-array-size
+  char *end = &name[32];
+}
+
+int sum_past_end(void) {
+  int counts[10];
+  int total = 0;
+  for (int i = 0; i <= 10; i++) {
+    // ruleid: c-index-equals-array-size
+    total += counts[i];
+  }
+  for (int i = 0; i < 10; i++) {
+    // ok: c-index-equals-array-size
+    total += counts[i];
+  }
+  return total;
+}
+
+void clear_past_end(void) {
+  char buf[16];
+  // ruleid: c-index-equals-array-size, c-unchecked-index-or-size
+  buf[sizeof(buf)] = 0;
+}
