@@ -98,13 +98,11 @@ void decrement(char *text) {
     int constant = atoi("12");
     // ok: c-taint-integer-underflow
     constant--;
-    char name[32];
-    scanf("%s", name);
+    char letter;
+    sscanf(text, "%c", &letter);
     // ok: c-taint-integer-overflow
-    printf("%s", name + 1);
+    printf("%c", letter + 1);
 }
-
-#define ND_TCHECK_LEN(p, l) if (!within(p, l)) goto trunc
 
 int parse_options(int argc, char **argv, int *counts) {
     int i, total = 0;
