@@ -630,6 +630,29 @@ app.get('/some/path', function (req, res) {
   }
 });
 
+app.get("/fetch-allowed", async (req, res) => {
+  const target = new URL(req.query.url);
+  if (ALLOWED_HOSTS.includes(target.hostname)) {
+    // ok: js-taint-ssrf
+    await fetch(target);
+  } else {
+    // ruleid: js-taint-ssrf
+    await fetch(target);
+  }
+  if (!ALLOWED_HOSTS.includes(target.hostname)) {
+    // ruleid: js-taint-ssrf
+    await fetch(target);
+  }
+  const host = new URL(req.query.next).host;
+  if (host === "app.example.com") {
+    // ok: js-taint-open-redirect
+    res.redirect(req.query.next);
+  } else {
+    // ruleid: js-taint-open-redirect
+    res.redirect(req.query.next);
+  }
+});
+
 app.get('/greet', function (req, res) {
   const name = req.query.name;
   if (name !== "") {
