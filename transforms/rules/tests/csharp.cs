@@ -95,6 +95,8 @@ public class Fixture
         string dbPassword = "hunter2hunter2";
         // ok: csharp-hardcoded-credential
         string dbPasswordFromEnv = Environment.GetEnvironmentVariable("DB_PASSWORD");
+        // ok: csharp-hardcoded-credential
+        const string Password = "password";  // a claim's key, not a secret
         // ruleid: csharp-hardcoded-credential
         var signing = new SymmetricSecurityKey(Encoding.UTF8.GetBytes("shhhhh-signing-key"));
         // ok: csharp-hardcoded-credential

@@ -80,6 +80,8 @@ func credentials(jwtToken interface{ SignedString(key interface{}) (string, erro
 	dbPassword := "hunter2hunter2"
 	// ok: go-hardcoded-credential
 	dbPasswordFromEnv := os.Getenv("DB_PASSWORD")
+	// ok: go-hardcoded-credential
+	fieldPassword := "password" // a form field's name, not a secret
 	// ruleid: go-hardcoded-credential
 	githubToken := "ghp_local_test_value"
 	conf := DBConfig{

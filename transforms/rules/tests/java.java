@@ -80,6 +80,8 @@ public class Fixture {
         String dbPassword = "hunter2hunter2";
         // ok: java-hardcoded-credential
         String dbPasswordFromEnv = System.getenv("DB_PASSWORD");
+        // ok: java-hardcoded-credential
+        String PROP_PASSWORD = "db.password"; // a property's key, not a secret
         // ruleid: java-hardcoded-credential
         Algorithm signing = Algorithm.HMAC256("shhhhh");
         // ok: java-hardcoded-credential

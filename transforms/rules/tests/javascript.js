@@ -60,6 +60,8 @@ function randomness() {
 const dbPassword = "hunter2hunter2";
 // ok: js-hardcoded-credential
 const dbPasswordFromEnv = process.env.DB_PASSWORD;
+// ok: js-hardcoded-credential
+const fieldPassword = "userPassword"; // a form field's name, not a secret
 const signingKey = "shhhhh-not-secret";
 // ruleid: js-hardcoded-credential
 const session = jwt.sign({ sub: 1 }, signingKey, { expiresIn: "1h" });

@@ -157,6 +157,8 @@ def credentials(connect):
     password = os.environ["DB_PASSWORD"]
     # ok: python-hardcoded-credential
     api_key = ""
+    # ok: python-hardcoded-credential
+    FIELD_PASSWORD = "password"  # a form field's name, not a secret
     # ruleid: python-hardcoded-credential
     app.secret_key = "dev-key-123"
     # ruleid: python-hardcoded-credential

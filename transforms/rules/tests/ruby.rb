@@ -138,6 +138,8 @@ def credentials
   db_password = "hunter2hunter2"
   # ok: ruby-hardcoded-credential
   db_password_from_env = ENV["DB_PASSWORD"]
+  # ok: ruby-hardcoded-credential
+  param_api_key = "api_key" # a parameter's name, not a secret
   # ruleid: ruby-hardcoded-credential
   token = JWT.encode({ sub: 1 }, "shhhhh", "HS256")
   # ok: ruby-hardcoded-credential
