@@ -94,3 +94,12 @@ def test_a_statement_macro_without_its_semicolon_gets_one_between_statements_onl
     assert scannable_c(code) == ("void f(void) {\n  x = 1;\n;" + " " * 30 + "\n  a->b = g();\n  if (c)\n    ;        \n"
                                  "  else\n    y = 2;\n  if (n) {\n    D((\"chunk ended\"));\n  }\n  enum {\n    ONLY\n  };\n"
                                  "  z = a +\n    FOO\n    + b;\n}\nTYPE\nname(void);\n")
+
+
+def test_in_c_an_operand_with_a_less_than_before_a_greater_than_is_parenthesised():
+    # semgrep reads `x < 1 || x > (n - m)` as the template call `x<1 || x>(n - m)`
+    code = "if (x < 1 || x > (n - m) / 2) return -1;\nok = f(a < b, c > (d)) || p->n <= q || r << 2 > (s);\n"
+    assert scannable_c(code) == "if ((x < 1) || x > (n - m) / 2) return -1;\nok = f((a < b), c > (d)) || p->n <= q || r << 2 > (s);\n"
+    assert scannable_c(code, "Cpp") == code  # in C++ it may be a template
+    assert scannable_c("for (i = 0; i < n; i++) if (a[i] > (x)) y = 1;\n") == "for (i = 0; i < n; i++) if (a[i] > (x)) y = 1;\n"
+    assert scannable_c("if (x\n    < 1 || x > (n)) {\n") == "if (x\n    < 1 || x > (n)) {\n"  # no line moves

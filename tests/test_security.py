@@ -86,6 +86,23 @@ def test_real_c_functions_with_macros_parse_after_the_macro_rewrite(shared_data,
     assert [r.errors for r in reports] == [[], [], []]
 
 
+def test_a_bound_check_with_a_parenthesised_limit_is_seen_in_c(tmp_path):
+    # semgrep reads `n < 1 || n > (argc - first) / step` as the template call `n<...>(...)`, so
+    # the raw text hides the check; the scanned text parenthesises `n < 1`
+    checked = ("int pick(char **argv, int argc, int first, int step, int *slots) {\n"
+               "    int n = atoi(argv[1]);\n"
+               "    if (n < 1 || n > (argc - first) / step) {\n        return -1;\n    }\n"
+               "    return slots[n];\n}\n")
+    unchecked = checked.replace("n < 1 || ", "")  # no lower bound
+    (tmp_path / "raw.c").write_text(checked)
+    raw = security.run_semgrep(["raw.c"], 30, str(tmp_path))
+    assert sorted(r["check_id"].split(".")[-1] for r in raw["results"]) == [
+        "c-taint-index-unchecked", "c-unchecked-index-or-size"]
+    reports = scan_candidates([make(checked, "C"), make(unchecked, "C")], SecurityConfig())
+    assert [sorted((f.rule_id, f.line) for f in r.findings) for r in reports] == [
+        [], [("c-taint-index-unchecked", 6)]]  # an upper bound alone does not clear it
+
+
 def test_benchmark_csharp_candidates_cut_inside_their_class_are_scanned_whole(shared_data):
     # McEval and MBXP C# tests hold the closing braces: every canonical candidate was a
     # partial parse (an error, so never a label); the scanned text closes it after the last line

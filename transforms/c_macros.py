@@ -29,7 +29,10 @@ was, so findings still point at the right line:
 - a GNU case range (`case 0x40 ... 0x4f:`) keeps its first value;
 - a statement macro written without its semicolon on a line of its own in a
   function body (`FF_DISABLE_DEPRECATION_WARNINGS`, `D(("msg"))`) gets one;
-- in C, the C++ keyword `new`, a common variable name, is renamed.
+- in C, the C++ keyword `new`, a common variable name, is renamed;
+- in C, an operand holding a `<` is put in parentheses when a `>` follows it in
+  the same expression: semgrep's parser takes `x < 1 || x > (n - m) / 2` for a
+  template call `x<1 || x>(n - m)`, and C has no templates.
 """
 from __future__ import annotations
 
@@ -92,8 +95,63 @@ def scannable_c(code: str, language: str = "C") -> str:
         written = "".join(out[first:last + 1])
         if "\n" not in written:  # every line stays where it was
             out[first:last + 1] = [written[0].upper() + re.sub(r"\W", "_", written[1:])] + [""] * (last - first)
-    # the rewrites above move no bracket and no line, so the depths of `tokens` are the output's
+    if language == "C":
+        for first, last in _comparisons_read_as_templates(tokens, significant):
+            if "\n" not in "".join(out[first:last + 1]):  # the parentheses close on the line they open
+                out[first], out[last] = "(" + out[first], out[last] + ")"
+    # the rewrites above move no line and no bracket open where a line starts, so the
+    # depths of `tokens` there are the output's
     return _terminated_statement_macros("".join(out), _depths_at_line_starts(tokens))
+
+
+def _comparisons_read_as_templates(tokens: list[tuple[str, str]], at: list[int]) -> list[tuple[int, int]]:
+    """(first, last) token of each operand holding a bare `<` that a bare `>` follows before its
+    bracket closes or its statement ends (`x < 1 || x > (n - m) / 2`: the operand `x < 1`).
+    Operands end at `&&`, `||`, `,`, `;`, `?`, `:`, an assignment, `return` or a bracket.
+    `at`: the indices of the tokens that are not space or comment."""
+    text = [tokens[i][1] for i in at]
+
+    def joined(p: int, q: int) -> bool:  # two one-character tokens written as one operator
+        return 0 <= p and q < len(at) and at[q] == at[p] + 1
+
+    def bare(p: int, char: str) -> bool:
+        before = joined(p - 1, p) and text[p - 1] in ("<>-=!" if char == ">" else "<")
+        after = joined(p, p + 1) and text[p + 1] in ("=" + char)
+        return text[p] == char and tokens[at[p]][0] == "other" and not before and not after
+
+    def ends_operand(p: int) -> bool:
+        logical = text[p] in "&|" and (joined(p, p + 1) and text[p + 1] == text[p] or joined(p - 1, p) and text[p - 1] == text[p])
+        assignment = text[p] == "=" and not (joined(p - 1, p) and text[p - 1] in "=!<>") and not (joined(p, p + 1) and text[p + 1] == "=")
+        return logical or assignment or text[p] in (",", ";", "?", ":", "return", "{", "}")
+
+    def operand_end(p: int, step: int) -> int:
+        opening, closing = (("(", "["), (")", "]"))[::step]
+        depth = 0
+        while 0 <= p + step < len(at):
+            q = p + step
+            if text[q] in opening:
+                depth += 1
+            elif text[q] in closing:
+                if depth == 0:
+                    return p
+                depth -= 1
+            elif depth == 0 and ends_operand(q):
+                return p
+            p = q
+        return p
+
+    found = []
+    for p in range(len(at)):
+        if not bare(p, "<"):
+            continue
+        depth, q = 0, p + 1
+        while q < len(at) and text[q] not in (";", "{", "}") and depth >= 0:
+            depth += (text[q] in "([") - (text[q] in ")]")
+            if depth == 0 and bare(q, ">"):
+                found.append((at[operand_end(p, -1)], at[operand_end(p, 1)]))
+                break
+            q += 1
+    return found
 
 
 def _tokens(code: str) -> list[tuple[str, str]]:

@@ -32,7 +32,7 @@ from transforms.store import StoreRef, open_store
 from transforms.unclosed_blocks import close_blocks
 
 STORE_KIND = "static"
-TEXT_VERSION = 5  # of `scanned_text`, part of every tool's report key: the same code is read differently
+TEXT_VERSION = 6  # of `scanned_text`, part of every tool's report key: the same code is read differently
 MAPPINGS_FILE = Path(__file__).resolve().parent / "mappings.yaml"
 EXTENSIONS = {
     "C": ".c", "Cpp": ".cpp", "CSharp": ".cs", "Go": ".go", "Java": ".java",
