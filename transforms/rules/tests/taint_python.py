@@ -750,3 +750,153 @@ def provider_page():
     wanted = request.get_json()
     # ruleid: python-taint-xss
     return make_response("<p>active: %s</p>" % wanted["id"])
+
+
+# a URL check cleans only where it held: a passed check its own branch (not the else), a failed
+# check what follows it (not its own branch)
+@app.route("/next4")
+def next_parsed_else():
+    target = request.args.get("next", "/")
+    parts = urlparse(target)
+    if parts.netloc in ALLOWED_HOSTS:
+        # ok: python-taint-open-redirect
+        return redirect(target)
+    else:
+        # ruleid: python-taint-open-redirect
+        return redirect(target)
+
+
+@app.route("/fetch3")
+def fetch_parsed_refused():
+    url = request.args["url"]
+    parts = urlparse(url)
+    if not parts.hostname in ALLOWED_HOSTS:
+        # ruleid: python-taint-ssrf
+        requests.get(url)
+    if parts.hostname not in ALLOWED_HOSTS:
+        # ruleid: python-taint-ssrf
+        requests.get(url)
+        return "host not allowed", 400
+    # ok: python-taint-ssrf
+    requests.get(url)
+    return "fetched"
+
+
+@app.route("/fetch4")
+def fetch_inline_refused():
+    url = request.args["url"]
+    if not urlparse(url).hostname in ALLOWED_HOSTS:
+        # ruleid: python-taint-ssrf
+        requests.get(url)
+    if urlparse(url).hostname not in ALLOWED_HOSTS:
+        # ruleid: python-taint-ssrf
+        requests.get(url)
+        return "host not allowed", 400
+    # ok: python-taint-ssrf
+    requests.get(url)
+    return "fetched"
+
+
+@app.route("/next5")
+def next_parsed_in_try_refused():
+    target = request.args.get("next", "/")
+    try:
+        url = urllib.parse.urlparse(target)
+        if url.netloc not in ["example.org"]:
+            # ruleid: python-taint-open-redirect
+            redirect(target)
+            return "Invalid URL."
+    except ValueError:
+        # ruleid: python-taint-open-redirect
+        redirect(target)
+        return "Error parsing URL."
+    # ok: python-taint-open-redirect
+    return redirect(target)
+
+
+@app.route("/next6")
+def next_host_checked():
+    target = request.args.get("target", "")
+    host = urlparse(target).hostname
+    if host in ALLOWED_HOSTS:
+        # ok: python-taint-open-redirect
+        redirect(target)
+    else:
+        # ruleid: python-taint-open-redirect
+        redirect(target)
+    if host == "example.com":
+        # ok: python-taint-open-redirect
+        redirect(target)
+    elif host:
+        # ruleid: python-taint-open-redirect
+        redirect(target)
+    if host and host.endswith(".example.com"):
+        # ok: python-taint-open-redirect
+        redirect(target)
+    else:
+        # ruleid: python-taint-open-redirect
+        redirect(target)
+    if not host == "example.com":
+        # ruleid: python-taint-open-redirect
+        redirect(target)
+    if not host.endswith(".example.com"):
+        # ruleid: python-taint-open-redirect
+        redirect(target)
+    if not host in ALLOWED_HOSTS:
+        # ruleid: python-taint-open-redirect
+        redirect(target)
+    if host not in ALLOWED_HOSTS:
+        # ruleid: python-taint-open-redirect
+        redirect(target)
+        return "unknown host"
+    # ok: python-taint-open-redirect
+    return redirect(target)
+
+
+@app.route("/go2")
+def go_not_home():
+    target = request.args.get("target", "")
+    if not target == HOME_URL:
+        # ruleid: python-taint-open-redirect
+        redirect(target)
+    return "ok"
+
+
+@app.route("/calc2")
+def calc_refused():
+    expr = request.args.get("expr", "")
+    if not all(c in "0123456789+-*/(). " for c in expr):
+        # ruleid: python-taint-code-injection
+        eval(expr)
+        raise ValueError("not arithmetic")
+    if not set(expr).issubset(ARITHMETIC_CHARACTERS):
+        # ruleid: python-taint-code-injection
+        eval(expr)
+        raise ValueError("not arithmetic")
+    # ok: python-taint-code-injection
+    eval(expr)
+    return "ok"
+
+
+@app.route("/download5")
+def download_helper_refused():
+    path = os.path.join(ROOT, request.args.get("file"))
+    if not is_path_inside(ROOT, path):
+        # ruleid: python-taint-path-traversal
+        os.remove(path)
+        return "forbidden", 403
+    # ok: python-taint-path-traversal
+    os.remove(path)
+    return "removed"
+
+
+@app.route("/download6")
+def download_method_refused():
+    path = os.path.join(ROOT, request.args.get("file"))
+    if not paths.is_within(ROOT, path):
+        # ruleid: python-taint-path-traversal
+        os.remove(path)
+        return "forbidden", 403
+    # ok: python-taint-path-traversal
+    os.remove(path)
+    return "removed"
