@@ -601,3 +601,180 @@ func mailResetLink(w http.ResponseWriter, r *http.Request) {
 	// ok: go-taint-host-header-in-mail
 	smtp.SendMail("mail:25", nil, "noreply@example.com", []string{r.FormValue("email")}, []byte(fixed))
 }
+
+// A check cleans only where it holds: a passed check its own branch (not the else), a failed
+// check what follows it (not its own branch).
+func proxyAllowedOrNot(w http.ResponseWriter, r *http.Request) {
+	u, _ := url.Parse(r.URL.Query().Get("url"))
+	if allowedHosts[u.Hostname()] {
+		// ok: go-taint-ssrf
+		http.Get(u.String())
+	} else {
+		// ruleid: go-taint-ssrf
+		http.Get(u.String())
+	}
+	if u.Host == "api.example.com" {
+		// ok: go-taint-ssrf
+		http.Get(u.String())
+	} else {
+		// ruleid: go-taint-ssrf
+		http.Get(u.String())
+	}
+}
+
+func proxyRejected(w http.ResponseWriter, r *http.Request) {
+	u, _ := url.Parse(r.URL.Query().Get("url"))
+	if !allowedHosts[u.Host] {
+		// ruleid: go-taint-ssrf
+		http.Get(u.String())
+		return
+	}
+	// ok: go-taint-ssrf
+	http.Get(u.String())
+}
+
+func redirectRejectedHost(w http.ResponseWriter, r *http.Request) {
+	u, _ := url.Parse(r.URL.Query().Get("next"))
+	if u.Hostname() != "example.com" {
+		// ruleid: go-taint-open-redirect
+		http.Redirect(w, r, u.String(), http.StatusFound)
+		return
+	}
+	// ok: go-taint-open-redirect
+	http.Redirect(w, r, u.String(), http.StatusFound)
+}
+
+func openScoped(afs afero.Fs, root, p string) {
+	if ok, err := files.WithinScope(afs, p); err != nil || !ok {
+		// ruleid: go-taint-path-traversal
+		os.Remove(p)
+		return
+	}
+	// ok: go-taint-path-traversal
+	os.Open(p)
+}
+
+func openInside(root, p string) {
+	if ok := isInside(root, p); !ok {
+		// ruleid: go-taint-path-traversal
+		os.Remove(p)
+		return
+	}
+	// ok: go-taint-path-traversal
+	os.Open(p)
+}
+
+func logsRejected(container string) error {
+	if CheckIllegal(container) {
+		// ruleid: go-taint-command-injection
+		exec.Command("sh", "-c", "echo bad "+container).Run()
+		return errIllegal
+	}
+	// ok: go-taint-command-injection
+	return exec.Command("sh", "-c", "docker logs "+container).Run()
+}
+
+func logsBlocked(container string) error {
+	if strings.ContainsAny(container, ";&|`$") {
+		// ruleid: go-taint-command-injection
+		exec.Command("sh", "-c", "echo bad "+container).Run()
+		return errIllegal
+	}
+	// ok: go-taint-command-injection
+	return exec.Command("sh", "-c", "docker logs "+container).Run()
+}
+
+func runRejected(name string) error {
+	if err := validateName(name); err != nil {
+		// ruleid: go-taint-command-injection
+		exec.Command("sh", "-c", "echo bad "+name).Run()
+		return err
+	}
+	// ok: go-taint-command-injection
+	return exec.Command("sh", "-c", "run "+name).Run()
+}
+
+func runChecked(name string) error {
+	err := checkName(name)
+	if err != nil {
+		// ruleid: go-taint-command-injection
+		exec.Command("sh", "-c", "echo bad "+name).Run()
+		return err
+	}
+	// ok: go-taint-command-injection
+	return exec.Command("sh", "-c", "run "+name).Run()
+}
+
+func downloadRejected(w http.ResponseWriter, r *http.Request) {
+	full := filepath.Join("/srv/files", r.URL.Query().Get("f"))
+	rel, err := filepath.Rel("/srv/files", full)
+	if err != nil || strings.HasPrefix(rel, "..") {
+		// ruleid: go-taint-path-traversal
+		os.Remove(full)
+		return
+	}
+	// ok: go-taint-path-traversal
+	os.Open(full)
+}
+
+func downloadInside(w http.ResponseWriter, r *http.Request) {
+	full := filepath.Join("/srv/files", r.URL.Query().Get("f"))
+	rel, _ := filepath.Rel("/srv/files", full)
+	if !strings.HasPrefix(rel, "..") {
+		// ok: go-taint-path-traversal
+		os.Open(full)
+	} else {
+		// ruleid: go-taint-path-traversal
+		os.Remove(full)
+	}
+	// ruleid: go-taint-path-traversal
+	os.Open(full)
+}
+
+func redirectRejected(w http.ResponseWriter, r *http.Request) {
+	next := r.URL.Query().Get("next")
+	u, err := url.Parse(next)
+	if err != nil || u.IsAbs() {
+		// ruleid: go-taint-open-redirect
+		http.Redirect(w, r, next, http.StatusFound)
+		return
+	}
+	// ok: go-taint-open-redirect
+	http.Redirect(w, r, next, http.StatusFound)
+}
+
+func redirectRelative(w http.ResponseWriter, r *http.Request) {
+	next := r.URL.Query().Get("next")
+	u, _ := url.Parse(next)
+	if !u.IsAbs() {
+		// ok: go-taint-open-redirect
+		http.Redirect(w, r, next, http.StatusFound)
+	} else {
+		// ruleid: go-taint-open-redirect
+		http.Redirect(w, r, next, http.StatusFound)
+	}
+}
+
+func removeNoDots(p string) {
+	if !strings.Contains(p, "..") {
+		fmt.Println("no dots")
+	}
+	// ruleid: go-taint-path-traversal
+	os.Remove(p)
+}
+
+func removeDotsChecked(p string, strict bool) {
+	if strict && strings.Contains(p, "..") {
+		// ruleid: go-taint-path-traversal
+		os.Remove(p)
+		return
+	}
+}
+
+func serveNotHome(w http.ResponseWriter, r *http.Request) {
+	name := r.URL.Query().Get("name")
+	if !(name == homeName) {
+		// ruleid: go-taint-xss
+		fmt.Fprintf(w, "<p>%s</p>", name)
+	}
+}
