@@ -624,6 +624,97 @@ class Errors {
     }
 }
 
+// a check cleans only where it holds: a passed check its own branch (not the else), a failed one what
+// follows it (not its own branch)
+class CheckedWhereItHolds extends HttpServlet {
+    protected void doGet(HttpServletRequest request, HttpServletResponse response) throws Exception {
+        String raw = request.getParameter("url");
+        URL u = new URL(raw);
+        if (ALLOWED_HOSTS.contains(u.getHost())) {
+            // ok: java-taint-ssrf
+            u.openConnection();
+        } else {
+            // ruleid: java-taint-ssrf
+            u.openConnection();
+        }
+        if ("api.example.com".equals(u.getHost())) {
+            // ok: java-taint-ssrf
+            u.openStream();
+        } else {
+            // ruleid: java-taint-ssrf
+            u.openStream();
+        }
+        if (u.getHost().equalsIgnoreCase("api.example.com")) {
+            // ok: java-taint-ssrf
+            u.openConnection();
+        }
+        // ruleid: java-taint-ssrf
+        u.openConnection();
+        if (!ALLOWED_HOSTS.contains(u.getHost())) {
+            // ruleid: java-taint-ssrf
+            log(u.openStream());
+            return;
+        }
+        // ok: java-taint-ssrf
+        u.openConnection();
+    }
+
+    void redirectChecked(HttpServletRequest request, HttpServletResponse response) throws Exception {
+        String raw = request.getParameter("next");
+        URI u = new URI(raw);
+        if (!"app.example.com".equals(u.getHost())) {
+            // ruleid: java-taint-open-redirect
+            response.sendRedirect(raw);
+            // ruleid: java-taint-open-redirect
+            response.sendRedirect(u.toString());
+            return;
+        }
+        // ok: java-taint-open-redirect
+        response.sendRedirect(raw);
+        // ok: java-taint-open-redirect
+        response.sendRedirect(u.toString());
+    }
+
+    void readChecked(HttpServletRequest request) throws Exception {
+        String name = request.getParameter("name");
+        if (!FileUtil.isInside(ROOT, name)) {
+            // ruleid: java-taint-path-traversal
+            new FileInputStream(name);
+            return;
+        }
+        // ok: java-taint-path-traversal
+        new FileInputStream(name);
+        File f = new File(ROOT, request.getParameter("other"));
+        if (!f.getCanonicalPath().startsWith(ROOT)) {
+            // ruleid: java-taint-path-traversal
+            new FileInputStream(f);
+            throw new SecurityException("outside");
+        }
+        // ok: java-taint-path-traversal
+        new FileInputStream(f);
+    }
+
+    void readNoDots(HttpServletRequest request) throws Exception {
+        String name = request.getParameter("name");
+        if (!name.contains("..")) {
+            // ok: java-taint-path-traversal
+            new FileInputStream(name);
+        } else {
+            // ruleid: java-taint-path-traversal
+            new FileInputStream(name);
+        }
+        // ruleid: java-taint-path-traversal
+        new FileInputStream(name);
+        if (name.contains("..") || name.contains("WEB-INF")) {
+            // ruleid: java-taint-path-traversal
+            new FileInputStream(name);
+            return;
+        }
+        // ok: java-taint-path-traversal
+        new FileInputStream(name);
+    }
+}
+
 class LogCases {
     private static final org.slf4j.Logger LOGGER = org.slf4j.LoggerFactory.getLogger(LogCases.class);
 
