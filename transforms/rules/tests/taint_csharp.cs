@@ -349,6 +349,143 @@ class TaintCases : Controller
         await _client.GetStringAsync(url);
         return Ok();
     }
+
+    // a passed check cleans its own branch, not the else; a failed check not its own branch
+    void GreetAllowed(string name)
+    {
+        if (KnownNames.Contains(name))
+        {
+            // ok: csharp-taint-xss
+            Response.Write("<p>" + name + "</p>");
+        }
+        else
+        {
+            // ruleid: csharp-taint-xss
+            Response.Write("<p>unknown " + name + "</p>");
+        }
+        if (!(name == DefaultName))
+        {
+            // ruleid: csharp-taint-xss
+            Response.Write("<p>not default " + name + "</p>");
+        }
+    }
+
+    void ShowPollBoth(string id)
+    {
+        if (id == DefaultPoll)
+        {
+            // ok: csharp-taint-xss
+            Response.Write("<p>poll " + id + "</p>");
+        }
+        else
+        {
+            // ruleid: csharp-taint-xss
+            Response.Write("<p>poll " + id + "</p>");
+        }
+    }
+
+    void ShowPage(string page)
+    {
+        if (!page.Contains(".."))
+        {
+            // ok: csharp-taint-xss
+            Response.Write("<p>" + page + "</p>");
+        }
+        // ruleid: csharp-taint-xss
+        Response.Write("<p>" + page + "</p>");
+        if (page.Contains("..") || page.Contains("~"))
+        {
+            // ruleid: csharp-taint-xss
+            Response.Write("<p>bad " + page + "</p>");
+            return;
+        }
+        // ok: csharp-taint-xss
+        Response.Write("<p>" + page + "</p>");
+    }
+
+    string ReadCheckedDir(string name)
+    {
+        var full = Path.GetFullPath(Path.Combine("/var/data", name));
+        var dir = Path.GetDirectoryName(full);
+        if (!dir.StartsWith("/var/data"))
+        {
+            // ruleid: csharp-taint-path-traversal
+            System.IO.File.Delete(full);
+            return "";
+        }
+        // ok: csharp-taint-path-traversal
+        return System.IO.File.ReadAllText(full);
+    }
+
+    async Task<IActionResult> PreviewElse(HttpClient client)
+    {
+        var uri = new Uri(Request.Query["url"]);
+        if (AllowedHosts.Contains(uri.Host))
+        {
+            // ok: csharp-taint-ssrf
+            await client.GetAsync(uri);
+        }
+        else
+        {
+            // ruleid: csharp-taint-ssrf
+            await client.GetAsync(uri);
+        }
+        if (uri.Host == "api.example.com")
+            // ok: csharp-taint-ssrf
+            await client.GetAsync(uri);
+        else
+            // ruleid: csharp-taint-ssrf
+            await client.GetAsync(uri);
+        return Ok();
+    }
+
+    async Task<IActionResult> PreviewRejected(HttpClient client)
+    {
+        string url = Request.Query["url"];
+        var uri = new Uri(url);
+        if (!AllowedHosts.Contains(uri.Host))
+        {
+            // ruleid: csharp-taint-ssrf
+            await client.GetAsync(uri);
+            // ruleid: csharp-taint-ssrf
+            await client.GetAsync(url);
+            return BadRequest();
+        }
+        // ok: csharp-taint-ssrf
+        await client.GetAsync(uri);
+        return Ok();
+    }
+
+    async Task<IActionResult> PreviewRejectedBare(HttpClient client)
+    {
+        var uri = new Uri(Request.Query["url"]);
+        if (uri.Host != "api.example.com")
+            // ruleid: csharp-taint-ssrf
+            return Ok(await client.GetStringAsync(uri));
+        // ok: csharp-taint-ssrf
+        await client.GetAsync(uri);
+        return Ok();
+    }
+
+    IActionResult LoginElse()
+    {
+        string next = Request.Query["next"];
+        if (!Url.IsLocalUrl(next))
+        {
+            // ruleid: csharp-taint-open-redirect
+            Response.Redirect(next);
+        }
+        if (Url.IsLocalUrl(next))
+        {
+            // ok: csharp-taint-open-redirect
+            return Redirect(next);
+        }
+        else
+        {
+            // ruleid: csharp-taint-open-redirect
+            return Redirect(next);
+        }
+    }
 }
 
 class JoinedNames
@@ -438,6 +575,33 @@ public class ErrorsController : Controller
             return BadRequest(ex.Message);
         }
     }
+
+    public async Task DevOnly(HttpContext context)
+    {
+        try
+        {
+            await _next(context);
+        }
+        catch (Exception ex)
+        {
+            if (_hostEnvironment.IsDevelopment())
+            {
+                // ok: csharp-taint-exception-exposed
+                await context.Response.WriteAsync(ex.Message);
+            }
+            else
+            {
+                // ruleid: csharp-taint-exception-exposed
+                await context.Response.WriteAsync(ex.Message);
+            }
+            if (!_hostEnvironment.IsDevelopment())
+            {
+                // ruleid: csharp-taint-exception-exposed
+                await context.Response.WriteAsync(ex.ToString());
+                return;
+            }
+        }
+    }
 }
 
 class Tool
@@ -483,5 +647,20 @@ class LogCases : Controller
     {
         // ok: csharp-taint-log-injection
         _logger.LogInformation("processing " + name);
+    }
+
+    void KnownUser()
+    {
+        string user = Request.Query["user"];
+        if (KnownUsers.Contains(user))
+        {
+            // ok: csharp-taint-log-injection
+            _logger.LogInformation("known user " + user);
+        }
+        else
+        {
+            // ruleid: csharp-taint-log-injection
+            _logger.LogInformation("unknown user " + user);
+        }
     }
 }
