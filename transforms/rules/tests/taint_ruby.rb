@@ -398,3 +398,162 @@ class AuditController < ApplicationController
     $stderr.printf("%d attempts\n", params[:count].to_i)
   end
 end
+
+# A check cleans only where it holds: a passed check its own branch (not the else), a failed
+# check what follows it (not its own branch).
+class CheckedPathsController < ApplicationController
+  def matched
+    name = params[:name]
+    if !name.match?(/\A\w+\z/)
+      # ruleid: ruby-taint-path-traversal
+      File.read(name)
+      return
+    end
+    # ok: ruby-taint-path-traversal
+    File.read(name)
+  end
+
+  def known
+    name = params[:name]
+    if name != HOME
+      # ruleid: ruby-taint-path-traversal
+      File.read(name)
+    end
+    unless name == HOME
+      # ruleid: ruby-taint-path-traversal
+      File.read(name)
+    end
+    log(name)
+    return unless name == HOME
+    # ok: ruby-taint-path-traversal
+    File.read(name)
+  end
+
+  def present
+    name = params[:name]
+    if name != nil
+      log(name)
+    end
+    # ruleid: ruby-taint-path-traversal
+    File.read(name)
+  end
+
+  def rooted
+    path = params[:path]
+    unless path.start_with?("/var/data/")
+      # ruleid: ruby-taint-path-traversal
+      File.read(path)
+      return
+    end
+    # ok: ruby-taint-path-traversal
+    File.read(path)
+  end
+
+  def dotted
+    path = params[:path]
+    if path.include?("..")
+      # ruleid: ruby-taint-path-traversal
+      File.read(path)
+    end
+    log(path)
+    raise "bad path" if path.include?("..")
+    # ok: ruby-taint-path-traversal
+    File.read(path)
+  end
+
+  def listed
+    name = params[:name]
+    if !PAGES.include?(name)
+      head :not_found
+      return
+    end
+    # ok: ruby-taint-path-traversal
+    File.read(name)
+  end
+end
+
+class CheckedHostsController < ApplicationController
+  def parsed
+    uri = URI.parse(params[:url])
+    if ALLOWED_HOSTS.include?(uri.host)
+      # ok: ruby-taint-ssrf
+      Net::HTTP.get_response(uri)
+    else
+      # ruleid: ruby-taint-ssrf
+      Net::HTTP.get_response(uri)
+    end
+    if uri.host == "api.example.com"
+      log(uri)
+    elsif retry?
+      # ruleid: ruby-taint-ssrf
+      Net::HTTP.get_response(uri)
+    end
+    if uri.host != "api.example.com"
+      # ruleid: ruby-taint-ssrf
+      Net::HTTP.get_response(uri)
+    end
+    log(uri)
+  end
+
+  def parsed_failed
+    uri = URI(params[:url])
+    unless ALLOWED_HOSTS.include?(uri.host)
+      # ruleid: ruby-taint-ssrf
+      Net::HTTP.get_response(uri)
+      return
+    end
+    # ok: ruby-taint-ssrf
+    Net::HTTP.get_response(uri)
+  end
+
+  def parsed_string
+    url = params[:url]
+    uri = URI.parse(url)
+    if ALLOWED_HOSTS.include?(uri.host)
+      # ok: ruby-taint-open-redirect
+      redirect_to url
+    else
+      # ruleid: ruby-taint-open-redirect
+      redirect_to url
+    end
+    if uri.host != "example.com"
+      # ruleid: ruby-taint-open-redirect
+      redirect_to url
+      return
+    end
+    # ok: ruby-taint-open-redirect
+    redirect_to url
+  end
+
+  def host_variable
+    url = params[:url]
+    host = URI(url).host
+    if ALLOWED_HOSTS.include?(host)
+      # ok: ruby-taint-open-redirect
+      redirect_to url
+    else
+      # ruleid: ruby-taint-open-redirect
+      redirect_to url
+    end
+    if !ALLOWED_HOSTS.include?(host)
+      # ruleid: ruby-taint-open-redirect
+      redirect_to url
+      return
+    end
+    # ok: ruby-taint-open-redirect
+    redirect_to url
+  end
+
+  def host_known
+    url = params[:url]
+    host = URI.parse(url).host
+    if host != "example.com"
+      # ruleid: ruby-taint-open-redirect
+      redirect_to url
+    end
+    log(url)
+    return unless host == "example.com"
+    # ok: ruby-taint-open-redirect
+    redirect_to url
+  end
+end
