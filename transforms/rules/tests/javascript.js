@@ -62,6 +62,8 @@ const dbPassword = "hunter2hunter2";
 const dbPasswordFromEnv = process.env.DB_PASSWORD;
 // ok: js-hardcoded-credential
 const fieldPassword = "userPassword"; // a form field's name, not a secret
+// ruleid: js-hardcoded-credential
+const db = connect({ user: "app", password: "password" }); // a setting is the credential itself
 const signingKey = "shhhhh-not-secret";
 // ruleid: js-hardcoded-credential
 const session = jwt.sign({ sub: 1 }, signingKey, { expiresIn: "1h" });

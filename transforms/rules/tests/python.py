@@ -160,6 +160,8 @@ def credentials(connect):
     # ok: python-hardcoded-credential
     FIELD_PASSWORD = "password"  # a form field's name, not a secret
     # ruleid: python-hardcoded-credential
+    connect(host="db", password="password")  # an argument is the credential itself
+    # ruleid: python-hardcoded-credential
     app.secret_key = "dev-key-123"
     # ruleid: python-hardcoded-credential
     app.config["SECRET_KEY"] = "dev-key-123"
