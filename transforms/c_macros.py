@@ -115,13 +115,13 @@ def _comparisons_read_as_templates(tokens: list[tuple[str, str]], at: list[int])
         return 0 <= p and q < len(at) and at[q] == at[p] + 1
 
     def bare(p: int, char: str) -> bool:
-        before = joined(p - 1, p) and text[p - 1] in ("<>-=!" if char == ">" else "<")
-        after = joined(p, p + 1) and text[p + 1] in ("=" + char)
+        before = joined(p - 1, p) and text[p - 1] in (("<", ">", "-", "=", "!") if char == ">" else ("<",))
+        after = joined(p, p + 1) and text[p + 1] in ("=", char)
         return text[p] == char and tokens[at[p]][0] == "other" and not before and not after
 
     def ends_operand(p: int) -> bool:
-        logical = text[p] in "&|" and (joined(p, p + 1) and text[p + 1] == text[p] or joined(p - 1, p) and text[p - 1] == text[p])
-        assignment = text[p] == "=" and not (joined(p - 1, p) and text[p - 1] in "=!<>") and not (joined(p, p + 1) and text[p + 1] == "=")
+        logical = text[p] in ("&", "|") and (joined(p, p + 1) and text[p + 1] == text[p] or joined(p - 1, p) and text[p - 1] == text[p])
+        assignment = text[p] == "=" and not (joined(p - 1, p) and text[p - 1] in ("=", "!", "<", ">")) and not (joined(p, p + 1) and text[p + 1] == "=")
         return logical or assignment or text[p] in (",", ";", "?", ":", "return", "{", "}")
 
     def operand_end(p: int, step: int) -> int:
@@ -146,7 +146,7 @@ def _comparisons_read_as_templates(tokens: list[tuple[str, str]], at: list[int])
             continue
         depth, q = 0, p + 1
         while q < len(at) and text[q] not in (";", "{", "}") and depth >= 0:
-            depth += (text[q] in "([") - (text[q] in ")]")
+            depth += (text[q] in ("(", "[")) - (text[q] in (")", "]"))
             if depth == 0 and bare(q, ">"):
                 found.append((at[operand_end(p, -1)], at[operand_end(p, 1)]))
                 break
