@@ -120,8 +120,10 @@ def _comparisons_read_as_templates(tokens: list[tuple[str, str]], at: list[int])
         return text[p] == char and tokens[at[p]][0] == "other" and not before and not after
 
     def ends_operand(p: int) -> bool:
-        logical = text[p] in ("&", "|") and (joined(p, p + 1) and text[p + 1] == text[p] or joined(p - 1, p) and text[p - 1] == text[p])
-        assignment = text[p] == "=" and not (joined(p - 1, p) and text[p - 1] in ("=", "!", "<", ">")) and not (joined(p, p + 1) and text[p + 1] == "=")
+        doubled = (joined(p, p + 1) and text[p + 1] == text[p]) or (joined(p - 1, p) and text[p - 1] == text[p])
+        logical = text[p] in ("&", "|") and doubled
+        comparison = (joined(p - 1, p) and text[p - 1] in ("=", "!", "<", ">")) or (joined(p, p + 1) and text[p + 1] == "=")
+        assignment = text[p] == "=" and not comparison
         return logical or assignment or text[p] in (",", ";", "?", ":", "return", "{", "}")
 
     def operand_end(p: int, step: int) -> int:
