@@ -29,11 +29,13 @@ C_NULL = "#include <stdlib.h>\nint f(){ int *p = 0; return *p; }\nvoid g(){ char
 C_COPY = "#include <string.h>\nvoid f(char *s) {\n    char b[4];\n    strcpy(b, s);\n}\n"
 C_SAFE = "#include <string.h>\nvoid f(char *s) {\n    char b[4];\n    strncpy(b, s, sizeof b - 1);\n}\n"
 JS = "function f(el, x) {\n  el.innerHTML = x;\n  eval(x);\n}\n"
+PYTHON_HOST_CHECK = 'def exposed(host):\n    return host == "0.0.0.0"\n'  # B104 takes any such string for a bind
 
 
 @pytest.mark.parametrize("tool, language, code, expected", [
     ("bandit", "Python", PYTHON, [("bandit/B404", "CWE-78", "LOW", 1), ("bandit/B602", "CWE-78", "HIGH", 3),
                                   ("bandit/B307", "CWE-95", "MEDIUM", 4)]),
+    ("bandit", "Python", PYTHON_HOST_CHECK, [("bandit/B104", "CWE-605", "LOW", 2)]),
     ("cppcheck", "C", C_NULL, [("cppcheck/nullPointer", "CWE-476", "HIGH", 2),
                                ("cppcheck/arrayIndexOutOfBounds", "CWE-787", "HIGH", 3)]),
     ("flawfinder", "C", C_COPY, [("flawfinder/char", "CWE-119", "LOW", 3),
