@@ -27,8 +27,10 @@ def findings(report: StaticReport) -> list[tuple]:
 PYTHON = "import subprocess\ndef f(x):\n    subprocess.call(x, shell=True)\n    eval(x)\n"
 C_NULL = "#include <stdlib.h>\nint f(){ int *p = 0; return *p; }\nvoid g(){ char b[4]; b[10]=1; }\n"
 C_COPY = "#include <string.h>\nvoid f(char *s) {\n    char b[4];\n    strcpy(b, s);\n}\n"
+C_FORMAT = '#include <stdio.h>\nvoid f(char *s) {\n    char b[4];\n    sprintf(b, "%s", s);\n}\n'
 C_SAFE = "#include <string.h>\nvoid f(char *s) {\n    char b[4];\n    strncpy(b, s, sizeof b - 1);\n}\n"
 JS = "function f(el, x) {\n  el.innerHTML = x;\n  eval(x);\n}\n"
+PYTHON_PLACEHOLDER = 'def f(db, uid):\n    return db.execute(f"delete from users where id = %s", (uid,))\n'  # B608: no splice
 PYTHON_HOST_CHECK = 'def exposed(host):\n    return host == "0.0.0.0"\n'  # B104 takes any such string for a bind
 
 
@@ -36,10 +38,14 @@ PYTHON_HOST_CHECK = 'def exposed(host):\n    return host == "0.0.0.0"\n'  # B104
     ("bandit", "Python", PYTHON, [("bandit/B404", "CWE-78", "LOW", 1), ("bandit/B602", "CWE-78", "HIGH", 3),
                                   ("bandit/B307", "CWE-95", "MEDIUM", 4)]),
     ("bandit", "Python", PYTHON_HOST_CHECK, [("bandit/B104", "CWE-605", "LOW", 2)]),
+    ("bandit", "Python", PYTHON_PLACEHOLDER, [("bandit/B608", "CWE-89", "LOW", 2)]),
     ("cppcheck", "C", C_NULL, [("cppcheck/nullPointer", "CWE-476", "HIGH", 2),
                                ("cppcheck/arrayIndexOutOfBounds", "CWE-787", "HIGH", 3)]),
+    # strcpy by name only is LOW: c-unbounded-string-copy judges it knowing the destination's size
     ("flawfinder", "C", C_COPY, [("flawfinder/char", "CWE-119", "LOW", 3),
-                                 ("flawfinder/strcpy", "CWE-120", "MEDIUM", 4)]),
+                                 ("flawfinder/strcpy", "CWE-120", "LOW", 4)]),
+    ("flawfinder", "C", C_FORMAT, [("flawfinder/char", "CWE-119", "LOW", 3),
+                                   ("flawfinder/sprintf", "CWE-120", "MEDIUM", 4)]),
     ("eslint", "JavaScript", JS, [("eslint/no-unsanitized/property", "CWE-79", "HIGH", 2),
                                   ("eslint/security/detect-eval-with-expression", "CWE-95", "HIGH", 3)]),
 ])
@@ -102,12 +108,29 @@ def test_two_tools_on_one_cwe_and_line_count_once_and_the_evidence_names_the_too
     assert finding["message"].endswith("(also flawfinder/strcpy)")
 
 
+C_SHELL = '#include <unistd.h>\nvoid f(char *cmd) {\n    execl("/bin/sh", "sh", "-c", cmd, (char *)0);\n}\n'
+C_FIXED_PROGRAM = '#include <unistd.h>\nvoid f(char *cmd) {\n    execl("/bin/ls", "ls", "-l", (char *)0);\n}\n'
+
+
+def test_a_tool_that_flags_both_sides_alike_cancels_out_where_another_tool_flags_one():
+    # flawfinder flags every execl; on the shell side semgrep's finding on that CWE and line absorbs it
+    a, b = sides(C_SHELL, C_FIXED_PROGRAM, ("flawfinder",))
+    assert [(f.rule_id, f.severity) for f in b.analyzers[0].findings] == [("flawfinder/execl", "MEDIUM")]
+    verdict = security_rule(a, b, LabelConfig())
+    assert (verdict.winner, verdict.margin, verdict.evidence["extra_findings"]) == ("b", 1.0, {"c-command-injection": 1})
+    [rejected] = verdict.evidence["findings"]["rejected"]
+    assert (rejected["rule_id"], rejected["message"].rsplit("(also ", 1)[-1]) == ("c-command-injection", "flawfinder/execl)")
+    assert [f["rule_id"] for f in verdict.evidence["findings"]["chosen"]] == ["flawfinder/execl"]
+
+
 def test_an_analyzer_that_fails_on_one_side_is_not_heard_on_the_pair(tmp_path, monkeypatch):
     a, b = sides(JS, "function f(el, x) {\n  el.textContent = x;\n}\n", ("eslint",), "JavaScript")
     verdict = security_rule(a, b, LabelConfig())
-    # semgrep's taint rules and ESLint's rules flag the same two weaknesses (XSS line 2, eval line 3): each counts once
+    # semgrep's taint rules and ESLint's rules flag the same two weaknesses (XSS line 2, eval line 3): each tool's
+    # findings are listed, and each weakness is shown and counted in the margin once
     both = {"js-taint-code-injection": 1, "js-taint-xss": 1}
-    assert verdict.evidence["extra_findings"] == both
+    assert verdict.evidence["extra_findings"] == {**both, "eslint/no-unsanitized/property": 1,
+                                                  "eslint/security/detect-eval-with-expression": 1}
     assert [(f["rule_id"], f["severity"], f["message"].rsplit("(also ", 1)[-1])
             for f in verdict.evidence["findings"]["rejected"]] == [
         ("js-taint-xss", "HIGH", "eslint/no-unsanitized/property)"),

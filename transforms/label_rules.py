@@ -33,7 +33,7 @@ from typing import Any, Iterable, Optional, Sequence
 
 from schemas.records import Candidate, Finding, Measurement, StaticReport
 from transforms.label_config import SEVERITY_RANK, LabelConfig
-from transforms.security_merge import PRIMARY, heard, merged_findings
+from transforms.security_merge import PRIMARY, heard, heard_findings, merged_findings
 from transforms.sequential_ab import ABStage, decide_stages, marginal_times, raw_marginals, unusable_stages
 
 # Statuses that are the program's fault; `timeout` joins them only when the program used its CPU budget.
@@ -271,16 +271,20 @@ def security_rule(a: Side, b: Side, config: LabelConfig) -> Optional[Verdict]:
         return None  # a failed scan is not a clean bill of health
     if a.has_tests and not (a.passes and b.passes):
         return None
-    # semgrep and the analyzers with a clean report on both sides, one finding per tool-crossing (CWE, line)
+    # semgrep and the analyzers with a clean report on both sides; each tool's own findings decide (one
+    # flagging both sides alike cancels out), the merged ones (one per tool-crossing CWE and line) are shown
     usable, not_heard = heard(a.analyzers, b.analyzers)
-    findings = [merged_findings((side.security, *side.analyzers), [PRIMARY, *usable]) for side in (a, b)]
-    serious = [serious_counts(found, config.security_min_severity) for found in findings]
+    tools, floor = [PRIMARY, *usable], config.security_min_severity
+    reports = [(side.security, *side.analyzers) for side in (a, b)]
+    own = [heard_findings(side, tools) for side in reports]
+    serious = [serious_counts(found, floor) for found in own]
     extra_a, extra_b = serious[0] - serious[1], serious[1] - serious[0]
     if bool(extra_a) == bool(extra_b):
         return None  # same weaknesses, or each has some the other lacks
     winner = "b" if extra_a else "a"
     extra = extra_a or extra_b
-    per_side = {"findings": (_finding_dicts(findings[0], serious[0]), _finding_dicts(findings[1], serious[1]))}
+    merged = [merged_findings(side, tools) for side in reports]
+    per_side = {"findings": tuple(_finding_dicts(found, serious_counts(found, floor)) for found in merged)}
     shared = {"rule": "findings_only_in_rejected", "min_severity": config.security_min_severity.upper(),
               "extra_findings": dict(sorted(extra.items()))}
     if a.analyzers or b.analyzers:
@@ -288,7 +292,7 @@ def security_rule(a: Side, b: Side, config: LabelConfig) -> Optional[Verdict]:
         if not_heard:
             shared["not_heard"] = not_heard
     # one weakness flagged by two rules (same CWE, same line) counts once in the margin
-    lost = findings[0] if winner == "b" else findings[1]
+    lost = own[0] if winner == "b" else own[1]
     weaknesses = {(f.cwe, f.line) for f in lost if f.rule_id in extra}
     margin = float(min(sum(extra.values()), len(weaknesses)))
     verdict = _verdict("Security_Hardness", a, b, winner, margin, per_side, shared)

@@ -5,6 +5,7 @@ tool's (semgrep, then the others by name) and its message names the others (one 
 rules are left as they are: the label's margin already counts a (CWE, line) once). A tool whose
 report on either side has errors (a crash, a timeout, a file it could not parse) is not heard
 on that pair: a failed scan is not a clean bill of health, so its findings count on neither side.
+The label decides on each tool's own findings (`heard_findings`) and shows and counts weaknesses merged.
 """
 from __future__ import annotations
 
@@ -35,6 +36,13 @@ def heard(a: Sequence[StaticReport], b: Sequence[StaticReport]) -> tuple[list[st
         else:
             usable.append(name)
     return usable, not_heard
+
+
+def heard_findings(reports: Sequence[StaticReport], analyzers: Sequence[str]) -> list[Finding]:
+    """Every finding of the `analyzers`' reports, unmerged: each tool's own say, which the label compares
+    side by side, so that a tool flagging both sides alike cancels out even where, on one side, another
+    tool's finding on the same CWE and line absorbed it in the merge."""
+    return [f for report in sorted(reports, key=_order) if report.analyzer in analyzers for f in report.findings]
 
 
 def merged_findings(reports: Sequence[StaticReport], analyzers: Optional[Sequence[str]] = None) -> list[Finding]:
