@@ -778,3 +778,201 @@ func serveNotHome(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintf(w, "<p>%s</p>", name)
 	}
 }
+
+// A failed check cleans what follows only when its branch leaves (returns, panics, exits, continues);
+// its else, where the check passed, is clean either way.
+var allowedTools = map[string]bool{"ls": true, "df": true}
+
+func downloadLogged(w http.ResponseWriter, r *http.Request) {
+	p := filepath.Join(baseDir, r.FormValue("file"))
+	if !isPathInside(baseDir, p) {
+		log.Print("path outside the base directory")
+	}
+	// ruleid: go-taint-path-traversal
+	data, _ := os.ReadFile(p)
+	w.Write(data)
+}
+
+func downloadElse(w http.ResponseWriter, r *http.Request) {
+	p := filepath.Join(baseDir, r.FormValue("file"))
+	if !isPathInside(baseDir, p) {
+		http.Error(w, "bad path", http.StatusBadRequest)
+	} else {
+		// ok: go-taint-path-traversal
+		http.ServeFile(w, r, p)
+	}
+}
+
+func pingLogged(w http.ResponseWriter, r *http.Request) {
+	host := r.URL.Query().Get("host")
+	if !isValidHostname(host) {
+		log.Print("invalid host")
+	}
+	// ruleid: go-taint-command-injection
+	exec.Command("sh", "-c", "ping -c 1 "+host).Run()
+}
+
+func pingElse(w http.ResponseWriter, r *http.Request) {
+	host := r.URL.Query().Get("host")
+	if !isValidHostname(host) {
+		http.Error(w, "invalid host", http.StatusBadRequest)
+	} else {
+		// ok: go-taint-command-injection
+		exec.Command("sh", "-c", "ping -c 1 "+host).Run()
+	}
+}
+
+func fetchLogged(w http.ResponseWriter, r *http.Request) {
+	target := r.FormValue("url")
+	if err := validateURL(target); err != nil {
+		log.Print("url failed validation")
+	}
+	// ruleid: go-taint-ssrf
+	http.Get(target)
+}
+
+func fetchElse(w http.ResponseWriter, r *http.Request) {
+	target := r.FormValue("url")
+	if err := validateURL(target); err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+	} else {
+		// ok: go-taint-ssrf
+		http.Get(target)
+	}
+}
+
+func runToolLogged(w http.ResponseWriter, r *http.Request) {
+	tool := r.FormValue("tool")
+	if _, ok := allowedTools[tool]; !ok {
+		fmt.Fprintln(os.Stderr, "unknown tool")
+	}
+	// ruleid: go-taint-program-from-input
+	exec.Command(tool).Run()
+}
+
+func runToolElse(w http.ResponseWriter, r *http.Request) {
+	tool := r.FormValue("tool")
+	if _, ok := allowedTools[tool]; !ok {
+		http.Error(w, "unknown tool", http.StatusBadRequest)
+	} else {
+		// ok: go-taint-program-from-input
+		exec.Command(tool).Run()
+	}
+}
+
+func readUnderRootLogged(name string) {
+	p := filepath.Join(rootDir, name)
+	if !strings.HasPrefix(p, rootDir) {
+		fmt.Println("outside the root")
+	}
+	// ruleid: go-taint-path-traversal
+	os.ReadFile(p)
+}
+
+func readUnderRootElse(name string) ([]byte, error) {
+	p := filepath.Join(rootDir, name)
+	if !strings.HasPrefix(p, rootDir) {
+		fmt.Println("outside the root")
+	} else {
+		// ok: go-taint-path-traversal
+		return os.ReadFile(p)
+	}
+	return nil, errOutside
+}
+
+func proxyLogged(w http.ResponseWriter, r *http.Request) {
+	target, _ := url.Parse(r.FormValue("url"))
+	if !allowedHosts[target.Hostname()] {
+		log.Print("host not on the list")
+	}
+	// ruleid: go-taint-ssrf
+	http.Get(target.String())
+}
+
+func proxyElse(w http.ResponseWriter, r *http.Request) {
+	target, _ := url.Parse(r.FormValue("url"))
+	if !allowedHosts[target.Hostname()] {
+		http.Error(w, "host not allowed", http.StatusForbidden)
+	} else {
+		// ok: go-taint-ssrf
+		http.Get(target.String())
+	}
+}
+
+func grepElse(w http.ResponseWriter, r *http.Request) {
+	pattern := r.FormValue("q")
+	if strings.ContainsAny(pattern, ";&|`$") {
+		http.Error(w, "bad pattern", http.StatusBadRequest)
+	} else {
+		// ok: go-taint-command-injection
+		exec.Command("sh", "-c", "grep "+pattern+" /var/log/app.log").Run()
+	}
+}
+
+func loginNextLogged(w http.ResponseWriter, r *http.Request) {
+	next := r.URL.Query().Get("next")
+	u, err := url.Parse(next)
+	if err != nil || u.IsAbs() {
+		log.Print("absolute next URL")
+	}
+	// ruleid: go-taint-open-redirect
+	http.Redirect(w, r, next, http.StatusFound)
+}
+
+func loginNextElse(w http.ResponseWriter, r *http.Request) {
+	next := r.URL.Query().Get("next")
+	u, err := url.Parse(next)
+	if err != nil || u.IsAbs() {
+		http.Redirect(w, r, "/", http.StatusFound)
+	} else {
+		// ok: go-taint-open-redirect
+		http.Redirect(w, r, next, http.StatusFound)
+	}
+}
+
+func extractLogged(root, name string) {
+	rel, err := filepath.Rel(root, filepath.Join(root, name))
+	if err != nil || strings.HasPrefix(rel, "..") {
+		log.Print("entry outside the root")
+	}
+	// ruleid: go-taint-path-traversal
+	os.Create(filepath.Join(root, name))
+}
+
+func openLenient(name string, strict bool) {
+	if !isValidName(name) {
+		if strict {
+			return
+		}
+		log.Print("invalid name, opening anyway")
+	}
+	// ruleid: go-taint-path-traversal
+	os.Open(name)
+}
+
+func openOrDefault(name string) {
+	if !isValidName(name) {
+		name = "default.txt"
+	}
+	// ok: go-taint-path-traversal
+	os.Open(name)
+}
+
+func removeArg() {
+	name := os.Args[1]
+	if !isPathInside(dataDir, name) {
+		log.Fatalf("%s is outside %s", name, dataDir)
+	}
+	// ok: go-taint-path-traversal
+	os.Remove(name)
+}
+
+func removeEach(names []string) {
+	for _, n := range names {
+		if !isPathInside(dataDir, n) {
+			continue
+		}
+		// ok: go-taint-path-traversal
+		os.Remove(n)
+	}
+}
