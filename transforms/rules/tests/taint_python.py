@@ -869,6 +869,14 @@ def calc_refused():
         # ruleid: python-taint-code-injection
         eval(expr)
         raise ValueError("not arithmetic")
+    # ok: python-taint-code-injection
+    eval(expr)
+    return "ok"
+
+
+@app.route("/calc3")
+def calc_refused_set():
+    expr = request.args.get("expr", "")
     if not set(expr).issubset(ARITHMETIC_CHARACTERS):
         # ruleid: python-taint-code-injection
         eval(expr)
@@ -900,3 +908,151 @@ def download_method_refused():
     # ok: python-taint-path-traversal
     os.remove(path)
     return "removed"
+
+
+# a check that failed cleans what follows it only when its branch leaves (return, raise, abort,
+# exit, continue, break), and it cleans its else: there the check passed
+@app.route("/tool/logged")
+def run_tool_refusal_only_logged():
+    tool = request.args.get("tool", "")
+    if tool not in ALLOWED_TOOLS:
+        logging.warning("unknown tool")
+    # ruleid: python-taint-command-injection
+    os.system("run " + tool)
+    if tool not in ALLOWED_TOOLS:
+        return "unknown tool", 400
+    else:
+        # ok: python-taint-command-injection
+        os.system("run " + tool)
+    return "ran"
+
+
+@app.route("/tools/batch")
+def run_listed_tools():
+    for tool in request.args.getlist("tool"):
+        if tool not in ALLOWED_TOOLS:
+            continue
+        # ok: python-taint-command-injection
+        os.system("run " + tool)
+    for tool in request.args.getlist("tool"):
+        if tool not in ALLOWED_TOOLS:
+            skipped = True
+        # ruleid: python-taint-command-injection
+        os.system("run " + tool)
+    return "ran"
+
+
+@app.route("/tool/pattern")
+def run_tool_by_pattern():
+    tool = request.args.get("tool", "")
+    if not re.fullmatch(r"[a-z]+", tool):
+        bad_request = True
+    else:
+        # ok: python-taint-command-injection
+        subprocess.call("run " + tool, shell=True)
+    # ruleid: python-taint-command-injection
+    subprocess.call("run " + tool, shell=True)
+    return "ran"
+
+
+@app.route("/download7")
+def download_helper_refusal_only_logged():
+    path = os.path.join(ROOT, request.args.get("file"))
+    if not is_path_inside(ROOT, path):
+        app.logger.warning("outside the root")
+    # ruleid: python-taint-path-traversal
+    os.remove(path)
+    if not is_path_inside(ROOT, path):
+        abort(403)
+    else:
+        # ok: python-taint-path-traversal
+        os.remove(path)
+    return "removed"
+
+
+@app.route("/download8")
+def download_prefix_checked_else():
+    path = os.path.realpath(os.path.join(ROOT, request.args.get("file")))
+    if not path.startswith(ROOT + os.sep):
+        response = Response("forbidden", status=403)
+    else:
+        # ok: python-taint-path-traversal
+        response = send_file(path)
+    # ruleid: python-taint-path-traversal
+    os.remove(path)
+    if ".." in path:
+        if app.debug:
+            return "climbing", 403
+    # ruleid: python-taint-path-traversal
+    return send_file(path)
+
+
+@app.route("/fetch5")
+def fetch_parsed_refusal_only_logged():
+    url = request.args["url"]
+    parts = urlparse(url)
+    if parts.hostname not in ALLOWED_HOSTS:
+        app.logger.warning("unknown host")
+    # ruleid: python-taint-ssrf
+    requests.get(url)
+    if urlparse(url).hostname not in ALLOWED_HOSTS:
+        return "host not allowed", 400
+    else:
+        # ok: python-taint-ssrf
+        requests.get(url)
+    return "fetched"
+
+
+@app.route("/next7")
+def next_host_refused_else():
+    target = request.args.get("next", "/")
+    host = urlparse(target).hostname
+    if host not in ALLOWED_HOSTS:
+        target_ok = False
+    else:
+        # ok: python-taint-open-redirect
+        return redirect(target)
+    # ruleid: python-taint-open-redirect
+    return redirect(target)
+
+
+@app.route("/next8")
+def next_parsed_in_try_error_ignored():
+    target = request.args.get("next", "/")
+    try:
+        url = urllib.parse.urlparse(target)
+        if url.netloc not in ["example.org"]:
+            return "Invalid URL."
+    except ValueError:
+        app.logger.warning("unparsable URL")
+    # ruleid: python-taint-open-redirect
+    return redirect(target)
+
+
+@app.route("/go3")
+def go_home_or_not():
+    target = request.args.get("target", "")
+    if target != HOME_URL:
+        app.logger.warning("not home")
+    # ruleid: python-taint-open-redirect
+    redirect(target)
+    if target != HOME_URL:
+        return "no", 400
+    else:
+        # ok: python-taint-open-redirect
+        return redirect(target)
+
+
+@app.route("/calc4")
+def calc_refusal_only_logged():
+    expr = request.args.get("expr", "")
+    if not set(expr).issubset(ARITHMETIC_CHARACTERS):
+        app.logger.warning("not arithmetic")
+    # ruleid: python-taint-code-injection
+    eval(expr)
+    if not all(c in "0123456789+-*/(). " for c in expr):
+        raise ValueError("not arithmetic")
+    else:
+        # ok: python-taint-code-injection
+        eval(expr)
+    return "ok"
