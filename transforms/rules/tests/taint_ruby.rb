@@ -557,3 +557,141 @@ class CheckedHostsController < ApplicationController
     redirect_to url
   end
 end
+
+# A failed check cleans what follows it only when its branch leaves (return, raise, halt, head,
+# `and return`, next), and it cleans its else, where the check passed.
+class FailedChecksController < ApplicationController
+  def listed_logged
+    name = params[:name]
+    unless PAGES.include?(name)
+      logger.warn("unknown page")
+    end
+    # ruleid: ruby-taint-path-traversal
+    File.read(name)
+  end
+
+  def listed_else
+    name = params[:name]
+    unless PAGES.include?(name)
+      head :not_found
+    else
+      # ok: ruby-taint-path-traversal
+      send_file File.join("/srv/pages", name)
+    end
+  end
+
+  def listed_flag
+    name = params[:name]
+    unknown = false
+    if !PAGES.include?(name)
+      unknown = true
+    end
+    # ruleid: ruby-taint-dynamic-render-path
+    render template: "pages/#{name}"
+  end
+
+  def listed_if_else
+    name = params[:name]
+    if !PAGES.include?(name)
+      flash[:alert] = "unknown page"
+    else
+      # ok: ruby-taint-dynamic-render-path
+      render template: "pages/#{name}"
+    end
+  end
+
+  def rooted_logged
+    path = File.expand_path(params[:path], "/var/data")
+    unless path.start_with?("/var/data/")
+      logger.warn("outside the data directory")
+    end
+    # ruleid: ruby-taint-path-traversal
+    File.read(path)
+  end
+
+  def rooted_else
+    path = File.expand_path(params[:path], "/var/data")
+    if !path.start_with?("/var/data/")
+      render plain: "forbidden", status: 403
+    else
+      # ok: ruby-taint-path-traversal
+      File.read(path)
+    end
+  end
+
+  def matched_warned
+    cmd = params[:cmd]
+    logger.warn("odd command name") unless cmd.match?(/\A\w+\z/)
+    # ruleid: ruby-taint-code-injection
+    eval("run_#{cmd}")
+  end
+
+  def matched_else
+    cmd = params[:cmd]
+    if cmd !~ /\A\w+\z/
+      render plain: "bad command", status: 400
+    else
+      # ok: ruby-taint-code-injection
+      eval("run_#{cmd}")
+    end
+  end
+
+  def known_warned
+    name = params[:name]
+    @warning = "not the home page" if name != HOME
+    # ruleid: ruby-taint-path-traversal
+    File.read(name)
+  end
+
+  def known_else
+    name = params[:name]
+    unless name == HOME
+      @warning = "not the home page"
+    else
+      # ok: ruby-taint-path-traversal
+      File.read(name)
+    end
+  end
+end
+
+class FailedHostChecksController < ApplicationController
+  def fetch_logged
+    uri = URI.parse(params[:url])
+    unless ALLOWED_HOSTS.include?(uri.host)
+      logger.warn("host not allowed: #{uri.host}")
+    end
+    # ruleid: ruby-taint-ssrf
+    Net::HTTP.get_response(uri)
+  end
+
+  def fetch_else
+    uri = URI.parse(params[:url])
+    if uri.host != "api.example.com"
+      head :forbidden
+    else
+      # ok: ruby-taint-ssrf
+      Net::HTTP.get_response(uri)
+    end
+  end
+
+  def redirect_flagged
+    url = params[:next]
+    host = URI(url).host
+    if !ALLOWED_HOSTS.include?(host)
+      flash[:alert] = "leaving the site"
+    end
+    # ruleid: ruby-taint-open-redirect
+    redirect_to url
+  end
+
+  def redirect_else
+    url = params[:next]
+    uri = URI.parse(url)
+    unless ALLOWED_HOSTS.include?(uri.host)
+      redirect_to root_path
+    else
+      # ok: ruby-taint-open-redirect
+      redirect_to url
+    end
+  end
+end
