@@ -713,6 +713,144 @@ class CheckedWhereItHolds extends HttpServlet {
         // ok: java-taint-path-traversal
         new FileInputStream(name);
     }
+    // a failed check cleans what follows it only when its branch leaves; its else is where it passed
+    void runIfKnown(HttpServletRequest request) throws Exception {
+        String cmd = request.getParameter("cmd");
+        if (!ALLOWED.contains(cmd)) {
+            log("unknown command");
+        }
+        // ruleid: java-taint-command-injection
+        Runtime.getRuntime().exec(cmd);
+        if (!ALLOWED.contains(cmd)) {
+            log("unknown command");
+        } else {
+            // ok: java-taint-command-injection
+            Runtime.getRuntime().exec(cmd);
+        }
+        if (!isValidName(cmd)) {
+            response400();
+        } else {
+            // ok: java-taint-command-injection
+            Runtime.getRuntime().exec(cmd);
+        }
+    }
+
+    void readIfPlain(HttpServletRequest request) throws Exception {
+        String name = request.getParameter("name");
+        boolean suspicious = false;
+        if (name.contains("..")) {
+            suspicious = true;
+        }
+        // ruleid: java-taint-path-traversal
+        new FileInputStream(name);
+        if (!name.matches("[a-z]+\\.txt")) {
+            log("odd name");
+        }
+        // ruleid: java-taint-path-traversal
+        new FileInputStream(name);
+        if (!name.matches("[a-z]+\\.txt")) {
+            log("odd name");
+        } else {
+            // ok: java-taint-path-traversal
+            new FileInputStream(name);
+        }
+        if (name.contains("..")) {
+            throw new SecurityException("dots");
+        } else {
+            // ok: java-taint-path-traversal
+            new FileInputStream(name);
+        }
+    }
+
+    void readUnderRoot(HttpServletRequest request) throws Exception {
+        String name = request.getParameter("name");
+        if (!FileUtil.isInside(ROOT, name)) {
+            log("outside the root");
+        }
+        // ruleid: java-taint-path-traversal
+        new FileInputStream(name);
+        if (!FileUtil.isInside(ROOT, name)) {
+            log("outside the root");
+        } else {
+            // ok: java-taint-path-traversal
+            new FileInputStream(name);
+        }
+        File f = new File(ROOT, request.getParameter("other"));
+        if (!f.getCanonicalPath().startsWith(ROOT)) {
+            log("outside the root");
+        }
+        // ruleid: java-taint-path-traversal
+        new FileInputStream(f);
+        if (!f.getCanonicalPath().startsWith(ROOT)) {
+            response400();
+        } else {
+            // ok: java-taint-path-traversal
+            new FileInputStream(f);
+        }
+        Path p = Paths.get(ROOT).resolve(request.getParameter("third")).normalize();
+        if (!p.startsWith(ROOT)) {
+            log("outside the root");
+        }
+        // ruleid: java-taint-path-traversal
+        Files.readAllBytes(p);
+        if (!p.startsWith(ROOT)) {
+            log("outside the root");
+        } else {
+            // ok: java-taint-path-traversal
+            Files.readAllBytes(p);
+        }
+    }
+
+    void readEach(HttpServletRequest request) throws Exception {
+        for (String name : request.getParameterValues("name")) {
+            if (!KNOWN_NAMES.contains(name)) {
+                continue;
+            }
+            // ok: java-taint-path-traversal
+            new FileInputStream(name);
+        }
+    }
+
+    void fetchIfListed(HttpServletRequest request) throws Exception {
+        URL u = new URL(request.getParameter("url"));
+        if (!ALLOWED_HOSTS.contains(u.getHost())) {
+            log("host not listed");
+        }
+        // ruleid: java-taint-ssrf
+        u.openConnection();
+        if (!ALLOWED_HOSTS.contains(u.getHost())) {
+            log("host not listed");
+        } else {
+            // ok: java-taint-ssrf
+            u.openStream();
+        }
+    }
+
+    void redirectIfOurs(HttpServletRequest request, HttpServletResponse response) throws Exception {
+        String raw = request.getParameter("next");
+        URI u = new URI(raw);
+        if (!"app.example.com".equals(u.getHost())) {
+            log("foreign redirect");
+        }
+        // ruleid: java-taint-open-redirect
+        response.sendRedirect(raw);
+        if (!"app.example.com".equals(u.getHost())) {
+            response.sendRedirect("/");
+        } else {
+            // ok: java-taint-open-redirect
+            response.sendRedirect(raw);
+        }
+    }
+
+    void greetHome(HttpServletRequest request, HttpServletResponse response) throws Exception {
+        String name = request.getParameter("name");
+        if (!name.equals(HOME)) {
+            log("not home");
+        } else {
+            // ok: java-taint-xss
+            response.getWriter().println("<p>" + name + "</p>");
+        }
+    }
 }
 
 class LogCases {
