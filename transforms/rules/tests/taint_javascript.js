@@ -759,3 +759,144 @@ async function loadPlugin(id) {
   // ok: js-taint-log-injection
   console.log(response);
 }
+
+// A failed check cleans what follows only when its branch leaves, and it always cleans its else.
+app.get('/report', function (req, res) {
+  const name = req.query.name;
+  if (!KNOWN_NAMES.includes(name)) {
+    console.warn('unknown report ' + name);
+  }
+  // ruleid: js-taint-path-traversal
+  fs.readFile(path.join('/srv/reports', name), (err, data) => res.end(data));
+  if (!KNOWN_NAMES.includes(name)) {
+    res.status(404).send('no such report');
+  } else {
+    // ok: js-taint-path-traversal
+    fs.readFile(path.join('/srv/reports', name), (err, data) => res.end(data));
+  }
+});
+
+app.post('/ping', function (req, res) {
+  const host = req.body.host;
+  let valid = true;
+  if (!isValidHostname(host)) {
+    valid = false;
+  }
+  // ruleid: js-taint-command-injection
+  child_process.exec('ping -c 1 ' + host, (err, out) => res.json({ valid, out }));
+  if (!isValidHostname(host)) {
+    res.status(400).end();
+  } else {
+    // ok: js-taint-command-injection
+    child_process.exec('ping -c 1 ' + host, (err, out) => res.json({ out }));
+  }
+});
+
+app.get('/archive', function (req, res) {
+  const full = path.resolve(publicRoot, req.query.file);
+  if (!full.startsWith(publicRoot + path.sep)) {
+    logger.warn('outside the root');
+  }
+  // ruleid: js-taint-path-traversal
+  fs.createReadStream(full).pipe(res);
+  if (!full.startsWith(publicRoot + path.sep)) {
+    res.status(403).end();
+  } else if (req.query.download) {
+    // ok: js-taint-path-traversal
+    res.download(full);
+  }
+});
+
+app.get('/mirror', async (req, res) => {
+  const target = new URL(req.query.url);
+  if (!ALLOWED_HOSTS.includes(target.hostname)) {
+    res.status(400);
+  }
+  // ruleid: js-taint-ssrf
+  const page = await fetch(target);
+  if (!ALLOWED_HOSTS.includes(target.hostname)) {
+    res.status(400).end();
+  } else {
+    // ok: js-taint-ssrf
+    res.json(await (await fetch(target)).json());
+  }
+  res.end(await page.text());
+});
+
+app.get('/go', function (req, res) {
+  const next = req.query.next;
+  const host = new URL(next, 'https://app.example.com').host;
+  if (!ALLOWED_HOSTS.includes(host)) {
+    console.warn('redirect to another host');
+  }
+  // ruleid: js-taint-open-redirect
+  res.redirect(next);
+  if (!ALLOWED_HOSTS.includes(host)) {
+    res.redirect('/');
+  } else {
+    // ok: js-taint-open-redirect
+    res.redirect(next);
+  }
+});
+
+app.get('/theme', function (req, res) {
+  const theme = req.query.theme;
+  if (!/^[a-z-]+$/.test(theme)) {
+    res.status(400);
+  }
+  // ruleid: js-taint-path-traversal
+  res.sendFile(path.join(__dirname, 'themes', theme + '.css'));
+  if (!/^[a-z-]+$/.test(theme)) {
+    res.status(400).end();
+  } else {
+    // ok: js-taint-path-traversal
+    res.sendFile(path.join(__dirname, 'themes', theme + '.css'));
+  }
+  if (!/\.css$/.test(theme)) {
+    res.status(400).end();
+  } else {
+    // ruleid: js-taint-path-traversal
+    res.sendFile(path.join(__dirname, 'themes', theme));
+  }
+});
+
+app.get('/page', function (req, res) {
+  const name = req.query.name;
+  if (name !== HOME_NAME) {
+    res.status(404);
+  } else {
+    // ok: js-taint-xss
+    res.send('<h1>' + name + '</h1>');
+  }
+  // ruleid: js-taint-xss
+  res.send('<p>' + name + '</p>');
+});
+
+app.post('/reviews', function (req, res) {
+  if (typeof req.body.id !== 'string') {
+    logger.warn('id is not a string');
+  }
+  // ruleid: js-taint-nosql-injection
+  db.reviews.findOne({ _id: req.body.id });
+  if (typeof req.body.id !== 'string') {
+    res.status(400).send();
+  } else {
+    // ok: js-taint-nosql-injection
+    db.reviews.findOne({ _id: req.body.id }).then((r) => res.json(r));
+  }
+});
+
+function runAll(names) {
+  for (const name of names) {
+    if (!KNOWN_NAMES.includes(name)) continue;
+    // ok: js-taint-command-injection
+    child_process.exec('run-report ' + name);
+  }
+  for (const name of names) {
+    if (!KNOWN_NAMES.includes(name)) {
+      skipped.push(name);
+    }
+    // ruleid: js-taint-command-injection
+    child_process.exec('run-report ' + name);
+  }
+}
