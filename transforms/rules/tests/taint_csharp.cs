@@ -486,6 +486,241 @@ class TaintCases : Controller
             return Redirect(next);
         }
     }
+
+    // a failed check cleans what follows only when its branch leaves (a branch that only logs lets
+    // the input through), and its else, where the check passed, whatever its branch does
+    string ReadListed(string name)
+    {
+        if (!AllowedFiles.Contains(name))
+        {
+            _logger.LogWarning("unlisted file requested");
+        }
+        // ruleid: csharp-taint-path-traversal
+        var text = System.IO.File.ReadAllText(Path.Combine("/var/data", name));
+        if (!AllowedFiles.Contains(name))
+        {
+            text = "";
+        }
+        else
+        {
+            // ok: csharp-taint-path-traversal
+            text = System.IO.File.ReadAllText(Path.Combine("/var/data", name));
+        }
+        return text;
+    }
+
+    string ReadUnderRoot(string name)
+    {
+        var full = Path.GetFullPath(Path.Combine("/var/data", name));
+        if (!full.StartsWith("/var/data/")) _logger.LogWarning("outside the data folder");
+        // ruleid: csharp-taint-path-traversal
+        var text = System.IO.File.ReadAllText(full);
+        if (!full.StartsWith("/var/data/"))
+        {
+            if (Strict) { return ""; }
+            _logger.LogWarning("outside the data folder");
+        }
+        // ruleid: csharp-taint-path-traversal
+        text += System.IO.File.ReadAllText(full);
+        if (!full.StartsWith("/var/data/"))
+            _logger.LogWarning("outside the data folder");
+        else
+            // ok: csharp-taint-path-traversal
+            text += System.IO.File.ReadAllText(full);
+        if (!full.StartsWith("/var/data/")) return "";
+        // ok: csharp-taint-path-traversal
+        return text + System.IO.File.ReadAllText(full);
+    }
+
+    void SaveUpload(string fileName, byte[] data)
+    {
+        var path = Path.GetFullPath(Path.Combine(UploadRoot, fileName));
+        if (!PathHelper.IsContainedIn(UploadRoot, path))
+        {
+            _logger.LogWarning("upload outside the upload folder");
+        }
+        // ruleid: csharp-taint-path-traversal
+        System.IO.File.WriteAllBytes(path, data);
+        if (!PathHelper.IsContainedIn(UploadRoot, path))
+        {
+            Response.StatusCode = 400;
+        }
+        else
+        {
+            // ok: csharp-taint-path-traversal
+            System.IO.File.WriteAllBytes(path, data);
+        }
+    }
+
+    public ActionResult GetSegmentLogged([FromRoute, Required] string segmentId)
+    {
+        var file = Path.GetFullPath(Path.Combine(TranscodeRoot, segmentId + ".ts"));
+        var fileDir = Path.GetDirectoryName(file);
+        if (!fileDir.StartsWith(TranscodeRoot))
+        {
+            _logger.LogWarning("segment outside the transcode folder");
+        }
+        else
+        {
+            // ok: csharp-taint-path-traversal
+            return GetFileResult(file, file);
+        }
+        // ruleid: csharp-taint-path-traversal
+        return GetFileResult(file, file);
+    }
+
+    string ReadNoDots(string name)
+    {
+        if (name.Contains(".."))
+        {
+            _logger.LogWarning("dots in a file name");
+        }
+        // ruleid: csharp-taint-path-traversal
+        var text = System.IO.File.ReadAllText(Path.Combine("/var/data", name));
+        if (name.Contains("..") || Path.IsPathRooted(name))
+            _logger.LogWarning("dots in a file name");
+        else
+            // ok: csharp-taint-path-traversal
+            text = System.IO.File.ReadAllText(Path.Combine("/var/data", name));
+        return text;
+    }
+
+    void CloneMatched(string repo, string branch)
+    {
+        if (!RepoName.IsMatch(repo))
+        {
+            _logger.LogWarning("odd repository name");
+        }
+        // ruleid: csharp-taint-command-injection
+        Process.Start("git", "clone " + repo);
+        if (!RepoName.IsMatch(repo))
+        {
+            Response.StatusCode = 400;
+        }
+        else
+        {
+            // ok: csharp-taint-command-injection
+            Process.Start("git", "clone " + repo);
+            // ruleid: csharp-taint-command-injection
+            Process.Start("git", "checkout " + branch);
+        }
+        foreach (var mirror in Request.Form["mirrors"])
+        {
+            if (!RepoName.IsMatch(mirror))
+            {
+                _logger.LogWarning("odd mirror name");
+                continue;
+            }
+            // ok: csharp-taint-command-injection
+            Process.Start("git", "clone " + mirror);
+        }
+    }
+
+    void GreetHomeElse(string name)
+    {
+        if (name != HomeName)
+        {
+            if (Strict) { return; }
+            Response.StatusCode = 404;
+        }
+        // ruleid: csharp-taint-xss
+        Response.Write("<p>" + name + "</p>");
+        if (name != HomeName)
+        {
+            Response.StatusCode = 404;
+        }
+        else
+        {
+            // ok: csharp-taint-xss
+            Response.Write("<p>" + name + "</p>");
+        }
+    }
+
+    async Task<IActionResult> PreviewWarned(HttpClient client)
+    {
+        var uri = new Uri(Request.Query["url"]);
+        if (!AllowedHosts.Contains(uri.Host))
+        {
+            _logger.LogWarning("unlisted host");
+        }
+        // ruleid: csharp-taint-ssrf
+        var body = await client.GetStringAsync(uri);
+        if (!AllowedHosts.Contains(uri.Host))
+        {
+            body = "";
+        }
+        else
+        {
+            // ok: csharp-taint-ssrf
+            body = await client.GetStringAsync(uri);
+        }
+        return Ok(body);
+    }
+
+    async Task<IActionResult> PreviewParsedVar(HttpClient client)
+    {
+        string url = Request.Query["url"];
+        var uri = new Uri(url);
+        if (!AllowedHosts.Contains(uri.Host)) _logger.LogWarning("unlisted host");
+        // ruleid: csharp-taint-ssrf
+        await client.GetAsync(url);
+        if (uri.Host != "api.example.com")
+            _logger.LogWarning("another host");
+        else
+            // ok: csharp-taint-ssrf
+            await client.GetAsync(uri);
+        if (!AllowedHosts.Contains(uri.Host)) return BadRequest();
+        // ok: csharp-taint-ssrf
+        await client.GetAsync(url);
+        return Ok();
+    }
+
+    IActionResult ContinueWarned()
+    {
+        var next = new Uri(Request.Query["next"]);
+        if (next.Host != "app.example.com")
+        {
+            _logger.LogWarning("foreign host");
+        }
+        // ruleid: csharp-taint-open-redirect
+        Response.Redirect(next.ToString());
+        if (next.Host != "app.example.com")
+        {
+            _logger.LogWarning("foreign host");
+        }
+        else
+        {
+            // ok: csharp-taint-open-redirect
+            return Redirect(next.ToString());
+        }
+        return Redirect("/");
+    }
+
+    IActionResult ReturnTo()
+    {
+        string returnUrl = Request.Query["returnUrl"];
+        if (!Url.IsLocalUrl(returnUrl))
+        {
+            _logger.LogWarning("foreign return url");
+        }
+        // ruleid: csharp-taint-open-redirect
+        Response.Redirect(returnUrl);
+        if (!Url.IsLocalUrl(returnUrl))
+        {
+            _logger.LogWarning("foreign return url");
+        }
+        else
+        {
+            // ok: csharp-taint-open-redirect
+            Response.Redirect(returnUrl);
+        }
+        if (!Url.IsLocalUrl(returnUrl))
+        {
+            return RedirectToAction("Index");
+        }
+        // ok: csharp-taint-open-redirect
+        return Redirect(returnUrl);
+    }
 }
 
 class JoinedNames
@@ -602,6 +837,32 @@ public class ErrorsController : Controller
             }
         }
     }
+
+    public async Task ProductionLogged(HttpContext context)
+    {
+        try
+        {
+            await _next(context);
+        }
+        catch (Exception ex)
+        {
+            if (!_hostEnvironment.IsDevelopment())
+            {
+                _logger.LogError(ex, "request failed");
+            }
+            // ruleid: csharp-taint-exception-exposed
+            await context.Response.WriteAsync(ex.Message);
+            if (!_hostEnvironment.IsDevelopment())
+            {
+                await context.Response.WriteAsync("Error processing request.");
+            }
+            else
+            {
+                // ok: csharp-taint-exception-exposed
+                await context.Response.WriteAsync(ex.ToString());
+            }
+        }
+    }
 }
 
 class Tool
@@ -661,6 +922,26 @@ class LogCases : Controller
         {
             // ruleid: csharp-taint-log-injection
             _logger.LogInformation("unknown user " + user);
+        }
+    }
+
+    void UnknownUser()
+    {
+        string user = Request.Query["user"];
+        if (!KnownUsers.Contains(user))
+        {
+            _logger.LogWarning("unknown user");
+        }
+        // ruleid: csharp-taint-log-injection
+        _logger.LogInformation("signed in: " + user);
+        if (!KnownUsers.Contains(user))
+        {
+            Response.StatusCode = 403;
+        }
+        else
+        {
+            // ok: csharp-taint-log-injection
+            _logger.LogInformation("known user " + user);
         }
     }
 }
