@@ -36,7 +36,7 @@ PYTHON_HOST_CHECK = 'def exposed(host):\n    return host == "0.0.0.0"\n'  # B104
 
 @pytest.mark.parametrize("tool, language, code, expected", [
     ("bandit", "Python", PYTHON, [("bandit/B404", "CWE-78", "LOW", 1), ("bandit/B602", "CWE-78", "HIGH", 3),
-                                  ("bandit/B307", "CWE-95", "MEDIUM", 4)]),
+                                  ("bandit/B307", "CWE-95", "LOW", 4)]),
     ("bandit", "Python", PYTHON_HOST_CHECK, [("bandit/B104", "CWE-605", "LOW", 2)]),
     ("bandit", "Python", PYTHON_PLACEHOLDER, [("bandit/B608", "CWE-89", "LOW", 2)]),
     ("cppcheck", "C", C_NULL, [("cppcheck/nullPointer", "CWE-476", "HIGH", 2),

@@ -88,9 +88,9 @@ def test_build_labels_each_criterion_from_its_evidence(build):
     assert {p["rejected_origin"] for p in correctness} == {"buggy"}
     security = by_aspect["Security_Hardness"]
     assert len(security) == 3 and {p["rejected_origin"] for p in security} == {"llm"}
-    # the pattern rule and the taint rule both see the eval of the input, and so does bandit (each tool's own
-    # findings are listed; the margin counts the one weakness once)
-    assert all(json.loads(p["evidence"])["extra_findings"] == {"bandit/B307": 1, "python-code-eval-nonliteral": 1,
+    # the pattern rule and the taint rule both see the eval of the input (one semgrep report: both kept; the
+    # margin counts the one weakness once), and bandit's eval-by-name is LOW
+    assert all(json.loads(p["evidence"])["extra_findings"] == {"python-code-eval-nonliteral": 1,
                                                                "python-taint-code-injection": 1} for p in security)
     assert all(p["margin"] == 1 for p in security)
     memory = by_aspect["Memory_Efficiency"]
