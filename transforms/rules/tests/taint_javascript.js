@@ -691,6 +691,22 @@ app.get('/file', function (req, res) {
   }
 });
 
+app.get('/file/dots', function (req, res) {
+  const name = req.query.name;
+  if (name.indexOf("..") === -1) {
+    // ok: js-taint-path-traversal
+    res.send(fs.readFileSync(path.join("/srv/files", name)));
+  } else {
+    // ruleid: js-taint-path-traversal
+    fs.unlinkSync(path.join("/srv/files", name));
+  }
+  if (name.indexOf("..") !== -1) {
+    return res.status(400).end();
+  }
+  // ok: js-taint-path-traversal
+  fs.unlinkSync(path.join("/srv/files", name));
+});
+
 app.get('/known/else', function (req, res) {
   const name = req.query.name;
   if (KNOWN_NAMES.includes(name)) {
