@@ -12,7 +12,7 @@ import yaml
 
 from transforms.security import RULES_DIR
 
-METAVARIABLE = re.compile(r"\$[A-Z_][A-Z0-9_]*")
+METAVARIABLE = re.compile(r"\$(?:\.\.\.)?[A-Z_][A-Z0-9_]*")  # $X, and $...X (a run of statements or arguments)
 POSITIVE = ("pattern", "pattern-inside", "pattern-regex")
 CONDITIONS = ("metavariable-regex", "metavariable-pattern", "metavariable-comparison")
 
@@ -56,6 +56,20 @@ patterns:
 - metavariable-regex: {metavariable: $REQ, regex: ^req$}
 """)
     assert unbound_conditions(rule, []) == ["metavariable-regex on $FIELD"]
+
+
+def test_a_run_of_statements_is_a_metavariable_too():
+    rule = """
+patterns:
+- pattern-either:
+  - pattern-inside: if ($C) { $...THEN }
+  - pattern-inside: if ($C) { log(); $...THEN }
+- metavariable-regex: {metavariable: $...THEN, regex: return}
+- metavariable-regex: {metavariable: $C, regex: ok}
+"""
+    assert unbound_conditions(yaml.safe_load(rule), []) == []
+    one_unbound = yaml.safe_load(rule.replace("{ log(); $...THEN }", "$STMT;"))
+    assert unbound_conditions(one_unbound, []) == ["metavariable-regex on $...THEN"]
 
 
 @pytest.mark.parametrize("path", sorted(RULES_DIR.glob("*.yaml")), ids=lambda p: p.name)
