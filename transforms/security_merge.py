@@ -17,14 +17,20 @@ from transforms.label_config import SEVERITY_RANK
 PRIMARY = "semgrep"
 
 
-def _order(report: StaticReport) -> tuple:
-    return report.analyzer != PRIMARY, report.analyzer
+def _tool_order(name: str) -> tuple:
+    return name != PRIMARY, name  # semgrep first, then the others by name
+
+
+def _in_order(reports: Sequence[StaticReport], analyzers: Optional[Sequence[str]]) -> list[StaticReport]:
+    """`reports` in tool order; only those of `analyzers` when given."""
+    ordered = sorted(reports, key=lambda r: _tool_order(r.analyzer))
+    return [r for r in ordered if analyzers is None or r.analyzer in analyzers]
 
 
 def heard(a: Sequence[StaticReport], b: Sequence[StaticReport]) -> tuple[list[str], dict[str, str]]:
     """(analyzers with a clean report on both sides, {analyzer: why it is not heard})."""
     by_side = [{r.analyzer: r for r in side} for side in (a, b)]
-    names = sorted(set(by_side[0]) | set(by_side[1]), key=lambda n: (n != PRIMARY, n))
+    names = sorted(set(by_side[0]) | set(by_side[1]), key=_tool_order)
     usable, not_heard = [], {}
     for name in names:
         reports = [side.get(name) for side in by_side]
@@ -42,7 +48,7 @@ def heard_findings(reports: Sequence[StaticReport], analyzers: Sequence[str]) ->
     """Every finding of the `analyzers`' reports, unmerged: each tool's own say, which the label compares
     side by side, so that a tool flagging both sides alike cancels out even where, on one side, another
     tool's finding on the same CWE and line absorbed it in the merge."""
-    return [f for report in sorted(reports, key=_order) if report.analyzer in analyzers for f in report.findings]
+    return [f for report in _in_order(reports, analyzers) for f in report.findings]
 
 
 def merged_findings(reports: Sequence[StaticReport], analyzers: Optional[Sequence[str]] = None) -> list[Finding]:
@@ -52,9 +58,7 @@ def merged_findings(reports: Sequence[StaticReport], analyzers: Optional[Sequenc
     kept: list[Finding] = []
     first: dict[tuple[str, int], int] = {}  # (CWE, line) -> index in kept, from earlier tools only
     also: dict[int, list[str]] = {}
-    for report in sorted(reports, key=_order):
-        if analyzers is not None and report.analyzer not in analyzers:
-            continue
+    for report in _in_order(reports, analyzers):
         mine = {}
         for finding in report.findings:
             key = (finding.cwe, finding.line)
