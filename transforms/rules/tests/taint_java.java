@@ -93,6 +93,19 @@ class TaintCases {
         Runtime.getRuntime().exec(new String[] {"/bin/sh", "-c", "ping " + host});
     }
 
+    void dateIn(String lang, Runtime r) throws IOException {
+        String[] env = {"LANG=" + lang};
+        // ruleid: java-taint-command-injection
+        r.exec(new String[] {"date"}, env);
+        // ok: java-taint-command-injection
+        r.exec(new String[] {"date"}, new String[] {"LANG=C"});
+        ProcessBuilder pb = new ProcessBuilder("date");
+        // ruleid: java-taint-command-injection
+        pb.environment().put("LANG", lang);
+        // ok: java-taint-command-injection
+        pb.environment().put("LANG", "C");
+    }
+
     Object eval(ScriptEngine engine, String code) throws Exception {
         // ruleid: java-taint-code-injection
         Object result = engine.eval(code);
