@@ -25,9 +25,12 @@ def findings(report: StaticReport) -> list[tuple]:
 
 
 PYTHON = "import subprocess\ndef f(x):\n    subprocess.call(x, shell=True)\n    eval(x)\n"
+PYTHON_SIGNED_PICKLE = ("import pickle, hmac\ndef get(body, header, expected):\n"
+                        "    if not hmac.compare_digest(header, expected):\n        return None\n    return pickle.loads(body)\n")
 C_NULL = "#include <stdlib.h>\nint f(){ int *p = 0; return *p; }\nvoid g(){ char b[4]; b[10]=1; }\n"
 C_COPY = "#include <string.h>\nvoid f(char *s) {\n    char b[4];\n    strcpy(b, s);\n}\n"
 C_FORMAT = '#include <stdio.h>\nvoid f(char *s) {\n    char b[4];\n    sprintf(b, "%s", s);\n}\n'
+C_CHECKED_LATE = "#include <string.h>\nint f(const char *name) {\n    if (strchr(name, '/')) return -1;\n    return name ? 1 : 0;\n}\n"
 C_SAFE = "#include <string.h>\nvoid f(char *s) {\n    char b[4];\n    strncpy(b, s, sizeof b - 1);\n}\n"
 JS = "function f(el, x) {\n  el.innerHTML = x;\n  eval(x);\n}\n"
 PYTHON_PLACEHOLDER = 'def f(db, uid):\n    return db.execute(f"delete from users where id = %s", (uid,))\n'  # B608: no splice
@@ -39,8 +42,13 @@ PYTHON_HOST_CHECK = 'def exposed(host):\n    return host == "0.0.0.0"\n'  # B104
                                   ("bandit/B307", "CWE-95", "LOW", 4)]),
     ("bandit", "Python", PYTHON_HOST_CHECK, [("bandit/B104", "CWE-605", "LOW", 2)]),
     ("bandit", "Python", PYTHON_PLACEHOLDER, [("bandit/B608", "CWE-89", "LOW", 2)]),
+    # pickle by name: python-unsafe-deserialization judges it, excusing bytes whose HMAC was checked first
+    ("bandit", "Python", PYTHON_SIGNED_PICKLE, [("bandit/B403", "CWE-502", "LOW", 1),
+                                                ("bandit/B301", "CWE-502", "LOW", 5)]),
     ("cppcheck", "C", C_NULL, [("cppcheck/nullPointer", "CWE-476", "HIGH", 2),
                                ("cppcheck/arrayIndexOutOfBounds", "CWE-787", "HIGH", 3)]),
+    # "either the condition is redundant or there is possible null pointer dereference": no side's verdict
+    ("cppcheck", "C", C_CHECKED_LATE, [("cppcheck/nullPointerRedundantCheck", "CWE-476", "LOW", 3)]),
     # strcpy by name only is LOW: c-unbounded-string-copy judges it knowing the destination's size
     ("flawfinder", "C", C_COPY, [("flawfinder/char", "CWE-119", "LOW", 3),
                                  ("flawfinder/strcpy", "CWE-120", "LOW", 4)]),
