@@ -45,7 +45,8 @@ def _rules(config: dict) -> list[str]:
         "- **Security_Hardness**: one candidate has findings of severity "
         f"{str(get('security_min_severity')).upper()} or higher (semgrep, the other analyzers, the sanitizer build, "
         "security tests) that the other lacks, and not the other "
-        "way round; both pass the tests where tests exist. A mined security-fix commit is recorded as evidence.",
+        "way round; both pass the tests where tests exist. When each has such a finding the other lacks, the pair "
+        "is a `conflicting_findings` tie. A mined security-fix commit is recorded as evidence.",
         "- **Readability_Maintainability**: tree-sitter readability scores differ by at least "
         f"{get('readability_threshold'):g} points, and both pass the tests, or (without tests) the pair is the "
         "two versions of a refactoring commit.",

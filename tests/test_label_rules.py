@@ -391,15 +391,20 @@ def test_security_margin_counts_a_weakness_flagged_by_two_rules_once():
     assert security_rule(two, clean, CONFIG).margin == 2.0
 
 
-def test_security_ignores_low_findings_conflicts_failed_scans_and_failing_tests():
+def test_security_ignores_low_findings_failed_scans_and_failing_tests_and_ties_a_conflict():
     low = scanned(side(A_CODE), ("debug-print", "LOW"))
     clean = scanned(side(B_CODE))
     assert security_rule(low, clean, CONFIG) is None
     assert security_rule(low, clean, LabelConfig(security_min_severity="LOW")).winner == "b"
     # semgrep's own severity names map onto the same scale
     assert security_rule(scanned(side(A_CODE), ("x", "WARNING")), clean, CONFIG).winner == "b"
-    crossed = security_rule(scanned(side(A_CODE), ("x", "HIGH")), scanned(side(B_CODE), ("y", "HIGH")), CONFIG)
-    assert crossed is None
+    # each side has a weakness the other lacks: a recorded tie naming both
+    crossed = security_rule(scanned(side(A_CODE), ("x", "HIGH"), ("z", "LOW")), scanned(side(B_CODE), ("y", "HIGH")),
+                            CONFIG)
+    assert (crossed.winner, crossed.reason, crossed.margin) == (None, "conflicting_findings", 0.0)
+    assert crossed.evidence["extra_findings"] == {"a": {"x": 1}, "b": {"y": 1}}
+    assert crossed.evidence["tie_reason"] == "conflicting_findings"
+    assert [[f["rule_id"] for f in crossed.evidence["findings"][s]] for s in "ab"] == [["x"], ["y"]]
     assert security_rule(scanned(side(A_CODE), ("x", "HIGH")), scanned(side(B_CODE), errors=["timeout"]), CONFIG) is None
     assert security_rule(scanned(side(A_CODE), ("x", "HIGH")), scanned(side(B_CODE, "test_failure")), CONFIG) is None
 

@@ -18,8 +18,9 @@ a tie instead of guessing.
   the candidate's code) >= r (tiny footprints are floored, so noise around the
   stub's never makes a label).
 - Security_Hardness: one has findings of at least the minimum severity that the
-  other lacks (and not the other way round); both pass the tests where tests
-  exist. A mined security-fix commit is recorded as supporting evidence.
+  other lacks (and not the other way round: each lacking one the other has is a
+  'conflicting_findings' tie); both pass the tests where tests exist. A mined
+  security-fix commit is recorded as supporting evidence.
 - Readability_Maintainability: readability scores differ by at least the
   threshold, and both pass the tests, or (without tests) the two sides are the
   two versions of a refactoring commit.
@@ -279,18 +280,21 @@ def security_rule(a: Side, b: Side, config: LabelConfig) -> Optional[Verdict]:
     own = [heard_findings(side, tools) for side in reports]
     serious = [serious_counts(found, floor) for found in own]
     extra_a, extra_b = serious[0] - serious[1], serious[1] - serious[0]
-    if bool(extra_a) == bool(extra_b):
-        return None  # same weaknesses, or each has some the other lacks
-    winner = "b" if extra_a else "a"
-    extra = extra_a or extra_b
+    if not (extra_a or extra_b):
+        return None  # the same weaknesses on both sides
     merged = [merged_findings(side, tools) for side in reports]
     per_side = {"findings": tuple(_finding_dicts(found, serious_counts(found, floor)) for found in merged)}
-    shared = {"rule": "findings_only_in_rejected", "min_severity": config.security_min_severity.upper(),
-              "extra_findings": dict(sorted(extra.items()))}
+    shared: dict[str, Any] = {"rule": "findings_only_in_rejected", "min_severity": config.security_min_severity.upper()}
     if a.analyzers or b.analyzers:
         shared["analyzers"] = [PRIMARY, *usable]
         if not_heard:
             shared["not_heard"] = not_heard
+    if extra_a and extra_b:  # each side has a weakness the other lacks: neither is the safer program
+        shared["extra_findings"] = {"a": dict(sorted(extra_a.items())), "b": dict(sorted(extra_b.items()))}
+        return _verdict("Security_Hardness", a, b, None, 0.0, per_side, shared, reason="conflicting_findings")
+    winner = "b" if extra_a else "a"
+    extra = extra_a or extra_b
+    shared["extra_findings"] = dict(sorted(extra.items()))
     # one weakness flagged by two rules (same CWE, same line) counts once in the margin
     lost = own[0] if winner == "b" else own[1]
     weaknesses = {(f.cwe, f.line) for f in lost if f.rule_id in extra}
