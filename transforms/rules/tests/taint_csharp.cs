@@ -72,6 +72,23 @@ class TaintCases : Controller
         }
     }
 
+    void CloneKnown(string url)
+    {
+        if (!KnownRepos.Contains(url))
+        {
+            url = "https://example.com/default.git";
+        }
+        // ok: csharp-taint-command-injection
+        Process.Start("cmd.exe", "/c git clone " + url);
+    }
+
+    void CloneOther(string url, string fallback)
+    {
+        if (!KnownRepos.Contains(url)) url = fallback;
+        // ruleid: csharp-taint-command-injection
+        Process.Start("cmd.exe", "/c git clone " + url);
+    }
+
     void Clone(string url)
     {
         // ruleid: csharp-taint-command-injection

@@ -59,6 +59,27 @@ func ping(host string) {
 	exec.Command("uptime").Run()
 }
 
+func pingKnown(host, fallback string) {
+	if !slices.Contains(knownHosts, host) {
+		host = "localhost"
+	}
+	// ok: go-taint-command-injection
+	exec.Command("sh", "-c", "ping -c 1 "+host).Run()
+}
+
+func pingListed(host string) {
+	if !slices.Contains(knownHosts, host) {
+		log.Printf("unknown host %s", host)
+	}
+	// ruleid: go-taint-command-injection
+	exec.Command("sh", "-c", "ping -c 1 "+host).Run()
+	if !slices.Contains(knownHosts, host) {
+		return
+	}
+	// ok: go-taint-command-injection
+	exec.Command("sh", "-c", "ping -c 1 "+host).Run()
+}
+
 func runTool(tool, file string) {
 	// ruleid: go-taint-program-from-input
 	exec.Command(tool, file).Run()

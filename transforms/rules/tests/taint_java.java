@@ -93,6 +93,20 @@ class TaintCases {
         Runtime.getRuntime().exec(new String[] {"/bin/sh", "-c", "ping " + host});
     }
 
+    void pingKnown(String host) throws IOException {
+        if (!COMMANDS.containsKey(host)) {
+            host = "localhost";
+        }
+        // ok: java-taint-command-injection
+        Runtime.getRuntime().exec("ping -c 1 " + host);
+    }
+
+    void pingOther(String host, String fallback) throws IOException {
+        if (!COMMANDS.containsKey(host)) host = fallback;
+        // ruleid: java-taint-command-injection
+        Runtime.getRuntime().exec("ping -c 1 " + host);
+    }
+
     void dateIn(String lang, Runtime r) throws IOException {
         String[] env = {"LANG=" + lang};
         // ruleid: java-taint-command-injection

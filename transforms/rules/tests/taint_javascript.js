@@ -201,6 +201,32 @@ window.addEventListener("message", (event) => {
   document.getElementById("out").textContent = event.data;
 });
 
+function pingKnown(host) {
+  if (!ALLOWED_HOSTS.includes(host)) host = "localhost";
+  // ok: js-taint-command-injection
+  child_process.exec("ping -c 1 " + host);
+}
+
+function pingKnownLogged(host) {
+  if (ALLOWED_HOSTS.indexOf(host) === -1) {
+    console.warn("unknown host", host);
+    host = DEFAULT_HOST;
+  }
+  // ok: js-taint-command-injection
+  child_process.exec("ping -c 1 " + host);
+}
+
+function pingLogged(host, fallback) {
+  if (!ALLOWED_HOSTS.includes(host)) {
+    console.warn("unknown host", host);
+  }
+  // ruleid: js-taint-command-injection
+  child_process.exec("ping -c 1 " + host);
+  if (!ALLOWED_HOSTS.includes(host)) host = fallback;
+  // ruleid: js-taint-command-injection
+  child_process.exec("ping -c 1 " + host);
+}
+
 function runTool(req) {
   // ruleid: js-taint-command-injection
   child_process.spawn("sh", ["-c", "convert " + req.query.file]);

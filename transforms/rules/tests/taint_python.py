@@ -76,6 +76,27 @@ def run_tool():
     return out
 
 
+def ping_known(host):
+    if host not in ALLOWED_TOOLS:
+        host = "localhost"
+    # ok: python-taint-command-injection
+    os.system("ping -c 1 " + host)
+
+
+def ping_logged(host):
+    if host not in ALLOWED_TOOLS:
+        log.warning("unknown host %s", host)
+    # ruleid: python-taint-command-injection
+    os.system("ping -c 1 " + host)
+
+
+def ping_other(host, fallback):
+    if host not in ALLOWED_TOOLS:
+        host = fallback
+    # ruleid: python-taint-command-injection
+    os.system("ping -c 1 " + host)
+
+
 def calculate(expr):
     # ruleid: python-taint-code-injection
     return eval(expr)
