@@ -47,8 +47,8 @@ PYTHON_HOST_CHECK = 'def exposed(host):\n    return host == "0.0.0.0"\n'  # B104
                                                 ("bandit/B301", "CWE-502", "LOW", 5)]),
     ("cppcheck", "C", C_NULL, [("cppcheck/nullPointer", "CWE-476", "HIGH", 2),
                                ("cppcheck/arrayIndexOutOfBounds", "CWE-787", "HIGH", 3)]),
-    # "either the condition is redundant or there is possible null pointer dereference": no side's verdict
-    ("cppcheck", "C", C_CHECKED_LATE, [("cppcheck/nullPointerRedundantCheck", "CWE-476", "LOW", 3)]),
+    # dereferenced, then checked for NULL: the check says it can be NULL
+    ("cppcheck", "C", C_CHECKED_LATE, [("cppcheck/nullPointerRedundantCheck", "CWE-476", "MEDIUM", 3)]),
     # strcpy by name only is LOW: c-unbounded-string-copy judges it knowing the destination's size
     ("flawfinder", "C", C_COPY, [("flawfinder/char", "CWE-119", "LOW", 3),
                                  ("flawfinder/strcpy", "CWE-120", "LOW", 4)]),
