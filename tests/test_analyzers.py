@@ -152,3 +152,19 @@ def test_an_analyzer_that_fails_on_one_side_is_not_heard_on_the_pair(tmp_path, m
     assert all("(also" not in f["message"] for f in unheard.evidence["findings"]["rejected"])
     assert unheard.evidence["analyzers"] == ["semgrep"]
     assert unheard.evidence["not_heard"]["eslint"].startswith("errors on side b: eslint failed: node exited 2")
+
+
+def test_each_side_with_a_weakness_the_other_lacks_is_a_recorded_tie_naming_both():
+    shell = 'import os\ndef run(d):\n    os.system("ls " + d)\n'
+    code = "def run(d):\n    return eval(d)\n"
+    a, b = sides(shell, code, ("bandit",), language="Python")
+    verdict = security_rule(a, b, LabelConfig())
+    assert (verdict.winner, verdict.reason, verdict.margin) == (None, "conflicting_findings", 0.0)
+    assert verdict.evidence["extra_findings"] == {
+        "a": {"bandit/B605": 1, "python-os-command-nonliteral": 1, "python-taint-command-injection": 1},
+        "b": {"python-code-eval-nonliteral": 1, "python-taint-code-injection": 1}}
+    # bandit's B605 is the same CWE and line as semgrep's finding: shown once
+    shown = verdict.evidence["findings"]
+    assert {side: [(f["rule_id"], f["line"]) for f in found] for side, found in shown.items()} == {
+        "a": [("python-os-command-nonliteral", 3), ("python-taint-command-injection", 3)],
+        "b": [("python-code-eval-nonliteral", 2), ("python-taint-code-injection", 2)]}
