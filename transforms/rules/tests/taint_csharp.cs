@@ -961,4 +961,38 @@ class LogCases : Controller
             _logger.LogInformation("known user " + user);
         }
     }
+
+    // a branch that ends in an if/else whose branches both leave leaves; one whose else falls through does not
+    IActionResult RunTool(string tool, string other)
+    {
+        if (!AllowedTools.Contains(tool))
+        {
+            _logger.LogWarning("unknown tool");
+            if (Request.Query["quiet"] == "1")
+            {
+                return NotFound();
+            }
+            else
+            {
+                throw new ArgumentException("unknown tool");
+            }
+        }
+        // ok: csharp-taint-command-injection
+        Process.Start("run", tool);
+        if (!AllowedTools.Contains(other))
+        {
+            _logger.LogWarning("unknown tool");
+            if (Request.Query["strict"] == "1")
+            {
+                return NotFound();
+            }
+            else
+            {
+                _logger.LogWarning("running it anyway");
+            }
+        }
+        // ruleid: csharp-taint-command-injection
+        Process.Start("run", other);
+        return Ok();
+    }
 }

@@ -997,3 +997,27 @@ func removeEach(names []string) {
 		os.Remove(n)
 	}
 }
+
+// a branch that ends in an if/else whose branches both leave leaves; one that returns only in an if does not
+func runTool(w http.ResponseWriter, r *http.Request) {
+	tool := r.URL.Query().Get("tool")
+	if !slices.Contains(allowedTools, tool) {
+		log.Println("unknown tool")
+		if r.URL.Query().Get("quiet") != "" {
+			return
+		} else {
+			panic("unknown tool")
+		}
+	}
+	// ok: go-taint-command-injection
+	exec.Command("sh", "-c", "run "+tool).Run()
+	other := r.URL.Query().Get("other")
+	if !slices.Contains(allowedTools, other) {
+		log.Println("unknown tool")
+		if r.URL.Query().Get("strict") != "" {
+			return
+		}
+	}
+	// ruleid: go-taint-command-injection
+	exec.Command("sh", "-c", "run "+other).Run()
+}

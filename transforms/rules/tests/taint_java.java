@@ -918,4 +918,30 @@ class LogCases {
         // ok: java-taint-log-injection
         LOGGER.info("processing " + name);
     }
+
+    // a branch that ends in an if/else whose branches both leave leaves; one whose else falls through does not
+    void runTool(HttpServletRequest request) throws IOException {
+        String tool = request.getParameter("tool");
+        if (!ALLOWED_TOOLS.contains(tool)) {
+            LOGGER.warning("unknown tool");
+            if (request.getParameter("quiet") != null) {
+                return;
+            } else {
+                throw new IllegalArgumentException("unknown tool");
+            }
+        }
+        // ok: java-taint-command-injection
+        Runtime.getRuntime().exec("run " + tool);
+        String other = request.getParameter("other");
+        if (!ALLOWED_TOOLS.contains(other)) {
+            LOGGER.warning("unknown tool");
+            if (request.getParameter("strict") != null) {
+                return;
+            } else {
+                LOGGER.warning("running it anyway");
+            }
+        }
+        // ruleid: java-taint-command-injection
+        Runtime.getRuntime().exec("run " + other);
+    }
 }

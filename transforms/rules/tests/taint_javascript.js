@@ -942,3 +942,56 @@ function runAll(names) {
     child_process.exec('run-report ' + name);
   }
 }
+
+// Without semicolons, a return nested in the failed branch's if, or in a callback, is not its last statement;
+// an if/else whose branches both leave is.
+app.get('/export', function (req, res) {
+  const name = req.query.name
+  if (!KNOWN_NAMES.includes(name)) {
+    logger.warn('unknown export ' + name)
+    if (req.query.strict) {
+      return res.status(400).end()
+    }
+  }
+  // ruleid: js-taint-path-traversal
+  res.sendFile(path.join('/srv/exports', name))
+})
+
+app.get('/export-all', function (req, res) {
+  const name = req.query.name
+  if (!KNOWN_NAMES.includes(name)) {
+    logger.warn('unknown export ' + name)
+    KNOWN_NAMES.forEach(function (known) {
+      return suggestions.push(known)
+    })
+  }
+  // ruleid: js-taint-path-traversal
+  res.sendFile(path.join('/srv/exports', name))
+})
+
+app.get('/export-one', function (req, res) {
+  const name = req.query.name
+  if (!KNOWN_NAMES.includes(name)) {
+    if (req.query.quiet) {
+      return res.status(404).end()
+    } else {
+      throw new NotFound(name)
+    }
+  }
+  // ok: js-taint-path-traversal
+  res.sendFile(path.join('/srv/exports', name))
+})
+
+app.get('/import', function (req, res) {
+  const name = req.query.name
+  if (!isValidName(name)) {
+    logger.warn('refused ' + name)
+    if (req.query.quiet) {
+      return res.status(404).end()
+    } else {
+      res.status(400)
+    }
+  }
+  // ruleid: js-taint-path-traversal
+  res.sendFile(path.join('/srv/exports', name))
+})

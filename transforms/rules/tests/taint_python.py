@@ -948,6 +948,34 @@ def run_tool_refusal_only_logged():
     return "ran"
 
 
+# a branch that ends in an if/else whose branches both leave leaves; one whose else falls through does not
+@app.route("/tool/quiet")
+def run_tool_refused_quietly_or_loudly():
+    tool = request.args.get("tool", "")
+    if tool not in ALLOWED_TOOLS:
+        logging.warning("unknown tool")
+        if request.args.get("quiet"):
+            return "", 204
+        else:
+            abort(400)
+    # ok: python-taint-command-injection
+    os.system("run " + tool)
+    return "ran"
+
+
+@app.route("/tool/lenient")
+def run_tool_refused_unless_lenient():
+    tool = request.args.get("tool", "")
+    if tool not in ALLOWED_TOOLS:
+        if request.args.get("strict"):
+            return "unknown tool", 400
+        else:
+            logging.warning("unknown tool")
+    # ruleid: python-taint-command-injection
+    os.system("run " + tool)
+    return "ran"
+
+
 @app.route("/tools/batch")
 def run_listed_tools():
     for tool in request.args.getlist("tool"):
