@@ -718,3 +718,33 @@ class FailedHostChecksController < ApplicationController
     end
   end
 end
+
+# A return inside the failed branch's last if is not its last statement (semgrep's text of the branch stops
+# before that if's `end`); an if/else whose branches both leave is.
+class ExportsController < ApplicationController
+  def strict_only
+    name = params[:name]
+    unless EXPORTS.include?(name)
+      logger.warn("unknown export #{name.inspect}")
+      if params[:strict]
+        return head(:bad_request)
+      end
+    end
+    # ruleid: ruby-taint-path-traversal
+    send_file File.join("/srv/exports", name)
+  end
+
+  def quiet_or_loud
+    name = params[:name]
+    unless EXPORTS.include?(name)
+      logger.warn("unknown export #{name.inspect}")
+      if params[:quiet]
+        return head(:no_content)
+      else
+        raise ActionController::BadRequest, "unknown export"
+      end
+    end
+    # ok: ruby-taint-path-traversal
+    send_file File.join("/srv/exports", name)
+  end
+end
