@@ -995,3 +995,84 @@ app.get('/import', function (req, res) {
   // ruleid: js-taint-path-traversal
   res.sendFile(path.join('/srv/exports', name))
 })
+
+// A request field or a message's payload as the name of the property written or the method called
+const registry = {}
+const actions = { play(d) {}, pause(d) {} }
+
+app.get('/register', function (req, res) {
+  var prop = req.query.userControlled
+  // ruleid: js-taint-remote-property-injection
+  registry[prop] = function () {}
+  const prefixed = '$' + req.query.userControlled
+  // ok: js-taint-remote-property-injection
+  registry[prefixed] = function () {}
+  // ok: js-taint-remote-property-injection
+  registry[`handler_${req.query.userControlled}`] = true
+  // ruleid: js-taint-remote-property-injection
+  registry[`${req.query.userControlled}_handler`] = true
+  // ok: js-taint-remote-property-injection
+  const found = registry[req.query.userControlled]
+  const slot = parseInt(req.query.slot, 10)
+  // ok: js-taint-remote-property-injection
+  registry[slot] = found
+  res.end()
+})
+
+app.post('/settings', (req, res) => {
+  // ruleid: js-taint-remote-property-injection
+  registry[req.body.key] = req.body.value
+  const counts = new Map()
+  // ok: js-taint-remote-property-injection
+  counts.set(req.body.key, 1)
+  if (!['theme', 'lang'].includes(req.body.name)) return res.status(400).end()
+  // ok: js-taint-remote-property-injection
+  registry[req.body.name] = req.body.value
+  res.end()
+})
+
+app.post('/action', (req, res) => {
+  const act = req.body.action
+  if (!Object.prototype.hasOwnProperty.call(actions, act)) {
+    return res.status(400).end()
+  }
+  // ok: js-taint-remote-property-injection
+  actions[act](req.body)
+  res.end()
+})
+
+app.post('/visit', (req, res) => {
+  const page = req.body.page
+  if (!visitors.call(registry, page)) return res.status(400).end()
+  // ruleid: js-taint-remote-property-injection
+  registry[page] = Date.now()
+  res.end()
+})
+
+function setField(target, key, value) {
+  // ok: js-taint-remote-property-injection
+  target[key] = value
+}
+
+window.addEventListener('message', (ev) => {
+  const message = JSON.parse(ev.data)
+  // ruleid: js-taint-remote-property-injection
+  window[message.name](message.payload)
+  if (Object.hasOwn(actions, message.name)) {
+    // ok: js-taint-remote-property-injection
+    actions[message.name](message.payload)
+  }
+  if (!actions.hasOwnProperty(message.name)) {
+    console.warn('unknown action', message.name)
+  }
+  // ruleid: js-taint-remote-property-injection
+  actions[message.name](message.payload)
+})
+
+function restoreTab(panels) {
+  const tab = new URLSearchParams(window.location.search).get('tab')
+  // ruleid: js-taint-remote-property-injection
+  panels[tab] = { open: true }
+  // ok: js-taint-remote-property-injection
+  panels[window.location.href] = { visited: true }
+}
