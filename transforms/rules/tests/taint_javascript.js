@@ -1076,3 +1076,21 @@ function restoreTab(panels) {
   // ok: js-taint-remote-property-injection
   panels[window.location.href] = { visited: true }
 }
+
+app.post('/profile', (req, res) => {
+  const profile = {}
+  for (const k in req.body) {
+    // ruleid: js-taint-remote-property-injection
+    profile[k] = req.body[k]
+  }
+  for (const [k, v] of Object.entries(req.body)) {
+    // ruleid: js-taint-remote-property-injection
+    profile[k] = v
+  }
+  for (const k of Object.keys(req.body)) {
+    if (!['name', 'email'].includes(k)) continue
+    // ok: js-taint-remote-property-injection
+    profile[k] = req.body[k]
+  }
+  res.json(profile)
+})

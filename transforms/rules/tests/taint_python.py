@@ -1105,3 +1105,75 @@ def calc_refusal_only_logged():
         # ok: python-taint-code-injection
         eval(expr)
     return "ok"
+
+
+# A request field as the name of the attribute set or the method called
+PROFILE_FIELDS = {"name", "email"}
+
+
+def update_profile(user):
+    for key, value in request.json.items():
+        # ruleid: python-taint-attribute-from-input
+        setattr(user, key, value)
+    return jsonify(ok=True)
+
+
+def update_profile_allowed(user):
+    for key, value in request.json.items():
+        if key in PROFILE_FIELDS:
+            # ok: python-taint-attribute-from-input
+            setattr(user, key, value)
+    return jsonify(ok=True)
+
+
+def update_profile_skip(user):
+    data = request.get_json()
+    for key in data:
+        if key not in PROFILE_FIELDS:
+            continue
+        # ok: python-taint-attribute-from-input
+        setattr(user, key, data[key])
+
+
+def update_profile_hasattr(user):
+    data = request.get_json()
+    for key in data:
+        if hasattr(user, key):
+            # ruleid: python-taint-attribute-from-input
+            setattr(user, key, data[key])
+
+
+def set_one(user):
+    field = request.form["field"]
+    # ruleid: python-taint-attribute-from-input
+    setattr(user, field, request.form["value"])
+    # ok: python-taint-attribute-from-input
+    setattr(user, "nickname", request.form["value"])
+
+
+def dispatch(handler):
+    action = request.args.get("action")
+    # ruleid: python-taint-attribute-from-input
+    return getattr(handler, action)()
+
+
+def dispatch_prefixed(handler):
+    action = request.args.get("action")
+    # ok: python-taint-attribute-from-input
+    return getattr(handler, "do_" + action)()
+
+
+def dispatch_fstring(handler):
+    action = request.args.get("action")
+    # ok: python-taint-attribute-from-input
+    return getattr(handler, f"do_{action}")()
+
+
+def read_attr(obj):
+    # ok: python-taint-attribute-from-input
+    return jsonify(value=str(getattr(obj, request.args["attr"], None)))
+
+
+def helper(obj, name, value):
+    # ok: python-taint-attribute-from-input
+    setattr(obj, name, value)
