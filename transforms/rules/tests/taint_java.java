@@ -945,3 +945,45 @@ class LogCases {
         Runtime.getRuntime().exec("run " + other);
     }
 }
+
+// A request value or a typed line as the name of the class loaded or the method looked up
+class PluginServlet extends HttpServlet {
+    private static final java.util.Set<String> PLUGINS = java.util.Set.of("com.example.CsvExport", "com.example.PdfExport");
+
+    protected void doGet(HttpServletRequest request, HttpServletResponse response) throws Exception {
+        String name = request.getParameter("plugin");
+        // ruleid: java-taint-unsafe-reflection
+        Class<?> cls = Class.forName(name);
+        Object plugin = cls.getDeclaredConstructor().newInstance();
+        // ruleid: java-taint-unsafe-reflection
+        java.lang.reflect.Method m = plugin.getClass().getMethod(request.getParameter("action"));
+        m.invoke(plugin);
+        // ok: java-taint-unsafe-reflection
+        Class<?> fixed = Class.forName("com.example.CsvExport");
+        response.getWriter().println(fixed.getName());
+    }
+
+    protected void doPost(HttpServletRequest request, HttpServletResponse response) throws Exception {
+        String name = request.getParameter("plugin");
+        if (!PLUGINS.contains(name)) {
+            response.sendError(400);
+            return;
+        }
+        // ok: java-taint-unsafe-reflection
+        Class<?> cls = Class.forName(name);
+        response.getWriter().println(cls.getSimpleName());
+    }
+
+    Object load(String className) throws Exception {
+        // ok: java-taint-unsafe-reflection
+        return Class.forName(className).getDeclaredConstructor().newInstance();
+    }
+
+    void fromConsole() throws Exception {
+        BufferedReader in = new BufferedReader(new InputStreamReader(System.in));
+        String data = in.readLine();
+        // ruleid: java-taint-unsafe-reflection
+        Object o = Thread.currentThread().getContextClassLoader().loadClass(data).getDeclaredConstructor().newInstance();
+        System.out.println(o);
+    }
+}

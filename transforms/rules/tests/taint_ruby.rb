@@ -748,3 +748,45 @@ class ExportsController < ApplicationController
     send_file File.join("/srv/exports", name)
   end
 end
+
+# A request parameter as the name of the method called
+class ReportsController < ApplicationController
+  EXPORTS = { "csv" => :to_csv, "json" => :to_json }
+  FORMATS = %w[csv json]
+
+  def export
+    report = Report.find(params[:id])
+    # ruleid: ruby-taint-method-from-request
+    data = report.send(params[:format])
+    # ruleid: ruby-taint-method-from-request
+    report.public_send(params[:action_name], current_user)
+    # ok: ruby-taint-method-from-request
+    report.send(EXPORTS.fetch(params[:format]))
+    # ok: ruby-taint-method-from-request
+    report.send("export_#{params[:format]}")
+    # ruleid: ruby-taint-method-from-request
+    report.try(params[:field])
+    render plain: data
+  end
+
+  def export_checked
+    report = Report.find(params[:id])
+    format = params[:format]
+    return head(:bad_request) unless FORMATS.include?(format)
+    # ok: ruby-taint-method-from-request
+    render plain: report.send("to_#{format}")
+  end
+
+  def export_listed
+    report = Report.find(params[:id])
+    if FORMATS.include?(params[:format])
+      # ok: ruby-taint-method-from-request
+      render plain: report.public_send(params[:format])
+    end
+  end
+
+  def call_helper(name)
+    # ok: ruby-taint-method-from-request
+    send(name)
+  end
+end
