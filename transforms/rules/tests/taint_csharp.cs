@@ -996,3 +996,36 @@ class LogCases : Controller
         return Ok();
     }
 }
+
+// A request field as the name of the assembly loaded, the type resolved or the method looked up
+class PluginHandler : System.Web.IHttpHandler {
+  static readonly string[] Plugins = { "CsvExport", "PdfExport" };
+
+  public void ProcessRequest(System.Web.HttpContext ctx) {
+    string path = ctx.Request.QueryString["assemblyPath"];
+    // ruleid: csharp-taint-unsafe-reflection
+    var asm = Assembly.LoadFile(path);
+    // ruleid: csharp-taint-unsafe-reflection
+    Type t = Type.GetType(ctx.Request.QueryString["type"]);
+    // ruleid: csharp-taint-unsafe-reflection
+    MethodInfo m = t.GetMethod(ctx.Request.Form["method"]);
+    m.Invoke(null, null);
+    // ok: csharp-taint-unsafe-reflection
+    var fixedAsm = Assembly.LoadFile(@"C:\SafeLibraries\Config.dll");
+  }
+
+  public void Load(System.Web.HttpContext ctx) {
+    string name = ctx.Request.QueryString["plugin"];
+    if (!Plugins.Contains(name)) {
+      return;
+    }
+    // ok: csharp-taint-unsafe-reflection
+    Type t = Type.GetType("Plugins." + name);
+    Activator.CreateInstance(t);
+  }
+
+  Type Resolve(string typeName) {
+    // ok: csharp-taint-unsafe-reflection
+    return Type.GetType(typeName);
+  }
+}
