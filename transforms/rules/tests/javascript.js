@@ -532,3 +532,55 @@ module.exports = {
     }),
   ],
 };
+
+// A request's whole body written into a stored record, and the forms that choose its fields.
+app.post("/users", async (req, res) => {
+  // ruleid: js-mass-assignment-from-request
+  const user = await User.create(req.body);
+  // ruleid: js-mass-assignment-from-request
+  const other = new User(req.body);
+  // ruleid: js-mass-assignment-from-request
+  await User.findByIdAndUpdate(req.params.id, req.body, { new: true });
+  // ruleid: js-mass-assignment-from-request
+  await users.updateOne({ _id: id }, { $set: req.body });
+  // ruleid: js-mass-assignment-from-request
+  await prisma.user.update({ where: { id }, data: req.body });
+  // ruleid: js-mass-assignment-from-request
+  await User.create({ ...req.body, owner: req.user.id });
+  // ok: js-mass-assignment-from-request
+  await User.create({ name: req.body.name, email: req.body.email });
+  const { name, email } = req.body;
+  // ok: js-mass-assignment-from-request
+  await prisma.user.update({ where: { id }, data: { name, email } });
+  // ok: js-mass-assignment-from-request
+  const params = new URLSearchParams(req.query);
+  // ok: js-mass-assignment-from-request
+  const options = Object.assign({}, DEFAULTS, req.query);
+  // ok: js-mass-assignment-from-request
+  const group = await api.groups.create(req, req.body);
+  res.json({ user, other, params, options, group });
+});
+
+app.put("/profile", async (req, res) => {
+  const user = await User.findById(req.user.id);
+  const updates = req.body;
+  // ruleid: js-mass-assignment-from-request
+  Object.assign(user, updates);
+  // ruleid: js-mass-assignment-from-request
+  user.set(updates);
+  await user.save();
+  res.json(user);
+});
+
+app.put("/profile/safe", async (req, res) => {
+  const user = await User.findById(req.user.id);
+  const updates = req.body;
+  delete updates.role;
+  // ok: js-mass-assignment-from-request
+  Object.assign(user, updates);
+  let fields = req.body;
+  fields = pick(fields, ["name", "email"]);
+  // ok: js-mass-assignment-from-request
+  await user.update(fields);
+  res.json(user);
+});

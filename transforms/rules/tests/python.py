@@ -865,3 +865,44 @@ def is_admin(password):
         return True
     # ok: python-hardcoded-credential
     return password == os.environ["ADMIN_PASSWORD"]
+
+
+# A request's whole form or body unpacked into a stored record, and the forms that choose its fields.
+@app.route("/users", methods=["POST"])
+def create_user():
+    # ruleid: python-mass-assignment-from-request
+    user = User(**request.json)
+    # ruleid: python-mass-assignment-from-request
+    other = models.User(**request.get_json(), owner=current_user)
+    # ruleid: python-mass-assignment-from-request
+    db.session.query(User).filter(User.id == user.id).update(request.form.to_dict())
+    # ruleid: python-mass-assignment-from-request
+    user.__dict__.update(request.json)
+    # ok: python-mass-assignment-from-request
+    checked = UserCreate(**request.json)
+    # ok: python-mass-assignment-from-request
+    named = User(name=request.json["name"], email=request.json["email"])
+    # ok: python-mass-assignment-from-request
+    page = render_template("users.html", **request.args)
+    return jsonify(user, other, checked, named, page)
+
+
+def update_whatzit(request, pk):
+    fields = request.POST.dict()
+    # ruleid: python-mass-assignment-from-request
+    Whatzit.objects.filter(pk=pk).update(**fields)
+    # ruleid: python-mass-assignment-from-request
+    Whatzit.objects.update_or_create(pk=pk, defaults=fields)
+    return redirect("/")
+
+
+def update_whatzit_safely(request, pk):
+    fields = request.POST.dict()
+    fields.pop("owner", None)
+    # ok: python-mass-assignment-from-request
+    Whatzit.objects.filter(pk=pk).update(**fields)
+    data = request.get_json()
+    data = {key: data[key] for key in EDITABLE if key in data}
+    # ok: python-mass-assignment-from-request
+    Whatzit.objects.create(**data)
+    return redirect("/")
