@@ -1092,5 +1092,22 @@ app.post('/profile', (req, res) => {
     // ok: js-taint-remote-property-injection
     profile[k] = req.body[k]
   }
+  Object.keys(req.body).forEach((key) => {
+    // ruleid: js-taint-remote-property-injection
+    profile[key] = req.body[key]
+  })
+  Object.entries(req.query).forEach(function ([key, value]) {
+    // ruleid: js-taint-remote-property-injection
+    profile[key] = value
+  })
+  Object.keys(req.body).forEach((key) => {
+    if (!Object.hasOwn(profile, key)) return
+    // ok: js-taint-remote-property-injection
+    profile[key] = req.body[key]
+  })
+  Object.keys(DEFAULTS).forEach((key) => {
+    // ok: js-taint-remote-property-injection
+    profile[key] = DEFAULTS[key]
+  })
   res.json(profile)
 })
