@@ -1028,4 +1028,33 @@ class PluginHandler : System.Web.IHttpHandler {
     // ok: csharp-taint-unsafe-reflection
     return Type.GetType(typeName);
   }
+
+  // A name compared with Equals, as with == and !=
+  public void LoadKnown(System.Web.HttpContext ctx) {
+    string kind = ctx.Request.QueryString["kind"];
+    if (kind.Equals("CsvExport", StringComparison.Ordinal)) {
+      // ok: csharp-taint-unsafe-reflection
+      Activator.CreateInstance(Type.GetType(kind));
+    }
+    if (string.Equals(kind, "PdfExport")) {
+      // ok: csharp-taint-unsafe-reflection
+      Activator.CreateInstance(Type.GetType(kind));
+    } else {
+      // ruleid: csharp-taint-unsafe-reflection
+      Activator.CreateInstance(Type.GetType(kind));
+    }
+    if (!kind.Equals("CsvExport")) {
+      // ruleid: csharp-taint-unsafe-reflection
+      Activator.CreateInstance(Type.GetType(kind));
+    }
+  }
+
+  public void LoadOnlyKnown(System.Web.HttpContext ctx) {
+    string kind = ctx.Request.QueryString["kind"];
+    if (!"CsvExport".Equals(kind)) {
+      return;
+    }
+    // ok: csharp-taint-unsafe-reflection
+    Activator.CreateInstance(Type.GetType(kind));
+  }
 }
