@@ -572,6 +572,13 @@ app.put("/profile", async (req, res) => {
   res.json(user);
 });
 
+app.put("/me", async (req, res) => {
+  delete req.body.role;
+  // ok: js-mass-assignment-from-request
+  const user = await gladys.user.update(req.user.id, req.body);
+  res.json(user);
+});
+
 app.put("/profile/safe", async (req, res) => {
   const user = await User.findById(req.user.id);
   const updates = req.body;
