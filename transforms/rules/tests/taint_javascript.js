@@ -1105,6 +1105,15 @@ app.post('/profile', (req, res) => {
     // ok: js-taint-remote-property-injection
     profile[key] = req.body[key]
   })
+  for (const key in req.body) {
+    if (EDITABLE.includes(key)) {
+      // ok: js-taint-remote-property-injection
+      profile[key] = req.body[key]
+    } else {
+      // ruleid: js-taint-remote-property-injection
+      profile[key] = null
+    }
+  }
   Object.keys(DEFAULTS).forEach((key) => {
     // ok: js-taint-remote-property-injection
     profile[key] = DEFAULTS[key]
