@@ -558,6 +558,8 @@ app.post("/users", async (req, res) => {
   const options = Object.assign({}, DEFAULTS, req.query);
   // ok: js-mass-assignment-from-request
   const group = await api.groups.create(req, req.body);
+  // ok: js-mass-assignment-from-request
+  req.query = Object.assign(Object.fromEntries(url.searchParams), req.query);
   res.json({ user, other, params, options, group });
 });
 
