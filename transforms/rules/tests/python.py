@@ -893,7 +893,9 @@ def update_whatzit(request, pk):
     Whatzit.objects.filter(pk=pk).update(**fields)
     # ruleid: python-mass-assignment-from-request
     Whatzit.objects.update_or_create(pk=pk, defaults=fields)
-    return redirect("/")
+    # ok: python-mass-assignment-from-request
+    found = Whatzit.objects.filter(**request.GET.dict())
+    return redirect("/", found)
 
 
 def update_whatzit_safely(request, pk):
