@@ -570,8 +570,14 @@ app.put("/profile", async (req, res) => {
   Object.assign(user, updates);
   // ruleid: js-mass-assignment-from-request
   user.set(updates);
+  // ruleid: js-mass-assignment-from-request
+  _.extend(user, req.body);
+  // ok: js-mass-assignment-from-request
+  _.extend(user, _.pick(req.body, ["name", "email"]));
+  // ok: js-mass-assignment-from-request
+  const settings = _.merge({}, DEFAULTS, req.query);
   await user.save();
-  res.json(user);
+  res.json({ user, settings });
 });
 
 app.put("/me", async (req, res) => {
