@@ -587,6 +587,16 @@ app.put("/me", async (req, res) => {
   res.json(user);
 });
 
+app.put("/account", (req, res) => {
+  const user = req.user;
+  delete req.body.roles;
+  if (user) {
+    // ok: js-mass-assignment-from-request
+    _.extend(user, req.body);
+  }
+  res.json(user);
+});
+
 app.put("/profile/safe", async (req, res) => {
   const user = await User.findById(req.user.id);
   const updates = req.body;
