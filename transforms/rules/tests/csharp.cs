@@ -344,3 +344,79 @@ class EmployeeXml
         writer.WriteElementString("name", employeeName);
     }
 }
+
+public class TodoItemsController : ControllerBase
+{
+    [HttpPut("{id}")]
+    public async Task<IActionResult> PutTodoItem(long id, TodoItem todoItem)
+    {
+        if (id != todoItem.Id) return BadRequest();
+        // ruleid: csharp-mass-assignment-bound-entity
+        _context.Entry(todoItem).State = EntityState.Modified;
+        await _context.SaveChangesAsync();
+        return NoContent();
+    }
+
+    [HttpPost]
+    [ValidateAntiForgeryToken]
+    public async Task<ActionResult<TodoItem>> PostTodoItem([FromBody] TodoItem todoItem)
+    {
+        // ruleid: csharp-mass-assignment-bound-entity
+        _context.TodoItems.Add(todoItem);
+        await _context.SaveChangesAsync();
+        return CreatedAtAction(nameof(PostTodoItem), new { id = todoItem.Id }, todoItem);
+    }
+
+    [HttpPost("edit/{id}")]
+    public async Task<IActionResult> Edit(int id, Movie movie)
+    {
+        // ruleid: csharp-mass-assignment-bound-entity
+        await _repository.UpdateAsync(movie);
+        return Ok();
+    }
+
+    [HttpPost]
+    public async Task<ActionResult<TodoItemDTO>> PostDto(TodoItemDTO todoDTO)
+    {
+        var todoItem = new TodoItem { IsComplete = todoDTO.IsComplete, Name = todoDTO.Name };
+        // ok: csharp-mass-assignment-bound-entity
+        _context.TodoItems.Add(todoItem);
+        await _context.SaveChangesAsync();
+        return Ok();
+    }
+
+    [HttpPost]
+    public async Task<IActionResult> Create([Bind("EnrollmentDate,FirstMidName,LastName")] Student student)
+    {
+        // ok: csharp-mass-assignment-bound-entity
+        _context.Add(student);
+        await _context.SaveChangesAsync();
+        return Ok();
+    }
+
+    [HttpPut("{id}")]
+    public async Task<IActionResult> PutByField(long id, TodoItem changes)
+    {
+        var item = await _context.TodoItems.FindAsync(id);
+        item.Name = changes.Name;
+        // ok: csharp-mass-assignment-bound-entity
+        _context.Update(item);
+        await _context.SaveChangesAsync();
+        return NoContent();
+    }
+
+    [HttpPost]
+    public async Task<IActionResult> Enable([BindNever] Provider provider)
+    {
+        provider.Enabled = true;
+        // ok: csharp-mass-assignment-bound-entity
+        await _providerService.UpdateAsync(provider);
+        return Ok();
+    }
+
+    private void Store(Movie movie)
+    {
+        // ok: csharp-mass-assignment-bound-entity
+        _context.Update(movie);
+    }
+}

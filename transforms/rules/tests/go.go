@@ -374,3 +374,63 @@ func parseSmall(s string) int16 {
 	// ok: go-parsed-integer-narrowed
 	return int16(v)
 }
+
+func createUserBound(c *gin.Context) {
+	var user models.User
+	if err := c.ShouldBindJSON(&user); err != nil {
+		c.JSON(400, gin.H{"error": err.Error()})
+		return
+	}
+	// ruleid: go-mass-assignment-bound-entity
+	db.Create(&user)
+	c.JSON(200, user)
+}
+
+func updateUserBound(c *gin.Context) {
+	var user models.User
+	db.First(&user, c.Param("id"))
+	var input map[string]interface{}
+	c.BindJSON(&input)
+	// ruleid: go-mass-assignment-bound-entity
+	db.Model(&user).Updates(input)
+}
+
+func createAccountDecoded(w http.ResponseWriter, r *http.Request) {
+	acct := &Account{}
+	json.NewDecoder(r.Body).Decode(acct)
+	// ruleid: go-mass-assignment-bound-entity
+	accountService.CreateAccount(r.Context(), acct)
+}
+
+func updateUserByField(c *gin.Context) {
+	var user models.User
+	db.First(&user, c.Param("id"))
+	var input UpdateUserInput
+	c.ShouldBindJSON(&input)
+	// ok: go-mass-assignment-bound-entity
+	db.Model(&user).Updates(models.User{Name: input.Name})
+}
+
+func updateUserSelected(c *gin.Context) {
+	var user models.User
+	db.First(&user, c.Param("id"))
+	var input models.User
+	c.ShouldBindJSON(&input)
+	// ok: go-mass-assignment-bound-entity
+	db.Model(&user).Select("name", "email").Updates(input)
+}
+
+func createUserFromRequest(c *gin.Context) {
+	var req dto.CreateUser
+	c.ShouldBindJSON(&req)
+	user := models.User{Name: req.Name}
+	// ok: go-mass-assignment-bound-entity
+	db.Create(&user)
+}
+
+func loadConfig(f *os.File) {
+	var cfg Config
+	json.NewDecoder(f).Decode(&cfg)
+	// ok: go-mass-assignment-bound-entity
+	db.Save(&cfg)
+}

@@ -369,3 +369,93 @@ class JwtTokens {
         return password.equals(System.getenv("ADMIN_PASSWORD"));
     }
 }
+
+@RestController
+class UserResource {
+    @PostMapping("/users")
+    User create(@Valid @RequestBody User user) {
+        // ruleid: java-mass-assignment-bound-entity
+        return userRepository.save(user);
+    }
+
+    @PutMapping("/users/{id}")
+    User update(@PathVariable Long id, @RequestBody User user) {
+        user.setId(id);
+        // ruleid: java-mass-assignment-bound-entity
+        return userRepository.saveAndFlush(user);
+    }
+
+    @PostMapping("/owners/new")
+    String processCreationForm(Owner owner, BindingResult result) {
+        // ruleid: java-mass-assignment-bound-entity
+        owners.save(owner);
+        return "redirect:/owners/" + owner.getId();
+    }
+
+    @PostMapping("/system/user/edit")
+    AjaxResult edit(@Validated @RequestBody SysUser user) {
+        // ruleid: java-mass-assignment-bound-entity
+        return toAjax(userService.updateUser(user));
+    }
+
+    @PostMapping("/users/dto")
+    User createFromDto(@Valid @RequestBody UserDto dto) {
+        User user = new User();
+        user.setName(dto.getName());
+        // ok: java-mass-assignment-bound-entity
+        return userRepository.save(user);
+    }
+
+    @PostMapping("/users/request")
+    User createFromRequest(@RequestBody CreateUserRequest request) {
+        // ok: java-mass-assignment-bound-entity
+        return userService.create(request);
+    }
+
+    @PutMapping("/config/{name}")
+    GenConfig updateConfig(@PathVariable String name, @Validated @RequestBody GenConfig config) {
+        // ruleid: java-mass-assignment-bound-entity
+        return genConfigService.update(name, config);
+    }
+
+    @PutMapping("/account")
+    void saveAccount(@Valid @RequestBody ManagedUserVM managedUserVM) {
+        // ok: java-mass-assignment-bound-entity
+        userService.updateUser(managedUserVM);
+    }
+
+    @PutMapping("/users2/{id}")
+    User updateByField(@PathVariable Long id, @RequestBody User changes) {
+        User existing = userRepository.findById(id).orElseThrow();
+        existing.setName(changes.getName());
+        // ok: java-mass-assignment-bound-entity
+        return userRepository.save(existing);
+    }
+
+    @GetMapping("/search")
+    String search(String name) {
+        // ok: java-mass-assignment-bound-entity
+        searchLog.add(name);
+        return name;
+    }
+
+    private void store(User user) {
+        // ok: java-mass-assignment-bound-entity
+        userRepository.save(user);
+    }
+}
+
+@Controller
+class OwnerController {
+    @InitBinder
+    void setAllowedFields(WebDataBinder dataBinder) {
+        dataBinder.setDisallowedFields("id");
+    }
+
+    @PostMapping("/owners/new")
+    String processCreationForm(@Valid Owner owner, BindingResult result) {
+        // ok: java-mass-assignment-bound-entity
+        owners.save(owner);
+        return "redirect:/owners/" + owner.getId();
+    }
+}
