@@ -414,6 +414,21 @@ public class TodoItemsController : ControllerBase
         return Ok();
     }
 
+    [HttpPost("register")]
+    public async Task<IActionResult> Register(User user)
+    {
+        // ruleid: csharp-mass-assignment-bound-entity
+        await _userService.RegisterAsync(user);
+        return Ok();
+    }
+
+    [HttpPost("exists")]
+    public async Task<IActionResult> Exists(User user)
+    {
+        // ok: csharp-mass-assignment-bound-entity
+        return Ok(await _userService.ExistsAsync(user));
+    }
+
     private void Store(Movie movie)
     {
         // ok: csharp-mass-assignment-bound-entity

@@ -418,6 +418,24 @@ class UserResource {
         return genConfigService.update(name, config);
     }
 
+    @PostMapping("/refund")
+    R refund(@RequestBody PayRefundOrder order) {
+        // ruleid: java-mass-assignment-bound-entity
+        return R.ok(payRefundOrderService.refund(order));
+    }
+
+    @PostMapping("/refund/check")
+    R checkRefund(@RequestBody PayRefundOrder order) {
+        // ok: java-mass-assignment-bound-entity
+        return R.ok(payRefundOrderService.checkRefundable(order));
+    }
+
+    @PutMapping("/resources/{id}")
+    Result updateResource(@RequestAttribute(value = "session.user") User loginUser, @RequestParam("name") String name) {
+        // ok: java-mass-assignment-bound-entity
+        return resourceService.updateResource(loginUser, name);
+    }
+
     @PutMapping("/account")
     void saveAccount(@Valid @RequestBody ManagedUserVM managedUserVM) {
         // ok: java-mass-assignment-bound-entity
