@@ -429,6 +429,45 @@ public class TodoItemsController : ControllerBase
         return Ok(await _userService.ExistsAsync(user));
     }
 
+    [HttpPut("payment-methods/{paymentMethodId}")]
+    public async Task<IActionResult> UpdatePaymentMethod([ModelBinder(typeof(PaymentMethodIdModelBinder))] PaymentMethod paymentMethod, [FromBody] UpdatePaymentMethodRequest request)
+    {
+        // ok: csharp-mass-assignment-bound-entity
+        await _storeService.SetPaymentMethodConfig(paymentMethod, request.Config);
+        return Ok();
+    }
+
+    [HttpPost("users/remove")]
+    public async Task<IActionResult> RemoveUser(User user)
+    {
+        // ok: csharp-mass-assignment-bound-entity
+        await _userService.RemoveAsync(user);
+        return Ok();
+    }
+
+    [HttpPut("recover/{id}")]
+    public async Task<IActionResult> PutRecoverAccount(Guid id, [InjectOrganizationUser] OrganizationUser target)
+    {
+        // ok: csharp-mass-assignment-bound-entity
+        await _organizationService.UpdateUserAsync(target);
+        return Ok();
+    }
+
+    [HttpPost("position")]
+    public async Task<IActionResult> UpdateListItemPosition(UpdateReadingListPosition dto)
+    {
+        // ok: csharp-mass-assignment-bound-entity
+        await _readingListService.UpdateReadingListItemPosition(dto);
+        return Ok();
+    }
+
+    [HttpPost("login")]
+    public async Task<IActionResult> Login([FromForm] Account account)
+    {
+        // ok: csharp-mass-assignment-bound-entity
+        return Ok(await _accountService.LoginAsync(account));
+    }
+
     private void Store(Movie movie)
     {
         // ok: csharp-mass-assignment-bound-entity

@@ -430,6 +430,30 @@ class UserResource {
         return R.ok(payRefundOrderService.checkRefundable(order));
     }
 
+    @RequestMapping("/oauth/callback/{source}")
+    ModelAndView login(@PathVariable("source") String source, AuthCallback callback) {
+        // ok: java-mass-assignment-bound-entity
+        authService.login(source, callback);
+        return ResultUtil.redirect("/");
+    }
+
+    @PostMapping("/goods/create")
+    Object createGoods(@RequestBody GoodsAllinone goodsAllinone) {
+        LitemallGoods goods = goodsAllinone.getGoods();
+        String name = goodsAllinone.getName();
+        // ok: java-mass-assignment-bound-entity
+        goodsService.updateName(name);
+        // ruleid: java-mass-assignment-bound-entity
+        goodsService.add(goods);
+        return ResponseUtil.ok();
+    }
+
+    @DeleteMapping("/tags")
+    R removeTag(@RequestBody WxAccountTag tag) {
+        // ok: java-mass-assignment-bound-entity
+        return R.ok(wxAccountTagService.removeAccountTagById(tag));
+    }
+
     @PutMapping("/resources/{id}")
     Result updateResource(@RequestAttribute(value = "session.user") User loginUser, @RequestParam("name") String name) {
         // ok: java-mass-assignment-bound-entity
