@@ -501,3 +501,131 @@ class OwnerController {
         return "redirect:/owners/" + owner.getId();
     }
 }
+
+class JenkinsActions {
+    // ruleid: java-stapler-web-method-without-post
+    public synchronized void doConfigSubmit(StaplerRequest req, StaplerResponse rsp) throws IOException {
+        checkPermission(CONFIGURE);
+        JSONObject json = req.getSubmittedForm();
+        description = json.getString("description");
+        save();
+        rsp.sendRedirect(".");
+    }
+
+    // ok: java-stapler-web-method-without-post
+    @RequirePOST
+    public synchronized void doSubmitDescription(StaplerRequest req, StaplerResponse rsp) throws IOException {
+        checkPermission(CONFIGURE);
+        setDescription(req.getParameter("description"));
+        rsp.sendRedirect(".");
+    }
+
+    // ok: java-stapler-web-method-without-post
+    @Restricted(NoExternalUse.class)
+    @POST
+    public HttpResponse doDoDelete() throws IOException {
+        checkPermission(DELETE);
+        Jenkins.get().removeNode(node);
+        return HttpResponses.redirectTo("..");
+    }
+
+    // ruleid: java-stapler-web-method-without-post
+    public HttpResponse doCancelQuietDown() {
+        Jenkins.get().getQueue().scheduleMaintenance();
+        return HttpResponses.redirectToDot();
+    }
+
+    // ruleid: java-stapler-web-method-without-post
+    public HttpResponse doToggleOffline(@QueryParameter String offlineMessage) throws IOException {
+        checkPermission(DISCONNECT);
+        if (offlineMessage != null) {
+            setTemporarilyOffline(true, new ByUser(offlineMessage));
+        }
+        return HttpResponses.redirectToDot();
+    }
+
+    // ok: java-stapler-web-method-without-post
+    public void doSafeRestart(StaplerRequest req, StaplerResponse rsp) throws IOException {
+        checkPermission(ADMINISTER);
+        if (req != null && req.getMethod().equals("GET")) {
+            req.getView(this, "_safeRestart.jelly").forward(req, rsp);
+            return;
+        }
+        safeRestart();
+    }
+
+    // ok: java-stapler-web-method-without-post
+    public void doConsoleText(StaplerRequest req, StaplerResponse rsp) throws IOException {
+        rsp.setContentType("text/plain;charset=UTF-8");
+        getLogText().writeLogTo(0, rsp.getWriter());
+    }
+
+    // ok: java-stapler-web-method-without-post
+    public FormValidation doCheckName(@QueryParameter String value) {
+        if (value.isEmpty()) {
+            return FormValidation.error("required");
+        }
+        return FormValidation.ok();
+    }
+
+    // ok: java-stapler-web-method-without-post, java-stapler-web-method-without-permission-check
+    @Deprecated
+    @StaplerNotDispatchable
+    public void doSubmitDescription(StaplerRequest req, StaplerResponse rsp) throws IOException {
+        setDescription(req.getParameter("description"));
+        save();
+    }
+
+    // ok: java-stapler-web-method-without-post
+    public void doWork() {
+        queue.clear();
+        delete();
+    }
+
+    // ok: java-stapler-web-method-without-post
+    private HttpResponse doDelete() {
+        delete();
+        return HttpResponses.ok();
+    }
+}
+
+class ConnectionDescriptor {
+    // ruleid: java-stapler-web-method-without-post, java-stapler-web-method-without-permission-check
+    public FormValidation doTestConnection(@QueryParameter String serverUrl, @QueryParameter String credentialsId) {
+        try {
+            new Client(serverUrl, lookup(credentialsId)).ping();
+            return FormValidation.ok("Success");
+        } catch (IOException e) {
+            return FormValidation.error(e, "Failed");
+        }
+    }
+
+    // ok: java-stapler-web-method-without-post, java-stapler-web-method-without-permission-check
+    @POST
+    public FormValidation doTestRestConnection(@QueryParameter("url") String url, @QueryParameter("password") Secret password) {
+        Jenkins.get().checkPermission(Jenkins.ADMINISTER);
+        return new Client(url, password).ping() ? FormValidation.ok() : FormValidation.error("Failed");
+    }
+
+    // ok: java-stapler-web-method-without-permission-check
+    public ListBoxModel doFillCredentialsIdItems(@AncestorInPath Item item, @QueryParameter String uri) {
+        if (item == null ? !Jenkins.get().hasPermission(Jenkins.ADMINISTER) : !item.hasPermission(Item.EXTENDED_READ)) {
+            return new StandardListBoxModel();
+        }
+        return new StandardListBoxModel().includeMatchingAs(ACL.SYSTEM, item, StandardCredentials.class, URIRequirementBuilder.fromUri(uri).build(), CredentialsMatchers.always());
+    }
+
+    // ruleid: java-stapler-web-method-without-permission-check
+    public ListBoxModel doFillApiTokenIdItems(@AncestorInPath Item item, @QueryParameter String url) {
+        return new StandardListBoxModel().includeEmptyValue().includeMatchingAs(ACL.SYSTEM, item, StringCredentials.class, Collections.emptyList(), CredentialsMatchers.always());
+    }
+
+    // ok: java-stapler-web-method-without-post
+    public ListBoxModel doFillTenancyItems(@QueryParameter String tenancy) {
+        ListBoxModel items = new ListBoxModel();
+        items.add("Default");
+        items.add("Dedicated");
+        return items;
+    }
+}
+

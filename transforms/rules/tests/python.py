@@ -908,3 +908,89 @@ def update_whatzit_safely(request, pk):
     # ok: python-mass-assignment-from-request
     Whatzit.objects.create(**data)
     return redirect("/")
+
+
+# ruleid: python-csrf-check-disabled
+@csrf_exempt
+@login_required
+def shelve(request, shelf_id, book_id):
+    shelf = models.Shelf.objects.get(id=shelf_id)
+    shelf.books.add(book_id)
+    return redirect("/")
+
+
+# ok: python-csrf-check-disabled
+@login_required
+def unshelve(request, shelf_id, book_id):
+    models.ShelfBook.objects.filter(shelf=shelf_id, book=book_id).delete()
+    return redirect("/")
+
+
+class ContactActionMixin(SmartListView):
+    # ruleid: python-csrf-check-disabled
+    @csrf_exempt
+    def dispatch(self, *args, **kwargs):
+        return super().dispatch(*args, **kwargs)
+
+
+# ruleid: python-csrf-check-disabled
+@method_decorator(csrf_exempt, name="dispatch")
+class Login(View):
+    def post(self, request):
+        login(request, authenticate(request, **request.POST))
+        return redirect("/")
+
+
+# ok: python-csrf-check-disabled
+@csrf_exempt
+def stripe_webhook(request):
+    event = stripe.Webhook.construct_event(request.body, request.META["HTTP_STRIPE_SIGNATURE"], SECRET)
+    handle(event)
+    return HttpResponse(status=200)
+
+
+# ok: python-csrf-check-disabled
+@require_POST
+@csrf_exempt
+def shared_inbox(request):
+    activity = json.loads(request.body)
+    return HttpResponse()
+
+
+# ok: python-csrf-check-disabled
+@csrf_exempt
+def report(request):
+    expected = hmac.new(settings.SECRET_KEY.encode(), request.body, "sha256").hexdigest()
+    if not hmac.compare_digest(expected, request.headers.get("X-Signature", "")):
+        return HttpResponseForbidden()
+    Link.objects.filter(url=request.POST["url"]).update(ok=False)
+    return HttpResponse()
+
+
+urlpatterns = [
+    # ruleid: python-csrf-check-disabled
+    path("record_answer/", csrf_exempt(views.RecordAnswer.as_view())),
+    # ok: python-csrf-check-disabled
+    path("zendesk/", csrf_exempt(views.ZendeskWebhook.as_view())),
+    # ok: python-csrf-check-disabled
+    path("review/", views.review),
+]
+
+# ruleid: python-csrf-check-disabled
+csrf.exempt(api_blueprint)
+
+
+# ruleid: python-csrf-check-disabled
+@csrf.exempt
+@app.route("/transfer", methods=["POST"])
+def transfer():
+    current_user.account.send(request.form["to"], request.form["amount"])
+    return redirect("/")
+
+
+# ok: python-csrf-check-disabled
+@limiter.exempt
+@app.route("/transfer", methods=["POST"])
+def limited_transfer():
+    current_user.account.send(request.form["to"], request.form["amount"])
+    return redirect("/")
