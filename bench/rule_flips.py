@@ -53,6 +53,8 @@ class Flip:
     unit: str
     before: dict[str, int]
     after: dict[str, int]
+    old_text: str = ""  # the unit's two versions (the whole file for the top level)
+    new_text: str = ""
 
     @property
     def direction(self) -> str:
@@ -84,9 +86,9 @@ def units(code: str, language: str) -> dict[str, tuple[int, int, str]]:
     return {key: spans[0] for key, spans in found.items() if len(spans) == 1}
 
 
-def unit_counts(code: str, language: str, findings: Iterable[tuple[int, str]]) -> dict[str, collections.Counter]:
-    """unit name -> rule id -> findings, each (line, rule id) given to the innermost unit holding its line."""
-    spans = units(code, language)
+def unit_counts(spans: dict[str, tuple[int, int, str]], findings: Iterable[tuple[int, str]]) -> dict[str, collections.Counter]:
+    """unit name -> rule id -> findings, each (line, rule id) given to the innermost of `spans` (as `units`
+    gives them) holding its line."""
     counts: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
     for line, rule in findings:
         holding = [(first, key) for key, (first, last, _) in spans.items() if first <= line <= last]
@@ -154,21 +156,21 @@ def flips(found_changes: Sequence[Change], rule_files: Sequence[str], only: Opti
         old_hits, new_hits = found.get(f"{i}/old/{name}", []), found.get(f"{i}/new/{name}", [])
         if not old_hits and not new_hits:
             continue
-        before = unit_counts(change.old, change.language, old_hits)
-        after = unit_counts(change.new, change.language, new_hits)
         old_units, new_units = units(change.old, change.language), units(change.new, change.language)
+        before, after = unit_counts(old_units, old_hits), unit_counts(new_units, new_hits)
         for unit in sorted(before.keys() | after.keys()):
-            if before[unit] != after[unit] and (unit == TOP or (unit in old_units and unit in new_units)):
-                pairs.append(Flip(change, unit, dict(before[unit]), dict(after[unit])))
+            if before[unit] == after[unit]:
+                continue
+            if unit == TOP:
+                pairs.append(Flip(change, unit, dict(before[unit]), dict(after[unit]), change.old, change.new))
+            elif unit in old_units and unit in new_units:
+                pairs.append(Flip(change, unit, dict(before[unit]), dict(after[unit]), old_units[unit][2], new_units[unit][2]))
     return pairs
 
 
 def diff(flip: Flip) -> list[str]:
-    """The unified diff of the pair's two versions (the whole file for the top level)."""
-    old, new = flip.change.old, flip.change.new
-    if flip.unit != TOP:
-        old, new = units(old, flip.change.language)[flip.unit][2], units(new, flip.change.language)[flip.unit][2]
-    return [line for line in difflib.unified_diff(old.splitlines(), new.splitlines(), lineterm="", n=1)
+    """The unified diff of the pair's two versions."""
+    return [line for line in difflib.unified_diff(flip.old_text.splitlines(), flip.new_text.splitlines(), lineterm="", n=1)
             if not line.startswith(("---", "+++"))]
 
 
