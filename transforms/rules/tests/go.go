@@ -37,6 +37,10 @@ func queries(db *sql.DB, name string) {
 	fmt.Println("selected " + name)
 	// ruleid: go-sql-built-by-formatting
 	db.Query(fmt.Sprintf("SELECT * FROM %s WHERE id = %d", name, 42))
+	// ok: go-sql-built-by-formatting
+	db.Query(fmt.Sprintf("SELECT * FROM %s WHERE name = %s", pq.QuoteIdentifier(name), pq.QuoteLiteral(name)))
+	// ruleid: go-sql-built-by-formatting
+	db.Query(fmt.Sprintf("SELECT * FROM %s WHERE name = '%s'", pq.QuoteIdentifier(name), name))
 }
 
 const defaultUser = "admin"

@@ -18,6 +18,10 @@ def queries(db, name)
   puts "selected #{name}"
   # ok: ruby-sql-built-by-interpolation
   db.execute("SELECT name FROM users " + "WHERE id = ?", [name])
+  # ok: ruby-sql-built-by-interpolation
+  Post.where("#{Post.table_name}.title LIKE ?", "%#{name}%")
+  # ruleid: ruby-sql-built-by-interpolation
+  Post.where("#{Post.table_name}.visibility LIKE '%,#{name},%'")
 end
 
 def commands(host)
@@ -360,6 +364,11 @@ class UsersController < ApplicationController
   def safe_user_params
     # ok: ruby-params-permit-all
     params.require(:user).permit(:name, :email)
+  end
+
+  def menu_options(external_params)
+    # ruleid: ruby-params-permit-all
+    external_params.require(:options).permit!
   end
 end
 

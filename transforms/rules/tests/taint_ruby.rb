@@ -111,6 +111,17 @@ def login
   redirect_to "/home"
 end
 
+def login_return
+  if (return_to = cookies.delete(:return_to)).present?
+    # ruleid: ruby-taint-open-redirect
+    redirect_to return_to
+  end
+  # ok: ruby-taint-open-redirect
+  redirect_to safe_redirect_url(params[:next]) || root_path
+  # ok: ruby-taint-open-redirect
+  redirect_to url_from(params[:next]) || root_path
+end
+
 def search
   term = params[:q]
   # ruleid: ruby-taint-sql-injection
@@ -232,6 +243,15 @@ def create_board_permitted
   @board.update(board_params)
   # ok: ruby-taint-mass-assignment
   Date.new(params[:year].to_i, 1, 1)
+  @pseud = @user.pseuds.find_by(name: params[:id])
+  # ok: ruby-taint-mass-assignment
+  @pseud.update(permitted_attributes(@pseud))
+  # ok: ruby-taint-mass-assignment
+  UserBlock.new({ reason: params[:user_block][:reason], needs_view: params[:user_block][:needs_view] }, without_protection: true)
+  # ruleid: ruby-taint-mass-assignment
+  UserBlock.new(params[:user_block].merge(creator_id: 1))
+  # ruleid: ruby-taint-mass-assignment
+  UserBlock.new(params[:user_block], without_protection: true)
 end
 
 def copy_from(project)
