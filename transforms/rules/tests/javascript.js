@@ -497,6 +497,19 @@ function escapeAllQuotes(s) {
   return s.replace(/'/g, "''");
 }
 
+function stripScripts(s) {
+  // ruleid: js-incomplete-sanitization
+  let rs = s.replace('javascript:', '#');
+  // ruleid: js-incomplete-sanitization
+  rs = rs.replace('<iframe', '');
+  // ruleid: js-incomplete-sanitization
+  rs = rs.replace('../', '');
+  // ok: js-incomplete-sanitization
+  rs = rs.replace(/javascript:/g, '#');
+  // ok: js-incomplete-sanitization
+  return rs.replace('{name}', 'x');
+}
+
 function stripBackslash(s) {
   // ruleid: js-incomplete-sanitization
   const once = s.replace("\\", "");

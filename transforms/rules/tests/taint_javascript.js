@@ -120,6 +120,27 @@ function fetchUrl(url) {
   return fetch(url);
 }
 
+function drawLink(elem, link) {
+  const linkElem = elem.append("a");
+  // ruleid: js-taint-script-url
+  linkElem.attr("xlink:href", link);
+  // ok: js-taint-script-url
+  linkElem.attr("xlink:href", sanitizeUrl(link));
+  // ok: js-taint-script-url
+  linkElem.attr("href", "#" + link);
+  // ok: js-taint-script-url
+  linkElem.attr("title", link);
+  const a = document.createElement("a");
+  // ruleid: js-taint-script-url
+  a.setAttribute("href", link);
+  // ruleid: js-taint-script-url
+  a.href = new URLSearchParams(location.search).get("next");
+  // ok: js-taint-script-url
+  a.href = `/users/${link}`;
+  // ok: js-taint-script-url
+  location.href = link;
+}
+
 app.get("/login", (req, res) => {
   // ruleid: js-taint-open-redirect
   res.redirect(req.query.next);
