@@ -139,6 +139,16 @@ function drawLink(elem, link) {
   a.href = `/users/${link}`;
   // ok: js-taint-script-url
   location.href = link;
+  const image = link.startsWith("data:image/png;base64") ? link : sanitizeUrl(link);
+  // ok: js-taint-script-url
+  linkElem.attr("xlink:href", image);
+  if (link.startsWith("https://")) {
+    // ok: js-taint-script-url
+    a.href = link;
+  } else {
+    // ruleid: js-taint-script-url
+    a.href = link;
+  }
 }
 
 app.get("/login", (req, res) => {
