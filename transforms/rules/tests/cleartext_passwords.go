@@ -11,6 +11,8 @@ func register(w http.ResponseWriter, r *http.Request) {
 	cfg := loadConfig()
 	// ruleid: go-password-logged
 	logrus.Infof("connecting with %s", cfg.DBPassword)
+	// ok: go-password-logged
+	log.Println(cfg.HashedPassword, cfg.encodedPassword)
 }
 
 func remember(w http.ResponseWriter, r *http.Request) {

@@ -9,6 +9,8 @@ function login(req, res) {
   console.log(`login ${user}`);
   // ok: js-password-logged
   console.log("strength", checkPassword(password));
+  // ok: js-password-logged
+  console.log(user.hashed_password, user.encryptedPassword);
 }
 
 app.get('/remember-password', function (req, res) {

@@ -36,6 +36,10 @@ app.get("/hello", (req, res) => {
   res.send("Hello " + escape(req.query.name));
   // ok: js-taint-xss
   res.send("Hello world");
+  // ruleid: js-taint-path-traversal
+  res.write(fs.readFileSync(req.query.page));
+  // ruleid: js-taint-xss, js-taint-path-traversal
+  res.write(fs.readFileSync(req.query.page) + req.query.name);
 });
 
 function fromUrl() {
@@ -156,6 +160,22 @@ app.get("/login", (req, res) => {
   res.redirect(req.query.next);
   // ok: js-taint-open-redirect
   res.redirect("/home");
+  // ok: js-taint-open-redirect
+  res.redirect("/users/" + req.params.user);
+  // ok: js-taint-open-redirect
+  res.redirect(`/users/${req.params.user}`);
+  // ok: js-taint-open-redirect
+  res.redirect("users/" + req.params.user);
+  // ruleid: js-taint-open-redirect
+  res.redirect("u" + req.params.user);
+  // ok: js-taint-open-redirect
+  res.redirect(baseUrl() + "?target=" + req.query.target);
+  // ruleid: js-taint-open-redirect
+  res.redirect("/" + req.query.path);
+  // ruleid: js-taint-open-redirect
+  res.redirect(`//${req.query.host}/home`);
+  // ruleid: js-taint-open-redirect
+  res.redirect(req.query.next + "?from=login");
 });
 
 app.get("/login2", (req, res) => {
