@@ -40,6 +40,14 @@ app.get("/hello", (req, res) => {
   res.write(fs.readFileSync(req.query.page));
   // ruleid: js-taint-xss, js-taint-path-traversal
   res.write(fs.readFileSync(req.query.page) + req.query.name);
+  // ok: js-taint-path-traversal
+  res.write(fs.readFileSync(path.extname(req.query.page)));
+  // ok: js-taint-path-traversal
+  res.write(fs.readFileSync(req.query.page.replace(/[./]/g, "")));
+  // ok: js-taint-path-traversal
+  res.write(fs.readFileSync(req.query.page.replace(/\//g, "")));
+  // ruleid: js-taint-path-traversal
+  res.write(fs.readFileSync(req.query.page.replace(/\./g, "")));
 });
 
 function fromUrl() {
@@ -110,6 +118,18 @@ function timer() {
   // ok: js-taint-code-injection
   setTimeout(() => console.log("x"), 10);
 }
+
+app.get("/preview", (req, res) => {
+  // ruleid: js-taint-code-injection
+  const page = ejs.render(req.body.template, { user: req.user });
+  // ruleid: js-taint-code-injection
+  const fn = pug.compile(req.query.layout);
+  // ok: js-taint-code-injection
+  const safe = ejs.render(PAGE_TEMPLATE, { name: req.query.name });
+  // ok: js-taint-code-injection
+  res.render(VIEWS[req.query.view], { name: req.query.name });
+  res.json({ page, layout: fn(), safe });
+});
 
 app.get("/proxy", async (req, res) => {
   // ruleid: js-taint-ssrf
@@ -311,6 +331,35 @@ app.get("/continue", (req, res) => {
   // ok: js-taint-open-redirect
   res.redirect(next.href);
 });
+
+function returnTo(url) {
+  const next = window.name;
+  if (next.startsWith("https://app.example.com/")) {
+    // ok: js-taint-open-redirect
+    location.href = next;
+  }
+  if (next.startsWith("/") && !next.startsWith("//")) {
+    // ok: js-taint-open-redirect
+    location.href = next;
+  }
+  if (next.startsWith("/")) {
+    // ruleid: js-taint-open-redirect
+    location.href = next;
+  }
+  if (next.startsWith("https://app.example.com")) {
+    // ruleid: js-taint-open-redirect
+    location.href = next;
+  }
+}
+
+function goBack() {
+  // ruleid: js-taint-open-redirect
+  window.location = document.location.search.substr(1);
+  // ruleid: js-taint-open-redirect
+  location.href = window.name;
+  // ok: js-taint-open-redirect
+  location.href = "/search" + document.location.search;
+}
 
 app.get("/continue2", (req, res) => {
   const next = new URL(req.query.next, "https://app.example.com");
@@ -595,6 +644,21 @@ async function login (req, res) {
   // ok: js-taint-nosql-injection
   const first = req.body.items.find((item) => item.id === req.body.id)
   res.json({ user, found, byName, byId, first })
+}
+
+async function search (req, res) {
+  const filter = {}
+  filter.title = req.query.title
+  // ruleid: js-taint-nosql-injection
+  const hits = await Post.find(filter)
+  const safe = {}
+  safe.title = String(req.query.title)
+  // ok: js-taint-nosql-injection
+  const more = await Post.find(safe)
+  const ids = [1, 2]
+  // ok: js-taint-nosql-injection
+  const chosen = ids.find((id) => id === req.query.id)
+  res.json({ hits, more, chosen })
 }
 
 app.get('/run', async (req, res) => {
