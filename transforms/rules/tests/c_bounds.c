@@ -172,3 +172,21 @@ void clear_past_end(void) {
   // ruleid: c-index-equals-array-size, c-unchecked-index-or-size
   buf[sizeof(buf)] = 0;
 }
+
+void copy_names(void) {
+  char small[16];
+  char big[64];
+  long wide[16];
+  fill(small, big, wide);
+  // ok: c-copy-sized-by-larger-buffer
+  memcpy(big, small, sizeof(small));
+  // ok: c-copy-sized-by-larger-buffer
+  memcpy(small, big, sizeof(small));
+  // ruleid: c-copy-sized-by-larger-buffer
+  memcpy(small, big, sizeof(big));
+  // ruleid: c-copy-sized-by-larger-buffer
+  memmove(big, small, sizeof(big));
+  // ok: c-copy-sized-by-larger-buffer
+  memcpy(wide, big, sizeof(wide));
+  use(small, big, wide);
+}
