@@ -159,12 +159,10 @@ def flips(found_changes: Sequence[Change], rule_files: Sequence[str], only: Opti
         old_units, new_units = units(change.old, change.language), units(change.new, change.language)
         before, after = unit_counts(old_units, old_hits), unit_counts(new_units, new_hits)
         for unit in sorted(before.keys() | after.keys()):
-            if before[unit] == after[unit]:
-                continue
-            if unit == TOP:
-                pairs.append(Flip(change, unit, dict(before[unit]), dict(after[unit]), change.old, change.new))
-            elif unit in old_units and unit in new_units:
-                pairs.append(Flip(change, unit, dict(before[unit]), dict(after[unit]), old_units[unit][2], new_units[unit][2]))
+            if before[unit] == after[unit] or (unit != TOP and not (unit in old_units and unit in new_units)):
+                continue  # the same findings, or a unit added or removed (no pair to compare)
+            old_text, new_text = (change.old, change.new) if unit == TOP else (old_units[unit][2], new_units[unit][2])
+            pairs.append(Flip(change, unit, dict(before[unit]), dict(after[unit]), old_text, new_text))
     return pairs
 
 
