@@ -59,6 +59,34 @@ func readChecked(name string) ([]byte, error) {
 	return os.ReadFile(full)
 }
 
+func readPassedChecks(root string, name string) {
+	p := filepath.Join(root, name)
+	if containedIn(p, root) {
+		// ok: go-taint-path-traversal
+		os.ReadFile(p)
+	}
+	if !containedIn(p, root) {
+		// ruleid: go-taint-path-traversal
+		os.ReadFile(p)
+	}
+	if checkPath(p) == nil {
+		// ok: go-taint-path-traversal
+		os.ReadFile(p)
+	}
+	if !strings.Contains(filepath.Clean(p), "..") {
+		// ok: go-taint-path-traversal
+		os.ReadFile(p)
+	}
+	if ok, _ := regexp.MatchString("^[a-z]+$", name); ok {
+		// ok: go-taint-path-traversal
+		os.ReadFile(name)
+	}
+	if ok, _ := regexp.MatchString("^[a-z]+$", name); !ok {
+		// ruleid: go-taint-path-traversal
+		os.ReadFile(name)
+	}
+}
+
 func ping(host string) {
 	// ruleid: go-taint-command-injection
 	exec.Command("sh", "-c", "ping -c 1 "+host).Run()
