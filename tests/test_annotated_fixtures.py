@@ -37,6 +37,7 @@ def test_a_trailing_annotation_marks_its_statement_and_a_comment_line_the_code_u
 
 def test_a_finding_speaks_for_its_folder_s_weakness_or_one_of_its_family():
     assert same_weakness("CWE-22", "CWE-22") and same_weakness("CWE-312", "CWE-532") and same_weakness("CWE-120", "CWE-787")
+    assert same_weakness("CWE-915", "CWE-1321")
     assert not same_weakness("CWE-22", "CWE-732") and not same_weakness("CWE-79", "CWE-22")
 
 
