@@ -170,7 +170,8 @@ FAMILIES = [{"CWE-22", "CWE-23", "CWE-73"}, {"CWE-78", "CWE-88"}, {"CWE-79", "CW
             {"CWE-327", "CWE-326", "CWE-328", "CWE-329", "CWE-330", "CWE-338", "CWE-916"}, {"CWE-730", "CWE-1333", "CWE-400"},
             {"CWE-119", "CWE-120", "CWE-121", "CWE-122", "CWE-125", "CWE-129", "CWE-131", "CWE-170", "CWE-193", "CWE-242",
              "CWE-676", "CWE-787", "CWE-805"}, {"CWE-190", "CWE-191", "CWE-681", "CWE-197"}, {"CWE-476", "CWE-690"},
-            {"CWE-415", "CWE-416"}, {"CWE-915", "CWE-1321"}]  # CodeQL files prototype pollution under CWE-915
+            {"CWE-415", "CWE-416"}, {"CWE-915", "CWE-1321"},  # CodeQL files prototype pollution under CWE-915
+            {"CWE-200", "CWE-201", "CWE-209", "CWE-497"}]  # and an exception's trace in a response under CWE-201
 
 
 def same_weakness(folder_cwe: str, finding_cwe: str) -> bool:

@@ -29,6 +29,12 @@ public class Fixture {
         String quotedTable = st.enquoteIdentifier(name, true);
         // ok: java-sql-built-by-formatting
         String fromTable = "SELECT name FROM " + quotedTable + " WHERE id = ?";
+        // ok: java-sql-built-by-formatting
+        st.executeQuery("SELECT * FROM product WHERE category = '" + Category.Topping + "' ORDER BY price");
+        // ok: java-sql-built-by-formatting
+        st.executeQuery("SELECT * FROM " + Fixture.class.getSimpleName() + " WHERE id = " + Integer.parseInt(name));
+        // ruleid: java-sql-built-by-formatting
+        st.executeQuery("SELECT * FROM product WHERE category = '" + Category.valueOf(name) + "' AND name = '" + name + "'");
     }
 
     Object deserialize(InputStream in) throws Exception {

@@ -1058,3 +1058,153 @@ class PluginHandler : System.Web.IHttpHandler {
     Activator.CreateInstance(Type.GetType(kind));
   }
 }
+
+class BoundRedirects : Controller
+{
+    [HttpPost]
+    public IActionResult Post([FromBody] string value, [FromQuery(Name = "next")] string next, string label)
+    {
+        // ruleid: csharp-taint-open-redirect
+        Response.Headers["Location"] = value;
+        // ruleid: csharp-taint-open-redirect
+        Response.Headers.Add(HeaderNames.Location, value);
+        // ruleid: csharp-taint-open-redirect
+        HttpContext.Response.GetTypedHeaders().Location = new Uri(next);
+        // ok: csharp-taint-open-redirect
+        Response.Headers["Location"] = "/home";
+        var fields = new Dictionary<string, string>();
+        // ok: csharp-taint-open-redirect
+        fields.Add("location", value);
+        // ok: csharp-taint-open-redirect
+        return RedirectPermanent(label);
+    }
+
+    public void ProcessRequest(HttpContext ctx)
+    {
+        // ruleid: csharp-taint-open-redirect
+        ctx.Response.Redirect(ctx.Request.QueryString["page"]);
+        // ruleid: csharp-taint-open-redirect
+        ctx.Server.Transfer(ctx.Request.Query["page"]);
+        if (Url.IsLocalUrl(ctx.Request.Query["page"]))
+        {
+            // ok: csharp-taint-open-redirect
+            ctx.Response.Redirect(ctx.Request.Query["page"]);
+        }
+        string url = ctx.Request.Query["page"];
+        if (new UrlHelper(null).IsLocalUrl(url) || IsLocalUrl(url))
+        {
+            // ok: csharp-taint-open-redirect
+            ctx.Response.Redirect(url);
+        }
+        if (!IsLocalUrl(url))
+        {
+            return;
+        }
+        // ok: csharp-taint-open-redirect
+        ctx.Response.Redirect(url);
+    }
+
+    public IActionResult Show(HttpContext ctx)
+    {
+        string page = ctx.Request.Query["page"];
+        // ok: csharp-taint-open-redirect
+        ctx.Response.Redirect("show.aspx?page=" + page);
+        // ok: csharp-taint-open-redirect
+        ctx.Response.Redirect($"/pages/{page}");
+        // ok: csharp-taint-open-redirect
+        ctx.Response.Redirect(HttpUtility.UrlEncode(page));
+        // ruleid: csharp-taint-open-redirect
+        ctx.Response.Redirect($"{page}/index");
+        // ruleid: csharp-taint-open-redirect
+        return Redirect("//" + page);
+    }
+}
+
+class Unzip
+{
+    const string destination = "/srv/files";
+
+    void Extract(ZipArchive archive)
+    {
+        foreach (var entry in archive.Entries)
+        {
+            // ruleid: csharp-taint-zip-slip
+            entry.ExtractToFile(Path.Combine(destination, entry.FullName), true);
+            // ok: csharp-taint-zip-slip
+            entry.ExtractToFile(Path.Combine(destination, Path.GetFileName(entry.FullName)), true);
+            string joined = Path.Combine(destination, entry.FullName);
+            if (joined.StartsWith(destination))
+                // ruleid: csharp-taint-zip-slip
+                entry.ExtractToFile(joined, true);
+            var full = Path.GetFullPath(Path.Combine(destination, entry.FullName));
+            if (full.StartsWith(destination + Path.DirectorySeparatorChar))
+            {
+                // ok: csharp-taint-zip-slip
+                entry.ExtractToFile(full, true);
+            }
+            else
+            {
+                // ruleid: csharp-taint-zip-slip
+                File.WriteAllText(full, "");
+            }
+            // ok: csharp-taint-zip-slip
+            entry.ExtractToFile(Path.Combine(destination, entry.Name), true);
+        }
+    }
+}
+
+class WebFormsHandler
+{
+    public void ProcessRequest(HttpContext ctx)
+    {
+        string name = ctx.Request.QueryString["name"];
+        // ruleid: csharp-taint-xss
+        ctx.Response.Write("<p>" + name + "</p>");
+        // ok: csharp-taint-xss
+        ctx.Response.Write("<p>" + HttpUtility.HtmlEncode(name) + "</p>");
+        try
+        {
+            Save(name);
+        }
+        catch (DbException ex)
+        {
+            // ruleid: csharp-taint-exception-exposed
+            ctx.Response.Write(ex.Message);
+            // ok: csharp-taint-exception-exposed
+            ctx.Response.Write("could not save");
+        }
+    }
+}
+
+class DirectoryQueries
+{
+    static readonly string[] Fields = { "home", "mail" };
+
+    void Find(HttpContext ctx, XmlDocument doc, XPathNavigator nav)
+    {
+        string user = ctx.Request.QueryString["user"];
+        var query = "//users/user[login/text()='" + user + "']/home_dir/text()";
+        // ruleid: csharp-taint-xpath-injection
+        XPathExpression.Compile(query);
+        // ruleid: csharp-taint-xpath-injection
+        doc.SelectNodes(query);
+        // ruleid: csharp-taint-xpath-injection
+        nav.Evaluate(query);
+        // ok: csharp-taint-xpath-injection
+        nav.Evaluate(XPathExpression.Compile("//users/user[login/text()=$user]/home_dir/text()"));
+        // ok: csharp-taint-xpath-injection
+        var names = Fields.Select(f => f + user).ToList();
+        string field = ctx.Request.QueryString["field"];
+        if (Fields.Contains(field))
+        {
+            // ok: csharp-taint-xpath-injection
+            doc.SelectSingleNode("//user/" + field);
+        }
+        // ruleid: csharp-taint-ldap-injection
+        var searcher = new DirectorySearcher("(sAMAccountName=" + user + ")");
+        // ruleid: csharp-taint-ldap-injection
+        searcher.Filter = $"(mail={user})";
+        // ok: csharp-taint-ldap-injection
+        searcher.Filter = "(mail=" + Encoder.LdapFilterEncode(user) + ")";
+    }
+}
