@@ -20,10 +20,17 @@ the code under it up to the next blank line or annotation. The CWE is the folder
 speaks for its folder's query only, so there a finding counts when it is of that weakness (the same CWE,
 or one of a family below: `ioutil.WriteFile(p, ..., 0666) // OK` under CWE-022 says nothing of the mode).
 
-Files are split by a hash of their path (0-7 train, 8-f val) before anything is scanned. Reported per
-language and per CWE, from a git mirror (`--rev`: the commit to read, HEAD unless given):
+Brakeman's tests (`--suite brakeman`: presidentbeef/brakeman, read at e91b901b7, the last commit under the MIT
+licence) scan Rails apps under `test/apps/` and assert that a warning of a type is (`assert_warning`) or is not
+(`assert_no_warning`) reported at a line of a file. The Ruby files' lines so asserted are the set: a warning of
+weak confidence (Brakeman's maybe) is left out, as are a line both asserted and denied, a file regex that matches
+several files, and the types that name no weakness in the code (Rails versions, default routes, session settings).
+A finding counts when its CWE is one of the type's (`BRAKEMAN_CWES`).
 
-    python bench/annotated_fixtures.py REPO_DIR [--suite semgrep-rules|codeql] [--rev REV] [--split train|val]
+Files are split by a hash of their path (0-7 train, 8-f val) before anything is scanned. Reported per
+language and per CWE (per warning type for Brakeman), from a git mirror (`--rev`: the commit to read, HEAD unless given):
+
+    python bench/annotated_fixtures.py REPO_DIR [--suite semgrep-rules|codeql|brakeman] [--rev REV] [--split train|val]
         [--language Go ...] [--detail F]
 """
 from __future__ import annotations
@@ -174,18 +181,74 @@ FAMILIES = [{"CWE-22", "CWE-23", "CWE-73"}, {"CWE-78", "CWE-88"}, {"CWE-79", "CW
             {"CWE-200", "CWE-201", "CWE-209", "CWE-497"}]  # and an exception's trace in a response under CWE-201
 
 
-def same_weakness(folder_cwe: str, finding_cwe: str) -> bool:
-    return folder_cwe == finding_cwe or any({folder_cwe, finding_cwe} <= family for family in FAMILIES)
+def same_weakness(weakness: str, finding_cwe: str) -> bool:
+    """Whether a finding speaks for a line annotated with `weakness` (a CWE, or a Brakeman warning type)."""
+    return any(cwe == finding_cwe or any({cwe, finding_cwe} <= family for family in FAMILIES)
+               for cwe in BRAKEMAN_CWES.get(weakness, {weakness}))
 
 
-SUITES = {"semgrep-rules": semgrep_fixtures, "codeql": codeql_fixtures}
+# Brakeman's warning types that name a weakness in the code, and the CWEs a finding of ours may carry for one
+BRAKEMAN_CWES = {"Cross-Site Scripting": {"CWE-79"}, "SQL Injection": {"CWE-89"}, "Command Injection": {"CWE-78"},
+                 "Redirect": {"CWE-601"}, "File Access": {"CWE-22"}, "Path Traversal": {"CWE-22"},
+                 "Dynamic Render Path": {"CWE-22"}, "Mass Assignment": {"CWE-915"}, "Attribute Restriction": {"CWE-915"},
+                 "Dangerous Eval": {"CWE-95"}, "Dangerous Send": {"CWE-470", "CWE-94"},
+                 "Remote Code Execution": {"CWE-94", "CWE-95", "CWE-470", "CWE-502"},
+                 "Cross-Site Request Forgery": {"CWE-352"}, "Denial of Service": {"CWE-400", "CWE-1333"},
+                 "Format Validation": {"CWE-20", "CWE-625", "CWE-777"}, "Weak Hash": {"CWE-328"},
+                 "SSL Verification Bypass": {"CWE-295"}, "Basic Auth": {"CWE-798"}, "Authentication": {"CWE-798"},
+                 "Timing Attack": {"CWE-208"}, "Information Disclosure": {"CWE-200"}, "Unscoped Find": {"CWE-639"}}
+ASSERTION = re.compile(r"assert_(no_)?warning\b(.*?)(?=\n\s*(?:assert_|end\b|def\b)|\Z)", re.S)
+SCANNED_APP = re.compile(r"run_scan\(?\s*[\"']([^\"']+)[\"']")
+
+
+def _field(assertion: str, name: str, value: str) -> str | None:
+    match = re.search(rf"(?::{name}\s*=>|\b{name}:)\s*{value}", assertion)
+    return match.group(1) if match else None
+
+
+def brakeman_fixtures(repo: str, rev: str, languages: set[str], split: str) -> list[tuple[str, str, str, list[Span]]]:
+    """(path, language, code, annotated spans) for each Ruby file of Brakeman's test apps that its tests say
+    has (assert_warning, of high or medium confidence) or has not (assert_no_warning) a warning at a line."""
+    if "Ruby" not in languages:
+        return []
+    paths = git(repo, "ls-tree", "-r", "--name-only", rev).splitlines()
+    marks: dict[tuple[str, int, str], set[bool]] = collections.defaultdict(set)
+    for test in (p for p in paths if p.startswith("test/tests/") and p.endswith(".rb")):
+        text = git(repo, "show", f"{rev}:{test}")
+        app = SCANNED_APP.search(text)
+        if not app:
+            continue
+        app_files = [p for p in paths if p.startswith(f"test/apps/{app.group(1)}/") and p.endswith(".rb")]
+        for match in ASSERTION.finditer(text):
+            assertion, vulnerable = match.group(2), not match.group(1)
+            kind, line = _field(assertion, "warning_type", r'"([^"]+)"'), _field(assertion, "line", r"(\d+)")
+            confidence = _field(assertion, "confidence", r"(\d)")
+            relative = _field(assertion, "relative_path", r'"([^"]+)"')
+            pattern = _field(assertion, "file", r"/((?:\\.|[^/\\])+)/")
+            if kind not in BRAKEMAN_CWES or not line or (vulnerable and confidence == "2"):  # weak: Brakeman's maybe
+                continue
+            if relative:
+                found = [p for p in app_files if p.endswith("/" + relative)]
+            else:
+                found = [p for p in app_files if pattern and re.search(pattern, p)]
+            if len(found) == 1:
+                marks[(found[0], int(line), kind)].add(vulnerable)
+    by_path: dict[str, list[Span]] = collections.defaultdict(list)
+    for (path, line, kind), said in sorted(marks.items()):
+        if len(said) == 1 and _in_split(path, split):  # (a line both asserted and denied is left out)
+            by_path[path].append((line, line, said.pop(), kind))
+    return [(path, "Ruby", git(repo, "show", f"{rev}:{path}"), spans) for path, spans in sorted(by_path.items())]
+
+
+SUITES = {"semgrep-rules": semgrep_fixtures, "codeql": codeql_fixtures, "brakeman": brakeman_fixtures}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("repo", help="a git mirror of semgrep/semgrep-rules, or of Semmle/ql or github/codeql-go")
+    parser.add_argument("repo", help="a git mirror of semgrep/semgrep-rules, Semmle/ql, github/codeql-go or presidentbeef/brakeman")
     parser.add_argument("--suite", default="semgrep-rules", choices=sorted(SUITES))
-    parser.add_argument("--rev", default="HEAD", help="the commit to read (codeql-go's tests were removed at its HEAD)")
+    parser.add_argument("--rev", default="HEAD", help="the commit to read (codeql-go's tests were removed at its HEAD; "
+                        "Brakeman's licence is no longer MIT after e91b901b7)")
     parser.add_argument("--split", default="train", choices=("train", "val"))
     parser.add_argument("--language", action="append", default=None, help="only this language; repeatable")
     parser.add_argument("--min-severity", default="MEDIUM", choices=sorted(SEVERITY_RANK))
@@ -204,7 +267,7 @@ def main() -> None:
         for first, last, vulnerable, cwe in lines:
             kind = "vulnerable" if vulnerable else "safe"
             rules = sorted({f.rule_id for f in serious if first <= f.line <= last
-                            and (args.suite != "codeql" or same_weakness(cwe, f.cwe))})
+                            and (args.suite == "semgrep-rules" or same_weakness(cwe, f.cwe))})
             for counter in (by_language[language], by_cwe[f"{language} {cwe}"]):
                 counter[kind] += 1
                 counter[f"{kind} flagged"] += bool(rules)

@@ -24,6 +24,19 @@ def queries(db, name)
   Post.where("#{Post.table_name}.visibility LIKE '%,#{name},%'")
 end
 
+def sorted(column, direction)
+  raise ArgumentError, "unknown column" unless SORTABLE.include?(column)
+  return [] if !%w[asc desc].include?(direction)
+  # ok: ruby-sql-built-by-interpolation
+  Post.order("#{column} #{direction}")
+  if COLUMNS.include?(direction)
+    # ok: ruby-sql-built-by-interpolation
+    Post.where("#{direction} IS NOT NULL")
+  end
+  # ruleid: ruby-sql-built-by-interpolation
+  Post.where("title = '#{params[:title]}'")
+end
+
 def commands(host)
   # ruleid: ruby-command-injection
   system("ping -c 1 #{host}")
@@ -31,6 +44,12 @@ def commands(host)
   output = `ls #{host}`
   # ok: ruby-command-injection
   system("ping", "-c", "1", host)
+  # ruleid: ruby-command-injection
+  Open3.pipeline_r("sort #{host}", "uniq")
+  # ok: ruby-command-injection
+  Open3.pipeline("sort", "uniq")
+  # ruleid: ruby-command-injection
+  POSIX::Spawn::spawn(host)
   # ok: ruby-backtick-interpolation
   uptime = `uptime`
   # ok: ruby-command-injection
@@ -93,7 +112,13 @@ def deserialize(data)
   obj = Marshal.load(data)
   # ok: ruby-unsafe-deserialization
   config = YAML.safe_load(data)
-  [obj, config]
+  # ruleid: ruby-unsafe-deserialization
+  docs = YAML.load_stream(data)
+  # ruleid: ruby-unsafe-deserialization
+  rows = CSV.load(data)
+  # ok: ruby-unsafe-deserialization
+  table = CSV.parse(data)
+  [obj, config, docs, rows, table]
 end
 
 def hashes(data)

@@ -810,3 +810,85 @@ class ReportsController < ApplicationController
     send(name)
   end
 end
+
+def update
+  @user = User.find(params[:id])
+  if @user.update(user_params)
+    # ok: ruby-taint-open-redirect
+    redirect_to @user, notice: "Updated."
+  end
+  # ok: ruby-taint-open-redirect
+  redirect_to Record.where(key: params[:key]).find(params[:id])
+  # ok: ruby-taint-open-redirect
+  redirect_to params.merge(only_path: true, display: nil)
+  # ok: ruby-taint-open-redirect
+  redirect_to params.merge(:host => "example.com").except(:action)
+  # ok: ruby-taint-open-redirect
+  redirect_to params.slice(:page, :sort)
+  # ruleid: ruby-taint-open-redirect
+  redirect_to params.merge(host: params[:host])
+  # ruleid: ruby-taint-open-redirect
+  redirect_to params.slice(:back_to)[:back_to]
+  # ruleid: ruby-taint-open-redirect
+  redirect_to params.slice(:host, :path)
+  # ruleid: ruby-taint-open-redirect
+  redirect_to params[:urls].find { |u| u.start_with?("https") }
+end
+
+def conditions
+  # ok: ruby-taint-sql-injection
+  User.where("name" => params[:name])
+  # ruleid: ruby-taint-sql-injection
+  User.where(params[:column] => params[:name])
+  # ok: ruby-taint-sql-injection
+  User.find_by(params.slice(:id))
+  # ok: ruby-taint-sql-injection
+  User.where(params.permit(:id, :name))
+  # ok: ruby-taint-sql-injection
+  User.where(User.arel_table[:id].eq(params[:id]))
+  # ruleid: ruby-taint-sql-injection
+  User.where("name = '#{params.slice(:name)[:name]}'")
+end
+
+def rails2_finders
+  # ruleid: ruby-taint-sql-injection
+  User.find(:all, :conditions => "age > #{params[:age]}")
+  # ruleid: ruby-taint-sql-injection
+  Product.find(:last, :conditions => "admin = 1", :order => params[:order])
+  # ruleid: ruby-taint-sql-injection
+  Product.minimum(:price, conditions: "blah = #{params[:blah]}")
+  # ruleid: ruby-taint-sql-injection
+  User.update_all "name = 'Bob'", "name = '#{params[:name]}'"
+  # ok: ruby-taint-sql-injection
+  User.find(:all, :conditions => ["age > ?", params[:age]])
+  # ok: ruby-taint-sql-injection
+  User.find(:all, :conditions => { :age => params[:age] })
+  # ok: ruby-taint-sql-injection
+  User.update_all "old = TRUE", ["name = ?", params[:name]]
+  # ok: ruby-taint-sql-injection
+  User.find(:all, :include => params[:include])
+end
+
+def dynamic_classes
+  # ruleid: ruby-taint-code-injection
+  params[:class].safe_constantize.new
+  # ruleid: ruby-taint-code-injection
+  Module.const_get(params[:const])
+  # ok: ruby-taint-code-injection
+  Module.const_get(KINDS.fetch(params[:kind]))
+  # ruleid: ruby-taint-xss
+  render :text => "Welcome back, #{params[:name]}!"
+  # ok: ruby-taint-xss
+  render :plain => "Welcome back, #{params[:name]}!"
+end
+
+def more_sinks
+  # ruleid: ruby-taint-mass-assignment
+  User.update(params[:id], params[:user])
+  # ok: ruby-taint-mass-assignment
+  User.update(params[:id], alive: false)
+  # ruleid: ruby-taint-mass-assignment
+  User.where(name: "x").first_or_initialize!(params[:user])
+  # ruleid: ruby-taint-path-traversal
+  load params[:file]
+end
