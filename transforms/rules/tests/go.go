@@ -125,6 +125,17 @@ func clients() {
 	legacy.CipherSuites = []uint16{tls.TLS_ECDHE_RSA_WITH_RC4_128_SHA}
 	// ok: go-tls-legacy-protocol
 	modern := &tls.Config{MinVersion: tls.VersionTLS13, CipherSuites: []uint16{tls.TLS_AES_128_GCM_SHA256}}
+	// ruleid: go-tls-legacy-protocol
+	numbered := &tls.Config{MinVersion: 0x0301}
+	// ruleid: go-tls-legacy-protocol
+	numbered.CipherSuites = []uint16{tls.TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256}
+	// ok: go-tls-legacy-protocol
+	defaulted := &tls.Config{MinVersion: 0, CipherSuites: []uint16{tls.TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA}}
+	// ruleid: go-tls-legacy-protocol
+	for _, suite := range tls.InsecureCipherSuites() {
+		numbered.CipherSuites = append(numbered.CipherSuites, suite.ID)
+	}
+	fmt.Println(numbered, defaulted)
 	fmt.Println(legacy, modern)
 	fmt.Println(insecure, secure)
 }

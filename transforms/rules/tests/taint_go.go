@@ -1058,3 +1058,38 @@ func runTool(w http.ResponseWriter, r *http.Request) {
 	// ruleid: go-taint-command-injection
 	exec.Command("sh", "-c", "run "+other).Run()
 }
+
+func gitArguments(w http.ResponseWriter, r *http.Request) {
+	ref := r.URL.Query().Get("ref")
+	// ruleid: go-taint-git-argument-injection
+	exec.Command("git", "log", ref).Run()
+	// ok: go-taint-git-argument-injection
+	exec.Command("git", "log", "--", ref).Run()
+	// ok: go-taint-git-argument-injection
+	exec.Command("git", "log", "--max-count=" + ref).Run()
+	args := []string{"log", "--", ref}
+	// ok: go-taint-git-argument-injection
+	exec.Command("git", args...).Run()
+	built := []string{"log", "--"}
+	built = append(built, ref)
+	// ok: go-taint-git-argument-injection
+	exec.Command("git", built...).Run()
+	late := []string{"log"}
+	late = append(late, ref, "--")
+	// ruleid: go-taint-git-argument-injection
+	exec.Command("git", late...).Run()
+	loose := []string{"log", ref}
+	// ruleid: go-taint-git-argument-injection
+	exec.Command("git", loose...).Run()
+	if strings.HasPrefix(ref, "-") {
+		http.Error(w, "bad ref", http.StatusBadRequest)
+		return
+	}
+	// ok: go-taint-git-argument-injection
+	exec.CommandContext(r.Context(), "git", "show", ref).Run()
+}
+
+func cloneRepository(from string, to string) error {
+	// ruleid: go-taint-git-argument-injection
+	return exec.Command("git", "clone", from, to).Run()
+}

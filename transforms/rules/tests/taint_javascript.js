@@ -658,7 +658,32 @@ async function search (req, res) {
   const ids = [1, 2]
   // ok: js-taint-nosql-injection
   const chosen = ids.find((id) => id === req.query.id)
-  res.json({ hits, more, chosen })
+  const cond = req.query.cond
+  // ruleid: js-taint-nosql-injection
+  await Document.deleteMany(cond)
+  // ruleid: js-taint-nosql-injection
+  await db.collection('posts').findOne(cond)
+  // ok: js-taint-nosql-injection
+  const digest = crypto.createHash('sha256').update(cond).digest('hex')
+  const wanted = req.body.tags
+  // ok: js-taint-nosql-injection
+  const tag = tags.find(wanted)
+  // ok: js-taint-nosql-injection
+  await Document.deleteMany(String(cond))
+  const checkFilter = ajv.compile(FILTER_SCHEMA)
+  if (checkFilter(cond)) {
+    // ok: js-taint-nosql-injection
+    await Document.find(cond)
+  }
+  if (ajv.validate(FILTER_SCHEMA, cond)) {
+    // ok: js-taint-nosql-injection
+    await Document.find(cond)
+  }
+  if (isPresent(cond)) {
+    // ruleid: js-taint-nosql-injection
+    await Document.find(cond)
+  }
+  res.json({ hits, more, chosen, digest, tag })
 }
 
 app.get('/run', async (req, res) => {
