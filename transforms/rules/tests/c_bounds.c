@@ -190,3 +190,30 @@ void copy_names(void) {
   memcpy(wide, big, sizeof(wide));
   use(small, big, wide);
 }
+
+void constant_values(FILE *f, int fd) {
+  char name[32];
+  unsigned char key[16];
+  int values[8];
+  // ruleid: c-constant-count-past-array-end
+  memset(name, 0, 33);
+  // ok: c-constant-count-past-array-end
+  memset(name, 0, 32);
+  // ruleid: c-constant-count-past-array-end
+  fgets(name, 64, f);
+  // ruleid: c-constant-count-past-array-end
+  read(fd, key, 32);
+  // ok: c-constant-count-past-array-end
+  read(fd, key, sizeof(key));
+  // ok: c-constant-count-past-array-end
+  memset(values, 0, 32);
+  // ruleid: c-constant-index-outside-array
+  name[-1] = 0;
+  // ruleid: c-constant-index-outside-array
+  key[50] = 0;
+  // ok: c-constant-index-outside-array
+  key[15] = 0;
+  // ok: c-constant-index-outside-array
+  values[7] = name[0];
+  use(name, key, values);
+}

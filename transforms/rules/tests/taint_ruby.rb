@@ -892,3 +892,24 @@ def more_sinks
   # ruleid: ruby-taint-path-traversal
   load params[:file]
 end
+
+def sql_by_name
+  # ruleid: ruby-taint-sql-injection
+  User.send(:from, params[:table]).all
+  # ruleid: ruby-taint-sql-injection
+  User.stuff.try(:where, params[:query])
+  # ok: ruby-taint-sql-injection
+  User.send(:find_by, name: params[:name])
+  # ruleid: ruby-taint-sql-injection
+  User.select(:name, params[:column])
+  # ok: ruby-taint-sql-injection
+  User.select(:name, :email)
+  # ruleid: ruby-taint-sql-injection
+  Product.sum(params[:column])
+  # ok: ruby-taint-sql-injection
+  Product.sum(:price)
+  # ruleid: ruby-taint-sql-injection
+  Arel.sql("select #{params[:s]}")
+  # ok: ruby-taint-sql-injection
+  items.select { |i| i.name == params[:name] }
+end
