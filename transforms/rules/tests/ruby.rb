@@ -81,6 +81,20 @@ def commands(host)
   [output, uptime]
 end
 
+def lookups(ip, port, verbose)
+  # ruleid: ruby-backtick-interpolation
+  `dig -x #{ip}`
+  ip = Shellwords.escape(ip)
+  # ok: ruby-backtick-interpolation
+  `dig +short -x #{ip} -p #{port.to_i} #{"+trace" if verbose}`
+  # ok: ruby-backtick-interpolation
+  `dig #{verbose ? "+trace" : "+short"} #{DEFAULT_HOST}`
+  # ruleid: ruby-backtick-interpolation
+  `dig -x #{ip} @#{port}`
+  # ruleid: ruby-backtick-interpolation
+  `dig #{verbose ? "+trace" : port}`
+end
+
 def open_files(path)
   # ruleid: ruby-kernel-open
   open(path, "wb") { |io| io.write("x") }

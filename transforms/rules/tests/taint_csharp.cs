@@ -919,6 +919,10 @@ class LogCases : Controller
         _logger.LogInformation("failed login for {User}", clean);
         // ok: csharp-taint-log-injection
         _logger.LogInformation("failed login from {Ip}", HttpContext.Connection.RemoteIpAddress);
+        // ruleid: csharp-taint-log-injection
+        new TraceSource("auth").TraceInformation(user + " logged in");
+        // ok: csharp-taint-log-injection
+        new TraceSource("auth").TraceInformation(clean + " logged in");
     }
 
     void Process(string name)
