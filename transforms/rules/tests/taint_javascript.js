@@ -453,6 +453,12 @@ function copyTitle() {
   document.getElementById("out").innerHTML = document.getElementById("in").textContent;
   // ok: js-taint-xss
   $("#preview").html($(this).attr("id") + " selected");
+  // ok: js-taint-xss
+  $("#preview").html($(".card").attr({ "data-state": "open" }));
+  // ok: js-taint-xss
+  document.write(document.location.href.charCodeAt(0));
+  // ruleid: js-taint-xss
+  document.write(document.location.href.charAt(0));
 }
 
 app.get("/echo", (req, res) => {
