@@ -152,6 +152,12 @@ class TaintCases {
         resp.sendRedirect(req.getParameter("next"));
         // ok: java-taint-open-redirect
         resp.sendRedirect("/home");
+        // ruleid: java-taint-open-redirect
+        resp.addHeader(LOCATION_HEADER_KEY, req.getParameter("target"));
+        // ruleid: java-taint-open-redirect
+        resp.setHeader("location", req.getParameter("target"));
+        // ok: java-taint-open-redirect
+        resp.setHeader("X-Location-Hint", req.getParameter("target"));
     }
 
     void findUser(HttpServletRequest req, java.sql.Connection conn) throws Exception {
