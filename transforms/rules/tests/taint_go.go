@@ -1089,6 +1089,15 @@ func gitArguments(w http.ResponseWriter, r *http.Request) {
 	exec.CommandContext(r.Context(), "git", "show", ref).Run()
 }
 
+func gitArgumentsWrongWay(r *http.Request) {
+	ref := r.URL.Query().Get("ref")
+	if !strings.HasPrefix(ref, "-") {
+		return
+	}
+	// ruleid: go-taint-git-argument-injection
+	exec.Command("git", "log", ref).Run()
+}
+
 func cloneRepository(from string, to string) error {
 	// ruleid: go-taint-git-argument-injection
 	return exec.Command("git", "clone", from, to).Run()
