@@ -921,6 +921,8 @@ class LogCases : Controller
         _logger.LogInformation("failed login from {Ip}", HttpContext.Connection.RemoteIpAddress);
         // ruleid: csharp-taint-log-injection
         new TraceSource("auth").TraceInformation(user + " logged in");
+        // ruleid: csharp-taint-log-injection
+        System.Diagnostics.Trace.TraceInformation("login of {0}", user);
         // ok: csharp-taint-log-injection
         new TraceSource("auth").TraceInformation(clean + " logged in");
     }
