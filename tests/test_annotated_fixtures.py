@@ -1,7 +1,5 @@
 """bench/annotated_fixtures.py's reading of CodeQL query tests and of Brakeman's tests: which lines an
 annotation or an assertion marks, and which finding speaks for it, on small repositories in their layouts."""
-import subprocess
-
 from bench.annotated_fixtures import brakeman_fixtures, codeql_annotated_lines, codeql_fixtures, same_weakness
 
 JS = """function f(req, res) {
@@ -29,11 +27,6 @@ PY = """def view(request):
 """
 
 
-def _commit(repo) -> None:
-    for command in (["init", "-q"], ["add", "."], ["-c", "user.email=t@t", "-c", "user.name=t", "commit", "-qm", "s"]):
-        subprocess.run(["git", "-C", str(repo), *command], check=True)
-
-
 def test_a_trailing_annotation_marks_its_statement_and_a_comment_line_the_code_under_it():
     assert codeql_annotated_lines(JS, "CWE-601", python=False) == [
         (3, 3, True, "CWE-601"), (4, 4, False, "CWE-601"), (5, 7, True, "CWE-601"), (10, 11, False, "CWE-601")]
@@ -48,7 +41,7 @@ def test_a_finding_speaks_for_its_folder_s_weakness_or_one_of_its_family():
     assert not same_weakness("CWE-22", "CWE-732") and not same_weakness("CWE-79", "CWE-22")
 
 
-def test_fixtures_are_the_annotated_programs_under_a_cwe_folder_of_the_security_query_tests(tmp_path):
+def test_fixtures_are_the_annotated_programs_under_a_cwe_folder_of_the_security_query_tests(tmp_path, git_commit):
     tests = tmp_path / "javascript" / "ql" / "test" / "query-tests" / "Security" / "CWE-601" / "ServerSideUrlRedirect"
     tests.mkdir(parents=True)
     for name in ("a.js", "b.js", "c.js", "d.js", "e.js", "f.js"):
@@ -58,7 +51,7 @@ def test_fixtures_are_the_annotated_programs_under_a_cwe_folder_of_the_security_
     other = tmp_path / "javascript" / "ql" / "test" / "library-tests" / "CWE-601"
     other.mkdir(parents=True)
     (other / "g.js").write_text(JS)  # not a security query's test
-    _commit(tmp_path)
+    git_commit(tmp_path)
     train = codeql_fixtures(str(tmp_path), "HEAD", {"JavaScript"}, "train")
     val = codeql_fixtures(str(tmp_path), "HEAD", {"JavaScript"}, "val")
     assert sorted(path.rsplit("/", 1)[1] for path, *_ in train + val) == ["a.js", "b.js", "c.js", "d.js", "e.js", "f.js"]
@@ -100,7 +93,7 @@ end
 """
 
 
-def test_brakeman_s_assertions_mark_the_lines_of_its_test_apps(tmp_path):
+def test_brakeman_s_assertions_mark_the_lines_of_its_test_apps(tmp_path, git_commit):
     controllers = tmp_path / "test" / "apps" / "rails9" / "app" / "controllers"
     controllers.mkdir(parents=True)
     code = "class UsersController\n  def index\n    User.where(params[:q])\n    redirect_to root_path\n  end\nend\n"
@@ -110,7 +103,7 @@ def test_brakeman_s_assertions_mark_the_lines_of_its_test_apps(tmp_path):
     (tmp_path / "test" / "apps" / "rails9" / "config" / "routes.rb").write_text("a\nb\n")
     (tmp_path / "test" / "tests").mkdir()
     (tmp_path / "test" / "tests" / "rails9.rb").write_text(BRAKEMAN_TEST)
-    _commit(tmp_path)
+    git_commit(tmp_path)
     found = [f for split in ("train", "val") for f in brakeman_fixtures(str(tmp_path), "HEAD", {"Ruby"}, split)]
     # a weak warning, a type that is no weakness in the code, a file regex two files match, and no line: left out
     assert found == [("test/apps/rails9/app/controllers/users_controller.rb", "Ruby", code,
