@@ -279,10 +279,12 @@ function dsetOk(obj, keys, val) {
 function setKey(obj, keys, value) {
     var o = obj;
     keys.slice(0, -1).forEach(function (key) {
+        // ruleid: js-prototype-pollution
         if (o[key] === undefined) o[key] = {};
         // ruleid: js-prototype-pollution
         o = o[key];
     });
+    // ruleid: js-prototype-pollution
     o[keys[keys.length - 1]] = value;
 }
 function parseObject(chain, val) {
@@ -303,6 +305,49 @@ function copy(src) {
     // ok: js-prototype-pollution
     for (const k in src) out[k] = src[k] * 2;
     return out;
+}
+function overlay(into, from) {
+    Object.entries(from).forEach(([name, setting]) => {
+        if (typeof into[name] === 'object') {
+            overlay(into[name], setting);
+        } else {
+            // ruleid: js-prototype-pollution
+            into[name] = setting;
+        }
+    });
+    return into;
+}
+const overlayOwn = (into, from) => {
+    for (const name of Object.keys(from)) {
+        if (Object.prototype.hasOwnProperty.call(into, name)) {
+            overlayOwn(into[name], from[name]);
+        } else {
+            // ok: js-prototype-pollution
+            into[name] = from[name];
+        }
+    }
+};
+function overlayKnown(into, from) {
+    for (const name in from) {
+        if (!(name in into)) continue;
+        // ok: js-prototype-pollution
+        into[name] = isObject(into[name]) ? overlayKnown(into[name], from[name]) : from[name];
+    }
+}
+function setPath(root, dotted, value) {
+    const parts = dotted.split('.');
+    let node = root;
+    for (let i = 0; i < parts.length - 1; i++) {
+        // ruleid: js-prototype-pollution
+        node = node[parts[i]] = node[parts[i]] || {};
+    }
+    // ruleid: js-prototype-pollution
+    node[parts[parts.length - 1]] = value;
+}
+function mapLeaves(tree, fn) {
+    // ok: js-prototype-pollution
+    for (const name in tree) tree[name] = typeof tree[name] === 'object' ? mapLeaves(tree[name], fn) : fn(tree[name]);
+    return tree;
 }
 
 // markup built from record fields, returned to be inserted elsewhere

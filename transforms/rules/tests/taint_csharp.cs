@@ -1214,3 +1214,20 @@ class DirectoryQueries
         searcher.Filter = "(mail=" + Encoder.LdapFilterEncode(user) + ")";
     }
 }
+
+class FormatCases : Controller
+{
+    string Greeting()
+    {
+        string template = Request.Query["template"];
+        // ruleid: csharp-taint-format-string
+        var text = String.Format(template, User.Identity.Name);
+        // ruleid: csharp-taint-format-string
+        text += string.Format(CultureInfo.InvariantCulture, Request.Form["suffix"], DateTime.Now);
+        // ok: csharp-taint-format-string
+        text += String.Format("{0} {1}", template, User.Identity.Name);
+        // ok: csharp-taint-format-string
+        text += String.Format(CultureInfo.InvariantCulture, "{0}", template);
+        return text;
+    }
+}

@@ -157,6 +157,7 @@ class TaintCases {
         // ruleid: java-taint-open-redirect
         resp.setHeader("location", req.getParameter("target"));
         // ok: java-taint-open-redirect
+        // ruleid: java-taint-header-injection
         resp.setHeader("X-Location-Hint", req.getParameter("target"));
     }
 
@@ -991,5 +992,36 @@ class PluginServlet extends HttpServlet {
         // ruleid: java-taint-unsafe-reflection
         Object o = Thread.currentThread().getContextClassLoader().loadClass(data).getDeclaredConstructor().newInstance();
         System.out.println(o);
+    }
+}
+
+class FormatCases {
+    String greeting(HttpServletRequest req, java.io.PrintWriter out) {
+        String template = req.getParameter("template");
+        // ruleid: java-taint-format-string
+        String text = String.format(template, req.getRemoteUser());
+        // ruleid: java-taint-format-string
+        out.printf(Locale.ROOT, req.getParameter("suffix"), new java.util.Date());
+        // ok: java-taint-format-string
+        text += String.format("%s %s", template, req.getRemoteUser());
+        // ok: java-taint-format-string
+        out.printf("%s%n", template);
+        return text;
+    }
+}
+
+class HeaderCases {
+    void download(HttpServletRequest request, HttpServletResponse response) {
+        String name = request.getParameter("name");
+        // ruleid: java-taint-header-injection
+        response.setHeader("Content-Disposition", "attachment; filename=" + name);
+        // ruleid: java-taint-header-injection
+        response.addCookie(new Cookie("lang", request.getParameter("lang")));
+        // ok: java-taint-header-injection
+        response.setHeader("Content-Disposition", "attachment; filename=" + name.replaceAll("[\r\n]", ""));
+        // ok: java-taint-header-injection
+        response.setHeader("Content-Disposition", "attachment; filename=" + URLEncoder.encode(name, "UTF-8"));
+        // ok: java-taint-header-injection
+        response.setHeader("Access-Control-Allow-Origin", request.getHeader("Origin"));
     }
 }

@@ -1266,3 +1266,17 @@ app.post('/profile', (req, res) => {
   })
   res.json(profile)
 })
+
+app.get("/greet", (req, res) => {
+  const template = req.query.template;
+  // ruleid: js-taint-format-string, js-taint-log-injection
+  console.log(template, req.ip);
+  // ruleid: js-taint-format-string
+  const line = util.format(req.query.template, new Date());
+  // ok: js-taint-format-string
+  console.error("%s", template, req.ip);
+  // ruleid: js-taint-xss
+  res.send(util.format(req.query.template));
+  // ok: js-taint-format-string
+  console.error("bad template: %s", template, line);
+});

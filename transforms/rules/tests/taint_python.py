@@ -58,6 +58,21 @@ def ping(host):
     # ruleid: python-taint-command-injection
     argv = ("/bin/sh", "-c", f"traceroute {host}")
     subprocess.run(argv)
+    # ruleid: python-taint-command-injection
+    os.spawnl(os.P_WAIT, "/bin/sh", "sh", "-c", "ping -c 1 " + host)
+    # ok: python-taint-command-injection
+    os.spawnlp(os.P_WAIT, "ping", "ping", "-c", "1", host)
+    # ruleid: python-taint-command-injection
+    os.execl("/bin/bash", "bash", "-c", f"ping {host}")
+
+
+async def ping_async(loop, host):
+    # ruleid: python-taint-command-injection
+    await asyncio.create_subprocess_shell("ping -c 1 " + host)
+    # ruleid: python-taint-command-injection
+    await loop.subprocess_shell(asyncio.SubprocessProtocol, f"ping -c 1 {host}")
+    # ok: python-taint-command-injection
+    await loop.subprocess_exec(asyncio.SubprocessProtocol, "ping", "-c", "1", host)
     # ok: python-taint-command-injection
     subprocess.run(["bash", "-c", "ping -c 1 " + shlex.quote(host)])
     # ok: python-taint-command-injection
