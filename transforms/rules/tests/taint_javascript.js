@@ -1280,3 +1280,18 @@ app.get("/greet", (req, res) => {
   // ok: js-taint-format-string
   console.error("bad template: %s", template, line);
 });
+
+app.get("/find", (req, res) => {
+  const term = req.query.term;
+  // ruleid: js-taint-regex-injection
+  const matcher = new RegExp("^" + term, "i");
+  // ruleid: js-taint-regex-injection
+  const hit = req.body.title.match(req.query.pattern);
+  // ok: js-taint-regex-injection
+  const escaped = new RegExp("^" + _.escapeRegExp(term), "i");
+  // ok: js-taint-regex-injection
+  const replaced = new RegExp(term.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
+  // ok: js-taint-regex-injection
+  const found = NAMES.filter((name) => name.includes(term));
+  res.json({ matcher: String(matcher), hit, escaped: String(escaped), replaced: String(replaced), found });
+});
