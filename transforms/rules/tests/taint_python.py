@@ -1192,3 +1192,17 @@ def read_attr(obj):
 def helper(obj, name, value):
     # ok: python-taint-attribute-from-input
     setattr(obj, name, value)
+
+
+@app.route("/find")
+def find_items():
+    term = request.args.get("q", "")
+    # ruleid: python-taint-regex-injection
+    pattern = re.compile("^" + term, re.I)
+    # ruleid: python-taint-regex-injection
+    hits = [n for n in NAMES if re.search(request.args["pattern"], n)]
+    # ok: python-taint-regex-injection
+    escaped = re.compile("^" + re.escape(term), re.I)
+    # ok: python-taint-regex-injection
+    plain = [n for n in NAMES if term in n]
+    return jsonify(pattern=pattern.pattern, hits=hits, escaped=escaped.pattern, plain=plain)

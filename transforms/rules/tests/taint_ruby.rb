@@ -913,3 +913,16 @@ def sql_by_name
   # ok: ruby-taint-sql-injection
   items.select { |i| i.name == params[:name] }
 end
+
+class SearchController < ApplicationController
+  def find
+    # ruleid: ruby-taint-regex-injection
+    @hits = Item.all.select { |i| i.name =~ /^#{params[:q]}/i }
+    # ruleid: ruby-taint-regex-injection
+    @first = Item.first.name.match(params[:pattern])
+    # ok: ruby-taint-regex-injection
+    @escaped = Item.all.select { |i| i.name =~ /^#{Regexp.escape(params[:q])}/i }
+    # ok: ruby-taint-regex-injection
+    @plain = Item.all.select { |i| i.name.include?(params[:q]) }
+  end
+end
