@@ -1293,5 +1293,7 @@ app.get("/find", (req, res) => {
   const replaced = new RegExp(term.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
   // ok: js-taint-regex-injection
   const found = NAMES.filter((name) => name.includes(term));
-  res.json({ matcher: String(matcher), hit, escaped: String(escaped), replaced: String(replaced), found });
+  // ok: js-taint-regex-injection
+  const ranked = searchIndex.search(req.query.term);
+  res.json({ matcher: String(matcher), hit, escaped: String(escaped), replaced: String(replaced), found, ranked });
 });
