@@ -128,6 +128,17 @@ public class Fixture {
         dbf.newDocumentBuilder();
     }
 
+    void xmlDoctypesAllowed() throws Exception {
+        DocumentBuilderFactory dbf = DocumentBuilderFactory.newInstance();
+        // ruleid: java-xml-external-entities
+        dbf.setFeature("http://apache.org/xml/features/disallow-doctype-decl", false);
+        SAXParserFactory spf = SAXParserFactory.newInstance();
+        // ruleid: java-xml-external-entities
+        spf.setFeature("http://xml.org/sax/features/external-general-entities", true);
+        // ok: java-xml-external-entities
+        spf.setFeature("http://xml.org/sax/features/external-parameter-entities", false);
+    }
+
     void temp() throws IOException {
         // ruleid: java-insecure-temp-file
         FileWriter writer = new FileWriter("/tmp/cache.txt");
