@@ -1206,3 +1206,15 @@ def find_items():
     # ok: python-taint-regex-injection
     plain = [n for n in NAMES if term in n]
     return jsonify(pattern=pattern.pattern, hits=hits, escaped=escaped.pattern, plain=plain)
+
+
+def users_named(session, name, order):
+    # ruleid: python-taint-sql-injection
+    rows = session.query(User).filter("name = '%s'" % name).all()
+    # ruleid: python-taint-sql-injection
+    rows += session.query(User).order_by(f"{order} DESC").all()
+    # ok: python-taint-sql-injection
+    rows += session.query(User).filter(User.name == name).all()
+    # ok: python-taint-sql-injection
+    rows += session.query(User).filter(text("name = :name")).params(name=name).all()
+    return rows
