@@ -15,3 +15,24 @@ func checkRedirect(req *http.Request) error {
 	_ = files
 	return errors.New("Invalid redirect")
 }
+
+func trustedSite(target string, file string) bool {
+	// ruleid: go-site-checked-by-substring
+	if strings.Contains(target, "partner.com") {
+		return true
+	}
+	// ruleid: go-site-checked-by-substring
+	if strings.HasPrefix(target, "https://cdn.example.org") {
+		return true
+	}
+	// ruleid: go-site-checked-by-substring
+	if strings.HasSuffix(target, "partner.com") {
+		return true
+	}
+	// ok: go-site-checked-by-substring
+	if strings.HasPrefix(target, "https://cdn.example.org/") || strings.HasSuffix(target, ".partner.com") {
+		return true
+	}
+	// ok: go-site-checked-by-substring
+	return strings.HasSuffix(file, "main.go") || strings.Contains(target, "https://")
+}

@@ -436,32 +436,6 @@ function notAUrlCheck(url, words) {
   return url.startsWith('https://shop.example.com/')
 }
 
-function isTrustedSite(target) {
-  // ruleid: js-url-allowed-by-substring
-  if (target.indexOf('https://partner.example.org') >= 0) return true
-  // ruleid: js-url-allowed-by-substring
-  if (target.includes('partner.com')) return true
-  // ruleid: js-url-allowed-by-substring
-  if (target.startsWith('https://cdn.example.org')) return true
-  // ruleid: js-url-allowed-by-substring
-  if (target.indexOf('partner.com') === 0) return true
-  // ruleid: js-url-allowed-by-substring
-  return target.endsWith('partner.com')
-}
-
-function isTrustedSiteStrictly(target, file) {
-  // ok: js-url-allowed-by-substring
-  if (target.startsWith('https://cdn.example.org/')) return true
-  // ok: js-url-allowed-by-substring
-  if (target.startsWith('https://cdn.example.org:8443')) return true
-  // ok: js-url-allowed-by-substring
-  if (target.endsWith('.partner.com')) return true
-  // ok: js-url-allowed-by-substring
-  if (file.endsWith('bundle.min.js') || file.includes('archive.tar.gz')) return false
-  // ok: js-url-allowed-by-substring
-  return target.indexOf('https://') !== -1
-}
-
 function isRedirectAllowedEncoded(url) {
   return redirectAllowlist.some((allowedUrl) =>
     // ruleid: js-url-allowed-by-substring
