@@ -22,3 +22,14 @@ func remember(w http.ResponseWriter, r *http.Request) {
 	// ok: go-password-in-cookie
 	http.SetCookie(w, &http.Cookie{Name: "session", Value: newSessionID()})
 }
+
+func mustConnect(cfg *Config) {
+	if err := connect(cfg); err != nil {
+		// ruleid: go-password-logged
+		log.Panicf("cannot connect as %s/%s", cfg.User, cfg.GetPassword())
+	}
+	// ruleid: go-password-logged
+	log.Panic(cfg.Password)
+	// ok: go-password-logged
+	log.Panic(err, cfg.PasswordPolicy(), mask(cfg.GetPassword()))
+}

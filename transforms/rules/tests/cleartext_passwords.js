@@ -24,3 +24,14 @@ app.get('/remember-password', function (req, res) {
   // ok: js-password-in-cookie
   res.cookie("session", sessionId, { httpOnly: true });
 });
+
+function debugLogin(account, settings) {
+  // ruleid: js-password-logged
+  console.log("login with", account.getPassword());
+  // ruleid: js-password-logged
+  console.info("key " + settings.adminPassword.toString());
+  // ok: js-password-logged
+  console.log(account.getPasswordPolicy(), account.getHashedPassword(), hash(account.getPassword()));
+  // ok: js-password-logged
+  console.log(settings.adminPassword.length, account.checkPassword(input).toString());
+}
