@@ -50,6 +50,22 @@ app.get("/hello", (req, res) => {
   res.write(fs.readFileSync(req.query.page.replace(/\./g, "")));
 });
 
+app.get("/doc", (req, res) => {
+  const page = req.query.page;
+  if (page === "terms.html" || page === "privacy.html")
+    // ok: js-taint-path-traversal
+    res.write(fs.readFileSync(page));
+  // ok: js-taint-path-traversal
+  if (ALLOWED_PAGES.includes(page)) res.write(fs.readFileSync(page));
+  if (page !== "terms.html")
+    // ruleid: js-taint-path-traversal
+    res.write(fs.readFileSync(page));
+  if (page === "terms.html" || req.user.isAdmin()) {
+    // ruleid: js-taint-path-traversal
+    res.write(fs.readFileSync(page));
+  }
+});
+
 function fromUrl() {
   const q = location.hash.substring(1);
   // ruleid: js-taint-xss
