@@ -217,3 +217,24 @@ void constant_values(FILE *f, int fd) {
   values[7] = name[0];
   use(name, key, values);
 }
+
+void clear_blocks(int n) {
+  char label[10] = "name";
+  char *block = malloc(32);
+  unsigned char *raw = (unsigned char *) malloc(n);
+  // ruleid: c-constant-count-past-array-end
+  memset(label, 0, 11);
+  // ok: c-constant-count-past-array-end
+  memset(label, 0, 10);
+  // ruleid: c-constant-count-past-array-end
+  memset(block, 0, 33);
+  // ok: c-constant-count-past-array-end
+  memcpy(block, label, 10);
+  // ok: c-constant-count-past-array-end
+  memset(raw, 0, 64);
+  name_t *copy = malloc(8);
+  copy = realloc(copy, 128);
+  // ok: c-constant-count-past-array-end
+  memset(copy, 0, 128);
+  use(label, block, raw, copy);
+}
