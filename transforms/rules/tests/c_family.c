@@ -117,6 +117,26 @@ void formats_filled_later(int verbose) {
     printf(usage);
     // ok: c-format-string
     printf(verbose ? "on\n" : "off\n");
+    const char *fmt;
+    fmt = "%d lines\n";
+    // ok: c-format-string
+    printf(fmt, 3);
+    const char *mode;
+    if (verbose) {
+        mode = "verbose\n";
+    } else {
+        mode = "quiet\n";
+    }
+    // ok: c-format-string
+    printf(mode);
+    const char *again = banner;
+    // ok: c-format-string
+    printf(again);
+    const char *chosen = "default\n";
+    if (verbose)
+        chosen = getenv("FORMAT");
+    // ruleid: c-taint-format-string
+    printf(chosen);
 }
 
 void formats_of_input(int sock, const char *name) {
