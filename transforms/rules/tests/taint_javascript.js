@@ -66,6 +66,26 @@ app.get("/doc", (req, res) => {
   }
 });
 
+app.post("/contact", (req, res) => {
+  // ok: js-taint-xss
+  transporter.sendMail({ to: OWNER, text: `Message: ${req.body.message}` });
+  // ruleid: js-taint-xss
+  transporter.sendMail({ to: OWNER, html: `<p>Message: ${req.body.message}</p>` });
+  // ok: js-taint-xss
+  transporter.sendMail({ to: OWNER, html: `<p>Message: ${escapeHtml(req.body.message)}</p>` });
+});
+
+function echoPage() {
+  // ruleid: js-taint-xss
+  document.write("You are at " + document.location);
+  // ruleid: js-taint-xss
+  $("#preview").html(document.querySelectorAll("textarea")[0].value);
+  // ruleid: js-taint-xss
+  $("#preview").html($("#note").prop("innerText"));
+  // ok: js-taint-xss
+  $("#preview").html($("#note").prop("id"));
+}
+
 function fromUrl() {
   const q = location.hash.substring(1);
   // ruleid: js-taint-xss
