@@ -86,6 +86,31 @@ function echoPage() {
   $("#preview").html($("#note").prop("id"));
 }
 
+app.get("/go", (req, res) => {
+  const target = req.query.target;
+  if (SAFE_TARGETS.hasOwnProperty(target))
+    // ok: js-taint-open-redirect
+    res.redirect(target);
+  if (target in allowedTargets) {
+    // ok: js-taint-open-redirect
+    res.redirect(target);
+  }
+  if (!SAFE_TARGETS[target]) {
+    // ruleid: js-taint-open-redirect
+    res.redirect(target);
+  }
+  if (isLocalUrl(target))
+    // ok: js-taint-open-redirect
+    res.redirect(target);
+  if (target.startsWith("https://example.com/" + section))
+    // ok: js-taint-open-redirect
+    res.redirect(target);
+  if (!urls.isSameOrigin(target)) {
+    // ruleid: js-taint-open-redirect
+    res.redirect(target);
+  }
+});
+
 function fromUrl() {
   const q = location.hash.substring(1);
   // ruleid: js-taint-xss
