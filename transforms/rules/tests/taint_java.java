@@ -178,6 +178,18 @@ class TaintCases {
         st.executeQuery("SELECT count(*) FROM users");
     }
 
+    void archiveOrders(String table, List<Object[]> ids) {
+        String cleanup = "DELETE FROM " + table + " WHERE archived = 1";
+        // ruleid: java-taint-sql-injection
+        jdbcTemplate.batchUpdate("UPDATE orders SET archived = 1", cleanup);
+        // ok: java-taint-sql-injection
+        jdbcTemplate.batchUpdate("UPDATE orders SET archived = 1 WHERE id = ?", ids);
+        // ruleid: java-taint-sql-injection
+        new PreparedStatementCreatorFactory("SELECT * FROM " + table + " WHERE id = ?");
+        // ruleid: java-taint-sql-injection
+        int n = jdbcTemplate.queryForInt("SELECT count(*) FROM " + table);
+    }
+
     int deleteOrder(String orderId) {
         // ruleid: java-taint-sql-injection
         int n = jdbcTemplate.update("DELETE FROM orders WHERE id = " + orderId);
