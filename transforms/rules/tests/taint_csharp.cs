@@ -196,6 +196,29 @@ class TaintCases : Controller
         return Redirect(Request.Query["next"]);
     }
 
+    [HttpPost]
+    public ActionResult LogOn(LogOnModel model, string returnUrl)
+    {
+        if (!String.IsNullOrEmpty(returnUrl))
+        {
+            // ruleid: csharp-taint-open-redirect
+            return Redirect(returnUrl);
+        }
+        if (Url.IsLocalUrl(returnUrl))
+        {
+            // ok: csharp-taint-open-redirect
+            return Redirect(returnUrl);
+        }
+        return RedirectToAction("Index", "Home");
+    }
+
+    string LinkTo(string url)
+    {
+        // ok: csharp-taint-open-redirect
+        Response.Redirect(url);
+        return url;
+    }
+
     void FindUser(SqlConnection conn)
     {
         string name = Request.Query["name"];
