@@ -132,7 +132,9 @@ def deserialize(data)
   rows = CSV.load(data)
   # ok: ruby-unsafe-deserialization
   table = CSV.parse(data)
-  [obj, config, docs, rows, table]
+  # ruleid: ruby-unsafe-deserialization
+  session = Oj.object_load(data)
+  [obj, config, docs, rows, table, session]
 end
 
 def hashes(data)

@@ -81,6 +81,13 @@ def calc(expr)
   eval(expr)
 end
 
+def compiled(expr)
+  # ruleid: ruby-taint-code-injection
+  RubyVM::InstructionSequence.compile(expr).eval
+  # ok: ruby-taint-code-injection
+  RubyVM::InstructionSequence.compile("1 + 2").eval
+end
+
 OPS = %w[add sub]
 def op(name, a, b)
   if OPS.include?(name)
