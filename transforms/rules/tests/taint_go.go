@@ -167,6 +167,20 @@ func findUser(w http.ResponseWriter, r *http.Request) {
 	defer rows.Close()
 }
 
+func listBooks(w http.ResponseWriter, r *http.Request) {
+	var books []Book
+	author := r.FormValue("author")
+	sort := r.FormValue("sort")
+	// ruleid: go-taint-sql-injection
+	gdb.Where(fmt.Sprintf("author = '%s'", author)).Find(&books)
+	// ruleid: go-taint-sql-injection
+	gdb.Model(&Book{}).Order("title " + sort).Find(&books)
+	// ok: go-taint-sql-injection
+	gdb.Where("author = ?", author).Find(&books)
+	// ok: go-taint-sql-injection
+	gdb.Where(fmt.Sprintf("year > %d", 2000)).Order("title").Find(&books)
+}
+
 func deleteUser(ctx context.Context, tx *sql.Tx, id string) error {
 	// ruleid: go-taint-sql-injection
 	_, err := tx.ExecContext(ctx, "DELETE FROM users WHERE id = "+id)
