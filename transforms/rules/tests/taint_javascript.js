@@ -111,6 +111,15 @@ app.get("/go", (req, res) => {
   }
 });
 
+app.get("/raw", async (req, res) => {
+  // ruleid: js-taint-path-traversal
+  res.send(await readFile(req.query.file, "utf8"));
+  // ruleid: js-taint-path-traversal
+  res.send(gracefulFs.readFileSync(req.query.file));
+  // ok: js-taint-path-traversal
+  res.send(await readFile(path.join(ROOT, path.basename(req.query.file)), "utf8"));
+});
+
 function fromUrl() {
   const q = location.hash.substring(1);
   // ruleid: js-taint-xss
