@@ -120,6 +120,23 @@ app.get("/raw", async (req, res) => {
   res.send(await readFile(path.join(ROOT, path.basename(req.query.file)), "utf8"));
 });
 
+app.get("/tool", (req, res) => {
+  const tool = req.query.tool;
+  // ruleid: js-taint-program-from-request
+  cp.execFile(tool, ["--version"]);
+  // ruleid: js-taint-program-from-request
+  spawn(req.body.program);
+  // ok: js-taint-program-from-request
+  cp.execFile("git", ["log", "--", req.query.path]);
+  // ok: js-taint-program-from-request
+  cp.execFile(TOOLS[tool], ["--version"]);
+});
+
+function runTool(program, args) {
+  // ok: js-taint-program-from-request
+  return cp.spawn(program, args);
+}
+
 function fromUrl() {
   const q = location.hash.substring(1);
   // ruleid: js-taint-xss

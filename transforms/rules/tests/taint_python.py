@@ -42,6 +42,23 @@ def delete_rows(conn, table_suffix, ids):
     conn.execute("DELETE FROM log WHERE id = ?", ids)
 
 
+def run_tool():
+    tool = request.args["tool"]
+    # ruleid: python-taint-program-from-request
+    subprocess.run([tool, "--version"])
+    # ruleid: python-taint-program-from-request
+    os.execvp(request.form["program"], ["program"])
+    # ok: python-taint-program-from-request
+    subprocess.run(["git", "log", "--", request.args["path"]])
+    # ok: python-taint-program-from-request
+    subprocess.run([TOOLS[tool], "--version"])
+
+
+def run_program(program, args):
+    # ok: python-taint-program-from-request
+    return subprocess.run([program, *args])
+
+
 def ping(host):
     # ruleid: python-taint-command-injection
     os.system("ping -c 1 " + host)
