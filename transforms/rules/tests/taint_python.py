@@ -52,6 +52,9 @@ def run_tool():
     subprocess.run(["git", "log", "--", request.args["path"]])
     # ok: python-taint-program-from-request
     subprocess.run([TOOLS[tool], "--version"])
+    programs = {"lint": "ruff", "test": "pytest"}
+    # ok: python-taint-program-from-request
+    subprocess.run([programs[tool], "--version"])
 
 
 def run_program(program, args):
