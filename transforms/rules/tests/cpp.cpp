@@ -73,3 +73,21 @@ void readWordBounded()
 	// ok: cpp-stream-read-into-char-array
 	std::cin >> word;
 }
+
+void readFields(std::ifstream &file)
+{
+	char name[16];
+	char code[] = "XXXX";
+	wchar_t label[8];
+	int count;
+	// ruleid: cpp-stream-read-into-char-array
+	std::cin >> count >> name;
+	// ruleid: cpp-stream-read-into-char-array
+	file >> code;
+	// ruleid: cpp-stream-read-into-char-array
+	std::wcin >> label;
+	// ok: cpp-stream-read-into-char-array
+	std::cin >> std::setw(sizeof name) >> name;
+	// ok: cpp-stream-read-into-char-array
+	std::cin >> count;
+}
