@@ -17,6 +17,8 @@ from markupsafe import Markup, escape
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import dsa
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+from Cryptodome.Cipher import AES as AESX, DES as DESX
+from Cryptodome.Hash import SHA as SHA1X, SHA256 as SHA256X
 
 
 def sql(cursor, name, user_id):
@@ -125,7 +127,15 @@ def crypto(data):
     idea = Cipher(algorithms.IDEA(data), mode=None)
     # ok: python-weak-cipher
     modern = Cipher(algorithms.AES(data), modes.GCM(data))
-    return weak, strong, checksum, cipher, aes
+    # ruleid: python-weak-cipher
+    legacy = DESX.new(b"12345678", DESX.MODE_CBC)
+    # ok: python-weak-cipher
+    current = AESX.new(b"k" * 16, AESX.MODE_GCM)
+    # ruleid: python-weak-hash
+    old_digest = SHA1X.new(data).hexdigest()
+    # ok: python-weak-hash
+    new_digest = SHA256X.new(data).hexdigest()
+    return weak, strong, checksum, cipher, aes, legacy, current, old_digest, new_digest
 
 
 def randomness():
