@@ -733,6 +733,22 @@ function updateProductReviewsChecked () {
   }
 }
 
+async function orders (req, res) {
+  // ok: js-taint-sql-injection
+  const rows = await sql.query`SELECT * FROM orders WHERE id = ${req.params.id}`
+  res.json(rows)
+}
+
+async function search (req, res) {
+  // ruleid: js-taint-nosql-injection
+  const matching = await Post.where(req.body.filter).exec()
+  // ruleid: js-taint-nosql-injection
+  const stats = await Post.aggregate([{ $match: req.body.filter }])
+  // ok: js-taint-nosql-injection
+  const published = await Post.where({ published: true }).exec()
+  res.json({ matching, stats, published })
+}
+
 async function login (req, res) {
   // ruleid: js-taint-nosql-injection
   const user = await User.findOne({ name: req.body.name, password: req.body.password })
