@@ -99,6 +99,10 @@ app.get("/go", (req, res) => {
     // ruleid: js-taint-open-redirect
     res.redirect(target);
   }
+  if (visits[target]) {
+    // ruleid: js-taint-open-redirect
+    res.redirect(target);
+  }
   if (isLocalUrl(target))
     // ok: js-taint-open-redirect
     res.redirect(target);
