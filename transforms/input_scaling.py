@@ -23,6 +23,7 @@ import ast
 from typing import Optional
 
 from schemas.records import PerfSpec, Task
+from transforms.python_parse import parse_python
 
 # The first calls of the tests that can be scaled: enough to cover a task's different inputs,
 # few enough that the scaled runs stay well inside --cpu_limit.
@@ -62,7 +63,7 @@ def solution_name(test_code: str, entry_point: str) -> str:
 
 def _parsed(code: str) -> Optional[ast.Module]:
     try:
-        return ast.parse(code)
+        return parse_python(code)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
 

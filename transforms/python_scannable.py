@@ -15,12 +15,13 @@ would not parse afterwards is returned as it came.
 """
 from __future__ import annotations
 
-import ast
 import io
 import keyword
 import re
 import tokenize
 from typing import Optional
+
+from transforms.python_parse import parse_python
 
 PREFIX = re.compile(r"(?<![\w])([rRbBuUfF]{0,2})('''|\"\"\"|'|\")")
 OTHER = {"'": '"', '"': "'"}
@@ -50,7 +51,7 @@ def _fstring_quotes(code: str) -> Optional[str]:
 
 def _parses(code: str) -> bool:
     try:
-        ast.parse(code)
+        parse_python(code)
     except (SyntaxError, ValueError):
         return False
     return True

@@ -19,6 +19,7 @@ import re
 
 from sandboxes.languages import program_text
 from schemas.records import Candidate, IOCase, TestSpec, content_id
+from transforms.python_parse import parse_python
 
 # Bumped when the stubs built for the same candidate change, so stored measurements of old stubs are not reused.
 STUB_VERSION = 1
@@ -36,7 +37,7 @@ _GO_TEST = re.compile(r"func\s+Test\w*\s*\(\s*\w+\s+\*testing\.T\s*\)")
 
 def _python(program: str) -> str:
     try:
-        tree = ast.parse(program)
+        tree = parse_python(program)
     except SyntaxError:  # a program that does not parse fails its tests and is never measured A/B
         return "pass\n"
     imports = [ast.get_source_segment(program, node) for node in tree.body
