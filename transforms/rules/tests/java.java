@@ -90,6 +90,12 @@ public class Fixture {
         String PROP_PASSWORD = "db.password"; // a property's key, not a secret
         // ruleid: java-hardcoded-credential
         Algorithm signing = Algorithm.HMAC256("shhhhh");
+        // ruleid: java-hardcoded-credential
+        AWSCredentials aws = new BasicAWSCredentials("AKIAEXAMPLE", "s3cr3t-aws-key");
+        // ruleid: java-hardcoded-credential
+        PasswordAuthentication mail = new PasswordAuthentication("mailer", "s3cr3t-smtp".toCharArray());
+        // ok: java-hardcoded-credential
+        AWSCredentials fromEnv = new BasicAWSCredentials(System.getenv("AWS_KEY"), System.getenv("AWS_SECRET"));
         // ok: java-hardcoded-credential
         Algorithm configured = Algorithm.HMAC256(System.getenv("JWT_SECRET"));
         return DriverManager.getConnection("jdbc:postgresql://db/app", "app", dbPasswordFromEnv);

@@ -64,6 +64,24 @@ const dbPasswordFromEnv = process.env.DB_PASSWORD;
 const fieldPassword = "userPassword"; // a form field's name, not a secret
 // ruleid: js-hardcoded-credential
 const db = connect({ user: "app", password: "password" }); // a setting is the credential itself
+const pool = new Pool({
+  user: "app",
+  // ruleid: js-hardcoded-credential
+  password: "s3cr3t-pool",
+  // ok: js-hardcoded-credential
+  passwordFile: "/run/secrets/db",
+});
+const aws = {};
+// ruleid: js-hardcoded-credential
+aws.secretAccessKey = "AKIAEXAMPLEKEY";
+// ok: js-hardcoded-credential
+aws.secretAccessKey = process.env.AWS_SECRET_ACCESS_KEY;
+// ruleid: js-hardcoded-credential
+request.get(url).auth("deploy", "s3cr3t-deploy");
+// ruleid: js-hardcoded-credential
+msRest.loginWithUsernamePassword("deploy", "s3cr3t-deploy", () => {});
+// ok: js-hardcoded-credential
+request.get(url).auth(process.env.USER, process.env.PASS);
 const signingKey = "shhhhh-not-secret";
 // ruleid: js-hardcoded-credential
 const session = jwt.sign({ sub: 1 }, signingKey, { expiresIn: "1h" });

@@ -171,6 +171,20 @@ def credentials(connect):
     FIELD_PASSWORD = "password"  # a form field's name, not a secret
     # ruleid: python-hardcoded-credential
     connect(host="db", password="password")  # an argument is the credential itself
+    engine = create_engine(
+        "postgresql://db/app",
+        # ruleid: python-hardcoded-credential
+        password="s3cr3t-engine",
+    )
+    DATABASES = {
+        "default": {
+            "USER": "app",
+            # ruleid: python-hardcoded-credential
+            "PASSWORD": "s3cr3t-django",
+            # ok: python-hardcoded-credential
+            "PASSWORD_FILE": "/run/secrets/db",
+        },
+    }
     # ruleid: python-hardcoded-credential
     app.secret_key = "dev-key-123"
     # ruleid: python-hardcoded-credential
@@ -179,7 +193,7 @@ def credentials(connect):
     token = jwt.encode({"sub": 1}, "shhhhh", algorithm="HS256")
     # ok: python-hardcoded-credential
     token = jwt.encode({"sub": 1}, os.environ["JWT_SECRET"], algorithm="HS256")
-    return db_password, password, api_key
+    return db_password, password, api_key, engine, DATABASES
 
 
 def tls(url):

@@ -187,9 +187,16 @@ def credentials
   param_api_key = "api_key" # a parameter's name, not a secret
   # ruleid: ruby-hardcoded-credential
   token = JWT.encode({ sub: 1 }, "shhhhh", "HS256")
+  smtp = {
+    user_name: "mailer",
+    # ruleid: ruby-hardcoded-credential
+    password: "s3cr3t-smtp",
+    # ok: ruby-hardcoded-credential
+    password_file: "/run/secrets/smtp",
+  }
   # ok: ruby-hardcoded-credential
   token = JWT.encode({ sub: 1 }, ENV["JWT_SECRET"], "HS256")
-  [db_password, db_password_from_env]
+  [db_password, db_password_from_env, smtp]
 end
 
 def tls(http)
