@@ -99,6 +99,10 @@ public class Fixture
         const string Password = "password";  // a claim's key, not a secret
         // ruleid: csharp-hardcoded-credential
         var signing = new SymmetricSecurityKey(Encoding.UTF8.GetBytes("shhhhh-signing-key"));
+        // ruleid: csharp-hardcoded-credential
+        var smtp = new NetworkCredential("mailer", "s3cr3t-smtp");
+        // ok: csharp-hardcoded-credential
+        var smtpFromEnv = new NetworkCredential("mailer", dbPasswordFromEnv);
         // ok: csharp-hardcoded-credential
         var configured = new SymmetricSecurityKey(Encoding.UTF8.GetBytes(dbPasswordFromEnv));
         // ruleid: csharp-hardcoded-credential

@@ -107,6 +107,17 @@ func credentials(jwtToken interface{ SignedString(key interface{}) (string, erro
 	tokenKind := "identifier"
 	// ruleid: go-hardcoded-credential
 	signed, _ := jwtToken.SignedString([]byte("shhhhh"))
+	// ruleid: go-hardcoded-credential
+	conf.Password = "s3cr3t-conf"
+	// ruleid: go-hardcoded-credential
+	mailAuth := smtp.PlainAuth("", "mailer", "s3cr3t-smtp", "smtp.example.com")
+	// ruleid: go-hardcoded-credential
+	httpReq.SetBasicAuth("deploy", "s3cr3t-deploy")
+	// ok: go-hardcoded-credential
+	httpReq.SetBasicAuth(os.Getenv("USER"), os.Getenv("PASS"))
+	// ok: go-hardcoded-credential
+	conf.Password = "test-password"
+	fmt.Println(mailAuth)
 	// ok: go-hardcoded-credential
 	configured, _ := jwtToken.SignedString([]byte(os.Getenv("JWT_SECRET")))
 	fmt.Println(signed, configured)

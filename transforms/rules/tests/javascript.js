@@ -82,6 +82,8 @@ request.get(url).auth("deploy", "s3cr3t-deploy");
 msRest.loginWithUsernamePassword("deploy", "s3cr3t-deploy", () => {});
 // ok: js-hardcoded-credential
 request.get(url).auth(process.env.USER, process.env.PASS);
+// ok: js-hardcoded-credential
+const examplePassword = "example-password";
 const signingKey = "shhhhh-not-secret";
 // ruleid: js-hardcoded-credential
 const session = jwt.sign({ sub: 1 }, signingKey, { expiresIn: "1h" });

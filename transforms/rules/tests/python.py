@@ -186,6 +186,12 @@ def credentials(connect):
         },
     }
     # ruleid: python-hardcoded-credential
+    reply = requests.get("https://api.example.com", auth=("deploy", "s3cr3t-deploy"))
+    # ok: python-hardcoded-credential
+    reply = requests.get("https://api.example.com", auth=("deploy", os.environ["DEPLOY_PASSWORD"]))
+    # ruleid: python-hardcoded-credential
+    smtp.login("mailer", "s3cr3t-smtp")
+    # ruleid: python-hardcoded-credential
     app.secret_key = "dev-key-123"
     # ruleid: python-hardcoded-credential
     app.config["SECRET_KEY"] = "dev-key-123"
