@@ -750,7 +750,14 @@ async function search (req, res) {
   const stats = await Post.aggregate([{ $match: req.body.filter }])
   // ok: js-taint-nosql-injection
   const published = await Post.where({ published: true }).exec()
-  res.json({ matching, stats, published })
+  const query = {}
+  query.title = req.body.title
+  // ruleid: js-taint-nosql-injection
+  Post.findOne(query, (err, post) => {
+    // ok: js-taint-nosql-injection
+    if (err) return err.count(query)
+    res.json({ matching, stats, published, post })
+  })
 }
 
 async function login (req, res) {
