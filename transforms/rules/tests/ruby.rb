@@ -54,6 +54,11 @@ def commands(host)
   uptime = `uptime`
   # ok: ruby-command-injection
   system("ping -c 1 #{Shellwords.escape(host)}")
+  quoted = Shellwords.escape(host)
+  # ok: ruby-command-injection
+  system "ping -c 1 #{quoted}"
+  # ruleid: ruby-command-injection
+  system "ping -c 1 #{host}"
   # ok: ruby-command-injection
   IO.popen(["ping", "-c", "1", host])
   # ok: ruby-command-injection
