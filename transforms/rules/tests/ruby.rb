@@ -201,6 +201,12 @@ def credentials
   }
   # ok: ruby-hardcoded-credential
   token = JWT.encode({ sub: 1 }, ENV["JWT_SECRET"], "HS256")
+  # ruleid: ruby-hardcoded-credential
+  key = OpenSSL::PKey::RSA.new(File.read("key.pem"), "s3cr3t-passphrase")
+  # ruleid: ruby-hardcoded-credential
+  File.write("key.pem", key.export(OpenSSL::Cipher.new("aes-256-cbc"), "s3cr3t-passphrase"))
+  # ok: ruby-hardcoded-credential
+  key = OpenSSL::PKey::RSA.new(File.read("key.pem"), ENV.fetch("KEY_PASSPHRASE"))
   [db_password, db_password_from_env, smtp]
 end
 
