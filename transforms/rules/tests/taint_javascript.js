@@ -1419,3 +1419,18 @@ app.get("/find", (req, res) => {
   const ranked = searchIndex.search(req.query.term);
   res.json({ matcher: String(matcher), hit, escaped: String(escaped), replaced: String(replaced), found, ranked });
 });
+
+exports.handler = async (event, context) => {
+  const table = event.arguments[0][0];
+  // ruleid: js-taint-sql-injection
+  await conn.query("create temporary table " + table + "_jointemp");
+  // ruleid: js-taint-program-from-request
+  execFile(event.queryStringParameters.tool, ["--version"]);
+  // ok: js-taint-sql-injection
+  await conn.query("select * from t where id = ?", [event.pathParameters.id]);
+};
+
+button.addEventListener("click", (event) => {
+  // ok: js-taint-sql-injection
+  conn.query("select * from clicks where target = '" + event.target.id + "'");
+});

@@ -57,6 +57,13 @@ def run_tool():
     subprocess.run([programs[tool], "--version"])
 
 
+def lambda_handler(event, context):
+    # ruleid: python-taint-program-from-request
+    os.spawnlp(os.P_WAIT, event["cmd"])
+    # ok: python-taint-program-from-request
+    os.spawnlp(os.P_WAIT, "uptime")
+
+
 def run_program(program, args):
     # ok: python-taint-program-from-request
     return subprocess.run([program, *args])
