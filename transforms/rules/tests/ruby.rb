@@ -22,6 +22,16 @@ def queries(db, name)
   Post.where("#{Post.table_name}.title LIKE ?", "%#{name}%")
   # ruleid: ruby-sql-built-by-interpolation
   Post.where("#{Post.table_name}.visibility LIKE '%,#{name},%'")
+  # ruleid: ruby-sql-built-by-interpolation
+  db.exec_params("SELECT * FROM users WHERE id = %{id}" % { id: name })
+  # ruleid: ruby-sql-built-by-interpolation
+  User.where("name = '%s'" % name)
+  # ok: ruby-sql-built-by-interpolation
+  puts "%d users named %s" % [3, name]
+  # ok: ruby-sql-built-by-interpolation
+  db.exec_params("SELECT * FROM users WHERE state = %{state}" % { state: "active" })
+  # ok: ruby-sql-built-by-interpolation
+  User.where("name LIKE ?", "%s%%" % name)
 end
 
 def sorted(column, direction)

@@ -137,6 +137,10 @@ def search
   User.where("name LIKE ?", "%#{term}%")
   # ok: ruby-taint-sql-injection
   User.where(name: term)
+  # ruleid: ruby-taint-sql-injection
+  conn.exec_params("SELECT * FROM users WHERE name = '%s'" % term)
+  # ok: ruby-taint-sql-injection
+  conn.exec_params("SELECT * FROM users WHERE name = $1", [term])
   # ok: ruby-taint-sql-injection
   User.where(["name = ?", term])
   # ruleid: ruby-taint-sql-injection
