@@ -20,6 +20,14 @@ public class Fixture {
         LOGGER.debug("DELETE FROM users WHERE id = " + name);
         // ruleid: java-sql-built-by-formatting
         st.executeUpdate(String.format("DELETE FROM users WHERE id = %s", name));
+        // ruleid: java-sql-built-by-formatting
+        st.executeQuery("SELECT * FROM users WHERE name = '%s'".formatted(name));
+        // ruleid: java-sql-built-by-formatting
+        st.executeQuery(MessageFormat.format("SELECT * FROM users WHERE name = ''{0}''", name));
+        // ruleid: java-sql-built-by-formatting
+        st.executeUpdate(String.format(Locale.ROOT, "DELETE FROM users WHERE id = %s", name));
+        // ok: java-sql-built-by-formatting
+        System.out.println("%d users".formatted(3));
         // ok: java-sql-built-by-formatting
         PreparedStatement ps = st.getConnection().prepareStatement("SELECT * FROM users WHERE name = ?");
         // ok: java-sql-built-by-formatting
